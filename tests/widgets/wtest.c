@@ -95,6 +95,26 @@ wt_cp(WINDOW *win, int y, int x)
 	return (unsigned)wch[0];
 }
 
+/* The Unicode line-drawing character for an ACS cell ('q' -> U+2500). */
+static unsigned
+acs_unicode(unsigned c)
+{
+	switch (c) {
+	case 'q': return 0x2500;
+	case 'x': return 0x2502;
+	case 'l': return 0x250c;
+	case 'k': return 0x2510;
+	case 'm': return 0x2514;
+	case 'j': return 0x2518;
+	case 't': return 0x251c;
+	case 'u': return 0x2524;
+	case 'w': return 0x252c;
+	case 'v': return 0x2534;
+	case 'n': return 0x253c;
+	default: return c;
+	}
+}
+
 const char *
 wt_row(WINDOW *win, int y)
 {
@@ -103,7 +123,11 @@ wt_row(WINDOW *win, int y)
 
 	for (x = 0; x < cols && n + 8 < sizeof rowbuf; x++) {
 		unsigned c = wt_cp(win, y, x);
-		int w = c < 0x80 ? 1 : wcwidth((wchar_t)c);
+		int w;
+
+		if (wt_attr(win, y, x) & A_ALTCHARSET)
+			c = acs_unicode(c);
+		w = c < 0x80 ? 1 : wcwidth((wchar_t)c);
 
 		n += put_utf8(rowbuf + n, c ? c : ' ');
 		if (w == 2)

@@ -17,7 +17,8 @@
 void wt_start(int lines, int cols, bool utf8, const char *term);
 void wt_end(void);
 
-/* Row y of win as UTF-8 text (trailing blanks kept); static buffer. */
+/* Row y of win as UTF-8 text (trailing blanks kept; ACS line cells as
+ * Unicode box characters); static buffer. */
 const char *wt_row(WINDOW *win, int y);
 /* Same, trailing blanks removed. */
 const char *wt_rowt(WINDOW *win, int y);
