@@ -1,0 +1,18 @@
+/* cmd.c - the table of plumb's subcommands, in the order `plumb --help` lists them. */
+#include "config.h"
+
+#include "cli.h"
+#include "cmds.h"
+
+const struct cli_cmd *const cli_cmds[] = {
+	&cli_cmd_init,
+	&cli_cmd_run,
+	&cli_cmd_log,
+	&cli_cmd_runs,
+	&cli_cmd_show,
+	&cli_cmd_diff,
+	&cli_cmd_metrics,
+	&cli_cmd_experiments,
+	&cli_cmd_fsck,
+	NULL
+};

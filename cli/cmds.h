@@ -1,0 +1,17 @@
+/* cmds.h - the subcommand descriptors defined by cli/cmd-*.c. */
+#ifndef PL_CLI_CMDS_H
+#define PL_CLI_CMDS_H
+
+#include "cli.h"
+
+extern const struct cli_cmd cli_cmd_init;
+extern const struct cli_cmd cli_cmd_run;
+extern const struct cli_cmd cli_cmd_log;
+extern const struct cli_cmd cli_cmd_runs;
+extern const struct cli_cmd cli_cmd_show;
+extern const struct cli_cmd cli_cmd_diff;
+extern const struct cli_cmd cli_cmd_metrics;
+extern const struct cli_cmd cli_cmd_experiments;
+extern const struct cli_cmd cli_cmd_fsck;
+
+#endif

@@ -1,0 +1,87 @@
+/* fmt.c - formatting of times, durations, numbers and CSV fields. */
+#include "config.h"
+#include "fmt.h"
+
+#include <math.h>
+#include <string.h>
+#include <time.h>
+
+const char *
+fmt_time(char *out, size_t n, int64_t ms)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+
+	if (ms <= 0) {
+		snprintf(out, n, "-");
+		return out;
+	}
+	localtime_r(&t, &tm);
+	strftime(out, n, "%Y-%m-%d %H:%M:%S", &tm);
+	return out;
+}
+
+const char *
+fmt_duration(char *out, size_t n, int64_t ms)
+{
+	if (ms < 0)
+		snprintf(out, n, "-");
+	else if (ms < 1000)
+		snprintf(out, n, "%lldms", (long long)ms);
+	else if (ms < 60000)
+		snprintf(out, n, "%.1fs", ms / 1000.0);
+	else if (ms < 3600000)
+		snprintf(out, n, "%lldm%02llds", (long long)(ms / 60000),
+		    (long long)(ms / 1000 % 60));
+	else if (ms < 86400000)
+		snprintf(out, n, "%lldh%02lldm", (long long)(ms / 3600000),
+		    (long long)(ms / 60000 % 60));
+	else
+		snprintf(out, n, "%lldd%02lldh", (long long)(ms / 86400000),
+		    (long long)(ms / 3600000 % 24));
+	return out;
+}
+
+const char *
+fmt_num(char *out, size_t n, double v)
+{
+	if (isnan(v))
+		snprintf(out, n, "nan");
+	else if (isinf(v))
+		snprintf(out, n, v > 0 ? "inf" : "-inf");
+	else
+		snprintf(out, n, "%.6g", v);
+	return out;
+}
+
+void
+fmt_csv_field(FILE *f, const char *s)
+{
+	if (s == NULL)
+		return;
+	if (strpbrk(s, ",\"\r\n") == NULL) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+const char *
+fmt_status_color(const char *status)
+{
+	if (strcmp(status, "finished") == 0)
+		return "32";
+	if (strcmp(status, "running") == 0)
+		return "34";
+	if (strcmp(status, "failed") == 0 || strcmp(status, "lost") == 0)
+		return "31";
+	if (strcmp(status, "killed") == 0)
+		return "33";
+	return NULL;
+}

@@ -1,0 +1,297 @@
+/* metric.c - metric points, the per-run summary, and reading series back. */
+#include "config.h"
+#include "metric.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pl_internal.h"
+
+void
+pl__agg_init(struct pl__agg *a, int64_t kid)
+{
+	a->kid = kid;
+	a->last_step = -1;
+	a->last_ts = 0;
+	a->last = NAN;
+	a->min = NAN;
+	a->max = NAN;
+	a->count = 0;
+}
+
+/* "Latest" is MLflow's: the highest step, then the latest timestamp. */
+void
+pl__agg_add(struct pl__agg *a, int64_t step, int64_t ts, double v)
+{
+	if (a->count == 0 || step > a->last_step ||
+	    (step == a->last_step && ts >= a->last_ts)) {
+		a->last_step = step;
+		a->last_ts = ts;
+		a->last = v;
+	}
+	if (!isnan(v)) {
+		if (isnan(a->min) || v < a->min)
+			a->min = v;
+		if (isnan(a->max) || v > a->max)
+			a->max = v;
+	}
+	a->count++;
+}
+
+static void
+bind_real(sqlite3_stmt *s, int i, double v)
+{
+	/* SQLite stores NaN as NULL; bind NULL explicitly to say so. */
+	if (isnan(v))
+		sqlite3_bind_null(s, i);
+	else
+		sqlite3_bind_double(s, i, v);
+}
+
+int
+pl__summary_upsert(pl_store *st, int64_t rid, const struct pl__agg *a)
+{
+	/* In an upsert's SET, bare column names are the old row's values
+	 * and excluded.* the new aggregate's, so each expression merges. */
+	static const char sql[] =
+	    "INSERT INTO metric_summary(run_id, key_id, last, last_step, "
+	    "last_ts, min, max, count) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+	    "ON CONFLICT(run_id, key_id) DO UPDATE SET "
+	    "last = CASE WHEN excluded.last_step > last_step OR "
+	    "  (excluded.last_step = last_step AND excluded.last_ts >= last_ts) "
+	    "  THEN excluded.last ELSE last END, "
+	    "last_ts = CASE WHEN excluded.last_step > last_step OR "
+	    "  (excluded.last_step = last_step AND excluded.last_ts >= last_ts) "
+	    "  THEN excluded.last_ts ELSE last_ts END, "
+	    "last_step = max(last_step, excluded.last_step), "
+	    "min = min(coalesce(min, excluded.min), coalesce(excluded.min, min)), "
+	    "max = max(coalesce(max, excluded.max), coalesce(excluded.max, max)), "
+	    "count = count + excluded.count";
+	sqlite3_stmt *s;
+	int rc;
+
+	if (a->count == 0)
+		return PL_OK;
+	if ((s = pl__stmt(st, sql)) == NULL)
+		return PL_ERROR;
+	sqlite3_bind_int64(s, 1, rid);
+	sqlite3_bind_int64(s, 2, a->kid);
+	bind_real(s, 3, a->last);
+	sqlite3_bind_int64(s, 4, a->last_step);
+	sqlite3_bind_int64(s, 5, a->last_ts);
+	bind_real(s, 6, a->min);
+	bind_real(s, 7, a->max);
+	sqlite3_bind_int64(s, 8, a->count);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return pl__sqlerr(st, rc, "updating a metric summary");
+	return PL_OK;
+}
+
+int
+pl__point_insert(pl_store *st, int64_t rid, int64_t kid, int64_t step,
+    int64_t ts, double v)
+{
+	static const char sql[] =
+	    "INSERT OR REPLACE INTO metrics(run_id, key_id, step, ts_ms, value) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5)";
+	sqlite3_stmt *s = pl__stmt(st, sql);
+	int rc;
+
+	if (s == NULL)
+		return PL_ERROR;
+	sqlite3_bind_int64(s, 1, rid);
+	sqlite3_bind_int64(s, 2, kid);
+	sqlite3_bind_int64(s, 3, step);
+	sqlite3_bind_int64(s, 4, ts);
+	bind_real(s, 5, v);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return pl__sqlerr(st, rc, "writing a metric point");
+	return PL_OK;
+}
+
+int
+pl__last_step(pl_store *st, int64_t rid, int64_t kid, int64_t *out)
+{
+	static const char sql[] =
+	    "SELECT last_step FROM metric_summary WHERE run_id = ?1 AND "
+	    "key_id = ?2";
+	sqlite3_stmt *s = pl__stmt(st, sql);
+	int rc;
+
+	*out = -1;
+	if (s == NULL)
+		return PL_ERROR;
+	sqlite3_bind_int64(s, 1, rid);
+	sqlite3_bind_int64(s, 2, kid);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return pl__sqlerr(st, rc, "reading a metric summary");
+	return PL_OK;
+}
+
+int
+pl_metric_log(pl_store *st, const char *run_id, const char *key,
+    double value, int64_t step, int64_t ts_ms)
+{
+	struct pl__agg a;
+	int64_t rid, kid;
+	int rc;
+
+	if (key == NULL || *key == '\0')
+		return pl__err(st, PL_EINVAL, "empty metric key");
+	if ((rc = pl__begin(st)) != PL_OK)
+		return rc;
+	if ((rc = pl__run_rid(st, run_id, &rid)) != PL_OK ||
+	    (rc = pl__key_id(st, key, 1, &kid)) != PL_OK)
+		goto fail;
+	if (step == PL_STEP_AUTO) {
+		if ((rc = pl__last_step(st, rid, kid, &step)) != PL_OK)
+			goto fail;
+		step++;
+	}
+	if (ts_ms == 0)
+		ts_ms = pl__now_ms();
+	pl__agg_init(&a, kid);
+	pl__agg_add(&a, step, ts_ms, value);
+	if ((rc = pl__point_insert(st, rid, kid, step, ts_ms, value)) != PL_OK ||
+	    (rc = pl__summary_upsert(st, rid, &a)) != PL_OK)
+		goto fail;
+	return pl__commit(st);
+fail:
+	pl__rollback(st);
+	return rc;
+}
+
+static double
+col_real(sqlite3_stmt *s, int i)
+{
+	return sqlite3_column_type(s, i) == SQLITE_NULL ? NAN :
+	    sqlite3_column_double(s, i);
+}
+
+int
+pl_metric_summaries(pl_metric_summary **out, size_t *out_n, pl_store *st,
+    const char *run_id)
+{
+	static const char sql[] =
+	    "SELECT k.name, m.last, m.last_step, m.last_ts, m.min, m.max, "
+	    "m.count FROM metric_summary m JOIN keys k ON k.id = m.key_id "
+	    "WHERE m.run_id = (SELECT rid FROM runs WHERE id = ?1) "
+	    "ORDER BY k.name";
+	pl_metric_summary *v = NULL;
+	size_t n = 0, cap = 0;
+	sqlite3_stmt *s = pl__stmt(st, sql);
+	int rc;
+
+	*out = NULL;
+	*out_n = 0;
+	if (s == NULL)
+		return PL_ERROR;
+	sqlite3_bind_text(s, 1, run_id, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (n == cap) {
+			void *p;
+
+			cap = cap ? cap * 2 : 16;
+			p = realloc(v, cap * sizeof *v);
+			if (p == NULL)
+				goto oom;
+			v = p;
+		}
+		v[n].key = strdup((const char *)sqlite3_column_text(s, 0));
+		if (v[n].key == NULL)
+			goto oom;
+		v[n].last = col_real(s, 1);
+		v[n].last_step = sqlite3_column_int64(s, 2);
+		v[n].last_ts = sqlite3_column_int64(s, 3);
+		v[n].min = col_real(s, 4);
+		v[n].max = col_real(s, 5);
+		v[n].count = sqlite3_column_int64(s, 6);
+		n++;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		pl_metric_summary_free(v, n);
+		return pl__sqlerr(st, rc, "reading metric summaries");
+	}
+	*out = v;
+	*out_n = n;
+	return PL_OK;
+oom:
+	sqlite3_reset(s);
+	pl_metric_summary_free(v, n);
+	return pl__err(st, PL_ENOMEM, "out of memory");
+}
+
+void
+pl_metric_summary_free(pl_metric_summary *m, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(m[i].key);
+	free(m);
+}
+
+int
+pl_metric_series(pl_point **out, size_t *out_n, pl_store *st,
+    const char *run_id, const char *key)
+{
+	static const char sql[] =
+	    "SELECT step, ts_ms, value FROM metrics WHERE run_id = ?1 AND "
+	    "key_id = ?2 ORDER BY step, ts_ms";
+	int64_t rid, kid;
+	pl_point *v = NULL;
+	size_t n = 0, cap = 0;
+	sqlite3_stmt *s;
+	int rc;
+
+	*out = NULL;
+	*out_n = 0;
+	if ((rc = pl__run_rid(st, run_id, &rid)) != PL_OK)
+		return rc;
+	if (pl__key_id(st, key, 0, &kid) != PL_OK)
+		return pl__err(st, PL_ENOTFOUND, "run %.8s has no metric '%s'",
+		    run_id, key);
+	if ((s = pl__stmt(st, sql)) == NULL)
+		return PL_ERROR;
+	sqlite3_bind_int64(s, 1, rid);
+	sqlite3_bind_int64(s, 2, kid);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (n == cap) {
+			void *p;
+
+			cap = cap ? cap * 2 : 1024;
+			p = realloc(v, cap * sizeof *v);
+			if (p == NULL) {
+				sqlite3_reset(s);
+				free(v);
+				return pl__err(st, PL_ENOMEM, "out of memory");
+			}
+			v = p;
+		}
+		v[n].step = sqlite3_column_int64(s, 0);
+		v[n].ts_ms = sqlite3_column_int64(s, 1);
+		v[n].value = col_real(s, 2);
+		n++;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		free(v);
+		return pl__sqlerr(st, rc, "reading a metric series");
+	}
+	if (n == 0) {
+		free(v);
+		return pl__err(st, PL_ENOTFOUND, "run %.8s has no metric '%s'",
+		    run_id, key);
+	}
+	*out = v;
+	*out_n = n;
+	return PL_OK;
+}
