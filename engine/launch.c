@@ -93,6 +93,14 @@ child(const pl_launch_opts *o, char **env, int out_w, int err_w, int proto_w,
 	signal(SIGTTOU, SIG_DFL);
 	if (o->cwd && chdir(o->cwd) < 0)
 		goto fail;
+	if (o->stdin_path) {
+		int fd = open(o->stdin_path, O_RDONLY);
+
+		if (fd < 0 || dup2(fd, STDIN_FILENO) < 0)
+			goto fail;
+		if (fd != STDIN_FILENO)
+			close(fd);
+	}
 	if (dup2(out_w, STDOUT_FILENO) < 0 || dup2(err_w, STDERR_FILENO) < 0)
 		goto fail;
 	if (proto_w >= 0) {
@@ -173,7 +181,8 @@ pl_launch_run(pl_launch_result *out, const pl_launch_opts *o, char *err,
 		rc = PL_ENOMEM;
 		goto done;
 	}
-	take_tty = isatty(STDIN_FILENO) &&
+	take_tty = !o->no_terminal && o->stdin_path == NULL &&
+	    isatty(STDIN_FILENO) &&
 	    tcgetpgrp(STDIN_FILENO) == getpgrp();
 	pid = fork();
 	if (pid < 0) {

@@ -37,6 +37,10 @@ typedef struct pl_launch_opts {
 	void *payload;
 	volatile sig_atomic_t *pending;	/* signal to forward, 0 = none */
 	double timeout_s;		/* > 0: SIGTERM, then SIGKILL after 5 s */
+	int no_terminal;		/* never hand the terminal to the child
+					 * (several children at once) */
+	const char *stdin_path;		/* child's stdin from this file
+					 * (e.g. /dev/null); NULL: inherit */
 } pl_launch_opts;
 
 typedef struct pl_launch_result {
