@@ -211,6 +211,21 @@ wstr_width(const char *s)
 }
 
 size_t
+wsan_width(const char *s)
+{
+	struct buf b = BUF_INIT;
+	size_t w;
+
+	if (s == NULL || wsan(&b, s, strlen(s), 0) < 0) {
+		buf_free(&b);
+		return 0;
+	}
+	w = wstr_width(buf_str(&b));
+	buf_free(&b);
+	return w;
+}
+
+size_t
 wstr_width_n(const char *s, size_t n)
 {
 	size_t i = 0, w = 0, len;

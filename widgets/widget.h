@@ -145,6 +145,8 @@ int wsan(struct buf *out, const char *s, size_t n, unsigned flags);
  * prefix no wider than cols; bytes to skip to drop the first cols cells. */
 size_t wstr_width(const char *s);
 size_t wstr_prefix(const char *s, size_t cols);
+/* Display width of untrusted s once painted (sanitized, mode applied). */
+size_t wsan_width(const char *s);
 /* Width of the first n bytes of s. */
 size_t wstr_width_n(const char *s, size_t n);
 
