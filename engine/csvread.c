@@ -243,6 +243,7 @@ struct pl_csv_table {
 	struct column *cols;
 	size_t ncols;
 	size_t rows;
+	int keep_missing;	/* numeric columns hold NaN for missing */
 };
 
 static void
@@ -623,15 +624,11 @@ cb_field(void *data, size_t n, void *arg)
 		return;
 	}
 	if (c->storage == PL_CSV_NUM) {
-		if (n == 0) {
-			c->missing++;
-			return;
-		}
+		if (n == 0)
+			goto num_missing;
 		if (pl_csv_parse_double(s, n, &v)) {
-			if (isinf(v)) {
-				c->missing++;
-				return;
-			}
+			if (isinf(v))
+				goto num_missing;
 			if (v == 0)
 				v = 0.0;	/* -0.0 and 0.0 are one value */
 			rc = push_num(c, v);
@@ -639,10 +636,8 @@ cb_field(void *data, size_t n, void *arg)
 				lfail(ld, rc, 0, "out of memory");
 			return;
 		}
-		if (is_na(ld, s, n)) {
-			c->missing++;
-			return;
-		}
+		if (is_na(ld, s, n))
+			goto num_missing;
 		/* Not a number: the column holds text. */
 		if (c->nnum > 0)
 			c->reread = 1;	/* earlier numbers need their text */
@@ -666,6 +661,12 @@ cb_field(void *data, size_t n, void *arg)
 	}
 	rc = push_text(c, s, n);
 	if (rc != PL_OK)
+		lfail(ld, rc, 0, "out of memory");
+	return;
+num_missing:
+	c->missing++;
+	if (ld->opts && ld->opts->keep_missing &&
+	    (rc = push_num(c, NAN)) != PL_OK)
 		lfail(ld, rc, 0, "out of memory");
 }
 
@@ -769,6 +770,7 @@ load_once(pl_csv_table **out, const char *name, const struct source *src,
 		free(textcols);
 		return PL_ENOMEM;
 	}
+	ld.t->keep_missing = opts->keep_missing != 0;
 	if (csv_init(&p, CSV_REPALL_NL) != 0) {
 		free(textcols);
 		free(ld.t);
@@ -967,7 +969,9 @@ pl_csv_count(const pl_csv_table *t, size_t i)
 
 	if (!c->selected)
 		return 0;
-	return c->storage == PL_CSV_NUM ? c->nnum : c->ncodes;
+	if (c->storage == PL_CSV_NUM)
+		return c->nnum - (t->keep_missing ? c->missing : 0);
+	return c->ncodes;
 }
 
 double *

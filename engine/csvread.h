@@ -62,6 +62,10 @@ struct pl_csv_opts {
 	size_t n_text_columns;
 	/* Stop after this many data records (0: no limit). */
 	size_t max_rows;
+	/* Keep a NaN in place of each missing value of a numeric column, so
+	 * value k is row k (streams whose row index matters).  Counts and
+	 * missing counts stay as documented. */
+	int keep_missing;
 };
 
 typedef struct pl_csv_table pl_csv_table;
@@ -97,7 +101,9 @@ size_t pl_csv_missing(const pl_csv_table *t, size_t i);
 size_t pl_csv_count(const pl_csv_table *t, size_t i);
 
 /*
- * Non-missing values of numeric column i, in file order (NULL for a text
+ * Non-missing values of numeric column i, in file order (with
+ * keep_missing: one value per row, NaN where missing; the array then has
+ * pl_csv_rows() entries) (NULL for a text
  * column or when there is none).  The array belongs to the table; the
  * caller may reorder it in place (drift sorts it) but not resize it.
  */

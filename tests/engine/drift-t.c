@@ -23,7 +23,7 @@
 #define P_REL 1e-5
 #define P_ABS 1e-10
 
-static char datadir[4096];
+static char datadir[2048];
 
 static void
 set_datadir(void)
