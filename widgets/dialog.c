@@ -156,6 +156,14 @@ dl_draw(struct widget *w)
 	if (bh < 3)
 		return;
 	d->by = by + bh - 2;
+	if (bw - 2 < 15) {
+		/* Too narrow for buttons: a bare "y/n" prompt, no clicks. */
+		d->byes = d->bno = -100;
+		if (bw - 2 >= 3)
+			wput(w->win, d->by, bx + (bw - 3) / 2, 3, "y/n",
+			    wtheme_attr(WR_BUTTON_ACTIVE), WPUT_TRUSTED);
+		return;
+	}
 	d->byes = bx + bw / 2 - 8;
 	d->bno = bx + bw / 2 + 1;
 	wput(w->win, d->by, d->byes, 7, yes,

@@ -127,7 +127,8 @@ whist_layout(size_t nbins, int width, int *merge, int *bar, int *gap)
 	if (nbins * 2 <= (size_t)width)
 		return (int)nbins;
 	/* Merge k bins per group so that 2 cells per group fit. */
-	*merge = (int)((nbins * 2 + (size_t)width - 1) / (size_t)width);
+	groups = (size_t)width / 2;
+	*merge = (int)((nbins + groups - 1) / groups);
 	groups = (nbins + (size_t)*merge - 1) / (size_t)*merge;
 	return (int)groups;
 }
