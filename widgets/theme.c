@@ -59,6 +59,7 @@ enum wtheme_mode
 wtheme_init(enum wtheme_mode mode)
 {
 	const char *nc = getenv("NO_COLOR");
+	bool defaults;
 	int i;
 
 	if (mode == WTHEME_AUTO) {
@@ -74,10 +75,13 @@ wtheme_init(enum wtheme_mode mode)
 		mode = WTHEME_MONO;
 	if (mode == WTHEME_256 && COLORS < 256)
 		mode = WTHEME_8;
-	if (mode != WTHEME_MONO)
-		use_default_colors();
+	/* Without use_default_colors() (or assume_default_colors) the
+	 * terminal's own colours cannot be named: fall back to white on
+	 * black for the -1 entries instead of failing init_pair. */
+	defaults = mode != WTHEME_MONO && use_default_colors() == OK;
 	for (i = 0; i < WR__COUNT; i++) {
 		const struct role_def *r = &roles[i];
+		short fg, bg;
 
 		if (mode == WTHEME_MONO) {
 			role_attr[i] = r->mono_attr;
@@ -87,10 +91,13 @@ wtheme_init(enum wtheme_mode mode)
 			role_attr[i] = A_NORMAL;
 			continue;
 		}
-		if (mode == WTHEME_256)
-			init_pair((short)i, r->fg256, r->bg256);
-		else
-			init_pair((short)i, r->fg8, r->bg8);
+		fg = mode == WTHEME_256 ? r->fg256 : r->fg8;
+		bg = mode == WTHEME_256 ? r->bg256 : r->bg8;
+		if (!defaults && fg < 0)
+			fg = COLOR_WHITE;
+		if (!defaults && bg < 0)
+			bg = COLOR_BLACK;
+		init_pair((short)i, fg, bg);
 		role_attr[i] = COLOR_PAIR(i) | r->color_attr;
 	}
 	cur_mode = mode;
