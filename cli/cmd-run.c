@@ -52,6 +52,15 @@ on_proto(const char *data, size_t n, void *payload)
 	return c->ingest_rc != PL_OK;
 }
 
+static void
+on_tick(void *payload)
+{
+	struct ctx *c = payload;
+
+	if (c->ingest_rc == PL_OK)
+		c->ingest_rc = pl_ingest_tick(c->in);
+}
+
 /* "KEY=VALUE" -> key, value (pointers into a copy the caller frees). */
 static int
 split_kv(const char *arg, char **copy, char **key, char **value)
@@ -233,6 +242,7 @@ run(int argc, char **argv)
 	lo.proto = 1;
 	lo.on_output = on_output;
 	lo.on_proto = on_proto;
+	lo.on_tick = on_tick;
 	lo.payload = &cx;
 	lo.pending = &pending_signal;
 	if (!quiet) {

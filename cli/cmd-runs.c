@@ -263,10 +263,10 @@ run(int argc, char **argv)
 	if (cli_open_store(&st, 0) != CLI_OK)
 		goto out;
 	if (pl_runs_query(&l, st, &q) != PL_OK) {
-		if (pl_store_error_offset(st) || (q.filter &&
-		    strstr(pl_store_errmsg(st), "filter")))
+		/* PL_EINVAL is a bad filter or sort key: a usage error. */
+		if (pl_store_error_offset(st))
 			status = filter_error(st, q.filter);
-		else if (q.sort && strstr(pl_store_errmsg(st), "sort"))
+		else if (pl_store_errcode(st) == PL_EINVAL)
 			status = cli_usage("runs", "%s", pl_store_errmsg(st));
 		else
 			status = cli_error("%s", pl_store_errmsg(st));

@@ -32,7 +32,8 @@ usage_all(FILE *f)
 	    "                the nearest .plumb/ above the working directory)\n"
 	    "  --no-color    never colour the output (NO_COLOR does the same)\n"
 	    "  --version     print the version and exit\n"
-	    "  -h, --help    this help; `plumb COMMAND --help` for a command\n"
+	    "  -h, --help    this help; `plumb COMMAND --help` (or `plumb help\n"
+	    "                COMMAND`) for a command\n"
 	    "\n"
 	    "See plumb(1) for the whole manual.\n");
 }
@@ -94,6 +95,12 @@ main(int argc, char **argv)
 			optind = 0;
 			return cmd->run(1, targv);
 		}
+	}
+	if (strcmp(argv[optind], "help") == 0) {
+		if (optind + 1 < argc)
+			return cli_help(argv[optind + 1]);
+		usage_all(stdout);
+		return CLI_OK;
 	}
 	cmd = cli_find(argv[optind]);
 	if (cmd == NULL) {

@@ -82,7 +82,7 @@ json_quote(struct buf *out, const char *s, size_t n)
 
 		start = i;
 		while (i < n && (unsigned char)s[i] >= 0x20 &&
-		    (unsigned char)s[i] < 0x80 && s[i] != '"' && s[i] != '\\')
+		    (unsigned char)s[i] < 0x7f && s[i] != '"' && s[i] != '\\')
 			i++;
 		if (i > start && buf_add(out, s + start, i - start) < 0)
 			return -1;
@@ -119,6 +119,16 @@ json_quote(struct buf *out, const char *s, size_t n)
 				if (buf_puts(out, "\xef\xbf\xbd") < 0)
 					return -1;
 				i++;
+			} else if ((cp >= 0x7f && cp <= 0x9f) ||
+			    (cp >= 0x202a && cp <= 0x202e) ||
+			    (cp >= 0x2066 && cp <= 0x2069)) {
+				/* C1 controls and bidi overrides are escaped
+				 * too, so JSON shown on a terminal is safe. */
+				len = (size_t)snprintf(tmp, sizeof tmp,
+				    "\\u%04x", (unsigned)cp);
+				if (buf_add(out, tmp, len) < 0)
+					return -1;
+				i += utf8_decode(&cp, s + i, n - i);
 			} else {
 				if (buf_add(out, s + i, len) < 0)
 					return -1;

@@ -11,8 +11,9 @@
 /*
  * Writes compact JSON, one value at a time; commas are placed for you.
  * Inside an object, call json_key() before each value.  Strings are
- * escaped per RFC 8259 (controls as \uXXXX; invalid UTF-8 bytes become
- * U+FFFD so the output is always valid JSON).  Doubles are written with
+ * escaped per RFC 8259 (controls as \uXXXX, and C1 controls and bidi
+ * overrides too, so JSON printed on a terminal is inert; invalid UTF-8
+ * bytes become U+FFFD so the output is always valid JSON).  Doubles are written with
  * 17 significant digits (round-trip exact); non-finite values as the
  * strings "inf", "-inf" and "nan".  Errors (OOM, nesting past
  * JSON_MAX_DEPTH) are sticky: check json_error() once at the end.

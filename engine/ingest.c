@@ -19,11 +19,14 @@
 /*
  * Threads and hand-off.  The caller's thread splits and parses lines into
  * the current batch.  A batch is handed to the writer when it is full, or
- * at the end of a feed() call while the writer is idle.  So under a light
- * load every point is written at once (live charts), and under a heavy
- * one batches pile up while the writer commits and are then written
- * together in one transaction: the transaction grows with the load and
- * the disk is never waited on per point.  A bounded queue gives back-
+ * when the writer is idle and the batch has waited FLUSH_MS (checked by
+ * feed() and by pl_ingest_tick(), which the caller's loop calls at least
+ * every few hundred ms).  So under a light load points are written within
+ * a fraction of a second (live charts) and each transaction still carries
+ * many of them; under a heavy one, batches pile up while the writer
+ * commits and are then written together in one transaction: the
+ * transaction grows with the load and the disk is never waited on per
+ * point.  A bounded queue gives back-
  * pressure: when it is full, feed() waits, the pipe fills, and the child
  * blocks on its write instead of plumb growing without limit.
  *
@@ -35,6 +38,7 @@
  */
 
 #define BATCH_RECS 8192
+#define FLUSH_MS 20
 #define MAX_QUEUED 32
 
 enum { R_METRIC, R_PARAM, R_TAG, R_ARTIFACT, R_SLOTDEF };
@@ -58,8 +62,7 @@ struct batch {
 struct slot_w {			/* writer's view of a key slot */
 	int64_t kid;
 	int64_t next_step;
-	struct pl__agg agg;
-	int touched;
+	struct pl__chunk chunk;	/* this transaction's points */
 };
 
 struct pl_ingest {
@@ -76,6 +79,7 @@ struct pl_ingest {
 
 	/* parsing thread */
 	struct batch *cur;
+	int64_t cur_since;	/* mono ms when cur got its first record */
 	struct buf partial;
 	char **knames;
 	size_t nslots, kcap;
@@ -175,6 +179,7 @@ write_batches(pl_ingest *in, pl_store *st, int64_t rid, struct batch *list)
 {
 	int rc;
 	char *name;
+	int64_t pending = 0;
 
 	if ((rc = pl__begin(st)) != PL_OK)
 		return rc;
@@ -197,7 +202,8 @@ write_batches(pl_ingest *in, pl_store *st, int64_t rid, struct batch *list)
 				    &w->next_step)))
 					goto fail;
 				w->next_step++;
-				pl__agg_init(&w->agg, w->kid);
+				pl__chunk_dispose(&w->chunk);
+				pl__chunk_init(&w->chunk, w->kid);
 				break;
 			case R_METRIC:
 				w = &in->ws[r->slot];
@@ -205,12 +211,12 @@ write_batches(pl_ingest *in, pl_store *st, int64_t rid, struct batch *list)
 					r->step = w->next_step;
 				if (r->step >= w->next_step)
 					w->next_step = r->step + 1;
-				if ((rc = pl__point_insert(st, rid, w->kid,
-				    r->step, r->ts, r->v)) != PL_OK)
+				if ((rc = pl__chunk_add(&w->chunk, r->step,
+				    r->ts, r->v)) != PL_OK) {
+					pl__err(st, rc, "out of memory");
 					goto fail;
-				pl__agg_add(&w->agg, r->step, r->ts, r->v);
-				w->touched = 1;
-				in->points_written++;
+				}
+				pending++;
 				break;
 			case R_PARAM:
 			case R_TAG: {
@@ -252,12 +258,8 @@ write_batches(pl_ingest *in, pl_store *st, int64_t rid, struct batch *list)
 	for (size_t k = 0; k < in->nws; k++) {
 		struct slot_w *w = &in->ws[k];
 
-		if (!w->touched)
-			continue;
-		if ((rc = pl__summary_upsert(st, rid, &w->agg)) != PL_OK)
+		if ((rc = pl__chunk_write(st, rid, &w->chunk)) != PL_OK)
 			goto fail;
-		pl__agg_init(&w->agg, w->kid);
-		w->touched = 0;
 	}
 	{
 		static const char hb[] =
@@ -280,6 +282,7 @@ write_batches(pl_ingest *in, pl_store *st, int64_t rid, struct batch *list)
 	if ((rc = pl__commit(st)) != PL_OK)
 		return rc;
 	in->txns++;
+	in->points_written += pending;
 	/* Artifacts: each copy and record is its own transaction. */
 	for (struct batch *b = list; b; b = b->next)
 		for (size_t i = 0; i < b->n; i++) {
@@ -464,6 +467,8 @@ khash_grow(pl_ingest *in)
 static int
 push_rec(pl_ingest *in, const struct rec *r)
 {
+	if (in->cur->n == 0)
+		in->cur_since = mono_ms();
 	if (in->cur->n == in->cur->cap) {
 		struct rec *p = realloc(in->cur->r,
 		    in->cur->cap * 2 * sizeof *p);
@@ -625,7 +630,6 @@ int
 pl_ingest_feed(pl_ingest *in, const char *data, size_t len)
 {
 	const char *p = data, *end = data + len, *nl;
-	int idle;
 
 	while (p < end) {
 		nl = memchr(p, '\n', (size_t)(end - p));
@@ -658,6 +662,16 @@ pl_ingest_feed(pl_ingest *in, const char *data, size_t len)
 		}
 		p = nl + 1;
 	}
+	return pl_ingest_tick(in);
+}
+
+int
+pl_ingest_tick(pl_ingest *in)
+{
+	int idle;
+
+	if (in->cur->n == 0 || mono_ms() - in->cur_since < FLUSH_MS)
+		return in->werr;
 	pthread_mutex_lock(&in->mu);
 	idle = in->q_head == NULL && !in->busy;
 	pthread_mutex_unlock(&in->mu);
@@ -723,6 +737,8 @@ pl_ingest_free(pl_ingest *in)
 	}
 	for (size_t i = 0; i < in->nslots; i++)
 		free(in->knames[i]);
+	for (size_t i = 0; i < in->nws; i++)
+		pl__chunk_dispose(&in->ws[i].chunk);
 	free(in->knames);
 	free(in->khash);
 	free(in->ws);

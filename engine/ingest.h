@@ -50,6 +50,14 @@ int pl_ingest_start(pl_ingest **out, const char *store_dir,
 int pl_ingest_feed(pl_ingest *in, const char *data, size_t len);
 
 /*
+ * Hands waiting records to the writer when they have waited long enough.
+ * Call it from the caller's loop at least every few hundred ms, so a
+ * quiet child's last points do not wait for its next line.  Returns like
+ * pl_ingest_feed().
+ */
+int pl_ingest_tick(pl_ingest *in);
+
+/*
  * Flushes a final partial line, waits for the writer to commit
  * everything, and stops it.  Returns PL_OK or the first write error.
  */

@@ -235,6 +235,8 @@ pl_launch_run(pl_launch_result *out, const pl_launch_opts *o, char *err,
 				nf++;
 				open_fds++;
 			}
+		if (o->on_tick)
+			o->on_tick(o->payload);
 		if (o->pending && *o->pending) {
 			int sig = (int)*o->pending;
 

@@ -34,6 +34,8 @@ typedef struct pl_launch_opts {
 	/* PLUMB_FD bytes; a nonzero return stops the run (SIGTERM to the
 	 * group) because its data can no longer be recorded. */
 	int (*on_proto)(const char *data, size_t n, void *payload);
+	/* Called on every turn of the loop (at least every 200 ms). */
+	void (*on_tick)(void *payload);
 	void *payload;
 	volatile sig_atomic_t *pending;	/* signal to forward, 0 = none */
 	double timeout_s;		/* > 0: SIGTERM, then SIGKILL after 5 s */

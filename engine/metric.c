@@ -90,28 +90,111 @@ pl__summary_upsert(pl_store *st, int64_t rid, const struct pl__agg *a)
 	return PL_OK;
 }
 
-int
-pl__point_insert(pl_store *st, int64_t rid, int64_t kid, int64_t step,
-    int64_t ts, double v)
+/*
+ * Chunk format: n points of 24 bytes each, in the order they were
+ * logged: step (int64), timestamp in ms (int64), value (IEEE-754
+ * double, NaN kept), all little-endian.  A reader orders the points of
+ * all chunks of a key by (step, timestamp); when one (step, timestamp)
+ * was logged twice, the later write wins, as an upsert would.
+ */
+#define POINT_BYTES 24
+
+static void
+put_u64(unsigned char *p, uint64_t v)
 {
+	for (int i = 0; i < 8; i++)
+		p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static uint64_t
+get_u64(const unsigned char *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 7; i >= 0; i--)
+		v = (v << 8) | p[i];
+	return v;
+}
+
+void
+pl__chunk_init(struct pl__chunk *c, int64_t kid)
+{
+	memset(c, 0, sizeof *c);
+	c->kid = kid;
+	pl__agg_init(&c->agg, kid);
+}
+
+int
+pl__chunk_add(struct pl__chunk *c, int64_t step, int64_t ts, double v)
+{
+	unsigned char *p;
+	uint64_t bits;
+
+	if (c->n == c->cap) {
+		size_t ncap = c->cap ? c->cap * 2 : 256;
+
+		p = realloc(c->data, ncap * POINT_BYTES);
+		if (p == NULL)
+			return PL_ENOMEM;
+		c->data = p;
+		c->cap = ncap;
+	}
+	p = c->data + c->n * POINT_BYTES;
+	memcpy(&bits, &v, sizeof bits);
+	put_u64(p, (uint64_t)step);
+	put_u64(p + 8, (uint64_t)ts);
+	put_u64(p + 16, bits);
+	if (c->n == 0 || step < c->min_step)
+		c->min_step = step;
+	if (c->n == 0 || step > c->max_step)
+		c->max_step = step;
+	c->n++;
+	pl__agg_add(&c->agg, step, ts, v);
+	return PL_OK;
+}
+
+int
+pl__chunk_write(pl_store *st, int64_t rid, struct pl__chunk *c)
+{
+	/* seq is computed inside the write transaction, so concurrent
+	 * writers to one run and key (plumb log beside an ingest) never
+	 * collide. */
 	static const char sql[] =
-	    "INSERT OR REPLACE INTO metrics(run_id, key_id, step, ts_ms, value) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5)";
-	sqlite3_stmt *s = pl__stmt(st, sql);
+	    "INSERT INTO metric_chunks(run_id, key_id, seq, n, min_step, "
+	    "max_step, data) VALUES (?1, ?2, (SELECT coalesce(max(seq), -1) + 1 "
+	    "FROM metric_chunks WHERE run_id = ?1 AND key_id = ?2), ?3, ?4, ?5, "
+	    "?6)";
+	sqlite3_stmt *s;
 	int rc;
 
-	if (s == NULL)
+	if (c->n == 0)
+		return PL_OK;
+	if ((s = pl__stmt(st, sql)) == NULL)
 		return PL_ERROR;
 	sqlite3_bind_int64(s, 1, rid);
-	sqlite3_bind_int64(s, 2, kid);
-	sqlite3_bind_int64(s, 3, step);
-	sqlite3_bind_int64(s, 4, ts);
-	bind_real(s, 5, v);
+	sqlite3_bind_int64(s, 2, c->kid);
+	sqlite3_bind_int64(s, 3, (int64_t)c->n);
+	sqlite3_bind_int64(s, 4, c->min_step);
+	sqlite3_bind_int64(s, 5, c->max_step);
+	sqlite3_bind_blob(s, 6, c->data, (int)(c->n * POINT_BYTES),
+	    SQLITE_STATIC);
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE)
-		return pl__sqlerr(st, rc, "writing a metric point");
+		return pl__sqlerr(st, rc, "writing metric points");
+	if ((rc = pl__summary_upsert(st, rid, &c->agg)) != PL_OK)
+		return rc;
+	c->n = 0;
+	pl__agg_init(&c->agg, c->kid);
 	return PL_OK;
+}
+
+void
+pl__chunk_dispose(struct pl__chunk *c)
+{
+	free(c->data);
+	c->data = NULL;
+	c->n = c->cap = 0;
 }
 
 int
@@ -141,7 +224,7 @@ int
 pl_metric_log(pl_store *st, const char *run_id, const char *key,
     double value, int64_t step, int64_t ts_ms)
 {
-	struct pl__agg a;
+	struct pl__chunk c;
 	int64_t rid, kid;
 	int rc;
 
@@ -159,11 +242,13 @@ pl_metric_log(pl_store *st, const char *run_id, const char *key,
 	}
 	if (ts_ms == 0)
 		ts_ms = pl__now_ms();
-	pl__agg_init(&a, kid);
-	pl__agg_add(&a, step, ts_ms, value);
-	if ((rc = pl__point_insert(st, rid, kid, step, ts_ms, value)) != PL_OK ||
-	    (rc = pl__summary_upsert(st, rid, &a)) != PL_OK)
+	pl__chunk_init(&c, kid);
+	if ((rc = pl__chunk_add(&c, step, ts_ms, value)) != PL_OK ||
+	    (rc = pl__chunk_write(st, rid, &c)) != PL_OK) {
+		pl__chunk_dispose(&c);
 		goto fail;
+	}
+	pl__chunk_dispose(&c);
 	return pl__commit(st);
 fail:
 	pl__rollback(st);
@@ -239,18 +324,36 @@ pl_metric_summary_free(pl_metric_summary *m, size_t n)
 	free(m);
 }
 
+/* Order of points in a series: step, then time, then write order. */
+struct seq_point {
+	pl_point p;
+	size_t order;
+};
+
+static int
+cmp_point(const void *a, const void *b)
+{
+	const struct seq_point *x = a, *y = b;
+
+	if (x->p.step != y->p.step)
+		return x->p.step < y->p.step ? -1 : 1;
+	if (x->p.ts_ms != y->p.ts_ms)
+		return x->p.ts_ms < y->p.ts_ms ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
 int
 pl_metric_series(pl_point **out, size_t *out_n, pl_store *st,
     const char *run_id, const char *key)
 {
 	static const char sql[] =
-	    "SELECT step, ts_ms, value FROM metrics WHERE run_id = ?1 AND "
-	    "key_id = ?2 ORDER BY step, ts_ms";
-	int64_t rid, kid;
-	pl_point *v = NULL;
-	size_t n = 0, cap = 0;
+	    "SELECT data, n, min_step, max_step FROM metric_chunks "
+	    "WHERE run_id = ?1 AND key_id = ?2 ORDER BY seq";
+	int64_t rid, kid, prev_max = INT64_MIN;
+	struct seq_point *v = NULL;
+	size_t n = 0, cap = 0, k;
+	int sorted = 1, rc;
 	sqlite3_stmt *s;
-	int rc;
 
 	*out = NULL;
 	*out_n = 0;
@@ -264,10 +367,21 @@ pl_metric_series(pl_point **out, size_t *out_n, pl_store *st,
 	sqlite3_bind_int64(s, 1, rid);
 	sqlite3_bind_int64(s, 2, kid);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (n == cap) {
+		const unsigned char *d = sqlite3_column_blob(s, 0);
+		size_t m = (size_t)sqlite3_column_int64(s, 1);
+		int64_t lo = sqlite3_column_int64(s, 2);
+		int64_t hi = sqlite3_column_int64(s, 3);
+
+		if ((size_t)sqlite3_column_bytes(s, 0) != m * POINT_BYTES) {
+			sqlite3_reset(s);
+			free(v);
+			return pl__err(st, PL_ECORRUPT, "a metric chunk of run "
+			    "%.8s key '%s' is damaged", run_id, key);
+		}
+		if (n + m > cap) {
 			void *p;
 
-			cap = cap ? cap * 2 : 1024;
+			cap = (n + m) * 2;
 			p = realloc(v, cap * sizeof *v);
 			if (p == NULL) {
 				sqlite3_reset(s);
@@ -276,10 +390,20 @@ pl_metric_series(pl_point **out, size_t *out_n, pl_store *st,
 			}
 			v = p;
 		}
-		v[n].step = sqlite3_column_int64(s, 0);
-		v[n].ts_ms = sqlite3_column_int64(s, 1);
-		v[n].value = col_real(s, 2);
-		n++;
+		if (lo <= prev_max)
+			sorted = 0;
+		prev_max = hi;
+		for (k = 0; k < m; k++, d += POINT_BYTES) {
+			uint64_t bits = get_u64(d + 16);
+
+			v[n].p.step = (int64_t)get_u64(d);
+			v[n].p.ts_ms = (int64_t)get_u64(d + 8);
+			memcpy(&v[n].p.value, &bits, sizeof bits);
+			v[n].order = n;
+			if (n > 0 && cmp_point(&v[n - 1], &v[n]) > 0)
+				sorted = 0;
+			n++;
+		}
 	}
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE) {
@@ -291,7 +415,27 @@ pl_metric_series(pl_point **out, size_t *out_n, pl_store *st,
 		return pl__err(st, PL_ENOTFOUND, "run %.8s has no metric '%s'",
 		    run_id, key);
 	}
-	*out = v;
-	*out_n = n;
+	/* The common case (steps logged in order) needs no sort; check for
+	 * duplicates of (step, ts) either way: the later write wins. */
+	if (!sorted)
+		qsort(v, n, sizeof *v, cmp_point);
+	{
+		pl_point *pts = malloc(n * sizeof *pts);
+		size_t m = 0;
+
+		if (pts == NULL) {
+			free(v);
+			return pl__err(st, PL_ENOMEM, "out of memory");
+		}
+		for (k = 0; k < n; k++) {
+			if (k + 1 < n && v[k + 1].p.step == v[k].p.step &&
+			    v[k + 1].p.ts_ms == v[k].p.ts_ms)
+				continue;
+			pts[m++] = v[k].p;
+		}
+		free(v);
+		*out = pts;
+		*out_n = m;
+	}
 	return PL_OK;
 }

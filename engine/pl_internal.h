@@ -18,6 +18,7 @@ struct pl_store {
 	int readonly;
 	int schema;
 	char errmsg[1024];
+	int errcode;		/* code of the last failure */
 	size_t erroff;		/* column of a filter error, 0 if none */
 	/* Prepared-statement cache keyed by the SQL text's address: callers
 	 * pass string literals, so the pointer identifies the statement. */
@@ -85,9 +86,20 @@ struct pl__agg {
 void pl__agg_init(struct pl__agg *a, int64_t kid);
 void pl__agg_add(struct pl__agg *a, int64_t step, int64_t ts, double v);
 int pl__summary_upsert(pl_store *st, int64_t rid, const struct pl__agg *a);
-/* Inserts one point (inside the caller's transaction). */
-int pl__point_insert(pl_store *st, int64_t rid, int64_t kid, int64_t step,
-    int64_t ts, double v);
+/* The points of one key gathered for one chunk row, plus their aggregate. */
+struct pl__chunk {
+	int64_t kid;
+	unsigned char *data;	/* packed points (metric.c) */
+	size_t n, cap;
+	int64_t min_step, max_step;
+	struct pl__agg agg;
+};
+void pl__chunk_init(struct pl__chunk *c, int64_t kid);
+int pl__chunk_add(struct pl__chunk *c, int64_t step, int64_t ts, double v);
+/* Writes the chunk (and its summary) inside the caller's transaction,
+ * then empties it for reuse.  A chunk with no points writes nothing. */
+int pl__chunk_write(pl_store *st, int64_t rid, struct pl__chunk *c);
+void pl__chunk_dispose(struct pl__chunk *c);
 /* Last step of (run, key), or -1 when it has no points. */
 int pl__last_step(pl_store *st, int64_t rid, int64_t kid, int64_t *out);
 

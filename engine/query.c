@@ -64,7 +64,7 @@ compile_sort(struct sortc *sc, pl_store *st, const char *spec)
 
 		if (pl_filter_sort_key(&kind, &key, &desc, tok, err,
 		    sizeof err) != PL_OK) {
-			rc = pl__err(st, PL_EINVAL, "%s", err);
+			rc = pl__err(st, PL_EINVAL, "bad sort key: %s", err);
 			break;
 		}
 		if (sc->order.len)

@@ -30,6 +30,7 @@ pl__err(pl_store *st, int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(st->errmsg, sizeof st->errmsg, fmt, ap);
 	va_end(ap);
+	st->errcode = code;
 	return code;
 }
 
@@ -37,6 +38,7 @@ void
 pl__clear_err(pl_store *st)
 {
 	st->errmsg[0] = '\0';
+	st->errcode = PL_OK;
 	st->erroff = 0;
 }
 
@@ -77,7 +79,9 @@ pl__code_from_sqlite(int rc)
 int
 pl__sqlerr(pl_store *st, int rc, const char *what)
 {
-	int code = pl__code_from_sqlite(rc);
+	/* Called only on failure: an unexpected ROW/DONE is an error too. */
+	int code = pl__code_from_sqlite(rc) == PL_OK ? PL_ERROR :
+	    pl__code_from_sqlite(rc);
 	const char *msg = st && st->db ? sqlite3_errmsg(st->db) :
 	    sqlite3_errstr(rc);
 
@@ -334,8 +338,12 @@ pl__open_db(sqlite3 **out, const char *dbpath, int readonly, char *err,
 	    "PRAGMA temp_store=MEMORY;"
 	    "PRAGMA cache_size=-16384;", NULL, NULL, NULL);
 	if (rc != SQLITE_OK) {
-		snprintf(err, err_len, "cannot use %s: %s", dbpath,
-		    sqlite3_errmsg(db));
+		if ((rc & 0xff) == SQLITE_NOTADB)
+			snprintf(err, err_len, "%s is not a plumb store (not an "
+			    "SQLite database, or damaged)", dbpath);
+		else
+			snprintf(err, err_len, "cannot use %s: %s", dbpath,
+			    sqlite3_errmsg(db));
 		sqlite3_close(db);
 		*out = NULL;
 		return rc;
@@ -381,7 +389,7 @@ migrate(pl_store *st)
 			    st->dbpath);
 		return pl__sqlerr(st, rc, "reading the schema version");
 	}
-	if (appid != 0 && appid != PL__APPLICATION_ID)
+	if ((appid != 0 && appid != PL__APPLICATION_ID) || (appid == 0 && v != 0))
 		return pl__err(st, PL_ECORRUPT,
 		    "%s is an SQLite database but not a plumb store",
 		    st->dbpath);
@@ -394,10 +402,6 @@ migrate(pl_store *st)
 		st->schema = v;
 		return PL_OK;
 	}
-	if (appid == 0 && v != 0)
-		return pl__err(st, PL_ECORRUPT,
-		    "%s is an SQLite database but not a plumb store",
-		    st->dbpath);
 	if (st->readonly)
 		return pl__err(st, PL_EREADONLY,
 		    "store %s needs a schema upgrade (%d -> %d) but is "
@@ -562,6 +566,12 @@ pl_store_errmsg(const pl_store *st)
 	return st ? st->errmsg : "out of memory";
 }
 
+int
+pl_store_errcode(const pl_store *st)
+{
+	return st ? st->errcode : PL_ENOMEM;
+}
+
 const char *
 pl_store_dir(const pl_store *st)
 {
@@ -663,30 +673,38 @@ pl_store_check(char **out_report, pl_store *st)
 	*out_report = NULL;
 	if (f == NULL)
 		return pl__err(st, PL_ENOMEM, "out of memory");
+	/* Each pragma: prepare, then step through its rows to SQLITE_DONE. */
 	rc = sqlite3_prepare_v2(st->db, "PRAGMA integrity_check", -1, &s, NULL);
-	while (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *line = (const char *)sqlite3_column_text(s, 0);
+	if (rc == SQLITE_OK) {
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+			const char *line =
+			    (const char *)sqlite3_column_text(s, 0);
 
-		if (line && strcmp(line, "ok") != 0) {
-			fprintf(f, "%s\n", line);
+			if (line && strcmp(line, "ok") != 0) {
+				fprintf(f, "%s\n", line);
+				bad = 1;
+			}
+		}
+		sqlite3_finalize(s);
+		s = NULL;
+		if (rc == SQLITE_DONE)
+			rc = sqlite3_prepare_v2(st->db,
+			    "PRAGMA foreign_key_check", -1, &s, NULL);
+	}
+	if (rc == SQLITE_OK) {
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+			fprintf(f, "foreign key violation in %s row %lld\n",
+			    sqlite3_column_text(s, 0),
+			    (long long)sqlite3_column_int64(s, 1));
 			bad = 1;
 		}
 	}
 	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE && rc != SQLITE_OK) {
+	if (rc != SQLITE_DONE) {
 		fclose(f);
 		free(rep);
 		return pl__sqlerr(st, rc, "checking integrity");
 	}
-	rc = sqlite3_prepare_v2(st->db, "PRAGMA foreign_key_check", -1, &s,
-	    NULL);
-	while (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		fprintf(f, "foreign key violation in %s row %lld\n",
-		    sqlite3_column_text(s, 0),
-		    (long long)sqlite3_column_int64(s, 1));
-		bad = 1;
-	}
-	sqlite3_finalize(s);
 	if (!bad)
 		fputs("ok", f);
 	fclose(f);

@@ -64,6 +64,9 @@ void pl_store_close(pl_store *st);
  * Never NULL (empty when nothing failed). */
 const char *pl_store_errmsg(const pl_store *st);
 
+/* Code (PL_E*) of the last failure on st, PL_OK when none. */
+int pl_store_errcode(const pl_store *st);
+
 /* The store directory (absolute), owned by st. */
 const char *pl_store_dir(const pl_store *st);
 
