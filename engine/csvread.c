@@ -94,104 +94,80 @@ slow_strtod(const char *s, size_t n)
  * correctly rounding strtod.  Everything else goes to strtod_l("C").
  */
 int
-pl_csv_parse_double(const char *s, size_t n, double *out)
+pl_csv_parse_double(const char *str, size_t n, double *out)
 {
-	size_t i = 0, end = n;
-	int neg = 0;
+	const unsigned char *p = (const unsigned char *)str, *e = p + n;
+	const unsigned char *start, *ds;
 	uint64_t w = 0;
-	int ndig = 0;		/* significant digits accumulated into w */
-	int dropped = 0;	/* significant digits beyond 19 (not in w) */
-	int any = 0;		/* saw at least one mantissa digit */
-	long e10 = 0;		/* decimal exponent adjustment */
-	size_t start;
+	size_t nint, nfrac = 0;
+	long e10 = 0;
+	int neg = 0;
 
-	while (i < end && is_blank(s[i]))
-		i++;
-	while (end > i && is_blank(s[end - 1]))
-		end--;
-	if (i == end)
+	while (p < e && is_blank((char)*p))
+		p++;
+	while (e > p && is_blank((char)e[-1]))
+		e--;
+	if (p == e)
 		return 0;
-	start = i;
-	if (s[i] == '+' || s[i] == '-') {
-		neg = s[i] == '-';
-		i++;
+	start = p;
+	if (*p == '-' || *p == '+') {
+		neg = *p == '-';
+		p++;
 	}
-	if (i < end && (s[i] == 'i' || s[i] == 'I')) {
-		if (ieq(s + i, end - i, "inf") ||
-		    ieq(s + i, end - i, "infinity")) {
+	if (p < e && (*p | 0x20) == 'i') {
+		if (ieq((const char *)p, (size_t)(e - p), "inf") ||
+		    ieq((const char *)p, (size_t)(e - p), "infinity")) {
 			*out = neg ? -INFINITY : INFINITY;
 			return 1;
 		}
 		return 0;
 	}
-	/* integer part */
-	while (i < end && s[i] >= '0' && s[i] <= '9') {
-		unsigned d = (unsigned)(s[i] - '0');
-		any = 1;
-		if (ndig < 19) {
-			if (w != 0 || d != 0) {
-				w = w * 10 + d;
-				ndig++;
-			}
-		} else {
-			dropped++;
-			e10++;
-		}
-		i++;
+	/* Mantissa digits go into w as they come; with at most 19 digits in
+	 * all w < 10^19 < 2^64 cannot overflow (longer ones use strtod). */
+	ds = p;
+	while (p < e && (unsigned)(*p - '0') < 10)
+		w = w * 10 + (unsigned)(*p++ - '0');
+	nint = (size_t)(p - ds);
+	if (p < e && *p == '.') {
+		const unsigned char *fs = ++p;
+		while (p < e && (unsigned)(*p - '0') < 10)
+			w = w * 10 + (unsigned)(*p++ - '0');
+		nfrac = (size_t)(p - fs);
 	}
-	if (i < end && s[i] == '.') {
-		i++;
-		while (i < end && s[i] >= '0' && s[i] <= '9') {
-			unsigned d = (unsigned)(s[i] - '0');
-			any = 1;
-			if (ndig < 19) {
-				if (w != 0 || d != 0) {
-					w = w * 10 + d;
-					ndig++;
-				}
-				e10--;
-			} else {
-				dropped++;
-			}
-			i++;
-		}
-	}
-	if (!any)
+	if (nint + nfrac == 0)
 		return 0;
-	if (i < end && (s[i] == 'e' || s[i] == 'E')) {
+	if (p < e && (*p | 0x20) == 'e') {
 		int eneg = 0;
 		long ev = 0;
-		int edig = 0;
+		const unsigned char *es;
 
-		i++;
-		if (i < end && (s[i] == '+' || s[i] == '-')) {
-			eneg = s[i] == '-';
-			i++;
+		p++;
+		if (p < e && (*p == '+' || *p == '-')) {
+			eneg = *p == '-';
+			p++;
 		}
-		while (i < end && s[i] >= '0' && s[i] <= '9') {
+		es = p;
+		while (p < e && (unsigned)(*p - '0') < 10) {
 			if (ev < 100000000)
-				ev = ev * 10 + (s[i] - '0');
-			edig++;
-			i++;
+				ev = ev * 10 + (*p - '0');
+			p++;
 		}
-		if (edig == 0)
+		if (p == es)
 			return 0;
-		e10 += eneg ? -ev : ev;
+		e10 = eneg ? -ev : ev;
 	}
-	if (i != end)
+	if (p != e)
 		return 0;
+	e10 -= (long)nfrac;
+	if (nint + nfrac <= 19 && w <= (UINT64_C(1) << 53)) {
+		double v = (double)w;	/* exact: w <= 2^53 */
 
-	if (dropped == 0 && w <= (UINT64_C(1) << 53)) {
-		double v = (double)w;
 		if (w == 0) {
 			*out = neg ? -0.0 : 0.0;
 			return 1;
 		}
 		if (e10 >= 0 && e10 <= 22) {
 			v *= pow10_exact[e10];
-			/* w * 10^e may still be exact beyond 2^53 only if the
-			 * product is exactly representable; one rounding is
-			 * correct rounding either way. */
 			*out = neg ? -v : v;
 			return 1;
 		}
@@ -202,7 +178,7 @@ pl_csv_parse_double(const char *s, size_t n, double *out)
 		}
 	}
 	{
-		double v = slow_strtod(s + start, end - start);
+		double v = slow_strtod((const char *)start, (size_t)(e - start));
 		if (isnan(v))
 			return 0;
 		*out = v;
@@ -713,6 +689,87 @@ no_space(unsigned char c)
 	return 0;
 }
 
+static void
+lib_feed(struct loader *ld, struct csv_parser *p, const unsigned char *s,
+    size_t n)
+{
+	if (csv_parse(p, s, n, cb_field, cb_record, ld) != n && ld->rc == PL_OK)
+		lfail(ld, csv_error(p) == CSV_ENOMEM ? PL_ENOMEM : PL_EINVAL, 1,
+		    "%s", csv_strerror(csv_error(p)));
+}
+
+/*
+ * Fast path for the common line: no quote anywhere and no CR except the
+ * one of a CRLF ending.  Such a line splits on the delimiter with memchr
+ * and gives exactly the fields libcsv would give (spaces are kept, as the
+ * reader's libcsv is told), without libcsv's per-byte state machine.
+ */
+static int
+plain_line(const unsigned char *s, size_t n)
+{
+	const unsigned char *cr;
+
+	if (memchr(s, '"', n) != NULL)
+		return 0;
+	cr = memchr(s, '\r', n);
+	return cr == NULL || (cr == s + n - 2 && s[n - 1] == '\n');
+}
+
+static void
+split_line(struct loader *ld, const unsigned char *s, size_t n,
+    unsigned char delim)
+{
+	const unsigned char *q = s, *end;
+
+	if (n && s[n - 1] == '\n')
+		n--;
+	if (n && s[n - 1] == '\r')
+		n--;
+	end = s + n;
+	if (n > 0)
+		for (;;) {
+			const unsigned char *d = memchr(q, delim, (size_t)(end - q));
+			size_t fl = (size_t)((d ? d : end) - q);
+			cb_field((void *)(uintptr_t)q, fl, ld);
+			if (d == NULL)
+				break;
+			q = d + 1;
+		}
+	cb_record('\n', ld);
+}
+
+/* libcsv's "no record begun" parser state (libcsv.c ROW_NOT_BEGUN). */
+#define LIBCSV_ROW_NOT_BEGUN 0
+
+/*
+ * Hands s[0..n) to the parser line by line: plain lines to split_line(),
+ * the others (quotes, a lone CR, and everything while libcsv is inside a
+ * record) to libcsv.  Without at_eof a last line with no LF is left for
+ * the next call; returns the bytes consumed.
+ */
+static size_t
+feed_lines(struct loader *ld, struct csv_parser *p, const unsigned char *s,
+    size_t n, int at_eof)
+{
+	unsigned char delim = csv_get_delim(p);
+	size_t i = 0;
+
+	while (i < n && ld->rc == PL_OK && !ld->done) {
+		const unsigned char *nl = memchr(s + i, '\n', n - i);
+		size_t end;
+
+		if (nl == NULL && !at_eof)
+			break;
+		end = nl ? (size_t)(nl - s) + 1 : n;
+		if (p->pstate == LIBCSV_ROW_NOT_BEGUN && plain_line(s + i, end - i))
+			split_line(ld, s + i, end - i, delim);
+		else
+			lib_feed(ld, p, s + i, end - i);
+		i = end;
+	}
+	return i;
+}
+
 /*
  * Source of bytes: a file descriptor or a memory block.  Loading may need a
  * second pass (a column turned out to be text after numbers were kept), so
@@ -735,7 +792,7 @@ load_once(pl_csv_table **out, const char *name, const struct source *src,
 	const char **textcols = NULL;
 	unsigned char *buf = NULL;
 	int first = 1;
-	size_t memoff = 0;
+	size_t cap = CHUNK, have = 0;
 
 	*out = NULL;
 	memset(&ld, 0, sizeof ld);
@@ -780,47 +837,57 @@ load_once(pl_csv_table **out, const char *name, const struct source *src,
 	csv_set_delim(&p, (unsigned char)(opts->delimiter ? opts->delimiter : ','));
 	csv_set_blk_size(&p, 256);
 	if (src->fd >= 0) {
-		buf = malloc(CHUNK);
+		buf = malloc(cap);
 		if (buf == NULL)
 			lfail(&ld, PL_ENOMEM, 0, "out of memory");
 		if (lseek(src->fd, 0, SEEK_SET) < 0 && errno != ESPIPE)
 			lfail(&ld, PL_EIO, 0, "%s", strerror(errno));
-	}
-	while (ld.rc == PL_OK && !ld.done) {
-		const unsigned char *chunk;
-		size_t n;
+		while (ld.rc == PL_OK && !ld.done) {
+			size_t n, used;
+			ssize_t r;
 
-		if (src->fd >= 0) {
-			ssize_t r = read(src->fd, buf, CHUNK);
+			if (have == cap) {
+				/* no line end in a full buffer: one huge record,
+				 * libcsv keeps its state across the pieces */
+				lib_feed(&ld, &p, buf, have);
+				have = 0;
+				continue;
+			}
+			r = read(src->fd, buf + have, cap - have);
 			if (r < 0) {
 				if (errno == EINTR)
 					continue;
 				lfail(&ld, PL_EIO, 0, "%s", strerror(errno));
 				break;
 			}
-			chunk = buf;
-			n = (size_t)r;
-		} else {
-			chunk = src->mem + memoff;
-			n = src->memlen - memoff;
-			if (n > CHUNK)
-				n = CHUNK;
-			memoff += n;
-		}
-		if (n == 0)
-			break;
-		if (first) {
-			first = 0;
-			if (n >= 3 && chunk[0] == 0xEF && chunk[1] == 0xBB &&
-			    chunk[2] == 0xBF) {
-				chunk += 3;
-				n -= 3;
+			n = have + (size_t)r;
+			if (first && n < 3 && r > 0) {
+				have = n;	/* need 3 bytes to look for a BOM */
+				continue;
 			}
+			if (first) {
+				first = 0;
+				if (n >= 3 && buf[0] == 0xEF && buf[1] == 0xBB &&
+				    buf[2] == 0xBF) {
+					memmove(buf, buf + 3, n - 3);
+					n -= 3;
+				}
+			}
+			used = feed_lines(&ld, &p, buf, n, r == 0);
+			memmove(buf, buf + used, n - used);
+			have = n - used;
+			if (r == 0)
+				break;
 		}
-		if (csv_parse(&p, chunk, n, cb_field, cb_record, &ld) != n &&
-		    ld.rc == PL_OK)
-			lfail(&ld, csv_error(&p) == CSV_ENOMEM ? PL_ENOMEM :
-			    PL_EINVAL, 1, "%s", csv_strerror(csv_error(&p)));
+	} else {
+		const unsigned char *m = src->mem;
+		size_t n = src->memlen;
+
+		if (n >= 3 && m[0] == 0xEF && m[1] == 0xBB && m[2] == 0xBF) {
+			m += 3;
+			n -= 3;
+		}
+		feed_lines(&ld, &p, m, n, 1);
 	}
 	if (ld.rc == PL_OK && !ld.done)
 		csv_fini(&p, cb_field, cb_record, &ld);

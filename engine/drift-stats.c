@@ -485,3 +485,53 @@ pl_drift_hellinger_cat(const double *r, const double *c, size_t nk)
 	bc = fmin(fmax(bc, 0), 1);
 	return sqrt(1 - bc);
 }
+
+/*
+ * One pass over both sorted samples for the common path: the number of
+ * distinct values over both (*nk) and in the reference alone (*nref), the
+ * W1 integral and the KS statistic - the same operations, in the same
+ * order, as num_keys(), pl_drift_wasserstein() and pl_drift_ks_stat(), so
+ * the results are bit-identical; one walk instead of three over 2N values.
+ */
+void
+pl_drift_walk(const double *a, size_t n1, const double *b, size_t n2,
+    size_t *nk, size_t *nref, double *w1, double *ks_d)
+{
+	struct pl_drift_sum s = { 0, 0 };
+	size_t i = 0, j = 0, k = 0, nu = 0;
+	double dmax = 0, dmin = 0;
+	double v = (b[0] < a[0]) ? b[0] : a[0];
+
+	for (;;) {
+		size_t i0 = i;
+		while (i < n1 && a[i] <= v)
+			i++;
+		while (j < n2 && b[j] <= v)
+			j++;
+		k++;
+		nu += i > i0;
+		double d = (double)i / (double)n1 - (double)j / (double)n2;
+		if (d > dmax)
+			dmax = d;
+		if (d < dmin)
+			dmin = d;
+		if (i >= n1 && j >= n2)
+			break;
+		double next;
+		if (i >= n1)
+			next = b[j];
+		else if (j >= n2)
+			next = a[i];
+		else
+			next = a[i] < b[j] ? a[i] : b[j];
+		pl_drift_sum_add(&s, fabs(d) * (next - v));
+		v = next;
+	}
+	dmin = -dmin;
+	if (dmin > 1)
+		dmin = 1;
+	*nk = k;
+	*nref = nu;
+	*w1 = pl_drift_sum_get(&s);
+	*ks_d = dmin > dmax ? dmin : dmax;
+}

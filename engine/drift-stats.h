@@ -67,6 +67,10 @@ double pl_drift_smirnov(double n, double x);
 /* scipy.stats.wasserstein_distance (W1). */
 double pl_drift_wasserstein(const double *a, size_t n1, const double *b,
     size_t n2);
+/* One walk: distinct values over both samples and in a, W1 and KS D
+ * (bit-identical to the separate functions). */
+void pl_drift_walk(const double *a, size_t n1, const double *b, size_t n2,
+    size_t *nk, size_t *nref, double *w1, double *ks_d);
 /* scipy.stats.energy_distance. */
 double pl_drift_energy(const double *a, size_t n1, const double *b,
     size_t n2);

@@ -330,12 +330,13 @@ run_num(struct job *jb, double *scratch)
 	double *a = pl_csv_num(jb->ref, jb->ri), *b = pl_csv_num(jb->cur, jb->ci);
 	size_t n1 = res->reference_count, n2 = res->current_count;
 	size_t nk, nref_unique;
+	double w1, ks_d;
 	int m;
 
 	/* Sort each column once; every test below reuses the order. */
 	pl_drift_sort(a, n1, scratch);
 	pl_drift_sort(b, n2, scratch);
-	nk = num_keys(a, n1, b, n2, NULL, NULL, &nref_unique);
+	pl_drift_walk(a, n1, b, n2, &nk, &nref_unique, &w1, &ks_d);
 	res->n_values = nk;
 	m = jb->forced_method ? jb->forced_method :
 	    default_method(res->type, n1, nk);
@@ -361,15 +362,14 @@ run_num(struct job *jb, double *scratch)
 	}
 	switch (m) {
 	case PL_DRIFT_KS:
-		res->statistic = pl_drift_ks_stat(a, n1, b, n2);
+		res->statistic = ks_d;
 		res->p_value = pl_drift_ks_pvalue(res->statistic, n1, n2, NULL);
 		res->score = res->p_value;
 		break;
 	case PL_DRIFT_WASSERSTEIN: {
 		/* W1 / max(std(ref), 0.001) */
 		double norm = fmax(pl_drift_std(a, n1), 0.001);
-		res->statistic = res->score =
-		    pl_drift_wasserstein(a, n1, b, n2) / norm;
+		res->statistic = res->score = w1 / norm;
 		break;
 	}
 	case PL_DRIFT_ED:

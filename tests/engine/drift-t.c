@@ -280,6 +280,15 @@ test_sort(void **state)
 		qsort(y, n, sizeof *y, cmp_double);
 		for (size_t i = 0; i < n; i++)
 			assert_true(x[i] == y[i]);
+		/* the fused walk equals the separate functions bit for bit */
+		if (n > 4) {
+			size_t h = n / 3, nk, nref;
+			double w1, d;
+			pl_drift_walk(x, h, x + h, n - h, &nk, &nref, &w1, &d);
+			assert_true(w1 == pl_drift_wasserstein(x, h, x + h, n - h));
+			assert_true(d == pl_drift_ks_stat(x, h, x + h, n - h));
+			assert_true(nref >= 1 && nk >= nref);
+		}
 		free(x);
 		free(y);
 		free(tmp);
