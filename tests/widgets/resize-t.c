@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "widgets/chart.h"
+#include "widgets/dag.h"
 #include "widgets/dialog.h"
 #include "widgets/help.h"
 #include "widgets/hist.h"
@@ -63,6 +64,7 @@ make_all(struct widget **w)
 	struct wdialog *dl = wdialog_new(stdscr, 1, 1, 1, 1, "quit?",
 	    "Really quit plumb while a pipeline runs?", false);
 	struct whelp *hp = whelp_new(stdscr, 1, 1, 1, 1, "help");
+	struct wdag *dg = wdag_new(stdscr, 1, 1, 1, 1);
 	static const struct whint hints[] = { { "q", "quit" }, { "?", "help" } };
 	int i;
 
@@ -94,7 +96,18 @@ make_all(struct widget **w)
 	w[6] = wstatus_widget(st);
 	w[7] = wdialog_widget(dl);
 	w[8] = whelp_widget(hp);
-	return 9;
+	for (i = 0; i < 6; i++)
+		wdag_add_node(dg, i == 2 ? "a long stage name" : "st", "\xe2\x9c\x93",
+		    WR_OK);
+	wdag_add_edge(dg, 0, 1);
+	wdag_add_edge(dg, 0, 2);
+	wdag_add_edge(dg, 1, 3);
+	wdag_add_edge(dg, 2, 3);
+	wdag_add_edge(dg, 0, 5);
+	wdag_add_edge(dg, 3, 4);
+	wdag_select(dg, 4);
+	w[9] = wdag_widget(dg);
+	return 10;
 }
 
 /* Draws each widget at every size up to ROWS-2 x COLS-2 over a screen of
@@ -102,7 +115,7 @@ make_all(struct widget **w)
 static void
 sweep(bool ascii_only)
 {
-	struct widget *w[9];
+	struct widget *w[10];
 	int n = make_all(w), i, h, wd, y, x;
 
 	for (i = 0; i < n; i++) {
