@@ -14,6 +14,7 @@ const struct cli_cmd *const cli_cmds[] = {
 	&cli_cmd_metrics,
 	&cli_cmd_experiments,
 	&cli_cmd_fsck,
+	&cli_cmd_tui,
 	&cli_cmd_drift,
 	&cli_cmd_detect,
 	NULL

@@ -13,6 +13,7 @@ extern const struct cli_cmd cli_cmd_diff;
 extern const struct cli_cmd cli_cmd_metrics;
 extern const struct cli_cmd cli_cmd_experiments;
 extern const struct cli_cmd cli_cmd_fsck;
+extern const struct cli_cmd cli_cmd_tui;
 extern const struct cli_cmd cli_cmd_drift;
 extern const struct cli_cmd cli_cmd_detect;
 

@@ -1,0 +1,47 @@
+/* cmd-tui.c - `plumb tui`: the full-screen interface (also what `plumb` alone opens on a terminal). */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+
+#include "cli.h"
+#include "tui.h"
+
+static int
+tui_run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	pl_store *st = NULL;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'h')
+			return cli_help("tui");
+		return cli_usage("tui", "unknown option");
+	}
+	if (optind < argc)
+		return cli_usage("tui", "unexpected argument '%s'", argv[optind]);
+	if ((rc = cli_open_store(&st, 0)) != CLI_OK)
+		return rc;
+	rc = tui_main(st);
+	pl_store_close(st);
+	return rc;
+}
+
+const struct cli_cmd cli_cmd_tui = {
+	.name = "tui",
+	.run = tui_run,
+	.summary = "the full-screen interface (also: plumb with no command)",
+	.help =
+	    "usage: plumb tui\n"
+	    "\n"
+	    "Opens the full-screen terminal interface on the store: the runs\n"
+	    "list (filter, sort, mark and compare), a run's metrics, charts,\n"
+	    "logs and artifacts, run comparisons and the pipeline.  Press ?\n"
+	    "inside for the keys.  `plumb` with no command on a terminal opens\n"
+	    "it too.  NO_COLOR turns colours off; the C locale draws ASCII.\n"
+	    "See plumb-tui(1).\n",
+};

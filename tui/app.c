@@ -1,0 +1,910 @@
+/* app.c - the TUI's one loop: terminal setup and teardown, poll, keys, live refresh, the screen stack, prompt and help. */
+#include "config.h"
+#include "tui.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "input.h"
+#include "textview.h"
+#include "theme.h"
+#include "xalloc.h"
+
+/*
+ * The loop (style-anchors §I): paint what is dirty (wnoutrefresh, one
+ * doupdate), then poll() the terminal and the top screen's child pipe
+ * with a timeout that is the next 1 s tick.  A tick polls the store's
+ * data_version (cheap) and lets the screen follow a live run; nothing
+ * is painted when nothing changed, so an idle TUI costs almost nothing.
+ */
+
+#define TICK_MS 1000
+#define REAP_MS 10000
+#define MIN_W 20
+#define MIN_H 6
+
+static volatile sig_atomic_t got_term;	/* SIGTERM, SIGHUP, SIGINT */
+static struct sigaction old_crash[32];
+static bool curses_up;
+
+/* ---- signals ----------------------------------------------------------- */
+
+static void
+on_term(int sig)
+{
+	got_term = sig;
+}
+
+/*
+ * A crash must not leave the user's terminal in raw mode on the
+ * alternate screen: restore it, then let the previous handler (the
+ * default, or the sanitizer's report) deal with the signal.  endwin()
+ * is not async-signal-safe, but we are dying anyway (htop does the same).
+ */
+static void
+on_crash(int sig)
+{
+	if (curses_up) {
+		curses_up = false;
+		endwin();
+	}
+	sigaction(sig, &old_crash[sig], NULL);
+	raise(sig);
+}
+
+static void
+install_signals(void)
+{
+	static const int crash[] = { SIGSEGV, SIGABRT, SIGBUS, SIGFPE,
+		SIGILL };
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_term;	/* no SA_RESTART: poll() wakes up */
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = on_crash;
+	for (size_t i = 0; i < sizeof crash / sizeof *crash; i++)
+		sigaction(crash[i], &sa, &old_crash[crash[i]]);
+}
+
+static void
+restore_signals(void)
+{
+	static const int crash[] = { SIGSEGV, SIGABRT, SIGBUS, SIGFPE,
+		SIGILL };
+
+	for (size_t i = 0; i < sizeof crash / sizeof *crash; i++)
+		sigaction(crash[i], &old_crash[crash[i]], NULL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+}
+
+/* ---- time -------------------------------------------------------------- */
+
+int64_t
+app_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t
+app_wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static double
+now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+/* ---- messages ---------------------------------------------------------- */
+
+static void
+vmessage(struct app *a, enum wstatus_level lvl, const char *fmt, va_list ap)
+{
+	char msg[512];
+
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	wstatus_message(a->status, lvl, "%s", msg);
+}
+
+void
+app_error(struct app *a, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmessage(a, WSTATUS_ERROR, fmt, ap);
+	va_end(ap);
+	if (a->bench)
+		fprintf(a->bench, "error %s\n",
+		    wstatus_message_text(a->status));
+}
+
+void
+app_info(struct app *a, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vmessage(a, WSTATUS_INFO, fmt, ap);
+	va_end(ap);
+}
+
+/* ---- layout helpers ---------------------------------------------------- */
+
+int
+app_body_h(const struct app *a)
+{
+	return a->h - 2 > 1 ? a->h - 2 : 1;
+}
+
+void
+app_header(struct app *a, const char *crumbs, const char *right)
+{
+	attr_t t = wtheme_attr(WR_TITLE);
+	int x, rw = right ? (int)wsan_width(right) : 0;
+
+	wfill(a->win, 0, 0, a->w, " ", wtheme_attr(WR_NORMAL));
+	x = 1 + wput(a->win, 0, 1, a->w - 1, "plumb", t | A_BOLD,
+	    WPUT_TRUSTED);
+	x += wput(a->win, 0, x, a->w - x, widgets_utf8() ? " \xe2\x96\xb8 " :
+	    " > ", t, WPUT_TRUSTED);
+	if (rw > a->w - x - 2)
+		rw = a->w - x - 2 > 0 ? a->w - x - 2 : 0;
+	wput(a->win, 0, x, a->w - x - rw - 2, crumbs, t, WPUT_ELIDE);
+	if (rw > 0)
+		wput(a->win, 0, a->w - rw - 1, rw, right, wtheme_attr(WR_NORMAL),
+		    WPUT_ELIDE);
+}
+
+/* ---- the screen stack -------------------------------------------------- */
+
+static void
+layout_top(struct app *a)
+{
+	struct screen *s = a->top;
+
+	if (s == NULL)
+		return;
+	if (s->ops->layout)
+		s->ops->layout(s);
+	s->dirty = true;
+}
+
+static void
+reload_screen(struct app *a, struct screen *s)
+{
+	if (s->ops->reload)
+		s->ops->reload(s);
+	s->dirty = true;
+	(void)a;
+}
+
+void
+app_push(struct app *a, struct screen *s)
+{
+	if (s == NULL)
+		return;
+	s->app = a;
+	s->below = a->top;
+	a->top = s;
+	layout_top(a);
+	a->full = true;
+}
+
+static void
+free_screen(struct screen *s)
+{
+	s->ops->destroy(s);
+}
+
+void
+app_pop(struct app *a)
+{
+	struct screen *s = a->top;
+
+	if (s == NULL)
+		return;
+	a->top = s->below;
+	if (a->prompting && a->prompt_owner == s)
+		app_prompt_error(a, NULL, 0), a->prompting = false;
+	free_screen(s);
+	if (a->top == NULL) {
+		a->quit = true;
+		return;
+	}
+	layout_top(a);
+	/* It may have missed changes while covered. */
+	reload_screen(a, a->top);
+	a->full = true;
+}
+
+void
+app_home(struct app *a)
+{
+	while (a->top && a->top->below)
+		app_pop(a);
+}
+
+/* ---- prompt ------------------------------------------------------------ */
+
+void
+app_prompt(struct app *a, struct screen *owner, const char *prompt,
+    const char *text, int (*cb)(struct screen *, const char *, unsigned))
+{
+	winput_set_prompt(a->input, prompt);
+	a->prompt_w = (int)wstr_width(prompt);
+	winput_set_text(a->input, text ? text : "");
+	a->prompting = true;
+	a->prompt_cb = cb;
+	a->prompt_owner = owner;
+	widget_set_focus(winput_widget(a->input), true);
+	widget_invalidate(winput_widget(a->input));
+}
+
+void
+app_prompt_error(struct app *a, const char *msg, size_t col)
+{
+	if (a->prompt_err != NULL && a->top)
+		a->top->dirty = true;	/* the row it covered */
+	free(a->prompt_err);
+	a->prompt_err = msg ? xstrdup(msg) : NULL;
+	a->prompt_err_col = col;
+}
+
+static void
+prompt_close(struct app *a)
+{
+	app_prompt_error(a, NULL, 0);
+	a->prompting = false;
+	a->prompt_cb = NULL;
+	a->prompt_owner = NULL;
+	widget_invalidate(wstatus_widget(a->status));
+	if (a->top)
+		a->top->dirty = true;
+}
+
+static int
+command_cb(struct screen *s, const char *text, unsigned ev)
+{
+	struct app *a = s->app;
+
+	if (!(ev & W_SUBMIT))
+		return 0;
+	while (*text == ' ' || *text == ':')
+		text++;
+	if (*text == '\0')
+		return 0;
+	/* The prompt closes first: a command may push or pop screens. */
+	prompt_close(a);
+	if (!app_command(a, text))
+		app_error(a, "unknown command: %s (see ? for help)", text);
+	return 0;
+}
+
+static void
+prompt_key(struct app *a, int key)
+{
+	unsigned r = widget_key(winput_widget(a->input), key);
+	int (*cb)(struct screen *, const char *, unsigned) = a->prompt_cb;
+	struct screen *owner = a->prompt_owner;
+	int keep = 0;
+
+	if (!(r & (W_CHANGED | W_SUBMIT | W_CANCEL)))
+		return;
+	if (cb && owner) {
+		char *text = xstrdup(winput_text(a->input));
+
+		keep = cb(owner, text, r);
+		free(text);
+	}
+	if (!a->prompting)	/* the callback closed it already */
+		return;
+	if ((r & W_CANCEL) || ((r & W_SUBMIT) && !keep))
+		prompt_close(a);
+}
+
+/* ---- commands ---------------------------------------------------------- */
+
+static void help_open(struct app *a);
+
+static struct screen *
+home_screen(struct app *a)
+{
+	struct screen *s = a->top;
+
+	while (s && s->below)
+		s = s->below;
+	return s;
+}
+
+static void
+push_compare(struct app *a, char ids[][PL_ID_LEN + 1], size_t n)
+{
+	if (n < 2) {
+		app_error(a, "compare needs two runs: mark them with space");
+		return;
+	}
+	app_push(a, compare_screen_new(a, ids, n));
+}
+
+int
+app_command(struct app *a, const char *cmd)
+{
+	char verb[32], rest[256];
+	int n = 0;
+
+	rest[0] = '\0';
+	if (sscanf(cmd, "%31s %n", verb, &n) < 1)
+		return 1;
+	snprintf(rest, sizeof rest, "%s", cmd + n);
+	if (strcmp(verb, "q") == 0 || strcmp(verb, "quit") == 0 ||
+	    strcmp(verb, "q!") == 0 || strcmp(verb, "qa") == 0) {
+		a->quit = true;
+	} else if (strcmp(verb, "runs") == 0) {
+		app_home(a);
+	} else if (strcmp(verb, "run") == 0) {
+		char id[PL_ID_LEN + 1];
+
+		if (rest[0] == '\0') {
+			app_error(a, "usage: :run ID");
+		} else if (pl_run_resolve(id, a->st, rest) != PL_OK) {
+			app_error(a, "%s", pl_store_errmsg(a->st));
+		} else {
+			app_push(a, run_screen_new(a, id));
+		}
+	} else if (strcmp(verb, "compare") == 0) {
+		char ids[16][PL_ID_LEN + 1];
+		size_t k = 0;
+
+		if (rest[0] != '\0') {
+			char *save = NULL, *tok;
+
+			for (tok = strtok_r(rest, " ,", &save); tok && k < 16;
+			    tok = strtok_r(NULL, " ,", &save)) {
+				if (pl_run_resolve(ids[k], a->st, tok) !=
+				    PL_OK) {
+					app_error(a, "%s",
+					    pl_store_errmsg(a->st));
+					return 1;
+				}
+				k++;
+			}
+		} else if (home_screen(a)) {
+			k = runs_screen_selection(home_screen(a), ids, 16);
+		}
+		push_compare(a, ids, k);
+	} else if (strcmp(verb, "pipeline") == 0) {
+		struct screen *s = pipeline_screen_new(a);
+
+		if (s)
+			app_push(a, s);
+	} else if (strcmp(verb, "help") == 0) {
+		help_open(a);
+	} else {
+		return 0;
+	}
+	return 1;
+}
+
+/* ---- help overlay ------------------------------------------------------ */
+
+static void
+help_close(struct app *a)
+{
+	widget_free(wtext_widget(a->help));
+	a->help = NULL;
+	delwin(a->help_win);
+	a->help_win = NULL;
+	touchwin(a->win);
+	a->full = true;
+}
+
+static void
+help_place(struct app *a)
+{
+	int hw = a->w - 4 > 78 ? 78 : a->w - 4, hh = a->h - 2;
+
+	if (hw < 10)
+		hw = a->w;
+	if (hh < 3)
+		hh = a->h;
+	if (a->help_win)
+		delwin(a->help_win);
+	a->help_win = newwin(hh, hw, (a->h - hh) / 2, (a->w - hw) / 2);
+	if (a->help_win == NULL) {
+		widget_free(wtext_widget(a->help));
+		a->help = NULL;
+		return;
+	}
+	widget_place(wtext_widget(a->help), a->help_win, 1, 2,
+	    hh - 2 > 1 ? hh - 2 : 1, hw - 4 > 1 ? hw - 4 : 1);
+}
+
+static void
+help_open(struct app *a)
+{
+	const char *scr = a->top ? a->top->ops->name : NULL;
+	char keys[64], line[256];
+
+	a->help = wtext_new(a->win, 0, 0, 1, 1);
+	if (a->help == NULL)
+		return;
+	wtext_set_follow(a->help, false);
+	snprintf(line, sizeof line, "Keys of the %s screen "
+	    "(q, Esc or ? closes this help)", scr ? scr : "");
+	wtext_add_line(a->help, line);
+#define HELP_GROUP(g) wtext_add_line(a->help, ""); wtext_add_line(a->help, g);
+#define HELP_REQ(name, text) \
+	keymap_keys(scr, REQ_##name, keys, sizeof keys); \
+	if (keys[0]) { \
+		snprintf(line, sizeof line, "  %-16s %s", keys, text); \
+		wtext_add_line(a->help, line); \
+	}
+	REQ_INFO(HELP_GROUP, HELP_REQ)
+#undef HELP_GROUP
+#undef HELP_REQ
+	wtext_add_line(a->help, "");
+	wtext_add_line(a->help, "Commands: :runs  :run ID  :compare [ID...]  "
+	    ":pipeline  :help  :q");
+	wtext_scroll_to(a->help, 0);
+	help_place(a);
+}
+
+static void
+help_key(struct app *a, int key)
+{
+	if (key == 'q' || key == WK_ESC || key == '?' || wkey_is_enter(key) ||
+	    key == WK(KEY_F(1))) {
+		help_close(a);
+		return;
+	}
+	widget_key(wtext_widget(a->help), key);
+}
+
+/* ---- suspend, resize, keys --------------------------------------------- */
+
+static void
+suspend(struct app *a)
+{
+	struct sigaction sa, old;
+
+	endwin();
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = SIG_DFL;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTSTP, &sa, &old);
+	raise(SIGTSTP);
+	/* SIGCONT: we are back. */
+	sigaction(SIGTSTP, &old, NULL);
+	a->full = true;
+}
+
+static void
+resize(struct app *a)
+{
+	getmaxyx(stdscr, a->h, a->w);
+	widget_place(wstatus_widget(a->status), a->win, a->h - 1, 0, 1, a->w);
+	widget_place(winput_widget(a->input), a->win, a->h - 1, 0, 1, a->w);
+	if (a->help)
+		help_place(a);
+	layout_top(a);
+	a->full = true;
+}
+
+static bool
+too_small(const struct app *a)
+{
+	return a->h < MIN_H || a->w < MIN_W;
+}
+
+static void
+handle_request(struct app *a, enum request req, int key)
+{
+	struct screen *s = a->top;
+
+	if (s && s->ops->request && s->ops->request(s, req, key))
+		return;
+	switch (req) {
+	case REQ_QUIT:
+		if (s && s->below)
+			app_pop(a);
+		else
+			a->quit = true;
+		break;
+	case REQ_BACK:
+		if (s && s->below)
+			app_pop(a);
+		break;
+	case REQ_HELP:
+		help_open(a);
+		break;
+	case REQ_COMMAND:
+		app_prompt(a, a->top, ":", "", command_cb);
+		break;
+	case REQ_REDRAW:
+		a->full = true;
+		break;
+	case REQ_SUSPEND:
+		suspend(a);
+		break;
+	case REQ_VIEW_RUNS:
+		app_home(a);
+		break;
+	case REQ_VIEW_PIPELINE:
+		app_command(a, "pipeline");
+		break;
+	case REQ_VIEW_COMPARE:
+		app_command(a, "compare");
+		break;
+	case REQ_RELOAD:
+		if (s)
+			reload_screen(a, s);
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+handle_mouse(struct app *a)
+{
+	MEVENT ev;
+
+	if (getmouse(&ev) != OK)
+		return;
+	if (a->help) {
+#ifdef BUTTON5_PRESSED
+		if (ev.bstate & (BUTTON4_PRESSED | BUTTON5_PRESSED)) {
+			widget_mouse(wtext_widget(a->help), &ev);
+			return;
+		}
+#endif
+		help_close(a);
+		return;
+	}
+	if (a->prompting)
+		return;
+	if (a->top && a->top->ops->mouse)
+		a->top->ops->mouse(a->top, &ev);
+}
+
+static void
+handle_key(struct app *a, int key)
+{
+	if (key == WK_RESIZE) {
+		resize(a);
+		return;
+	}
+	if (too_small(a)) {
+		if (key == 'q' || key == WK_CTRL('c'))
+			a->quit = true;
+		return;
+	}
+	if (key == WK_MOUSE) {
+		handle_mouse(a);
+		return;
+	}
+	if (a->prompting) {
+		prompt_key(a, key);
+		return;
+	}
+	if (a->help) {
+		help_key(a, key);
+		return;
+	}
+	wstatus_clear_message(a->status);
+	handle_request(a, keymap_lookup(a->top ? a->top->ops->name : NULL,
+	    key), key);
+}
+
+/* ---- painting ---------------------------------------------------------- */
+
+static void
+paint_prompt_error(struct app *a)
+{
+	attr_t e = wtheme_attr(WR_ERROR);
+	int y = a->h - 2, x = 0;
+
+	if (a->prompt_err == NULL || y < 1)
+		return;
+	wfill(a->win, y, 0, a->w, " ", wtheme_attr(WR_NORMAL));
+	/* The caret sits under the offending column of the text, which
+	 * starts right after the prompt. */
+	if (a->prompt_err_col > 0) {
+		x = a->prompt_w + (int)a->prompt_err_col - 1;
+		if (x >= a->w)
+			x = a->w - 1;
+		wput(a->win, y, x, 1, "^", e, WPUT_TRUSTED);
+		x += 2;
+	}
+	if (x < a->w)
+		wput(a->win, y, x, a->w - x, a->prompt_err, e, WPUT_ELIDE);
+}
+
+static void
+paint(struct app *a)
+{
+	bool force = a->full;
+
+	if (a->full) {
+		clearok(curscr, TRUE);
+		werase(a->win);
+		a->full = false;
+		widget_invalidate(wstatus_widget(a->status));
+		widget_invalidate(winput_widget(a->input));
+	}
+	if (too_small(a)) {
+		werase(a->win);
+		wput(a->win, 0, 0, a->w, "terminal too small", A_BOLD,
+		    WPUT_TRUSTED);
+	} else {
+		if (a->top) {
+			a->top->ops->draw(a->top, force || a->top->dirty);
+			a->top->dirty = false;
+		}
+		if (a->prompting) {
+			paint_prompt_error(a);
+			widget_draw(winput_widget(a->input), force);
+		} else {
+			widget_draw(wstatus_widget(a->status), force);
+		}
+	}
+	wnoutrefresh(a->win);
+	if (a->help && a->help_win) {
+		int hh, hw;
+
+		getmaxyx(a->help_win, hh, hw);
+		werase(a->help_win);
+		wbox(a->help_win, 0, 0, hh, hw, "help", NULL,
+		    wtheme_attr(WR_BORDER));
+		widget_draw(wtext_widget(a->help), true);
+		touchwin(a->help_win);
+		wnoutrefresh(a->help_win);
+	}
+	doupdate();
+}
+
+/* ---- the loop ---------------------------------------------------------- */
+
+static void
+set_hints(struct app *a)
+{
+	static const struct screen *last;
+
+	if (a->top == last || a->top == NULL)
+		return;
+	last = a->top;
+	if (a->top->ops->hints) {
+		int n = 0;
+		const struct whint *h = a->top->ops->hints(a->top, &n);
+
+		wstatus_set_hints(a->status, h, n);
+	}
+}
+
+static void
+tick(struct app *a, int64_t now, int64_t *last_reap)
+{
+	int64_t v = 0;
+
+	if (now - *last_reap >= REAP_MS) {
+		*last_reap = now;
+		pl_store_reap(NULL, a->st);
+	}
+	if (pl_store_data_version(&v, a->st) == PL_OK &&
+	    v != a->data_version) {
+		a->data_version = v;
+		if (a->top)
+			reload_screen(a, a->top);
+	}
+	if (a->top && a->top->ops->tick)
+		a->top->ops->tick(a->top);
+}
+
+static int
+read_keys(struct app *a, double *t_key)
+{
+	wint_t ch;
+	int rc, n = 0;
+
+	while (!a->quit && (rc = wget_wch(a->win, &ch)) != ERR) {
+		int key = wkey_from_wget_wch(rc, ch);
+
+		if (key < 0)
+			break;
+		if (n == 0)
+			*t_key = now_us();
+		handle_key(a, key);
+		set_hints(a);
+		n++;
+	}
+	return n;
+}
+
+static int
+run_loop(struct app *a, double t0)
+{
+	int64_t next_tick = app_now_ms() + TICK_MS, last_reap = app_now_ms();
+	bool first = true;
+	int frames = 0;
+
+	while (!a->quit && !got_term) {
+		struct pollfd pf[2];
+		int nfd = 1, timeout, rc;
+		double t_key = 0;
+		int64_t now;
+
+		set_hints(a);
+		paint(a);
+		if (a->bench) {
+			double t = now_us();
+
+			if (first)
+				fprintf(a->bench, "first_frame_ms %.2f\n",
+				    (t - t0) / 1000);
+			fflush(a->bench);
+		}
+		first = false;
+		frames++;
+
+		now = app_now_ms();
+		timeout = next_tick > now ? (int)(next_tick - now) : 0;
+		pf[0].fd = STDIN_FILENO;
+		pf[0].events = POLLIN;
+		pf[1].fd = a->top && a->top->ops->child_fd ?
+		    a->top->ops->child_fd(a->top) : -1;
+		pf[1].events = POLLIN;
+		if (pf[1].fd >= 0)
+			nfd = 2;
+		rc = poll(pf, (nfds_t)nfd, timeout);
+		if (rc < 0 && errno != EINTR)
+			break;
+		/* EINTR may be SIGWINCH: curses then returns KEY_RESIZE. */
+		if (rc < 0 || (pf[0].revents & (POLLIN | POLLHUP | POLLERR))) {
+			if (pf[0].revents & (POLLHUP | POLLERR) &&
+			    !(pf[0].revents & POLLIN))
+				break;	/* the terminal went away */
+			if (read_keys(a, &t_key) > 0 && a->bench) {
+				paint(a);
+				fprintf(a->bench, "key_ms %.3f\n",
+				    (now_us() - t_key) / 1000);
+				fflush(a->bench);
+			}
+		}
+		if (nfd == 2 && (pf[1].revents & (POLLIN | POLLHUP | POLLERR)) &&
+		    a->top && a->top->ops->child_ready)
+			a->top->ops->child_ready(a->top);
+		now = app_now_ms();
+		if (now >= next_tick) {
+			tick(a, now, &last_reap);
+			next_tick = now + TICK_MS;
+		}
+	}
+	return frames;
+}
+
+static void
+free_app(struct app *a)
+{
+	while (a->top) {
+		struct screen *s = a->top;
+
+		a->top = s->below;
+		free_screen(s);
+	}
+	if (a->help)
+		widget_free(wtext_widget(a->help));
+	if (a->help_win)
+		delwin(a->help_win);
+	widget_free(wstatus_widget(a->status));
+	widget_free(winput_widget(a->input));
+	free(a->prompt_err);
+}
+
+int
+tui_main(pl_store *st)
+{
+	struct app app;
+	SCREEN *scr;
+	const char *bench = getenv("PLUMB_TUI_BENCH");
+	double t0 = now_us();
+	char host[64];
+	struct passwd *pw;
+
+	memset(&app, 0, sizeof app);
+	app.st = st;
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "plumb: tui needs a terminal (try plumb runs)\n");
+		return 1;
+	}
+	if (bench && *bench)
+		app.bench = fopen(bench, "a");
+	pw = getpwuid(getuid());
+	snprintf(app.user_host, sizeof app.user_host, "%s",
+	    pw && pw->pw_name ? pw->pw_name : getenv("USER") ?
+	    getenv("USER") : "?");
+	if (gethostname(host, sizeof host) == 0) {
+		host[sizeof host - 1] = '\0';
+		snprintf(app.user_host + strlen(app.user_host),
+		    sizeof app.user_host - strlen(app.user_host), "@%s", host);
+	}
+	pl_store_data_version(&app.data_version, st);
+
+	scr = newterm(NULL, stdout, stdin);
+	if (scr == NULL) {
+		const char *t = getenv("TERM");
+
+		fprintf(stderr, "plumb: cannot use the terminal '%s' for the "
+		    "TUI (try plumb runs)\n", t ? t : "");
+		if (app.bench)
+			fclose(app.bench);
+		return 1;
+	}
+	curses_up = true;
+	install_signals();
+	set_term(scr);
+	raw();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	set_escdelay(25);
+	curs_set(0);
+	mousemask(BUTTON1_CLICKED | BUTTON1_DOUBLE_CLICKED | BUTTON1_PRESSED
+#ifdef BUTTON5_PRESSED
+	    | BUTTON4_PRESSED | BUTTON5_PRESSED
+#endif
+	    , NULL);
+	widgets_init();
+	wtheme_init(WTHEME_AUTO);
+
+	app.win = stdscr;
+	getmaxyx(stdscr, app.h, app.w);
+	app.status = wstatus_new(app.win, app.h - 1, 0, app.w);
+	app.input = winput_new(app.win, app.h - 1, 0, app.w, ":");
+	if (app.status == NULL || app.input == NULL)
+		xoom();
+	app_push(&app, runs_screen_new(&app));
+
+	run_loop(&app, t0);
+
+	free_app(&app);
+	widgets_done();
+	curses_up = false;
+	endwin();
+	delscreen(scr);
+	restore_signals();
+	if (app.bench)
+		fclose(app.bench);
+	if (got_term && got_term != SIGINT) {
+		/* Die of the signal, as the sender expects. */
+		signal(got_term, SIG_DFL);
+		raise(got_term);
+	}
+	return 0;
+}

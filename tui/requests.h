@@ -1,0 +1,80 @@
+/* requests.h - every user request of the TUI, with its help text (one X-macro list: enum, names, help). */
+#ifndef PL_TUI_REQUESTS_H
+#define PL_TUI_REQUESTS_H
+
+/*
+ * A key is first turned into a request through the keymap (keymap.c),
+ * then the current screen gets the request, then the app (generic ones).
+ * REQ_GROUP rows only title the help overlay.  (tig's request.h.)
+ */
+#define REQ_INFO(REQ_GROUP, REQ_) \
+	REQ_GROUP("Moving") \
+	REQ_(MOVE_UP,		"move up one line") \
+	REQ_(MOVE_DOWN,		"move down one line") \
+	REQ_(MOVE_PAGE_UP,	"move up one page") \
+	REQ_(MOVE_PAGE_DOWN,	"move down one page") \
+	REQ_(MOVE_HALF_UP,	"move up half a page") \
+	REQ_(MOVE_HALF_DOWN,	"move down half a page") \
+	REQ_(MOVE_FIRST,	"go to the first line") \
+	REQ_(MOVE_LAST,		"go to the last line") \
+	REQ_(SCROLL_LEFT,	"scroll columns left") \
+	REQ_(SCROLL_RIGHT,	"scroll columns right") \
+	REQ_(NEXT_PANE,		"focus the next pane") \
+	REQ_(PREV_PANE,		"focus the previous pane") \
+	REQ_GROUP("Views") \
+	REQ_(ENTER,		"open the selected item") \
+	REQ_(BACK,		"go back / close") \
+	REQ_(VIEW_RUNS,		"show the runs list") \
+	REQ_(VIEW_COMPARE,	"compare the marked runs (or cursor + next)") \
+	REQ_(VIEW_PIPELINE,	"show the pipeline") \
+	REQ_(HELP,		"show this help") \
+	REQ_(COMMAND,		"command mode (:runs :run ID :compare :pipeline :q)") \
+	REQ_GROUP("Runs") \
+	REQ_(FILTER,		"filter runs (MLflow search syntax)") \
+	REQ_(FIND,		"find a run by name or id / search the log") \
+	REQ_(FIND_NEXT,		"next match") \
+	REQ_(FIND_PREV,		"previous match") \
+	REQ_(SELECT,		"mark / unmark the run for compare") \
+	REQ_(CLEAR_MARKS,	"clear all marks") \
+	REQ_(SORT_NEXT,		"sort by the next column") \
+	REQ_(SORT_PREV,		"sort by the previous column") \
+	REQ_(SORT_REVERSE,	"reverse the sort order") \
+	REQ_(EXPERIMENT,	"cycle the experiment shown") \
+	REQ_GROUP("Run and compare") \
+	REQ_(CHART_X,		"chart x axis: step / time") \
+	REQ_(LOG_SCALE,		"chart y axis: linear / log") \
+	REQ_(VIEW_CHART,	"bottom pane: chart") \
+	REQ_(VIEW_STDOUT,	"bottom pane: stdout log") \
+	REQ_(VIEW_STDERR,	"bottom pane: stderr log") \
+	REQ_(VIEW_ARTIFACTS,	"bottom pane: artifacts") \
+	REQ_(WRAP,		"log: wrap long lines") \
+	REQ_(FOLLOW,		"log: follow the end") \
+	REQ_(DIFF_ONLY,		"compare: only rows that differ") \
+	REQ_GROUP("Pipeline") \
+	REQ_(REPRO_ALL,		"run plumb repro for the whole pipeline") \
+	REQ_(REPRO_STAGE,	"run plumb repro for the selected stage") \
+	REQ_(REPRO_FORCE,	"run plumb repro --force for the selected stage") \
+	REQ_(CANCEL,		"cancel the running repro (SIGINT)") \
+	REQ_GROUP("Other") \
+	REQ_(RELOAD,		"reload the data now") \
+	REQ_(REDRAW,		"redraw the screen") \
+	REQ_(SUSPEND,		"suspend plumb (fg to resume)") \
+	REQ_(QUIT,		"quit")
+
+#define REQ_GROUP_ENUM(g)
+#define REQ_ENUM(name, help) REQ_##name,
+enum request {
+	REQ_NONE = 0,
+	REQ_INFO(REQ_GROUP_ENUM, REQ_ENUM)
+	REQ__COUNT
+};
+#undef REQ_GROUP_ENUM
+#undef REQ_ENUM
+
+/* "move-up", ... (static); NULL for REQ_NONE or out of range. */
+const char *request_name(enum request r);
+const char *request_help(enum request r);
+/* Parses a request name ("move-up"); REQ_NONE if unknown. */
+enum request request_parse(const char *name);
+
+#endif

@@ -1,0 +1,868 @@
+/* screen-runs.c - the home screen: every run in a virtual table, filtered, sorted, marked for compare, live. */
+#include "config.h"
+#include "tui.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "table.h"
+#include "theme.h"
+#include "xalloc.h"
+
+/*
+ * The table asks for visible cells only; each asks this screen's row
+ * cache, which reads a run (pl_runlist_row) and each of its metric and
+ * param cells (pl_runlist_metric/param) the first time they are shown.
+ * So the screen costs the same for 50 runs and 100,000: the list itself
+ * is 8 bytes a run.  A change in the store (another process) drops the
+ * cache; the list is queried again only when runs appeared, disappeared
+ * or changed status, because re-running a filter over 100k runs each
+ * second while a run logs metrics would not be idle.
+ */
+
+enum colkind { K_ST, K_ID, K_NAME, K_EXP, K_USER, K_START, K_DUR,
+	K_METRIC, K_PARAM };
+
+struct col {
+	enum colkind kind;
+	char *key;		/* metric/param key */
+	char *title;
+};
+
+#define CACHE 256		/* rows kept, direct-mapped by index */
+#define MAX_KEYS 24		/* metric + param columns at most */
+#define MAX_MARKS 64
+
+struct rowc {
+	size_t idx;
+	uint64_t gen;		/* valid when == runs->gen */
+	char id[PL_ID_LEN + 1];
+	pl_run_status status;
+	int64_t start, end;
+	char *name, *exp, *user;
+	char **vals;		/* per key column; loaded[] says if read */
+	unsigned char *loaded;
+};
+
+struct runs {
+	struct screen base;
+	struct wtable *table;
+	pl_runlist *list;
+	char *filter;
+	char *experiment;	/* NULL: all */
+	struct col *cols;
+	int ncols, nbase;
+	int sort_col;
+	bool desc;
+	struct rowc cache[CACHE];
+	uint64_t gen;
+	int64_t total, running;	/* over the whole store */
+	char marks[MAX_MARKS][PL_ID_LEN + 1];
+	size_t nmarks;
+	char *find;
+	int box_h;
+};
+
+static const struct whint runs_hints[] = {
+	{ "\xe2\x86\x91\xe2\x86\x93", "move" }, { "\xe2\x8f\x8e", "open" },
+	{ "space", "mark" }, { "c", "compare" }, { "/", "filter" },
+	{ "< >", "sort" }, { "s", "reverse" }, { "e", "experiment" },
+	{ ":", "command" }, { "?", "help" }, { "q", "quit" },
+};
+static const struct whint runs_hints_ascii[] = {
+	{ "j/k", "move" }, { "Enter", "open" },
+	{ "space", "mark" }, { "c", "compare" }, { "/", "filter" },
+	{ "< >", "sort" }, { "s", "reverse" }, { "e", "experiment" },
+	{ ":", "command" }, { "?", "help" }, { "q", "quit" },
+};
+
+/* ---- columns ----------------------------------------------------------- */
+
+static void
+free_cols(struct runs *r)
+{
+	for (int i = 0; i < r->ncols; i++) {
+		free(r->cols[i].key);
+		free(r->cols[i].title);
+	}
+	free(r->cols);
+	r->cols = NULL;
+	r->ncols = 0;
+}
+
+static void
+drop_cache(struct runs *r)
+{
+	for (int i = 0; i < CACHE; i++) {
+		struct rowc *c = &r->cache[i];
+
+		free(c->name);
+		free(c->exp);
+		free(c->user);
+		if (c->vals) {
+			for (int k = 0; k < r->ncols; k++)
+				free(c->vals[k]);
+		}
+		free(c->vals);
+		free(c->loaded);
+		memset(c, 0, sizeof *c);
+	}
+	r->gen++;
+}
+
+static void
+add_col(struct runs *r, enum colkind kind, const char *key, const char *title)
+{
+	r->cols = xreallocarray(r->cols, (size_t)r->ncols + 1, sizeof *r->cols);
+	r->cols[r->ncols].kind = kind;
+	r->cols[r->ncols].key = key ? xstrdup(key) : NULL;
+	r->cols[r->ncols].title = xstrdup(title);
+	r->ncols++;
+}
+
+/* The sort key of column i for pl_query.sort (without the sign). */
+static char *
+sort_key(const struct runs *r, int i)
+{
+	const struct col *c = &r->cols[i];
+
+	switch (c->kind) {
+	case K_ST: return xstrdup("status");
+	case K_ID: return xstrdup("run_id");
+	case K_NAME: return xstrdup("run_name");
+	case K_EXP: return xstrdup("experiment");
+	case K_USER: return xstrdup("user");
+	case K_START: return xstrdup("start_time");
+	case K_DUR: return xstrdup("duration");
+	case K_METRIC: return xasprintf("metrics.`%s`", c->key);
+	case K_PARAM: return xasprintf("params.`%s`", c->key);
+	}
+	return xstrdup("start_time");
+}
+
+static void
+apply_columns(struct runs *r)
+{
+	struct wcolumn *wc = xcalloc((size_t)r->ncols, sizeof *wc);
+
+	for (int i = 0; i < r->ncols; i++) {
+		const struct col *c = &r->cols[i];
+
+		wc[i].title = c->title;
+		switch (c->kind) {
+		case K_ST: wc[i].width = 2; break;
+		case K_ID: wc[i].width = 7; break;
+		case K_NAME: wc[i].min = 12; wc[i].flex = 2; break;
+		case K_EXP: wc[i].min = 8; wc[i].flex = 1; break;
+		case K_USER: wc[i].min = 6; break;
+		case K_START: wc[i].width = 11; break;
+		case K_DUR: wc[i].width = 7; wc[i].flags = WCOL_RIGHT; break;
+		case K_METRIC:
+			wc[i].min = 8;
+			wc[i].flags = WCOL_RIGHT;
+			break;
+		case K_PARAM: wc[i].min = 6; break;
+		}
+		if (c->kind >= K_METRIC) {
+			int tw = (int)wsan_width(c->title);
+
+			if (wc[i].min < tw)
+				wc[i].min = tw < 16 ? tw : 16;
+			wc[i].width = wc[i].min;
+		}
+	}
+	wtable_set_columns(r->table, wc, r->ncols);
+	wtable_set_frozen(r->table, 3);
+	wtable_set_sort(r->table, r->sort_col, r->desc);
+	free(wc);
+}
+
+/* Base columns, then the metric and param keys the first rows use. */
+static void
+choose_columns(struct runs *r)
+{
+	pl_kvlist *keys = NULL;
+
+	drop_cache(r);
+	free_cols(r);
+	add_col(r, K_ST, NULL, "ST");
+	add_col(r, K_ID, NULL, "RUN");
+	add_col(r, K_NAME, NULL, "NAME");
+	add_col(r, K_EXP, NULL, "EXPERIMENT");
+	add_col(r, K_USER, NULL, "USER");
+	add_col(r, K_START, NULL, "STARTED");
+	add_col(r, K_DUR, NULL, "DUR");
+	r->nbase = r->ncols;
+	if (r->list && pl_runlist_keys(&keys, r->list, 50) == PL_OK) {
+		for (size_t i = 0; i < keys->n && i < MAX_KEYS; i++)
+			add_col(r, strcmp(keys->items[i].value, "metric") == 0 ?
+			    K_METRIC : K_PARAM, keys->items[i].key,
+			    keys->items[i].key);
+	}
+	pl_kvlist_free(keys);
+	if (r->sort_col >= r->ncols) {
+		r->sort_col = 5;
+		r->desc = true;
+	}
+	apply_columns(r);
+}
+
+/* ---- the query --------------------------------------------------------- */
+
+static void
+count_runs(struct runs *r)
+{
+	pl_experiment *e = NULL;
+	size_t n = 0;
+
+	r->total = r->running = 0;
+	if (pl_experiments(&e, &n, r->base.app->st) != PL_OK)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		r->total += e[i].runs;
+		r->running += e[i].running;
+	}
+	pl_experiment_list_free(e, n);
+}
+
+/*
+ * Runs the query with filter (not yet r->filter: a bad one must not
+ * replace the good one).  On error returns the engine code; the message
+ * and column are on the store handle.
+ */
+static int
+query(struct runs *r, const char *filter)
+{
+	pl_query q;
+	pl_runlist *l = NULL;
+	char *sk = NULL, *sort = NULL;
+	int rc;
+
+	memset(&q, 0, sizeof q);
+	q.experiment = r->experiment;
+	q.filter = filter;
+	if (r->cols && r->sort_col >= 0 && r->sort_col < r->ncols) {
+		sk = sort_key(r, r->sort_col);
+		sort = xasprintf("%s%s", r->desc ? "-" : "", sk);
+		q.sort = sort;
+	}
+	rc = pl_runs_query(&l, r->base.app->st, &q);
+	free(sk);
+	free(sort);
+	if (rc != PL_OK)
+		return rc;
+	drop_cache(r);
+	pl_runlist_free(r->list);
+	r->list = l;
+	wtable_source_changed(r->table);
+	return PL_OK;
+}
+
+/* ---- the row cache ----------------------------------------------------- */
+
+static struct rowc *
+fetch(struct runs *r, size_t idx)
+{
+	struct rowc *c = &r->cache[idx % CACHE];
+	const pl_run_row *row;
+
+	if (c->gen == r->gen && c->idx == idx && c->id[0])
+		return c;
+	free(c->name);
+	free(c->exp);
+	free(c->user);
+	if (c->vals)
+		for (int k = 0; k < r->ncols; k++)
+			free(c->vals[k]);
+	free(c->vals);
+	free(c->loaded);
+	memset(c, 0, sizeof *c);
+	if (r->list == NULL || pl_runlist_row(&row, r->list, idx) != PL_OK)
+		return NULL;
+	c->idx = idx;
+	c->gen = r->gen;
+	memcpy(c->id, row->id, sizeof c->id);
+	c->status = row->status;
+	c->start = row->start_ms;
+	c->end = row->end_ms;
+	c->name = row->name ? xstrdup(row->name) : NULL;
+	c->exp = xstrdup(row->experiment ? row->experiment : "");
+	c->user = row->user ? xstrdup(row->user) : NULL;
+	c->vals = xcalloc((size_t)r->ncols, sizeof *c->vals);
+	c->loaded = xcalloc((size_t)r->ncols, 1);
+	return c;
+}
+
+static const char *
+key_value(struct runs *r, struct rowc *c, int col)
+{
+	const struct col *k = &r->cols[col];
+
+	if (!c->loaded[col]) {
+		c->loaded[col] = 1;
+		if (k->kind == K_METRIC) {
+			double v;
+			int has = 0;
+			char b[32];
+
+			if (pl_runlist_metric(&v, &has, r->list, c->idx,
+			    k->key) == PL_OK && has)
+				c->vals[col] = xstrdup(tui_num(b, sizeof b, v));
+		} else {
+			pl_runlist_param(&c->vals[col], r->list, c->idx, k->key);
+		}
+	}
+	return c->vals[col];
+}
+
+static size_t
+src_count(void *p)
+{
+	struct runs *r = p;
+
+	return r->list ? pl_runlist_count(r->list) : 0;
+}
+
+static void
+src_cell(void *p, size_t row, int col, struct wcell *out)
+{
+	struct runs *r = p;
+	struct rowc *c = fetch(r, row);
+
+	if (c == NULL) {
+		out->text = col == 2 ? "(gone)" : "";
+		return;
+	}
+	switch (r->cols[col].kind) {
+	case K_ST:
+		out->text = tui_status_glyph(c->status);
+		out->role = tui_status_role(c->status);
+		break;
+	case K_ID:
+		snprintf(out->buf, sizeof out->buf, "%.7s", c->id);
+		out->text = out->buf;
+		break;
+	case K_NAME:
+		out->text = c->name ? c->name : "";
+		break;
+	case K_EXP:
+		out->text = c->exp;
+		break;
+	case K_USER:
+		out->text = c->user ? c->user : "";
+		break;
+	case K_START:
+		out->text = tui_time(out->buf, sizeof out->buf, c->start);
+		break;
+	case K_DUR:
+		out->text = tui_duration(out->buf, sizeof out->buf,
+		    (c->end ? c->end : app_wall_ms()) - c->start);
+		if (c->status == PL_RUN_RUNNING)
+			out->role = WR_RUNNING;
+		break;
+	default:
+		out->text = key_value(r, c, col);
+		if (out->text == NULL) {
+			out->text = widgets_utf8() ? "\xe2\x80\x94" : "-";
+			out->role = WR_DIM;
+		}
+	}
+}
+
+static uint64_t
+src_row_id(void *p, size_t row)
+{
+	struct runs *r = p;
+	struct rowc *c = fetch(r, row);
+
+	char hex[17];
+
+	if (c == NULL)
+		return row;
+	memcpy(hex, c->id, 16);
+	hex[16] = '\0';
+	return strtoull(hex, NULL, 16);
+}
+
+static int
+contains_nocase(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (; hay && *hay; hay++)
+		if (strncasecmp(hay, needle, n) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+src_match(void *p, size_t row, const char *needle)
+{
+	struct runs *r = p;
+	struct rowc *c = fetch(r, row);
+
+	if (c == NULL)
+		return 0;
+	return contains_nocase(c->name, needle) ||
+	    strncasecmp(c->id, needle, strlen(needle)) == 0;
+}
+
+/* ---- painting ---------------------------------------------------------- */
+
+static void
+runs_layout(struct screen *s)
+{
+	struct runs *r = (struct runs *)s;
+	struct app *a = s->app;
+
+	r->box_h = a->h - 2;
+	widget_place(wtable_widget(r->table), a->win, 2, 1,
+	    r->box_h - 2 > 1 ? r->box_h - 2 : 1, a->w - 2 > 1 ? a->w - 2 : 1);
+}
+
+static void
+group(char *out, size_t n, int64_t v)
+{
+	char tmp[32];
+	int len, o = 0;
+
+	len = snprintf(tmp, sizeof tmp, "%lld", (long long)v);
+	for (int i = 0; i < len && (size_t)o + 2 < n; i++) {
+		if (i > 0 && (len - i) % 3 == 0 && tmp[0] != '-')
+			out[o++] = ',';
+		out[o++] = tmp[i];
+	}
+	out[o] = '\0';
+}
+
+static void
+runs_draw(struct screen *s, bool force)
+{
+	struct runs *r = (struct runs *)s;
+	struct app *a = s->app;
+	char right[256], title[512], cnt[128], a1[32], a2[32];
+
+	if (force) {
+		group(a2, sizeof a2, r->total);
+		snprintf(right, sizeof right, "%s   %lld running %s %s runs",
+		    a->user_host, (long long)r->running,
+		    widgets_utf8() ? "\xc2\xb7" : "-", a2);
+		app_header(a, pl_store_dir(a->st), right);
+		snprintf(title, sizeof title, "runs %s experiment: %s%s%s",
+		    widgets_utf8() ? "\xe2\x94\x80" : "-",
+		    r->experiment ? r->experiment : "all",
+		    r->filter ? "  filter: " : "", r->filter ? r->filter : "");
+		group(a1, sizeof a1, (int64_t)src_count(r));
+		snprintf(cnt, sizeof cnt, "%s of %s", a1, a2);
+		if (r->nmarks)
+			snprintf(cnt + strlen(cnt), sizeof cnt - strlen(cnt),
+			    "  %zu marked", r->nmarks);
+		wbox(a->win, 1, 0, r->box_h, a->w, title, cnt,
+		    wtheme_attr(WR_BORDER));
+	}
+	widget_draw(wtable_widget(r->table), force);
+}
+
+/* ---- marks ------------------------------------------------------------- */
+
+static void
+toggle_mark(struct runs *r, const char *id)
+{
+	for (size_t i = 0; i < r->nmarks; i++) {
+		if (strcmp(r->marks[i], id) == 0) {
+			memmove(r->marks[i], r->marks[i + 1],
+			    (r->nmarks - i - 1) * sizeof r->marks[0]);
+			r->nmarks--;
+			return;
+		}
+	}
+	if (r->nmarks < MAX_MARKS)
+		memcpy(r->marks[r->nmarks++], id, PL_ID_LEN + 1);
+}
+
+size_t
+runs_screen_selection(struct screen *s, char out[][PL_ID_LEN + 1], size_t max)
+{
+	struct runs *r = (struct runs *)s;
+	size_t n = 0;
+
+	if (strcmp(s->ops->name, "runs") != 0)
+		return 0;
+	for (size_t i = 0; i < r->nmarks && n < max; i++)
+		memcpy(out[n++], r->marks[i], PL_ID_LEN + 1);
+	if (n == 0 && max >= 2) {
+		size_t cur = wtable_cursor(r->table);
+
+		for (size_t i = cur; i < cur + 2 && i < src_count(r); i++) {
+			struct rowc *c = fetch(r, i);
+
+			if (c)
+				memcpy(out[n++], c->id, PL_ID_LEN + 1);
+		}
+	}
+	return n;
+}
+
+/* ---- prompts ----------------------------------------------------------- */
+
+static int
+filter_cb(struct screen *s, const char *text, unsigned ev)
+{
+	struct runs *r = (struct runs *)s;
+	struct app *a = s->app;
+	const char *f = text;
+
+	if (ev & W_CHANGED) {
+		app_prompt_error(a, NULL, 0);
+		return 1;
+	}
+	if (!(ev & W_SUBMIT))
+		return 0;
+	while (*f == ' ')
+		f++;
+	if (query(r, *f ? text : NULL) != PL_OK) {
+		app_prompt_error(a, pl_store_errmsg(a->st),
+		    pl_store_error_offset(a->st));
+		return 1;
+	}
+	free(r->filter);
+	r->filter = *f ? xstrdup(text) : NULL;
+	wtable_set_cursor(r->table, 0);
+	s->dirty = true;
+	return 0;
+}
+
+static int
+find_cb(struct screen *s, const char *text, unsigned ev)
+{
+	struct runs *r = (struct runs *)s;
+
+	if (ev & W_CANCEL)
+		return 0;
+	if (*text && !wtable_search(r->table, text, 1, !(ev & W_SUBMIT)))
+		app_error(s->app, "no run matches '%s'", text);
+	free(r->find);
+	r->find = xstrdup(text);
+	return 0;
+}
+
+/* ---- requests ---------------------------------------------------------- */
+
+static void
+set_sort(struct runs *r, int col, bool desc)
+{
+	int old = r->sort_col;
+	bool olddesc = r->desc;
+
+	r->sort_col = col;
+	r->desc = desc;
+	if (query(r, r->filter) != PL_OK) {
+		app_error(r->base.app, "%s", pl_store_errmsg(r->base.app->st));
+		r->sort_col = old;
+		r->desc = olddesc;
+		return;
+	}
+	wtable_set_sort(r->table, col, desc);
+	wtable_set_cursor(r->table, 0);
+	r->base.dirty = true;
+}
+
+/* Numbers and times sort biggest first, text A to Z. */
+static bool
+natural_desc(const struct runs *r, int col)
+{
+	enum colkind k = r->cols[col].kind;
+
+	return k == K_START || k == K_DUR || k == K_METRIC;
+}
+
+static void
+cycle_experiment(struct runs *r)
+{
+	pl_experiment *e = NULL;
+	size_t n = 0, i;
+	char *next = NULL;
+
+	if (pl_experiments(&e, &n, r->base.app->st) != PL_OK) {
+		app_error(r->base.app, "%s", pl_store_errmsg(r->base.app->st));
+		return;
+	}
+	if (r->experiment == NULL) {
+		if (n > 0)
+			next = xstrdup(e[0].name);
+	} else {
+		for (i = 0; i < n; i++)
+			if (strcmp(e[i].name, r->experiment) == 0)
+				break;
+		if (i + 1 < n)
+			next = xstrdup(e[i + 1].name);
+	}
+	pl_experiment_list_free(e, n);
+	free(r->experiment);
+	r->experiment = next;
+	if (query(r, r->filter) != PL_OK) {
+		app_error(r->base.app, "%s", pl_store_errmsg(r->base.app->st));
+		return;
+	}
+	choose_columns(r);
+	wtable_set_cursor(r->table, 0);
+	r->base.dirty = true;
+}
+
+static void
+open_run(struct runs *r)
+{
+	struct rowc *c;
+
+	if (src_count(r) == 0)
+		return;
+	c = fetch(r, wtable_cursor(r->table));
+	if (c)
+		app_push(r->base.app, run_screen_new(r->base.app, c->id));
+}
+
+static void
+compare(struct runs *r)
+{
+	char ids[16][PL_ID_LEN + 1];
+	size_t n = runs_screen_selection(&r->base, ids, 16);
+
+	if (n < 2) {
+		app_error(r->base.app, "compare needs two runs: mark them with "
+		    "space");
+		return;
+	}
+	app_push(r->base.app, compare_screen_new(r->base.app, ids, n));
+}
+
+static int
+runs_request(struct screen *s, enum request req, int key)
+{
+	struct runs *r = (struct runs *)s;
+	struct widget *tw = wtable_widget(r->table);
+	struct app *a = s->app;
+	unsigned res;
+
+	switch (req) {
+	case REQ_ENTER:
+		open_run(r);
+		return 1;
+	case REQ_SELECT: {
+		struct rowc *c;
+
+		if (src_count(r) == 0)
+			return 1;
+		c = fetch(r, wtable_cursor(r->table));
+		if (c == NULL)
+			return 1;
+		toggle_mark(r, c->id);
+		widget_key(tw, ' ');
+		s->dirty = true;
+		return 1;
+	}
+	case REQ_CLEAR_MARKS:
+		r->nmarks = 0;
+		wtable_clear_marks(r->table);
+		s->dirty = true;
+		return 1;
+	case REQ_VIEW_COMPARE:
+		compare(r);
+		return 1;
+	case REQ_FILTER:
+		app_prompt(a, s, "filter: ", r->filter, filter_cb);
+		return 1;
+	case REQ_FIND:
+		app_prompt(a, s, "find: ", "", find_cb);
+		return 1;
+	case REQ_SORT_NEXT:
+	case REQ_SORT_PREV: {
+		int c = (r->sort_col + (req == REQ_SORT_NEXT ? 1 : -1) +
+		    r->ncols) % r->ncols;
+
+		set_sort(r, c, natural_desc(r, c));
+		return 1;
+	}
+	case REQ_SORT_REVERSE:
+		set_sort(r, r->sort_col, !r->desc);
+		return 1;
+	case REQ_EXPERIMENT:
+		cycle_experiment(r);
+		return 1;
+	case REQ_FIND_NEXT:
+	case REQ_FIND_PREV:
+		if (r->find == NULL) {
+			app_error(a, "no search yet: f finds a run");
+			return 1;
+		}
+		/* fall through */
+	default:
+		if (keymap_widget_key(req)) {
+			res = widget_key(tw, keymap_widget_key(req));
+			if ((req == REQ_FIND_NEXT || req == REQ_FIND_PREV) &&
+			    wtable_search_failed(r->table))
+				app_error(a, "no run matches '%s'", r->find);
+			return res != 0;
+		}
+	}
+	(void)key;
+	return 0;
+}
+
+static int
+runs_mouse(struct screen *s, const MEVENT *ev)
+{
+	struct runs *r = (struct runs *)s;
+	unsigned res = widget_mouse(wtable_widget(r->table), ev);
+
+	if (res & W_SORT) {
+		int c = wtable_clicked_column(r->table);
+
+		if (c >= 0)
+			set_sort(r, c, c == r->sort_col ? !r->desc :
+			    natural_desc(r, c));
+	}
+	if (res & W_ACTIVATE)
+		open_run(r);
+	return res != 0;
+}
+
+/* ---- live data --------------------------------------------------------- */
+
+static void
+keep_cursor(struct runs *r, const char *id)
+{
+	size_t n = src_count(r), cur = wtable_cursor(r->table), lo, hi;
+
+	if (id[0] == '\0' || n == 0)
+		return;
+	/* New runs usually arrive above: look near the old place. */
+	lo = cur > 64 ? cur - 64 : 0;
+	hi = cur + 64 < n ? cur + 64 : n;
+	for (size_t i = cur < n ? cur : n - 1; ; ) {
+		struct rowc *c = fetch(r, i);
+
+		if (c && strcmp(c->id, id) == 0) {
+			wtable_set_cursor(r->table, i);
+			return;
+		}
+		if (++i >= hi)
+			break;
+	}
+	for (size_t i = lo; i < cur && i < n; i++) {
+		struct rowc *c = fetch(r, i);
+
+		if (c && strcmp(c->id, id) == 0) {
+			wtable_set_cursor(r->table, i);
+			return;
+		}
+	}
+}
+
+static void
+runs_refresh(struct screen *s)
+{
+	struct runs *r = (struct runs *)s;
+	int64_t total = r->total, running = r->running;
+	char id[PL_ID_LEN + 1] = "";
+
+	count_runs(r);
+	if (src_count(r) > 0) {
+		struct rowc *c = fetch(r, wtable_cursor(r->table));
+
+		if (c)
+			memcpy(id, c->id, sizeof id);
+	}
+	if (total != r->total || running != r->running || r->list == NULL) {
+		if (query(r, r->filter) != PL_OK)
+			app_error(s->app, "%s", pl_store_errmsg(s->app->st));
+		if (r->ncols <= r->nbase)
+			choose_columns(r);
+		keep_cursor(r, id);
+	} else {
+		drop_cache(r);
+	}
+	wtable_source_changed(r->table);
+}
+
+static int
+runs_tick(struct screen *s)
+{
+	struct runs *r = (struct runs *)s;
+
+	/* Durations of running runs tick: repaint (cells come from cache). */
+	if (r->running > 0) {
+		widget_invalidate(wtable_widget(r->table));
+		return 1;
+	}
+	return 0;
+}
+
+static const struct whint *
+runs_hints_fn(struct screen *s, int *n)
+{
+	(void)s;
+	if (widgets_utf8()) {
+		*n = (int)(sizeof runs_hints / sizeof *runs_hints);
+		return runs_hints;
+	}
+	*n = (int)(sizeof runs_hints_ascii / sizeof *runs_hints_ascii);
+	return runs_hints_ascii;
+}
+
+static void
+runs_destroy(struct screen *s)
+{
+	struct runs *r = (struct runs *)s;
+
+	drop_cache(r);
+	free_cols(r);
+	pl_runlist_free(r->list);
+	widget_free(wtable_widget(r->table));
+	free(r->filter);
+	free(r->experiment);
+	free(r->find);
+	free(r);
+}
+
+static const struct screen_ops runs_ops = {
+	.name = "runs",
+	.layout = runs_layout,
+	.draw = runs_draw,
+	.request = runs_request,
+	.mouse = runs_mouse,
+	.reload = runs_refresh,
+	.tick = runs_tick,
+	.hints = runs_hints_fn,
+	.destroy = runs_destroy,
+};
+
+struct screen *
+runs_screen_new(struct app *a)
+{
+	struct runs *r = xcalloc(1, sizeof *r);
+	struct wtable_source src = {
+		.count = src_count, .cell = src_cell, .row_id = src_row_id,
+		.match = src_match, .payload = r,
+	};
+
+	r->base.ops = &runs_ops;
+	r->base.app = a;
+	r->sort_col = 5;	/* STARTED, newest first */
+	r->desc = true;
+	r->table = wtable_new(a->win, 2, 1, 1, 1, WTABLE_MULTI);
+	if (r->table == NULL)
+		xoom();
+	wtable_set_source(r->table, &src);
+	wtable_set_empty_text(r->table, "no runs (plumb run -- CMD records "
+	    "one)");
+	widget_set_focus(wtable_widget(r->table), true);
+	count_runs(r);
+	choose_columns(r);	/* sort column indexes need the base columns */
+	if (query(r, NULL) != PL_OK)
+		app_error(a, "%s", pl_store_errmsg(a->st));
+	choose_columns(r);
+	return &r->base;
+}

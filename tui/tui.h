@@ -1,0 +1,152 @@
+/* tui.h - the TUI's internal interfaces: the app (loop, prompt, status), screens and keymaps. */
+#ifndef PL_TUI_TUI_H
+#define PL_TUI_TUI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "plumb.h"
+#include "requests.h"
+#include "status.h"
+#include "widget.h"
+
+struct app;
+struct screen;
+
+/*
+ * A screen is one full-screen view (runs, run, compare, pipeline).
+ * Screens live on a stack: Enter pushes, Esc pops.  Only the top screen
+ * paints, gets keys and ticks.  Every slot but name/draw/destroy is
+ * optional.
+ */
+struct screen_ops {
+	const char *name;		/* keymap name: "runs", "run", ... */
+	/* Place widgets for the app's current size (after push and resize). */
+	void (*layout)(struct screen *s);
+	/* Paint dirty widgets (all when force) into the app window. */
+	void (*draw)(struct screen *s, bool force);
+	/* A request (key already mapped); returns 1 if used. key is the raw
+	 * key that produced it (0 for a command). */
+	int (*request)(struct screen *s, enum request req, int key);
+	/* A mouse event (screen coordinates); returns 1 if used. */
+	int (*mouse)(struct screen *s, const MEVENT *ev);
+	/* Another process changed the store (data_version moved). */
+	void (*reload)(struct screen *s);
+	/* Called about every second; returns 1 while the screen shows
+	 * something live (a running run), which keeps the 1 s tick going. */
+	int (*tick)(struct screen *s);
+	/* A child process fd the app should poll (or -1), and its handler. */
+	int (*child_fd)(struct screen *s);
+	void (*child_ready)(struct screen *s);
+	/* Key hints for the status bar. */
+	const struct whint *(*hints)(struct screen *s, int *n);
+	void (*destroy)(struct screen *s);
+};
+
+struct screen {
+	const struct screen_ops *ops;
+	struct app *app;
+	struct screen *below;		/* the screen Esc returns to */
+	bool dirty;			/* repaint everything next pass */
+};
+
+/* ---- the app (app.c) ------------------------------------------------- */
+
+struct app {
+	pl_store *st;
+	WINDOW *win;			/* stdscr: screens paint here */
+	int h, w;
+	struct wstatus *status;		/* last row */
+	struct screen *top;
+	bool quit;
+	bool full;			/* clear and repaint everything */
+	int64_t data_version;
+	char user_host[128];
+	/* the prompt (command mode, filter, find), on the last row */
+	struct winput *input;
+	bool prompting;
+	/* called on W_CHANGED/W_SUBMIT/W_CANCEL; returns 1 to keep the
+	 * prompt open (e.g. a bad filter). */
+	int (*prompt_cb)(struct screen *s, const char *text, unsigned ev);
+	struct screen *prompt_owner;
+	char *prompt_err;		/* error shown above the prompt */
+	size_t prompt_err_col;		/* 1-based caret column, 0: none */
+	int prompt_w;			/* width of the prompt text */
+	/* help overlay */
+	struct wtext *help;
+	WINDOW *help_win;
+	/* bench timing (PLUMB_TUI_BENCH=FILE) */
+	FILE *bench;
+};
+
+/* Pushes s (allocated by a screen constructor) on top. */
+void app_push(struct app *a, struct screen *s);
+/* Pops and frees the top screen; quitting when it was the last. */
+void app_pop(struct app *a);
+/* Replaces the whole stack by the runs screen (":runs"). */
+void app_home(struct app *a);
+/* Status line messages (never stderr while the screen is up). */
+void app_error(struct app *a, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void app_info(struct app *a, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Opens the prompt on the last row with text prefilled. */
+void app_prompt(struct app *a, struct screen *owner, const char *prompt,
+    const char *text, int (*cb)(struct screen *, const char *, unsigned));
+/* Shows msg with a caret at 1-based column col (0: none) above the
+ * prompt; NULL clears it. */
+void app_prompt_error(struct app *a, const char *msg, size_t col);
+/* Rows available to screens: [1, h - 1) (row 0 is the header line). */
+int app_body_h(const struct app *a);
+/* Paints the header line "plumb ▸ crumbs ... right". */
+void app_header(struct app *a, const char *crumbs, const char *right);
+/* Runs a ":command"; returns 1 if known. */
+int app_command(struct app *a, const char *cmd);
+/* Milliseconds of a monotonic clock. */
+int64_t app_now_ms(void);
+/* Wall clock in ms. */
+int64_t app_wall_ms(void);
+
+/* ---- keymap (keymap.c) ----------------------------------------------- */
+
+/* The request bound to key in screen name's map, then the generic map. */
+enum request keymap_lookup(const char *screen, int key);
+/* The keys bound to req (screen map first), e.g. "j, Down", into buf. */
+const char *keymap_keys(const char *screen, enum request req, char *buf,
+    size_t n);
+/* The canonical widget key of a movement request (WK_DOWN, ...), or 0. */
+int keymap_widget_key(enum request req);
+
+/* ---- screens --------------------------------------------------------- */
+
+struct screen *runs_screen_new(struct app *a);
+/* Opens one run (full id). */
+struct screen *run_screen_new(struct app *a, const char *id);
+/* Compares n runs (full ids; n >= 2). */
+struct screen *compare_screen_new(struct app *a, char ids[][PL_ID_LEN + 1],
+    size_t n);
+/* The pipeline screen, or NULL with an error on the status line. */
+struct screen *pipeline_screen_new(struct app *a);
+
+/* The runs screen's marked runs (ids copied into out, up to max), or
+ * cursor + next row when nothing is marked. */
+size_t runs_screen_selection(struct screen *s, char out[][PL_ID_LEN + 1],
+    size_t max);
+
+/* ---- shared formatting (fmtui.c) ------------------------------------- */
+
+/* Status glyph ("●" or ASCII) and its theme role. */
+const char *tui_status_glyph(pl_run_status st);
+int tui_status_role(pl_run_status st);
+/* "today 13:58", "11-27 13:58", "2025-11-27". */
+const char *tui_time(char *out, size_t n, int64_t ms);
+/* "0:14", "3:12", "1:02:33", "3d04h". */
+const char *tui_duration(char *out, size_t n, int64_t ms);
+/* Shortest %g that reads well; "—" for NaN when has is 0. */
+const char *tui_num(char *out, size_t n, double v);
+
+/* Entry point (app.c), called by `plumb tui`. */
+int tui_main(pl_store *st);
+
+#endif
