@@ -1,0 +1,720 @@
+/* ynode.c - building, querying and emitting YAML trees with libyaml. */
+#include "config.h"
+#include "ynode.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <yaml.h>
+
+#include "buf.h"
+#include "error.h"
+#include "json.h"
+
+ynode *
+yn_new(yn_kind kind, int line, int col)
+{
+	ynode *n = calloc(1, sizeof *n);
+
+	if (n == NULL)
+		return NULL;
+	n->kind = kind;
+	n->line = line;
+	n->col = col;
+	return n;
+}
+
+ynode *
+yn_new_scalar(const char *s, int quoted, int line, int col)
+{
+	ynode *n = yn_new(YN_SCALAR, line, col);
+
+	if (n == NULL)
+		return NULL;
+	n->str = strdup(s ? s : "");
+	if (n->str == NULL) {
+		free(n);
+		return NULL;
+	}
+	n->quoted = quoted;
+	return n;
+}
+
+void
+yn_free(ynode *n)
+{
+	size_t cnt;
+
+	if (n == NULL)
+		return;
+	cnt = n->kind == YN_MAP ? 2 * n->n : n->n;
+	for (size_t i = 0; i < cnt; i++)
+		yn_free(n->items[i]);
+	free(n->items);
+	free(n->str);
+	free(n);
+}
+
+static int
+push(ynode *n, ynode *item)
+{
+	size_t cnt = n->kind == YN_MAP ? 2 * n->n + (n->half ? 1 : 0) : n->n;
+
+	if (cnt == n->cap) {
+		size_t cap = n->cap ? n->cap * 2 : 4;
+		ynode **p = realloc(n->items, cap * sizeof *p);
+
+		if (p == NULL)
+			return PL_ENOMEM;
+		n->items = p;
+		n->cap = cap;
+	}
+	n->items[cnt] = item;
+	return PL_OK;
+}
+
+int
+yn_append(ynode *n, ynode *item)
+{
+	if (push(n, item) != PL_OK)
+		return PL_ENOMEM;
+	n->n++;
+	return PL_OK;
+}
+
+int
+yn_map_put(ynode *map, ynode *key, ynode *value)
+{
+	if (push(map, key) != PL_OK)
+		return PL_ENOMEM;
+	map->half = 1;
+	if (push(map, value) != PL_OK) {
+		map->half = 0;
+		return PL_ENOMEM;
+	}
+	map->half = 0;
+	map->n++;
+	return PL_OK;
+}
+
+ynode *
+yn_copy(const ynode *n)
+{
+	ynode *c;
+	size_t cnt;
+
+	if (n == NULL)
+		return NULL;
+	c = n->kind == YN_SCALAR ? yn_new_scalar(n->str, n->quoted, n->line,
+	    n->col) : yn_new(n->kind, n->line, n->col);
+	if (c == NULL)
+		return NULL;
+	c->file = n->file;
+	cnt = n->kind == YN_MAP ? 2 * n->n : n->n;
+	if (cnt == 0)
+		return c;
+	c->items = calloc(cnt, sizeof *c->items);
+	if (c->items == NULL) {
+		yn_free(c);
+		return NULL;
+	}
+	c->cap = cnt;
+	for (size_t i = 0; i < cnt; i++) {
+		c->items[i] = yn_copy(n->items[i]);
+		if (c->items[i] == NULL) {
+			for (size_t j = 0; j < i; j++)
+				yn_free(c->items[j]);
+			free(c->items);
+			c->items = NULL;
+			yn_free(c);
+			return NULL;
+		}
+	}
+	c->n = n->n;
+	return c;
+}
+
+ynode *
+yn_get(const ynode *map, const char *key)
+{
+	if (map == NULL || map->kind != YN_MAP)
+		return NULL;
+	for (size_t i = 0; i < map->n; i++) {
+		ynode *k = yn_key(map, i);
+
+		if (k->kind == YN_SCALAR && strcmp(k->str, key) == 0)
+			return yn_val(map, i);
+	}
+	return NULL;
+}
+
+/* --- parsing --------------------------------------------------------- */
+
+struct anchor {
+	char *name;
+	ynode *node;		/* borrowed: lives in the tree */
+};
+
+struct pstate {
+	yaml_parser_t p;
+	const char *file;
+	char *err;
+	size_t err_len;
+	struct anchor *anchors;
+	size_t nanchors;
+};
+
+static int
+perr(struct pstate *ps, yaml_mark_t m, const char *msg)
+{
+	snprintf(ps->err, ps->err_len, "%s:%zu:%zu: %s", ps->file,
+	    m.line + 1, m.column + 1, msg);
+	return PL_EINVAL;
+}
+
+static int
+add_anchor(struct pstate *ps, const yaml_char_t *name, ynode *n)
+{
+	struct anchor *a;
+
+	if (name == NULL)
+		return PL_OK;
+	a = realloc(ps->anchors, (ps->nanchors + 1) * sizeof *a);
+	if (a == NULL)
+		return PL_ENOMEM;
+	ps->anchors = a;
+	a[ps->nanchors].name = strdup((const char *)name);
+	if (a[ps->nanchors].name == NULL)
+		return PL_ENOMEM;
+	a[ps->nanchors++].node = n;
+	return PL_OK;
+}
+
+/* Parses the node whose first event is ev (already taken). */
+static int parse_node(struct pstate *ps, yaml_event_t *ev, ynode **out,
+    int depth);
+
+static int
+parse_children(struct pstate *ps, ynode *n, yaml_event_type_t end, int depth)
+{
+	for (;;) {
+		yaml_event_t ev;
+		ynode *key = NULL, *val = NULL;
+		int rc;
+
+		if (!yaml_parser_parse(&ps->p, &ev))
+			return perr(ps, ps->p.problem_mark, ps->p.problem ?
+			    ps->p.problem : "YAML syntax error");
+		if (ev.type == end) {
+			yaml_event_delete(&ev);
+			return PL_OK;
+		}
+		rc = parse_node(ps, &ev, &key, depth + 1);
+		if (rc != PL_OK)
+			return rc;
+		if (n->kind == YN_SEQ) {
+			if (yn_append(n, key) != PL_OK) {
+				yn_free(key);
+				return PL_ENOMEM;
+			}
+			continue;
+		}
+		if (key->kind != YN_SCALAR) {
+			char msg[64];
+
+			snprintf(msg, sizeof msg, "a mapping key must be a "
+			    "scalar, not a %s", yn_type_name(key));
+			snprintf(ps->err, ps->err_len, "%s:%d:%d: %s", ps->file,
+			    key->line, key->col, msg);
+			yn_free(key);
+			return PL_EINVAL;
+		}
+		for (size_t i = 0; i < n->n; i++)
+			if (strcmp(yn_key(n, i)->str, key->str) == 0) {
+				snprintf(ps->err, ps->err_len,
+				    "%s:%d:%d: duplicate key '%s' (first at "
+				    "line %d)", ps->file, key->line, key->col,
+				    key->str, yn_key(n, i)->line);
+				yn_free(key);
+				return PL_EINVAL;
+			}
+		if (!yaml_parser_parse(&ps->p, &ev)) {
+			yn_free(key);
+			return perr(ps, ps->p.problem_mark, ps->p.problem ?
+			    ps->p.problem : "YAML syntax error");
+		}
+		rc = parse_node(ps, &ev, &val, depth + 1);
+		if (rc != PL_OK) {
+			yn_free(key);
+			return rc;
+		}
+		if (yn_map_put(n, key, val) != PL_OK) {
+			yn_free(key);
+			yn_free(val);
+			return PL_ENOMEM;
+		}
+	}
+}
+
+static int
+parse_node(struct pstate *ps, yaml_event_t *ev, ynode **out, int depth)
+{
+	int line = (int)ev->start_mark.line + 1;
+	int col = (int)ev->start_mark.column + 1;
+	ynode *n = NULL;
+	int rc = PL_OK;
+
+	*out = NULL;
+	if (depth > 200) {
+		rc = perr(ps, ev->start_mark, "nesting too deep");
+		yaml_event_delete(ev);
+		return rc;
+	}
+	switch (ev->type) {
+	case YAML_SCALAR_EVENT:
+		n = yn_new_scalar((const char *)ev->data.scalar.value,
+		    ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE, line,
+		    col);
+		if (n == NULL) {
+			rc = PL_ENOMEM;
+			break;
+		}
+		/* A tag like !!str forces a string. */
+		if (ev->data.scalar.tag && strcmp((char *)ev->data.scalar.tag,
+		    YAML_STR_TAG) == 0)
+			n->quoted = 1;
+		n->file = ps->file;
+		rc = add_anchor(ps, ev->data.scalar.anchor, n);
+		break;
+	case YAML_SEQUENCE_START_EVENT:
+	case YAML_MAPPING_START_EVENT: {
+		int seq = ev->type == YAML_SEQUENCE_START_EVENT;
+		yaml_char_t *anchor = seq ? ev->data.sequence_start.anchor :
+		    ev->data.mapping_start.anchor;
+
+		n = yn_new(seq ? YN_SEQ : YN_MAP, line, col);
+		if (n == NULL) {
+			rc = PL_ENOMEM;
+			break;
+		}
+		n->file = ps->file;
+		/* The anchor is registered after the children: an alias
+		 * inside its own node would be a loop. */
+		rc = parse_children(ps, n, seq ? YAML_SEQUENCE_END_EVENT :
+		    YAML_MAPPING_END_EVENT, depth);
+		if (rc == PL_OK)
+			rc = add_anchor(ps, anchor, n);
+		break;
+	}
+	case YAML_ALIAS_EVENT: {
+		const char *name = (const char *)ev->data.alias.anchor;
+
+		rc = PL_EINVAL;
+		for (size_t i = ps->nanchors; i-- > 0;)
+			if (strcmp(ps->anchors[i].name, name) == 0) {
+				n = yn_copy(ps->anchors[i].node);
+				rc = n ? PL_OK : PL_ENOMEM;
+				break;
+			}
+		if (rc == PL_EINVAL) {
+			char msg[300];
+
+			snprintf(msg, sizeof msg, "unknown alias '*%s'", name);
+			rc = perr(ps, ev->start_mark, msg);
+		} else if (n) {
+			n->line = line;
+			n->col = col;
+		}
+		break;
+	}
+	default:
+		rc = perr(ps, ev->start_mark, "unexpected YAML event");
+		break;
+	}
+	yaml_event_delete(ev);
+	if (rc != PL_OK) {
+		yn_free(n);
+		return rc;
+	}
+	*out = n;
+	return PL_OK;
+}
+
+int
+yn_parse(ynode **out, const char *text, size_t len, const char *file,
+    char *err, size_t err_len)
+{
+	struct pstate ps;
+	yaml_event_t ev;
+	ynode *root = NULL;
+	int rc = PL_OK, done = 0;
+
+	*out = NULL;
+	memset(&ps, 0, sizeof ps);
+	ps.file = file;
+	ps.err = err;
+	ps.err_len = err_len;
+	if (!yaml_parser_initialize(&ps.p)) {
+		snprintf(err, err_len, "out of memory");
+		return PL_ENOMEM;
+	}
+	yaml_parser_set_input_string(&ps.p, (const unsigned char *)text, len);
+	while (!done && rc == PL_OK) {
+		if (!yaml_parser_parse(&ps.p, &ev)) {
+			rc = perr(&ps, ps.p.problem_mark, ps.p.problem ?
+			    ps.p.problem : "YAML syntax error");
+			break;
+		}
+		switch (ev.type) {
+		case YAML_STREAM_START_EVENT:
+		case YAML_DOCUMENT_END_EVENT:
+			yaml_event_delete(&ev);
+			break;
+		case YAML_DOCUMENT_START_EVENT:
+			if (root != NULL) {
+				rc = perr(&ps, ev.start_mark, "only one YAML "
+				    "document is allowed here");
+			}
+			yaml_event_delete(&ev);
+			break;
+		case YAML_STREAM_END_EVENT:
+			yaml_event_delete(&ev);
+			done = 1;
+			break;
+		default:
+			rc = parse_node(&ps, &ev, &root, 0);
+			break;
+		}
+	}
+	for (size_t i = 0; i < ps.nanchors; i++)
+		free(ps.anchors[i].name);
+	free(ps.anchors);
+	yaml_parser_delete(&ps.p);
+	if (rc != PL_OK) {
+		yn_free(root);
+		return rc;
+	}
+	/* An explicit null document ("~" or empty) counts as empty. */
+	if (root && root->kind == YN_SCALAR && yn_scalar_type(root) == YT_NULL) {
+		yn_free(root);
+		root = NULL;
+	}
+	*out = root;
+	return PL_OK;
+}
+
+int
+yn_parse_file(ynode **out, const char *path, const char *name, char *err,
+    size_t err_len)
+{
+	struct buf b = BUF_INIT;
+	char chunk[65536];
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
+	ssize_t n;
+
+	*out = NULL;
+	if (fd < 0) {
+		snprintf(err, err_len, "cannot open %s: %s", name,
+		    strerror(errno));
+		return errno == ENOENT ? PL_ENOTFOUND : PL_EIO;
+	}
+	while ((n = read(fd, chunk, sizeof chunk)) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			snprintf(err, err_len, "cannot read %s: %s", name,
+			    strerror(errno));
+			close(fd);
+			buf_free(&b);
+			return PL_EIO;
+		}
+		if (buf_add(&b, chunk, (size_t)n) < 0) {
+			close(fd);
+			buf_free(&b);
+			snprintf(err, err_len, "out of memory");
+			return PL_ENOMEM;
+		}
+	}
+	close(fd);
+	rc = yn_parse(out, buf_str(&b), b.len, name, err, err_len);
+	buf_free(&b);
+	return rc;
+}
+
+/* --- types ----------------------------------------------------------- */
+
+static int
+is_int_text(const char *s)
+{
+	if (*s == '-' || *s == '+')
+		s++;
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'o')) {
+		s += 2;
+		if (!*s)
+			return 0;
+		for (; *s; s++)
+			if (!strchr("0123456789abcdefABCDEF", *s))
+				return 0;
+		return 1;
+	}
+	if (!*s)
+		return 0;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return 0;
+	return 1;
+}
+
+static int
+is_float_text(const char *s)
+{
+	const char *p = s;
+	int digits = 0;
+
+	if (strcmp(s, ".inf") == 0 || strcmp(s, "-.inf") == 0 ||
+	    strcmp(s, "+.inf") == 0 || strcmp(s, ".nan") == 0 ||
+	    strcmp(s, ".Inf") == 0 || strcmp(s, ".NaN") == 0 ||
+	    strcmp(s, "-.Inf") == 0)
+		return 1;
+	if (*p == '-' || *p == '+')
+		p++;
+	while (*p >= '0' && *p <= '9') {
+		p++;
+		digits++;
+	}
+	if (*p == '.') {
+		p++;
+		while (*p >= '0' && *p <= '9') {
+			p++;
+			digits++;
+		}
+	}
+	if (!digits)
+		return 0;
+	if (*p == 'e' || *p == 'E') {
+		p++;
+		if (*p == '-' || *p == '+')
+			p++;
+		if (!(*p >= '0' && *p <= '9'))
+			return 0;
+		while (*p >= '0' && *p <= '9')
+			p++;
+	}
+	return *p == '\0';
+}
+
+yn_type
+yn_scalar_type(const ynode *n)
+{
+	const char *s = n->str;
+
+	if (n->quoted)
+		return YT_STR;
+	if (!*s || strcmp(s, "~") == 0 || strcmp(s, "null") == 0 ||
+	    strcmp(s, "Null") == 0 || strcmp(s, "NULL") == 0)
+		return YT_NULL;
+	if (!strcmp(s, "true") || !strcmp(s, "True") || !strcmp(s, "TRUE") ||
+	    !strcmp(s, "false") || !strcmp(s, "False") || !strcmp(s, "FALSE"))
+		return YT_BOOL;
+	if (is_int_text(s))
+		return YT_INT;
+	if (is_float_text(s))
+		return YT_FLOAT;
+	return YT_STR;
+}
+
+int
+yn_bool(const ynode *n)
+{
+	return n->str[0] == 't' || n->str[0] == 'T';
+}
+
+int
+yn_number(const ynode *n, double *out)
+{
+	yn_type t;
+	const char *s;
+
+	if (n == NULL || n->kind != YN_SCALAR)
+		return -1;
+	t = yn_scalar_type(n);
+	s = n->str;
+	if (t == YT_INT) {
+		*out = (double)strtoll(s, NULL, 0);
+		return 0;
+	}
+	if (t == YT_FLOAT) {
+		const char *q = s + (*s == '-' || *s == '+');
+
+		if (q[0] == '.' && (q[1] == 'i' || q[1] == 'I'))
+			*out = *s == '-' ? -INFINITY : INFINITY;
+		else if (q[0] == '.' && (q[1] == 'n' || q[1] == 'N'))
+			*out = NAN;
+		else
+			*out = strtod(s, NULL);
+		return 0;
+	}
+	if (t == YT_BOOL) {
+		*out = yn_bool(n);
+		return 0;
+	}
+	return -1;
+}
+
+const char *
+yn_type_name(const ynode *n)
+{
+	if (n == NULL)
+		return "nothing";
+	if (n->kind == YN_MAP)
+		return "mapping";
+	if (n->kind == YN_SEQ)
+		return "list";
+	switch (yn_scalar_type(n)) {
+	case YT_NULL: return "null";
+	case YT_BOOL: return "boolean";
+	case YT_INT: return "integer";
+	case YT_FLOAT: return "number";
+	default: return "string";
+	}
+}
+
+static int
+canon(struct buf *b, const ynode *n)
+{
+	int rc = 0;
+
+	if (n == NULL)
+		return buf_puts(b, "null");
+	if (n->kind == YN_MAP) {
+		rc |= buf_putc(b, '{');
+		for (size_t i = 0; i < n->n; i++) {
+			const char *k = yn_key(n, i)->str;
+
+			if (i)
+				rc |= buf_putc(b, ',');
+			rc |= json_quote(b, k, strlen(k));
+			rc |= buf_putc(b, ':');
+			rc |= canon(b, yn_val(n, i));
+		}
+		return rc | buf_putc(b, '}');
+	}
+	if (n->kind == YN_SEQ) {
+		rc |= buf_putc(b, '[');
+		for (size_t i = 0; i < n->n; i++) {
+			if (i)
+				rc |= buf_putc(b, ',');
+			rc |= canon(b, n->items[i]);
+		}
+		return rc | buf_putc(b, ']');
+	}
+	switch (yn_scalar_type(n)) {
+	case YT_NULL:
+		return buf_puts(b, "null");
+	case YT_BOOL:
+		return buf_puts(b, yn_bool(n) ? "true" : "false");
+	case YT_INT:
+	case YT_FLOAT:
+		/* As written: 1e-3 and 0.001 are different texts, and the
+		 * text is what a command line built from it shows. */
+		return buf_puts(b, n->str);
+	default:
+		return json_quote(b, n->str, strlen(n->str));
+	}
+}
+
+char *
+yn_canonical(const ynode *n)
+{
+	struct buf b = BUF_INIT;
+
+	if (canon(&b, n) != 0) {
+		buf_free(&b);
+		return NULL;
+	}
+	return buf_detach(&b);
+}
+
+/* --- emitting -------------------------------------------------------- */
+
+static int
+emit_write(void *data, unsigned char *buffer, size_t size)
+{
+	return buf_add(data, buffer, size) == 0;
+}
+
+static int
+emit_node(yaml_emitter_t *em, const ynode *n)
+{
+	yaml_event_t ev;
+
+	if (n->kind == YN_SCALAR) {
+		int plain_ok = !n->quoted || yn_scalar_type(&(ynode){
+		    .kind = YN_SCALAR, .str = n->str }) == YT_STR;
+
+		if (!yaml_scalar_event_initialize(&ev, NULL, NULL,
+		    (yaml_char_t *)n->str, (int)strlen(n->str),
+		    plain_ok, 1, plain_ok ? YAML_ANY_SCALAR_STYLE :
+		    YAML_SINGLE_QUOTED_SCALAR_STYLE))
+			return -1;
+		return yaml_emitter_emit(em, &ev) ? 0 : -1;
+	}
+	if (n->kind == YN_SEQ) {
+		if (!yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1,
+		    YAML_BLOCK_SEQUENCE_STYLE) || !yaml_emitter_emit(em, &ev))
+			return -1;
+		for (size_t i = 0; i < n->n; i++)
+			if (emit_node(em, n->items[i]) < 0)
+				return -1;
+		if (!yaml_sequence_end_event_initialize(&ev) ||
+		    !yaml_emitter_emit(em, &ev))
+			return -1;
+		return 0;
+	}
+	if (!yaml_mapping_start_event_initialize(&ev, NULL, NULL, 1,
+	    YAML_BLOCK_MAPPING_STYLE) || !yaml_emitter_emit(em, &ev))
+		return -1;
+	for (size_t i = 0; i < n->n; i++)
+		if (emit_node(em, yn_key(n, i)) < 0 ||
+		    emit_node(em, yn_val(n, i)) < 0)
+			return -1;
+	if (!yaml_mapping_end_event_initialize(&ev) ||
+	    !yaml_emitter_emit(em, &ev))
+		return -1;
+	return 0;
+}
+
+char *
+yn_emit(const ynode *n)
+{
+	yaml_emitter_t em;
+	yaml_event_t ev;
+	struct buf b = BUF_INIT;
+	int ok;
+
+	if (!yaml_emitter_initialize(&em))
+		return NULL;
+	yaml_emitter_set_output(&em, emit_write, &b);
+	yaml_emitter_set_unicode(&em, 1);
+	yaml_emitter_set_width(&em, -1);
+	ok = yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING) &&
+	    yaml_emitter_emit(&em, &ev) &&
+	    yaml_document_start_event_initialize(&ev, NULL, NULL, NULL, 1) &&
+	    yaml_emitter_emit(&em, &ev) &&
+	    emit_node(&em, n) == 0 &&
+	    yaml_document_end_event_initialize(&ev, 1) &&
+	    yaml_emitter_emit(&em, &ev) &&
+	    yaml_stream_end_event_initialize(&ev) &&
+	    yaml_emitter_emit(&em, &ev) && yaml_emitter_flush(&em);
+	yaml_emitter_delete(&em);
+	if (!ok) {
+		buf_free(&b);
+		return NULL;
+	}
+	return buf_detach(&b);
+}
