@@ -163,6 +163,41 @@ static const char *const migrations[] = {
 	"  BEGIN SELECT RAISE(ABORT, 'model history is append-only'); END;"
 	"CREATE TRIGGER gates_no_delete BEFORE DELETE ON transition_gates"
 	"  BEGIN SELECT RAISE(ABORT, 'model history is append-only'); END;",
+	/* 3: pipelines and data versioning.
+	 * - hash_memo: the SHA-256 of a file keyed by (device, inode) and
+	 *   valid while size and mtime_ns match, so unchanged files are
+	 *   never read again; hashed_ns guards against a file rewritten
+	 *   within the same timestamp tick as its hashing.
+	 * - data_versions: every `plumb data add` of a path.
+	 * - run_cache: a stage's exact inputs (key) -> its outputs.
+	 * - run_io: the deps and outs (absolute path, hash) of each stage
+	 *   run, for lineage ("which runs read this data"). */
+	"CREATE TABLE hash_memo("
+	"  dev INTEGER NOT NULL, ino INTEGER NOT NULL,"
+	"  size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,"
+	"  hashed_ns INTEGER NOT NULL,"
+	"  sha256 TEXT NOT NULL CHECK(length(sha256) = 64),"
+	"  PRIMARY KEY(dev, ino)) STRICT, WITHOUT ROWID;"
+	"CREATE TABLE data_versions("
+	"  id INTEGER PRIMARY KEY,"
+	"  path TEXT NOT NULL,"
+	"  sha256 TEXT NOT NULL CHECK(length(sha256) = 64),"
+	"  size INTEGER NOT NULL, nfiles INTEGER,"
+	"  user TEXT, host TEXT, created_ms INTEGER NOT NULL) STRICT;"
+	"CREATE INDEX data_versions_path ON data_versions(path, id);"
+	"CREATE TABLE run_cache("
+	"  key TEXT PRIMARY KEY CHECK(length(key) = 64),"
+	"  stage TEXT NOT NULL,"
+	"  outs TEXT NOT NULL,"
+	"  run_id INTEGER REFERENCES runs(rid) ON DELETE SET NULL,"
+	"  created_ms INTEGER NOT NULL) STRICT, WITHOUT ROWID;"
+	"CREATE TABLE run_io("
+	"  run_id INTEGER NOT NULL REFERENCES runs(rid) ON DELETE CASCADE,"
+	"  kind TEXT NOT NULL CHECK(kind IN ('dep','out')),"
+	"  path TEXT NOT NULL,"
+	"  sha256 TEXT NOT NULL,"
+	"  PRIMARY KEY(run_id, kind, path)) STRICT, WITHOUT ROWID;"
+	"CREATE INDEX run_io_hash ON run_io(sha256);",
 };
 
 int
