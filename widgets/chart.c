@@ -32,6 +32,9 @@ struct wchart {
 	double ylo_fix, yhi_fix, xlo_fix, xhi_fix;
 	enum wchart_cells cells;
 	int legend;		/* -1 auto, 0 off, 1 on */
+	bool xtime;
+	wchart_fmt_fn xfmt, yfmt;
+	void *xarg, *yarg;
 	char *empty;
 	/* caches */
 	bool range_ok;		/* data ranges below are current */
@@ -238,6 +241,26 @@ wchart_set_empty_text(struct wchart *c, const char *text)
 	c->base.dirty = true;
 }
 
+void
+wchart_set_xtime(struct wchart *c, bool on)
+{
+	c->xtime = on;
+	c->base.dirty = true;
+}
+
+void
+wchart_set_format(struct wchart *c, int axis, wchart_fmt_fn fmt, void *arg)
+{
+	if (axis == 'x') {
+		c->xfmt = fmt;
+		c->xarg = arg;
+	} else if (axis == 'y') {
+		c->yfmt = fmt;
+		c->yarg = arg;
+	}
+	c->base.dirty = true;
+}
+
 int
 wchart_yrange(const struct wchart *c, double *lo, double *hi)
 {
@@ -328,7 +351,11 @@ static void
 ylabel(const struct wchart *c, const struct layout *L, double t, char *buf,
     size_t n)
 {
-	if (c->logy)
+	if (c->yfmt != NULL) {
+		buf[0] = '\0';
+		c->yfmt(buf, n, t, c->logy ? t : L->ystep, c->yarg);
+		buf[n - 1] = '\0';
+	} else if (c->logy)
 		wscale_fmt(buf, n, t, t);
 	else
 		wscale_fmt(buf, n, t, L->ystep);
@@ -386,7 +413,7 @@ compute_layout(struct wchart *c, struct layout *L)
 			int n;
 
 			ylabel(c, L, L->yt[i], lab, sizeof lab);
-			n = (int)strlen(lab);
+			n = (int)wsan_width(lab);
 			if (n > L->lw)
 				L->lw = n;
 		}
@@ -397,8 +424,12 @@ compute_layout(struct wchart *c, struct layout *L)
 	L->pw = w->w - L->px0;
 	if (L->pw < 1 || L->ph < 1)
 		return -1;
-	L->nxt = wscale_ticks(L->x0, L->x1, L->pw / 10 > 1 ? L->pw / 10 : 1,
-	    L->xt, MAXTICKS, &L->xstep);
+	if (c->xtime)
+		L->nxt = wscale_time_ticks(L->x0, L->x1,
+		    L->pw / 10 > 1 ? L->pw / 10 : 1, L->xt, MAXTICKS, &L->xstep);
+	else
+		L->nxt = wscale_ticks(L->x0, L->x1,
+		    L->pw / 10 > 1 ? L->pw / 10 : 1, L->xt, MAXTICKS, &L->xstep);
 	return 0;
 }
 
@@ -569,7 +600,7 @@ draw_axes(struct wchart *c, const struct layout *L)
 		r = (py - 1 - wscale_pixel(v, L->ylo, L->yhi, py)) / L->cy;
 		ylabel(c, L, L->yt[i], lab, sizeof lab);
 		wput(w->win, w->y + r, w->x, L->lw, lab, dim,
-		    WPUT_RIGHT | WPUT_TRUSTED);
+		    WPUT_RIGHT | WPUT_ELIDE);
 		mvwaddch(w->win, w->y + r, w->x + L->lw, ACS_RTEE | dim);
 	}
 	wattrset(w->win, dim);
@@ -582,7 +613,16 @@ draw_axes(struct wchart *c, const struct layout *L)
 
 		mvwaddch(w->win, w->y + L->ph, w->x + L->px0 + col,
 		    ACS_TTEE | dim);
-		n = wscale_fmt(lab, sizeof lab, L->xt[i], L->xstep);
+		if (c->xfmt != NULL) {
+			lab[0] = '\0';
+			c->xfmt(lab, sizeof lab, L->xt[i], L->xstep, c->xarg);
+			lab[sizeof lab - 1] = '\0';
+			n = (int)wsan_width(lab);
+		} else if (c->xtime) {
+			n = wscale_time_fmt(lab, sizeof lab, L->xt[i], L->xstep);
+		} else {
+			n = wscale_fmt(lab, sizeof lab, L->xt[i], L->xstep);
+		}
 		lx = L->px0 + col - n / 2;
 		if (lx < L->px0)
 			lx = L->px0;
@@ -590,8 +630,9 @@ draw_axes(struct wchart *c, const struct layout *L)
 			lx = w->w - n;
 		if (lx <= lastx)
 			continue;	/* would overlap the previous label */
-		wput(w->win, w->y + L->ph + 1, w->x + lx, n, lab, dim,
-		    WPUT_TRUSTED);
+		if (n > w->w)
+			continue;
+		wput(w->win, w->y + L->ph + 1, w->x + lx, n, lab, dim, 0);
 		lastx = lx + n;
 	}
 }

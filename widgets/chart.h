@@ -74,6 +74,19 @@ void wchart_set_legend(struct wchart *c, bool on);
 /* Shown instead of an empty plot (copied), e.g. "no data". */
 void wchart_set_empty_text(struct wchart *c, const char *text);
 
+/*
+ * Axis labels.  wchart_set_xtime(c, true): x values are UNIX seconds;
+ * ticks fall on clock units in local time and read "14:02", "11-27".
+ * A custom formatter replaces the default label of an axis ('x' or 'y'):
+ * fmt writes at most n bytes for tick value v (step: the tick spacing)
+ * and returns the length; arg is passed through.  NULL restores.
+ */
+typedef int (*wchart_fmt_fn)(char *buf, size_t n, double v, double step,
+    void *arg);
+void wchart_set_xtime(struct wchart *c, bool on);
+void wchart_set_format(struct wchart *c, int axis, wchart_fmt_fn fmt,
+    void *arg);
+
 /* The y range the last paint used (after widening to nice ticks; log10
  * units in log scale).  Returns 0 if nothing was drawn yet. */
 int wchart_yrange(const struct wchart *c, double *lo, double *hi);

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 double
 wscale_nice_step(double range, int maxticks)
@@ -319,4 +320,82 @@ wscale_pixel(double v, double lo, double hi, int npix)
 	if (f > npix - 1)
 		f = npix - 1;
 	return (int)floor(f + 0.5);
+}
+
+double
+wscale_time_step(double range, int maxticks)
+{
+	static const double steps[] = {
+		1, 2, 5, 10, 15, 30,
+		60, 120, 300, 600, 900, 1800,
+		3600, 7200, 10800, 21600, 43200,
+		86400, 172800, 604800,
+	};
+	size_t i;
+
+	if (!(range > 0) || !isfinite(range))
+		return 1;
+	if (maxticks < 1)
+		maxticks = 1;
+	if (range / maxticks < 1)
+		return wscale_nice_step(range, maxticks);	/* sub-second */
+	for (i = 0; i < sizeof steps / sizeof *steps; i++)
+		if (range / steps[i] <= maxticks)
+			return steps[i];
+	/* Beyond weeks: 1-2-5 multiples of a week. */
+	return 604800 * wscale_nice_step(range / 604800, maxticks);
+}
+
+/* Seconds east of UTC at time t, in the local time zone. */
+static double
+local_offset(double t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (localtime_r(&tt, &tm) == NULL)
+		return 0;
+	return (double)tm.tm_gmtoff;
+}
+
+int
+wscale_time_ticks(double lo, double hi, int maxticks, double *ticks, int max,
+    double *step_out)
+{
+	double step, off, t;
+	int n = 0;
+
+	if (!isfinite(lo) || !isfinite(hi) || hi < lo)
+		return 0;
+	step = wscale_time_step(hi - lo, maxticks);
+	if (step_out != NULL)
+		*step_out = step;
+	/* Align in local time: a day tick at local midnight, not UTC's. */
+	off = step >= 3600 ? local_offset(lo) : 0;
+	for (t = ceil((lo + off) / step - 1e-9) * step - off;
+	    t <= hi + step * 1e-9 && n < max; t += step)
+		ticks[n++] = t;
+	return n;
+}
+
+int
+wscale_time_fmt(char *buf, size_t n, double t, double step)
+{
+	time_t tt = (time_t)floor(t + 0.5);
+	struct tm tm;
+	size_t k;
+
+	if (n == 0)
+		return 0;
+	if (!isfinite(t) || localtime_r(&tt, &tm) == NULL)
+		return snprintf(buf, n, "?");
+	if (step < 60)
+		k = strftime(buf, n, "%H:%M:%S", &tm);
+	else if (step < 86400)
+		k = strftime(buf, n, "%H:%M", &tm);
+	else
+		k = strftime(buf, n, "%m-%d", &tm);
+	if (k == 0)
+		buf[0] = '\0';
+	return (int)strlen(buf);
 }

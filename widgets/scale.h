@@ -68,6 +68,20 @@ void wscale_bin_envelope(const double *ymin, const double *ymax, size_t nb,
     double *mn, double *mx, unsigned char *brk);
 
 /*
+ * Time axes (x in UNIX seconds): a step from the clock's own units (1 2 5
+ * 10 15 30 s, 1 2 5 10 15 30 min, 1 2 3 6 12 h, 1 2 d, then weeks) that
+ * cuts range into at most maxticks intervals ...
+ */
+double wscale_time_step(double range, int maxticks);
+/* ... ticks at multiples of that step in LOCAL time (so day ticks fall
+ * on midnight), inside [lo, hi]; returns the count ... */
+int wscale_time_ticks(double lo, double hi, int maxticks, double *ticks,
+    int max, double *step);
+/* ... and a label for tick t: "14:02:30" (step < 1 min), "14:02"
+ * (< 1 day), "11-27" (days).  Local time, like the rest of the TUI. */
+int wscale_time_fmt(char *buf, size_t n, double t, double step);
+
+/*
  * Maps v in [lo, hi] to a pixel index in [0, npix): 0 is lo, npix - 1 is
  * hi (rounded).  Values outside are clamped.  (Axis inversion for screen
  * rows is the caller's business.)

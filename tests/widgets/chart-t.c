@@ -6,7 +6,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -215,6 +217,39 @@ test_million_points_and_envelope(void **state)
 	widget_free(wchart_widget(c));
 }
 
+static int
+ms_fmt(char *buf, size_t n, double v, double step, void *arg)
+{
+	(void)step;
+	return snprintf(buf, n, "%g%s", v, (const char *)arg);
+}
+
+static void
+test_time_axis_and_formatter(void **state)
+{
+	double x[3] = { 1795766400, 1795768200, 1795770000 };	/* 08:00 .. 09:00 UTC */
+	struct wchart *c = wchart_new(stdscr, 0, 0, 10, 30);
+
+	(void)state;
+	setenv("TZ", "UTC", 1);
+	tzset();
+	wchart_add_series(c, "lat", x, up, 3, -1);
+	wchart_set_xtime(c, true);
+	widget_draw(wchart_widget(c), false);
+	assert_true(wt_find(stdscr, "08:00"));
+	assert_true(wt_find(stdscr, "09:00"));
+	/* a caller's formatter for the y axis, e.g. units */
+	wchart_set_format(c, 'y', ms_fmt, " ms");
+	widget_draw(wchart_widget(c), false);
+	assert_true(strncmp(wt_row(stdscr, 0), "  2 ms\xe2\x94\xa4", 9) == 0);
+	assert_true(strncmp(wt_row(stdscr, 7), "  0 ms\xe2\x94\xa4", 9) == 0);
+	assert_true(wt_find(stdscr, "1.5 ms"));
+	wchart_set_format(c, 'y', NULL, NULL);
+	widget_draw(wchart_widget(c), false);
+	assert_true(strncmp(wt_row(stdscr, 7), "  0\xe2\x94\xa4", 6) == 0);
+	widget_free(wchart_widget(c));
+}
+
 static void
 test_empty_and_tiny(void **state)
 {
@@ -248,6 +283,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_log_scale, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nan_gap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_million_points_and_envelope, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_time_axis_and_formatter, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_empty_and_tiny, setup, teardown),
 	};
 

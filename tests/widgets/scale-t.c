@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <cmocka.h>
 
 #include "widgets/scale.h"
@@ -225,6 +226,50 @@ test_bin_million(void **state)
 }
 
 static void
+time_is(double t, double step, const char *want)
+{
+	char b[32];
+
+	wscale_time_fmt(b, sizeof b, t, step);
+	assert_string_equal(b, want);
+}
+
+static void
+test_time_axis(void **state)
+{
+	double t[32], step, base = 1795766400;	/* 2026-11-27 08:00:00 UTC */
+	int n;
+
+	(void)state;
+	setenv("TZ", "UTC", 1);
+	tzset();
+	EQ(wscale_time_step(60, 6), 10);
+	EQ(wscale_time_step(3600, 4), 900);
+	EQ(wscale_time_step(86400, 4), 21600);
+	EQ(wscale_time_step(7 * 86400, 4), 172800);
+	EQ(wscale_time_step(365 * 86400.0, 4), 604800 * 20.0);
+	EQ(wscale_time_step(0.5, 5), 0.1);	/* sub-second: plain 1-2-5 */
+	/* 08:07:13 .. 09:52:00, at most 4 ticks: every 30 min on the clock */
+	n = wscale_time_ticks(base + 433, base + 6720, 4, t, 32, &step);
+	EQ(step, 1800);
+	assert_int_equal(n, 3);
+	EQ(t[0], base + 1800);
+	EQ(t[2], base + 5400);
+	time_is(t[0], step, "08:30");
+	time_is(base + 5, 5, "08:00:05");
+	time_is(base, 86400, "11-27");
+	/* local time: day ticks on local midnight (UTC+2 here) */
+	setenv("TZ", "EET-2", 1);
+	tzset();
+	n = wscale_time_ticks(base, base + 3 * 86400, 3, t, 32, &step);
+	EQ(step, 86400);
+	EQ(fmod(t[0] + 7200, 86400), 0);
+	time_is(t[0], step, "11-28");
+	setenv("TZ", "UTC", 1);
+	tzset();
+}
+
+static void
 test_pixel(void **state)
 {
 	(void)state;
@@ -247,6 +292,7 @@ main(void)
 		cmocka_unit_test(test_minmax),
 		cmocka_unit_test(test_bin),
 		cmocka_unit_test(test_bin_million),
+		cmocka_unit_test(test_time_axis),
 		cmocka_unit_test(test_pixel),
 	};
 
