@@ -38,6 +38,9 @@ enum wrole {
 	WR_BUTTON_ACTIVE,
 	WR_REF,		/* reference distribution (histogram) */
 	WR_CUR,		/* current distribution (histogram) */
+	WR_CHANGED,	/* compare: a value that differs between runs (with ◆) */
+	WR_BETTER,	/* compare: a delta in the good direction (with its sign) */
+	WR_WORSE,	/* compare: a delta in the bad direction (with its sign) */
 	WR_SERIES0,	/* chart series 0..5 (cycled) */
 	WR_SERIES1,
 	WR_SERIES2,

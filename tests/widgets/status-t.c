@@ -174,7 +174,7 @@ test_theme_mono(void **state)
 	static const enum wrole must_stand_out[] = {
 		WR_HEADER, WR_CURSOR, WR_CURSOR_IDLE, WR_MARKED, WR_MATCH,
 		WR_ERROR, WR_KEY, WR_TAB_ACTIVE, WR_BUTTON_ACTIVE, WR_FAILED,
-		WR_RUNNING, WR_DIM,
+		WR_RUNNING, WR_DIM, WR_CHANGED, WR_BETTER, WR_WORSE,
 	};
 	size_t i, j;
 
@@ -196,7 +196,11 @@ test_theme_mono(void **state)
 				assert_int_not_equal(wtheme_attr(r[i]),
 				    wtheme_attr(r[j]));
 	}
+	assert_int_not_equal(wtheme_attr(WR_BETTER), wtheme_attr(WR_WORSE));
 	assert_int_equal(wtheme_attr(WR__COUNT), A_NORMAL);
+	/* every role has a name (the table has no holes) */
+	for (i = 0; i < WR__COUNT; i++)
+		assert_non_null(wtheme_role_name((enum wrole)i));
 	assert_string_equal(wtheme_role_name(WR_CURSOR), "cursor");
 	assert_int_equal(wtheme_series(7), WR_SERIES1);
 }
