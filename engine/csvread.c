@@ -446,10 +446,10 @@ utf8_valid(const char *s, size_t n)
 	return 1;
 }
 
-static int
+static inline int
 push_num(struct column *c, double v)
 {
-	if (c->nnum == c->capnum) {
+	if (__builtin_expect(c->nnum == c->capnum, 0)) {
 		size_t nc = c->capnum ? c->capnum * 2 : 1024;
 		double *p = realloc(c->num, nc * sizeof *p);
 		if (p == NULL)
