@@ -190,7 +190,10 @@ run(int argc, char **argv)
 			    ra->git.commit : "-");
 			snprintf(t2, sizeof t2, "%.10s", rb->git.commit ?
 			    rb->git.commit : "-");
-			if (str_eq(ra->git.commit, rb->git.commit))
+			if (ra->git.commit == NULL && rb->git.commit == NULL)
+				printf("code: neither run was in a git "
+				    "repository\n");
+			else if (str_eq(ra->git.commit, rb->git.commit))
 				printf("code: same commit %s%s\n", t1,
 				    str_eq(ra->git.diff_hash,
 				    rb->git.diff_hash) ? "" :

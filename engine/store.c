@@ -336,7 +336,8 @@ pl__open_db(sqlite3 **out, const char *dbpath, int readonly, char *err,
 	    "PRAGMA foreign_keys=ON;"
 	    "PRAGMA synchronous=NORMAL;"
 	    "PRAGMA temp_store=MEMORY;"
-	    "PRAGMA cache_size=-16384;", NULL, NULL, NULL);
+	    "PRAGMA cache_size=-16384;"
+	    "PRAGMA mmap_size=1073741824;", NULL, NULL, NULL);
 	if (rc != SQLITE_OK) {
 		if ((rc & 0xff) == SQLITE_NOTADB)
 			snprintf(err, err_len, "%s is not a plumb store (not an "

@@ -1,0 +1,40 @@
+# tests/bench/lib.sh - helpers for benchmarks: timing, medians, the shared generated store.
+set -eu
+: "${PLUMB:?}" "${top_srcdir:?}" "${top_builddir:?}"
+export NO_COLOR=1
+BT=$(mktemp -d "${TMPDIR:-/tmp}/plumb-bench.XXXXXX")
+trap 'rm -rf "$BT"' EXIT INT TERM
+
+# now_ms: monotonic-enough wall clock in milliseconds
+now_ms() { date +%s%3N; }
+
+# median_ms N CMD...: runs CMD N times (output discarded), prints the median ms
+median_ms() {
+	n=$1; shift
+	i=0
+	: > "$BT/times"
+	while [ "$i" -lt "$n" ]; do
+		t0=$(now_ms); "$@" >/dev/null 2>&1; t1=$(now_ms)
+		echo $((t1 - t0)) >> "$BT/times"
+		i=$((i + 1))
+	done
+	sort -n "$BT/times" | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
+}
+
+# bench_store: path of a generated store (100k runs x 10 params x 10 metrics
+# + a 1M-point run), cached between benchmark runs under $PLUMB_BENCH_CACHE.
+bench_store() {
+	cache=${PLUMB_BENCH_CACHE:-${TMPDIR:-/tmp}/plumb-bench-cache}
+	stamp="$cache/store/.generated-by-$(stat -c %Y "$top_builddir/tests/bench/gen-store")"
+	if [ ! -f "$stamp" ]; then
+		rm -rf "$cache/store"
+		mkdir -p "$cache"
+		echo "generating the benchmark store (once)..." >&2
+		"$top_builddir/tests/bench/gen-store" "$cache/store" >&2
+		touch "$stamp"
+	fi
+	echo "$cache/store"
+}
+
+# report NAME FIGURE UNIT BUDGET_TEXT
+report() { printf '%-44s %12s %-8s %s\n' "$1" "$2" "$3" "$4"; }
