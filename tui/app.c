@@ -13,8 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "help.h"
 #include "input.h"
-#include "textview.h"
 #include "theme.h"
 #include "xalloc.h"
 
@@ -413,77 +413,51 @@ app_command(struct app *a, const char *cmd)
 
 /* ---- help overlay ------------------------------------------------------ */
 
+/*
+ * The help overlay (widgets/help.h) paints a centred box over the
+ * screen in stdscr; closing it repaints the screen underneath.
+ */
 static void
 help_close(struct app *a)
 {
-	widget_free(wtext_widget(a->help));
+	widget_free(whelp_widget(a->help));
 	a->help = NULL;
-	delwin(a->help_win);
-	a->help_win = NULL;
-	touchwin(a->win);
 	a->full = true;
-}
-
-static void
-help_place(struct app *a)
-{
-	int hw = a->w - 4 > 78 ? 78 : a->w - 4, hh = a->h - 2;
-
-	if (hw < 10)
-		hw = a->w;
-	if (hh < 3)
-		hh = a->h;
-	if (a->help_win)
-		delwin(a->help_win);
-	a->help_win = newwin(hh, hw, (a->h - hh) / 2, (a->w - hw) / 2);
-	if (a->help_win == NULL) {
-		widget_free(wtext_widget(a->help));
-		a->help = NULL;
-		return;
-	}
-	widget_place(wtext_widget(a->help), a->help_win, 1, 2,
-	    hh - 2 > 1 ? hh - 2 : 1, hw - 4 > 1 ? hw - 4 : 1);
 }
 
 static void
 help_open(struct app *a)
 {
 	const char *scr = a->top ? a->top->ops->name : NULL;
-	char keys[64], line[256];
+	char keys[64], title[64];
 
-	a->help = wtext_new(a->win, 0, 0, 1, 1);
+	snprintf(title, sizeof title, "help: %s", scr ? scr : "plumb");
+	a->help = whelp_new(a->win, 0, 0, a->h, a->w, title);
 	if (a->help == NULL)
 		return;
-	wtext_set_follow(a->help, false);
-	snprintf(line, sizeof line, "Keys of the %s screen "
-	    "(q, Esc or ? closes this help)", scr ? scr : "");
-	wtext_add_line(a->help, line);
-#define HELP_GROUP(g) wtext_add_line(a->help, ""); wtext_add_line(a->help, g);
+#define HELP_GROUP(g) whelp_add(a->help, NULL, g);
 #define HELP_REQ(name, text) \
 	keymap_keys(scr, REQ_##name, keys, sizeof keys); \
-	if (keys[0]) { \
-		snprintf(line, sizeof line, "  %-16s %s", keys, text); \
-		wtext_add_line(a->help, line); \
-	}
+	if (keys[0]) \
+		whelp_add(a->help, keys, text);
 	REQ_INFO(HELP_GROUP, HELP_REQ)
 #undef HELP_GROUP
 #undef HELP_REQ
-	wtext_add_line(a->help, "");
-	wtext_add_line(a->help, "Commands: :runs  :run ID  :compare [ID...]  "
-	    ":pipeline  :help  :q");
-	wtext_scroll_to(a->help, 0);
-	help_place(a);
+	whelp_add(a->help, NULL, "Commands");
+	whelp_add(a->help, ":runs", "the runs list");
+	whelp_add(a->help, ":run ID", "open a run (id or unique prefix)");
+	whelp_add(a->help, ":compare [ID...]", "compare runs (default: the "
+	    "marked ones)");
+	whelp_add(a->help, ":pipeline", "the pipeline screen");
+	whelp_add(a->help, ":help", "this help");
+	whelp_add(a->help, ":q", "quit");
 }
 
 static void
 help_key(struct app *a, int key)
 {
-	if (key == 'q' || key == WK_ESC || key == '?' || wkey_is_enter(key) ||
-	    key == WK(KEY_F(1))) {
+	if (widget_key(whelp_widget(a->help), key) & W_CLOSE)
 		help_close(a);
-		return;
-	}
-	widget_key(wtext_widget(a->help), key);
 }
 
 /* ---- suspend, resize, keys --------------------------------------------- */
@@ -511,7 +485,7 @@ resize(struct app *a)
 	widget_place(wstatus_widget(a->status), a->win, a->h - 1, 0, 1, a->w);
 	widget_place(winput_widget(a->input), a->win, a->h - 1, 0, 1, a->w);
 	if (a->help)
-		help_place(a);
+		widget_place(whelp_widget(a->help), a->win, 0, 0, a->h, a->w);
 	layout_top(a);
 	a->full = true;
 }
@@ -580,7 +554,7 @@ handle_mouse(struct app *a)
 	if (a->help) {
 #ifdef BUTTON5_PRESSED
 		if (ev.bstate & (BUTTON4_PRESSED | BUTTON5_PRESSED)) {
-			widget_mouse(wtext_widget(a->help), &ev);
+			widget_mouse(whelp_widget(a->help), &ev);
 			return;
 		}
 #endif
@@ -674,18 +648,9 @@ paint(struct app *a)
 			widget_draw(wstatus_widget(a->status), force);
 		}
 	}
+	if (a->help)
+		widget_draw(whelp_widget(a->help), true);
 	wnoutrefresh(a->win);
-	if (a->help && a->help_win) {
-		int hh, hw;
-
-		getmaxyx(a->help_win, hh, hw);
-		werase(a->help_win);
-		wbox(a->help_win, 0, 0, hh, hw, "help", NULL,
-		    wtheme_attr(WR_BORDER));
-		widget_draw(wtext_widget(a->help), true);
-		touchwin(a->help_win);
-		wnoutrefresh(a->help_win);
-	}
 	doupdate();
 }
 
@@ -818,9 +783,7 @@ free_app(struct app *a)
 		free_screen(s);
 	}
 	if (a->help)
-		widget_free(wtext_widget(a->help));
-	if (a->help_win)
-		delwin(a->help_win);
+		widget_free(whelp_widget(a->help));
 	widget_free(wstatus_widget(a->status));
 	widget_free(winput_widget(a->input));
 	free(a->prompt_err);
@@ -855,6 +818,11 @@ tui_main(pl_store *st)
 	}
 	pl_store_data_version(&app.data_version, st);
 
+	/* The terminal knows its size: an exported COLUMNS is often stale,
+	 * and curses would prefer it to the terminal's answer even after a
+	 * resize. */
+	unsetenv("COLUMNS");
+	unsetenv("LINES");
 	scr = newterm(NULL, stdout, stdin);
 	if (scr == NULL) {
 		const char *t = getenv("TERM");

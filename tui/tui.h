@@ -74,8 +74,7 @@ struct app {
 	size_t prompt_err_col;		/* 1-based caret column, 0: none */
 	int prompt_w;			/* width of the prompt text */
 	/* help overlay */
-	struct wtext *help;
-	WINDOW *help_win;
+	struct whelp *help;
 	/* bench timing (PLUMB_TUI_BENCH=FILE) */
 	FILE *bench;
 };

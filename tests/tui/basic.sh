@@ -1,0 +1,136 @@
+#!/bin/sh
+# tests/tui/basic.sh - the TUI end to end in a real terminal (tmux): open, move, filter (good
+# and bad), sort, open a run, compare two, help, command mode, live update, resize, quit.
+. "$top_srcdir/tests/tui/tmux.sh"
+
+"$PLUMB" init -q
+"$PLUMB" run -q -e churn -n gbm-depth8 -p model=gbm -p lr=0.05 -- sh -c '
+	for i in 1 2 3 4 5; do
+		echo "metric loss 0.$((9 - i)) step=$i" >&3
+		echo "metric auc 0.8$i step=$i" >&3
+	done
+	echo "hello from depth8"; echo "warning on stderr" >&2'
+"$PLUMB" run -q -e churn -n gbm-depth10 -p model=gbm -p lr=0.1 -- sh -c '
+	for i in 1 2 3; do
+		echo "metric loss 0.$((8 - i)) step=$i" >&3
+		echo "metric auc 0.7$i step=$i" >&3
+	done'
+"$PLUMB" run -q -e base -n cnn-small -p model=cnn -- sh -c \
+	'echo "metric loss 0.5" >&3; exit 3' || true
+
+tm_start 120 40 TERM=xterm-256color
+expect "3 of 3" "the runs screen opens with every run"
+expect "cnn-small" "runs are listed"
+expect "0 running" "the header counts running runs"
+# Newest first: cnn-small, gbm-depth10, gbm-depth8.
+if [ "$(line_of cnn-small)" -lt "$(line_of gbm-depth10)" ] &&
+    [ "$(line_of gbm-depth10)" -lt "$(line_of gbm-depth8)" ]; then ok; else
+	fail "newest run first: $(tm_screen)"
+fi
+
+# Move down one and open it.
+tm_keys j Enter
+expect "runs ▸" "Enter opens the run screen"
+expect "gbm-depth10" "the run under the cursor is opened"
+expect "finished" "its status is shown"
+expect "auc" "its metrics are listed"
+expect "pts" "the chart of the first metric is shown"
+tm_keys Escape
+expect "3 of 3" "Esc goes back to the runs"
+
+# A good filter, then a bad one (error and caret in place, old filter kept).
+tm_keys /
+expect "filter:" "/ opens the filter prompt"
+tm_type "params.model = 'gbm'"
+tm_keys Enter
+expect "2 of 3" "the filter narrows the list"
+expect_gone "cnn-small" "the filtered-out run is gone"
+tm_keys /
+tm_keys C-u
+tm_type "metrics.loss <"
+tm_keys Enter
+expect "^ " "a bad filter shows a caret"
+expect "expected" "a bad filter shows the parser's message"
+tm_keys Escape
+expect_gone "filter: metrics.loss" "Esc leaves the prompt"
+expect "2 of 3" "the good filter stays after a bad one"
+
+# Sort: > twice moves the sort from STARTED to DUR to the first metric
+# (auc, biggest first); s reverses it.
+tm_keys '>' '>'
+expect "auc ▼" "the sorted column shows its arrow"
+if [ "$(line_of gbm-depth8)" -lt "$(line_of gbm-depth10)" ]; then ok; else
+	fail "auc descending puts depth8 (0.85) first: $(tm_screen)"
+fi
+tm_keys s
+expect "auc ▲" "s reverses the order"
+if [ "$(line_of gbm-depth10)" -lt "$(line_of gbm-depth8)" ]; then ok; else
+	fail "auc ascending puts depth10 (0.73) first: $(tm_screen)"
+fi
+
+# Clear the filter; mark two runs and compare them.
+tm_keys /
+tm_keys C-u Enter
+expect "3 of 3" "an empty filter shows everything"
+tm_keys g Space Space
+expect "2 marked" "space marks runs"
+tm_keys c
+expect "compare" "c opens the compare screen"
+expect "◆" "a differing param is marked"
+expect "params" "the params pane is shown"
+expect "metrics" "the metrics pane is shown"
+tm_keys Escape
+expect "3 of 3" "Esc from compare goes back"
+
+# Help overlay and command mode.
+tm_keys '?'
+expect "help: runs" "? opens the help"
+expect "move down one line" "help lists the requests"
+tm_keys q
+expect_gone "help: runs" "q closes the help"
+tm_keys :
+tm_type "run $("$PLUMB" runs --ids | tail -1 | cut -c1-8)"
+tm_keys Enter
+expect "gbm-depth8" ":run ID opens that run"
+tm_keys o
+expect "hello from depth8" "o shows the run's stdout"
+tm_keys E
+expect "warning on stderr" "E shows the run's stderr"
+tm_keys :
+tm_type "nosuchcommand"
+tm_keys Enter
+expect "unknown command" "an unknown command is an error on the status line"
+tm_keys :
+tm_type runs
+tm_keys Enter
+expect "3 of 3" ":runs goes home"
+
+# Live: a run started by another process shows up without a key press,
+# ticks as running, and its end is seen too.
+"$PLUMB" run -q -e churn -n live-one -- sh -c \
+	'echo "metric loss 1 step=0" >&3; while [ ! -f "'"$T"'/stop" ]; do sleep 0.1; done' &
+livepid=$!
+expect "live-one" "a new run appears by itself"
+expect "1 running" "the running count follows"
+touch "$T/stop"
+wait $livepid || true
+expect "0 running" "the run's end is seen"
+expect "4 of 4" "the count follows"
+
+# Resize down to 40x12 and back.
+tmux -L "$TM_SOCK" resize-window -x 40 -y 12
+expect "plumb" "still drawing at 40x12"
+tmux -L "$TM_SOCK" resize-window -x 20 -y 5
+expect "too small" "below the minimum it says so"
+tmux -L "$TM_SOCK" resize-window -x 120 -y 40
+expect "4 of 4" "back to full size"
+expect "cnn-small" "rows are back after the resize"
+
+tm_keys q
+expect "EXITED 0" "q quits with status 0"
+if [ -s "$T/tui.stderr" ]; then
+	fail "nothing on stderr while the screen is up: $(cat "$T/tui.stderr")"
+else
+	ok
+fi
+done_testing
