@@ -397,9 +397,9 @@ emit_literal(struct parser *p, int numeric_col, int is_status)
 
 /* cmp := ident op literal | ident [NOT] IN (...) | ident IS [NOT] NULL */
 static int
-parse_cmp(struct parser *p)
+cmp_body(struct parser *p, char *id)
 {
-	char kind, *id;
+	char kind;
 	const char *key;
 	const struct attr *a = NULL;
 	size_t idpos = p->pos;
@@ -407,25 +407,14 @@ parse_cmp(struct parser *p)
 	int negate_in = 0, numeric, is_status = 0;
 	const char *col;
 
-	if (p->tok != T_IDENT) {
-		if (p->tok == T_END)
-			return perr(p, p->pos, "expected a comparison, got "
-			    "the end of the filter");
-		return perr(p, p->pos, "expected a comparison such as "
-		    "metrics.loss < 0.5");
-	}
 	id = p->text;
-	p->text = NULL;
-	if (ident_kind(p, id, &kind, &key) != PL_OK) {
-		free(id);
+	if (ident_kind(p, id, &kind, &key) != PL_OK)
 		return PL_EINVAL;
-	}
 	advance(p);
 	op = p->tok;
 	if (op == T_NOT) {
 		advance(p);
 		if (p->tok != T_IN && p->tok != T_LIKE && p->tok != T_ILIKE) {
-			free(id);
 			return perr(p, p->pos, "expected IN, LIKE or ILIKE "
 			    "after NOT");
 		}
@@ -441,7 +430,6 @@ parse_cmp(struct parser *p)
 			advance(p);
 		}
 		if (p->tok != T_NULL) {
-			free(id);
 			return perr(p, p->pos, "expected NULL after IS");
 		}
 		advance(p);
@@ -459,18 +447,13 @@ parse_cmp(struct parser *p)
 			add_bind(p, 1, key, 0);
 			emit(p, ")))");
 		}
-		free(id);
 		return p->err ? PL_EINVAL : PL_OK;
 	}
 	if (op_sql(op) == NULL && op != T_LIKE && op != T_ILIKE && op != T_IN) {
-		int r = perr(p, p->pos, "expected a comparison operator "
+		return perr(p, p->pos, "expected a comparison operator "
 		    "(= != < <= > >= LIKE ILIKE IN) after '%s'", id);
-
-		free(id);
-		return r;
 	}
 	if (kind == 'm' && (op == T_LIKE || op == T_ILIKE)) {
-		free(id);
 		return perr(p, p->pos, "metrics are numbers: LIKE and ILIKE "
 		    "apply to params, tags and text attributes");
 	}
@@ -496,12 +479,10 @@ parse_cmp(struct parser *p)
 	}
 	if (op == T_LIKE || op == T_ILIKE) {
 		if (numeric) {
-			free(id);
 			return perr(p, idpos, "LIKE applies to text, and '%s' "
 			    "is a number", key);
 		}
 		if (p->tok != T_STRING) {
-			free(id);
 			return perr(p, p->pos, "LIKE needs a quoted pattern");
 		}
 		emit(p, negate_in ? "NOT pl_like(" : "pl_like(");
@@ -512,7 +493,6 @@ parse_cmp(struct parser *p)
 		advance(p);
 	} else if (op == T_IN) {
 		if (p->tok != T_LPAREN) {
-			free(id);
 			return perr(p, p->pos, "expected '(' after IN");
 		}
 		emit(p, col);
@@ -522,7 +502,6 @@ parse_cmp(struct parser *p)
 			if (!first)
 				emit(p, ", ");
 			if (!emit_literal(p, numeric, is_status)) {
-				free(id);
 				return PL_EINVAL;
 			}
 			advance(p);
@@ -531,7 +510,6 @@ parse_cmp(struct parser *p)
 				continue;
 			}
 			if (p->tok != T_RPAREN) {
-				free(id);
 				return perr(p, p->pos, "expected ',' or ')' in "
 				    "the IN list");
 			}
@@ -541,7 +519,6 @@ parse_cmp(struct parser *p)
 		emit(p, ")");
 	} else {
 		if (numeric && p->tok == T_STRING && kind == 'm') {
-			free(id);
 			return perr(p, p->pos, "metrics are numbers: compare "
 			    "metrics.%s with a number, not a string", key);
 		}
@@ -552,14 +529,34 @@ parse_cmp(struct parser *p)
 		emit(p, col);
 		emit(p, op_sql(op));
 		if (!emit_literal(p, numeric, is_status)) {
-			free(id);
 			return PL_EINVAL;
 		}
 		advance(p);
 	}
 	emit(p, kind == 'a' ? ")" : "))");
-	free(id);
 	return p->err ? PL_EINVAL : PL_OK;
+}
+
+/* Owns the identifier's text for the whole comparison, so error
+ * messages can quote it. */
+static int
+parse_cmp(struct parser *p)
+{
+	char *id;
+	int rc;
+
+	if (p->tok != T_IDENT) {
+		if (p->tok == T_END)
+			return perr(p, p->pos, "expected a comparison, got "
+			    "the end of the filter");
+		return perr(p, p->pos, "expected a comparison such as "
+		    "metrics.loss < 0.5");
+	}
+	id = p->text;
+	p->text = NULL;
+	rc = cmp_body(p, id);
+	free(id);
+	return rc;
 }
 
 static int

@@ -546,7 +546,8 @@ load_part(pl_runlist *l, size_t from, int values)
 	/* Group entries by row, then point the rows at the arena (which
 	 * may have moved while it grew). */
 	(void)old_arena;
-	qsort(l->kv, l->nkv, sizeof *l->kv, cmp_kv_row);
+	if (l->nkv > 1)
+		qsort(l->kv, l->nkv, sizeof *l->kv, cmp_kv_row);
 	for (size_t k = 0; k < l->nkv; k++) {
 		struct wrow *wr = &w[l->kv[k].row];
 
@@ -744,7 +745,8 @@ pl_runlist_keys(pl_kvlist **out, pl_runlist *l, size_t n)
 			sqlite3_reset(s);
 		}
 	}
-	qsort(kl->items, kl->n, sizeof *kl->items, cmp_kv);
+	if (kl->n > 1)
+		qsort(kl->items, kl->n, sizeof *kl->items, cmp_kv);
 done:
 	if (rc != PL_OK) {
 		pl_kvlist_free(kl);
