@@ -3,6 +3,8 @@
 
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "tui.h"
@@ -28,6 +30,17 @@ tui_run(int argc, char **argv)
 		return rc;
 	rc = tui_main(st);
 	pl_store_close(st);
+	if (rc == TUI_NO_SCREEN) {
+		/* A terminal without cursor addressing gets the list. */
+		const struct cli_cmd *runs = cli_find("runs");
+		char *rargv[] = { (char *)"runs", NULL };
+
+		fprintf(stderr, "plumb: this terminal (TERM=%s) cannot show the "
+		    "full-screen interface; here is plumb runs\n",
+		    getenv("TERM") ? getenv("TERM") : "");
+		optind = 0;
+		return runs ? runs->run(1, rargv) : CLI_ERROR;
+	}
 	return rc;
 }
 
@@ -42,6 +55,8 @@ const struct cli_cmd cli_cmd_tui = {
 	    "list (filter, sort, mark and compare), a run's metrics, charts,\n"
 	    "logs and artifacts, run comparisons and the pipeline.  Press ?\n"
 	    "inside for the keys.  `plumb` with no command on a terminal opens\n"
-	    "it too.  NO_COLOR turns colours off; the C locale draws ASCII.\n"
+	    "it too.  NO_COLOR turns colours off; the C locale draws ASCII.  On\n"
+	    "a terminal without cursor addressing (TERM=dumb) it prints the\n"
+	    "runs list instead.\n"
 	    "See plumb-tui(1).\n",
 };

@@ -798,6 +798,7 @@ tui_main(pl_store *st)
 	double t0 = now_us();
 	char host[64];
 	struct passwd *pw;
+	const char *cup;
 
 	memset(&app, 0, sizeof app);
 	app.st = st;
@@ -833,9 +834,18 @@ tui_main(pl_store *st)
 			fclose(app.bench);
 		return 1;
 	}
+	set_term(scr);
+	cup = tigetstr("cup");
+	if (cup == NULL || cup == (char *)-1) {
+		/* TERM=dumb and friends: no cursor addressing, no screen. */
+		endwin();
+		delscreen(scr);
+		if (app.bench)
+			fclose(app.bench);
+		return TUI_NO_SCREEN;
+	}
 	curses_up = true;
 	install_signals();
-	set_term(scr);
 	raw();
 	noecho();
 	nonl();
