@@ -729,9 +729,16 @@ run_loop(struct app *a, double t0)
 		if (a->bench) {
 			double t = now_us();
 
-			if (first)
+			if (first) {
+				struct timespec ts;
+
+				clock_gettime(CLOCK_REALTIME, &ts);
+				fprintf(a->bench, "pid %ld\n", (long)getpid());
 				fprintf(a->bench, "first_frame_ms %.2f\n",
 				    (t - t0) / 1000);
+				fprintf(a->bench, "first_frame_wall_ms %.3f\n",
+				    ts.tv_sec * 1e3 + ts.tv_nsec / 1e6);
+			}
 			fflush(a->bench);
 		}
 		first = false;
@@ -739,6 +746,8 @@ run_loop(struct app *a, double t0)
 
 		now = app_now_ms();
 		timeout = next_tick > now ? (int)(next_tick - now) : 0;
+		if (a->top && a->top->idle_work && a->top->ops->idle)
+			timeout = 0;
 		pf[0].fd = STDIN_FILENO;
 		pf[0].events = POLLIN;
 		pf[1].fd = a->top && a->top->ops->child_fd ?
@@ -758,6 +767,17 @@ run_loop(struct app *a, double t0)
 				paint(a);
 				fprintf(a->bench, "key_ms %.3f\n",
 				    (now_us() - t_key) / 1000);
+				fflush(a->bench);
+			}
+		}
+		/* Nothing to read: deferred work may run now. */
+		if (rc == 0 && a->top && a->top->idle_work && a->top->ops->idle) {
+			double t = now_us();
+
+			a->top->ops->idle(a->top);
+			if (a->bench) {
+				fprintf(a->bench, "idle_ms %.3f\n",
+				    (now_us() - t) / 1000);
 				fflush(a->bench);
 			}
 		}

@@ -64,6 +64,7 @@ struct runs {
 	size_t nmarks;
 	char *find;
 	int box_h;
+	bool partial;		/* list holds only the first rows so far */
 };
 
 static const struct whint runs_hints[] = {
@@ -232,9 +233,18 @@ count_runs(struct runs *r)
  * Runs the query with filter (not yet r->filter: a bad one must not
  * replace the good one).  On error returns the engine code; the message
  * and column are on the store handle.
+ *
+ * Listing 100k runs sorted by anything takes the engine a few hundred
+ * milliseconds; a screenful takes a few.  So the first query asks for
+ * FIRST_ROWS rows, the screen paints them, and the whole list is read
+ * when no key is waiting (runs_idle), or at once when the user goes
+ * past what is there (G, a search).  Both lists have the same order,
+ * so the cursor and the row cache stay valid across the swap.
  */
+#define FIRST_ROWS 512
+
 static int
-query(struct runs *r, const char *filter)
+run_query(struct runs *r, const char *filter, int64_t limit)
 {
 	pl_query q;
 	pl_runlist *l = NULL;
@@ -244,6 +254,7 @@ query(struct runs *r, const char *filter)
 	memset(&q, 0, sizeof q);
 	q.experiment = r->experiment;
 	q.filter = filter;
+	q.limit = limit;
 	if (r->cols && r->sort_col >= 0 && r->sort_col < r->ncols) {
 		sk = sort_key(r, r->sort_col);
 		sort = xasprintf("%s%s", r->desc ? "-" : "", sk);
@@ -254,11 +265,44 @@ query(struct runs *r, const char *filter)
 	free(sort);
 	if (rc != PL_OK)
 		return rc;
-	drop_cache(r);
-	pl_runlist_free(r->list);
-	r->list = l;
+	if (limit == 0 && r->partial) {
+		/* Same order, more rows: the cache stays right. */
+		pl_runlist_free(r->list);
+		r->list = l;
+	} else {
+		drop_cache(r);
+		pl_runlist_free(r->list);
+		r->list = l;
+	}
+	r->partial = limit > 0 && (int64_t)pl_runlist_count(l) >= limit;
+	r->base.idle_work = r->partial;
 	wtable_source_changed(r->table);
 	return PL_OK;
+}
+
+static int
+query(struct runs *r, const char *filter)
+{
+	return run_query(r, filter, FIRST_ROWS);
+}
+
+/* Reads the whole list now (the user went past the first rows). */
+static void
+complete(struct runs *r)
+{
+	if (!r->partial)
+		return;
+	if (run_query(r, r->filter, 0) != PL_OK)
+		app_error(r->base.app, "%s", pl_store_errmsg(r->base.app->st));
+	r->partial = false;
+	r->base.idle_work = false;
+	r->base.dirty = true;
+}
+
+static void
+runs_idle(struct screen *s)
+{
+	complete((struct runs *)s);
 }
 
 /* ---- the row cache ----------------------------------------------------- */
@@ -456,7 +500,10 @@ runs_draw(struct screen *s, bool force)
 		    r->experiment ? r->experiment : "all",
 		    r->filter ? "  filter: " : "", r->filter ? r->filter : "");
 		group(a1, sizeof a1, (int64_t)src_count(r));
-		snprintf(cnt, sizeof cnt, "%s of %s", a1, a2);
+		if (r->partial && r->filter == NULL && r->experiment == NULL)
+			group(a1, sizeof a1, r->total);
+		snprintf(cnt, sizeof cnt, "%s%s of %s", r->partial &&
+		    (r->filter || r->experiment) ? "over " : "", a1, a2);
 		if (r->nmarks)
 			snprintf(cnt + strlen(cnt), sizeof cnt - strlen(cnt),
 			    "  %zu marked", r->nmarks);
@@ -542,6 +589,7 @@ find_cb(struct screen *s, const char *text, unsigned ev)
 
 	if (ev & W_CANCEL)
 		return 0;
+	complete(r);
 	if (*text && !wtable_search(r->table, text, 1, !(ev & W_SUBMIT)))
 		app_error(s->app, "no run matches '%s'", text);
 	free(r->find);
@@ -691,8 +739,19 @@ runs_request(struct screen *s, enum request req, int key)
 	case REQ_EXPERIMENT:
 		cycle_experiment(r);
 		return 1;
+	case REQ_MOVE_LAST:
+	case REQ_MOVE_PAGE_DOWN:
+	case REQ_MOVE_HALF_DOWN:
+	case REQ_MOVE_DOWN:
+		/* Going past the first rows needs the whole list. */
+		if (r->partial && (req == REQ_MOVE_LAST ||
+		    wtable_cursor(r->table) + (size_t)r->box_h * 2 >=
+		    src_count(r)))
+			complete(r);
+		return widget_key(tw, keymap_widget_key(req)) != 0;
 	case REQ_FIND_NEXT:
 	case REQ_FIND_PREV:
+		complete(r);
 		if (r->find == NULL) {
 			app_error(a, "no search yet: f finds a run");
 			return 1;
@@ -715,7 +774,10 @@ static int
 runs_mouse(struct screen *s, const MEVENT *ev)
 {
 	struct runs *r = (struct runs *)s;
-	unsigned res = widget_mouse(wtable_widget(r->table), ev);
+	unsigned res;
+
+	complete(r);
+	res = widget_mouse(wtable_widget(r->table), ev);
 
 	if (res & W_SORT) {
 		int c = wtable_clicked_column(r->table);
@@ -835,6 +897,7 @@ static const struct screen_ops runs_ops = {
 	.mouse = runs_mouse,
 	.reload = runs_refresh,
 	.tick = runs_tick,
+	.idle = runs_idle,
 	.hints = runs_hints_fn,
 	.destroy = runs_destroy,
 };

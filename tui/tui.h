@@ -36,6 +36,9 @@ struct screen_ops {
 	/* Called about every second; returns 1 while the screen shows
 	 * something live (a running run), which keeps the 1 s tick going. */
 	int (*tick)(struct screen *s);
+	/* Deferred work (e.g. the full run list after a first screenful),
+	 * called when no key is waiting while s->idle_work is set. */
+	void (*idle)(struct screen *s);
 	/* A child process fd the app should poll (or -1), and its handler. */
 	int (*child_fd)(struct screen *s);
 	void (*child_ready)(struct screen *s);
@@ -49,6 +52,7 @@ struct screen {
 	struct app *app;
 	struct screen *below;		/* the screen Esc returns to */
 	bool dirty;			/* repaint everything next pass */
+	bool idle_work;			/* ops->idle has work to do */
 };
 
 /* ---- the app (app.c) ------------------------------------------------- */

@@ -25,8 +25,11 @@ tm_cleanup() {
 trap tm_cleanup EXIT INT TERM
 
 # ncurses keeps a few allocations until exit: not ours to free.
+# Slow unwinding names the library of every allocation (ncurses has no
+# frame pointers), so the suppressions match.
 LSAN_OPTIONS="suppressions=$top_srcdir/tests/tui/lsan.supp:print_suppressions=0"
-export LSAN_OPTIONS
+ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}fast_unwind_on_malloc=0"
+export LSAN_OPTIONS ASAN_OPTIONS
 unset TMUX
 
 tm_start() {
