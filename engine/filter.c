@@ -407,7 +407,6 @@ cmp_body(struct parser *p, char *id)
 	int negate_in = 0, numeric, is_status = 0;
 	const char *col;
 
-	id = p->text;
 	if (ident_kind(p, id, &kind, &key) != PL_OK)
 		return PL_EINVAL;
 	advance(p);

@@ -43,7 +43,9 @@ struct pl_runlist {
 	struct wrow *w;
 	struct wkv *kv;
 	size_t nkv, kvcap;
-	struct buf arena;
+	struct buf arena;	/* the window's row strings */
+	struct buf varena;	/* its text values: loading values later
+				 * must not move the row strings */
 	/* The last key looked up by name, and its id (-1: no such key):
 	 * columns ask for the same few keys over and over. */
 	char *last_key;
@@ -342,20 +344,21 @@ pl_runlist_free(pl_runlist *l)
 	free(l->kv);
 	free(l->last_key);
 	buf_free(&l->arena);
+	buf_free(&l->varena);
 	free(l);
 }
 
 /* Copies a text column into the arena; returns its offset + 1, or 0 for
  * NULL (offsets, because the arena moves while it grows). */
 static size_t
-keep(pl_runlist *l, sqlite3_stmt *s, int i)
+keep(struct buf *arena, sqlite3_stmt *s, int i)
 {
 	const unsigned char *t = sqlite3_column_text(s, i);
-	size_t off = l->arena.len;
+	size_t off = arena->len;
 
 	if (t == NULL)
 		return 0;
-	if (buf_add(&l->arena, t, strlen((const char *)t) + 1) < 0)
+	if (buf_add(arena, t, strlen((const char *)t) + 1) < 0)
 		return 0;
 	return off + 1;
 }
@@ -425,7 +428,7 @@ add_kv(pl_runlist *l, size_t row, char kind, sqlite3_stmt *s)
 	e->row = row;
 	e->kind = kind;
 	e->kid = sqlite3_column_int64(s, 1);
-	e->val_off = kind == 'm' ? 0 : keep(l, s, 2);
+	e->val_off = kind == 'm' ? 0 : keep(&l->varena, s, 2);
 	e->num = sqlite3_column_type(s, 2) == SQLITE_NULL ? NAN :
 	    sqlite3_column_double(s, 2);
 	return kind == 'm' || e->val_off ? 0 : -1;
@@ -475,6 +478,7 @@ load_part(pl_runlist *l, size_t from, int values)
 			w[i].row.git_dirty = -1;
 	}
 	l->nkv = 0;
+	buf_clear(&l->varena);
 	for (size_t i = 0; i < n; i++) {
 		map[i].rid = l->rids[from + i];
 		map[i].idx = i;
@@ -515,18 +519,18 @@ load_part(pl_runlist *l, size_t from, int values)
 				r = &w[idx].row;
 				snprintf(r->id, sizeof r->id, "%s",
 				    sqlite3_column_text(s, 1));
-				w[idx].off[0] = keep(l, s, 2);
-				w[idx].off[1] = keep(l, s, 3);
+				w[idx].off[0] = keep(&l->arena, s, 2);
+				w[idx].off[1] = keep(&l->arena, s, 3);
 				pl_run_status_parse(&r->status,
 				    (const char *)sqlite3_column_text(s, 4));
-				w[idx].off[2] = keep(l, s, 5);
-				w[idx].off[3] = keep(l, s, 6);
+				w[idx].off[2] = keep(&l->arena, s, 5);
+				w[idx].off[3] = keep(&l->arena, s, 6);
 				r->start_ms = sqlite3_column_int64(s, 7);
 				r->end_ms = sqlite3_column_int64(s, 8);
 				r->has_exit_status =
 				    sqlite3_column_type(s, 9) != SQLITE_NULL;
 				r->exit_status = sqlite3_column_int(s, 9);
-				w[idx].off[4] = keep(l, s, 10);
+				w[idx].off[4] = keep(&l->arena, s, 10);
 				r->git_dirty = sqlite3_column_type(s, 11) ==
 				    SQLITE_NULL ? -1 : sqlite3_column_int(s, 11);
 			}
@@ -644,7 +648,7 @@ kv_text(char **out, pl_runlist *l, size_t i, char kind, const char *key)
 
 	*out = NULL;
 	if (e && e->val_off) {
-		*out = strdup(l->arena.p + e->val_off - 1);
+		*out = strdup(l->varena.p + e->val_off - 1);
 		if (*out == NULL)
 			return pl__err(l->st, PL_ENOMEM, "out of memory");
 	}
