@@ -17,5 +17,6 @@ const struct cli_cmd *const cli_cmds[] = {
 	&cli_cmd_tui,
 	&cli_cmd_drift,
 	&cli_cmd_detect,
+	&cli_cmd_repro,
 	NULL
 };

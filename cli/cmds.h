@@ -17,4 +17,6 @@ extern const struct cli_cmd cli_cmd_tui;
 extern const struct cli_cmd cli_cmd_drift;
 extern const struct cli_cmd cli_cmd_detect;
 
+extern const struct cli_cmd cli_cmd_repro;
+
 #endif

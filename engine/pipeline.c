@@ -25,7 +25,7 @@ struct pfile {
 struct pl_pipeline {
 	char *file, *dir, *lock, *name;
 	ynode *root;
-	pl_stage *stages;
+	pl_pipe_stage *stages;
 	size_t n, cap;
 	struct pfile *pfiles;	/* params files read */
 	size_t npfiles;
@@ -328,7 +328,7 @@ want_path(const ynode *v, const char *what, char *err, size_t err_len)
 }
 
 static int
-add_out(pl_stage *s, const ynode *entry, pl_out_kind kind, char *err,
+add_out(pl_pipe_stage *s, const ynode *entry, pl_out_kind kind, char *err,
     size_t err_len)
 {
 	static const char *const names[] = { "outs", "metrics", "plots" };
@@ -413,7 +413,7 @@ rel_from_wdir(const char *wdir, const char *wfile)
 /* Adds a param dependency; file is relative to the stage's wdir, or
  * (wfile_given) wfile is already relative to the pipeline directory. */
 static int
-add_param(pl_stage *s, const char *file, const char *wfile_given,
+add_param(pl_pipe_stage *s, const char *file, const char *wfile_given,
     const ynode *keyn, int implicit)
 {
 	pl_param *pp;
@@ -457,7 +457,7 @@ add_param(pl_stage *s, const char *file, const char *wfile_given,
 }
 
 static int
-parse_params(pl_pipeline *p, pl_stage *s, const ynode *v, char *err,
+parse_params(pl_pipeline *p, pl_pipe_stage *s, const ynode *v, char *err,
     size_t err_len)
 {
 	int rc;
@@ -509,7 +509,7 @@ parse_params(pl_pipeline *p, pl_stage *s, const ynode *v, char *err,
 }
 
 static void
-stage_dispose(pl_stage *s)
+stage_dispose(pl_pipe_stage *s)
 {
 	free(s->name);
 	free(s->group);
@@ -542,7 +542,7 @@ build_stage(pl_pipeline *p, const char *name, const char *group,
     const ynode *namen, const ynode *d, struct tpl_used_list *used,
     char *err, size_t err_len)
 {
-	pl_stage s;
+	pl_pipe_stage s;
 	const ynode *cmd = NULL;
 	int rc = PL_OK, oom = 0;
 
@@ -695,7 +695,7 @@ build_stage(pl_pipeline *p, const char *name, const char *group,
 	}
 	if (p->n == p->cap) {
 		size_t cap = p->cap ? p->cap * 2 : 16;
-		pl_stage *ns = realloc(p->stages, cap * sizeof *ns);
+		pl_pipe_stage *ns = realloc(p->stages, cap * sizeof *ns);
 
 		if (ns == NULL)
 			goto nomem;
@@ -1148,7 +1148,7 @@ build_graph(pl_pipeline *p, unsigned flags, char *err, size_t err_len)
 	}
 	/* Edges: dep == out, dep inside out, out inside dep. */
 	for (size_t i = 0; i < n && rc == PL_OK; i++) {
-		const pl_stage *s = &p->stages[i];
+		const pl_pipe_stage *s = &p->stages[i];
 
 		for (size_t j = 0; j < s->ndeps && rc == PL_OK; j++) {
 			const char *d = s->deps[j].wpath;
@@ -1307,7 +1307,7 @@ static int
 check_params(pl_pipeline *p, char *err, size_t err_len)
 {
 	for (size_t i = 0; i < p->n; i++) {
-		pl_stage *s = &p->stages[i];
+		pl_pipe_stage *s = &p->stages[i];
 
 		for (size_t j = 0; j < s->nparams; j++) {
 			pl_param *pp = &s->params[j];
@@ -1539,7 +1539,7 @@ const char *pl_pipeline_lock_path(const pl_pipeline *p) { return p->lock; }
 const char *pl_pipeline_name(const pl_pipeline *p) { return p->name; }
 size_t pl_pipeline_nstages(const pl_pipeline *p) { return p->n; }
 
-const pl_stage *
+const pl_pipe_stage *
 pl_pipeline_stage(const pl_pipeline *p, size_t i)
 {
 	return i < p->n ? &p->stages[i] : NULL;
@@ -1599,7 +1599,7 @@ pl_pipeline_select(const pl_pipeline *p, unsigned char *mask,
 		int found = 0;
 
 		for (size_t i = 0; i < p->n; i++) {
-			const pl_stage *s = &p->stages[i];
+			const pl_pipe_stage *s = &p->stages[i];
 
 			if (strcmp(s->name, targets[t]) != 0 &&
 			    (s->group == NULL || strcmp(s->group,

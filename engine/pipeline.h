@@ -53,7 +53,7 @@ typedef struct pl_param {
 	int line, col;
 } pl_param;
 
-typedef struct pl_stage {
+typedef struct pl_pipe_stage {
 	char *name;		/* "train", "build@us", "fit@cnn-3" */
 	char *group;		/* foreach/matrix entry name, or NULL */
 	char **cmds;		/* one or more shell commands (run in order) */
@@ -68,7 +68,7 @@ typedef struct pl_stage {
 	int frozen, always_changed;
 	char *desc;
 	int line, col;		/* where the stage is defined */
-} pl_stage;
+} pl_pipe_stage;
 
 /*
  * Reads the pipeline file at path.  On failure *out is NULL, err holds
@@ -95,7 +95,7 @@ const char *pl_pipeline_name(const pl_pipeline *p);
 
 size_t pl_pipeline_nstages(const pl_pipeline *p);
 /* Stages in file order (expanded); borrowed. */
-const pl_stage *pl_pipeline_stage(const pl_pipeline *p, size_t i);
+const pl_pipe_stage *pl_pipeline_stage(const pl_pipeline *p, size_t i);
 /* Index of the stage named name, or -1. */
 long pl_pipeline_index(const pl_pipeline *p, const char *name);
 

@@ -24,5 +24,10 @@
 #include "cache.h"
 #include "query.h"
 #include "launch.h"
+#include "repro.h"
+#include "executor.h"
+#include "lock.h"
+#include "hash.h"
+#include "pipeline.h"
 
 #endif

@@ -40,7 +40,7 @@ load(pl_pipeline **p, const char *yaml, unsigned flags, char *err,
 	return rc;
 }
 
-static const pl_stage *
+static const pl_pipe_stage *
 stage(const pl_pipeline *p, const char *name)
 {
 	long i = pl_pipeline_index(p, name);
@@ -87,7 +87,7 @@ test_basic(void **state)
 {
 	pl_pipeline *p;
 	char err[1024];
-	const pl_stage *s;
+	const pl_pipe_stage *s;
 	const size_t *up;
 	size_t nup;
 
@@ -150,7 +150,7 @@ test_templating(void **state)
 {
 	pl_pipeline *p;
 	char err[1024];
-	const pl_stage *s;
+	const pl_pipe_stage *s;
 
 	(void)state;
 	put("params.yaml", "model:\n  name: cnn\n  layers: 3\n"
@@ -322,7 +322,7 @@ test_wdir(void **state)
 {
 	pl_pipeline *p;
 	char err[1024];
-	const pl_stage *s;
+	const pl_pipe_stage *s;
 
 	(void)state;
 	put("params.yaml", "k: 1\n");

@@ -1,0 +1,389 @@
+/* cmd-repro.c - `plumb repro`: run what changed in the pipeline, in parallel, as tracked runs. */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "cli.h"
+#include "cmd-pipeline.h"
+#include "fmt.h"
+#include "xalloc.h"
+
+int
+pipe_load(pl_pipeline **out, const char *file, unsigned flags)
+{
+	char err[2048], cwd[PATH_MAX], *found = NULL;
+	int rc;
+
+	*out = NULL;
+	if (file == NULL) {
+		if (getcwd(cwd, sizeof cwd) == NULL)
+			return cli_error("cannot read the working directory: "
+			    "%s", strerror(errno));
+		if (pl_pipeline_find(&found, cwd, err, sizeof err) != PL_OK)
+			return cli_error("%s (-f FILE names one)", err);
+		/* messages name the file as the user would */
+		free(found);
+		found = xstrdup(access("plumb.yaml", F_OK) == 0 ?
+		    "plumb.yaml" : "dvc.yaml");
+		file = found;
+	}
+	rc = pl_pipeline_load(out, file, flags, err, sizeof err);
+	free(found);
+	if (rc != PL_OK) {
+		cli_error("%s", err);
+		return CLI_ERROR;
+	}
+	return CLI_OK;
+}
+
+int
+pipe_open_store(pl_store **out, const char *dir)
+{
+	char err[512], *found = NULL, *sd;
+	pl_store *st = NULL;
+
+	*out = NULL;
+	if (pl_store_find(&found, cli_g.store_dir, err, sizeof err) == PL_OK) {
+		free(found);
+		return cli_open_store(out, 0);
+	}
+	if (cli_g.store_dir || getenv("PLUMB_STORE"))
+		return cli_open_store(out, 0);
+	sd = xasprintf("%s/%s", dir, PL_STORE_DIRNAME);
+	if (pl_store_init(&st, sd) != PL_OK) {
+		cli_error("cannot create a store in %s: %s", sd,
+		    st ? pl_store_errmsg(st) : "out of memory");
+		pl_store_close(st);
+		free(sd);
+		return CLI_ERROR;
+	}
+	fprintf(stderr, "plumb: created a store in %s\n", sd);
+	free(sd);
+	*out = st;
+	return CLI_OK;
+}
+
+static volatile sig_atomic_t interrupted;
+
+static void
+on_sigint(int sig)
+{
+	interrupted = sig;
+}
+
+struct view {
+	int tty;		/* stderr is a terminal: live status line */
+	int verbose;		/* stream stage output */
+	int status_shown;
+	int quiet;
+	pl_store *st;
+	struct buf partial;	/* verbose: an unfinished output line */
+};
+
+static void
+clear_status(struct view *v)
+{
+	if (v->tty && v->status_shown) {
+		fputs("\r\033[K", stderr);
+		v->status_shown = 0;
+	}
+}
+
+static void
+show_tail(struct view *v, const char *run_id)
+{
+	char *path = pl_run_log_path(v->st, run_id, "stderr");
+	FILE *f = path ? fopen(path, "r") : NULL;
+	char *lines[10] = { NULL }, *line = NULL;
+	size_t cap = 0, k = 0;
+	ssize_t n;
+
+	free(path);
+	if (f == NULL)
+		return;
+	while ((n = getline(&line, &cap, f)) > 0) {
+		free(lines[k % 10]);
+		lines[k % 10] = xstrdup(line);
+		k++;
+	}
+	free(line);
+	fclose(f);
+	for (size_t i = k > 10 ? k - 10 : 0; i < k; i++) {
+		fputs("  | ", stdout);
+		lines[i % 10][strcspn(lines[i % 10], "\n")] = '\0';
+		cli_put_safe(stdout, lines[i % 10]);
+		fputc('\n', stdout);
+	}
+	for (size_t i = 0; i < 10; i++)
+		free(lines[i]);
+}
+
+static void
+on_event(const pl_repro_event *ev, void *payload)
+{
+	struct view *v = payload;
+	char d[32];
+
+	if (ev->type == PL_EV_OUTPUT) {
+		if (!v->verbose)
+			return;
+		clear_status(v);
+		/* prefix each line with its stage */
+		for (size_t i = 0; i < ev->len; i++) {
+			if (v->partial.len == 0)
+				buf_printf(&v->partial, "%s | ", ev->stage);
+			buf_putc(&v->partial, ev->data[i]);
+			if (ev->data[i] == '\n') {
+				v->partial.p[v->partial.len - 1] = '\0';
+				cli_put_safe(ev->stream == 1 ? stdout : stderr,
+				    v->partial.p);
+				fputc('\n', ev->stream == 1 ? stdout : stderr);
+				buf_clear(&v->partial);
+			}
+		}
+		fflush(stdout);
+		return;
+	}
+	if (ev->type == PL_EV_TICK) {
+		struct buf b = BUF_INIT;
+
+		if (!v->tty)
+			return;
+		buf_printf(&b, "[%zu/%zu] %.1fs", ev->done, ev->total,
+		    ev->elapsed);
+		if (ev->running) {
+			buf_puts(&b, "  running:");
+			for (size_t i = 0; i < ev->running; i++)
+				buf_printf(&b, " %s", ev->running_names[i]);
+		}
+		if (b.len > 150)
+			b.p[150] = '\0';
+		fputs("\r\033[K", stderr);
+		cli_put_safe(stderr, b.p);
+		fflush(stderr);
+		v->status_shown = 1;
+		buf_free(&b);
+		return;
+	}
+	clear_status(v);
+	switch (ev->type) {
+	case PL_EV_SKIP:
+		if (!v->quiet)
+			printf("up to date  %s\n", ev->stage);
+		break;
+	case PL_EV_FROZEN:
+		if (!v->quiet)
+			printf("frozen      %s\n", ev->stage);
+		break;
+	case PL_EV_WOULD_RUN:
+		printf("would run   %s  (", ev->stage);
+		cli_put_safe(stdout, ev->reason);
+		printf(")\n");
+		break;
+	case PL_EV_START:
+		printf("%srunning%s     %s  (run %.8s: ", CLI_BOLD, CLI_RESET,
+		    ev->stage, ev->run_id ? ev->run_id : "?");
+		cli_put_safe(stdout, ev->reason);
+		printf(")\n");
+		break;
+	case PL_EV_DONE:
+		fmt_duration(d, sizeof d, (int64_t)(ev->seconds * 1000));
+		printf("%sdone%s        %s  %s\n", CLI_GREEN, CLI_RESET,
+		    ev->stage, d);
+		break;
+	case PL_EV_RESTORED:
+		printf("%srestored%s    %s  (", CLI_BLUE, CLI_RESET, ev->stage);
+		cli_put_safe(stdout, ev->reason);
+		printf(")\n");
+		break;
+	case PL_EV_FAILED:
+		printf("%sFAILED%s      %s  (", CLI_RED, CLI_RESET, ev->stage);
+		cli_put_safe(stdout, ev->reason ? ev->reason : "failed");
+		printf(", run %.8s)\n", ev->run_id ? ev->run_id : "?");
+		if (ev->run_id && !v->verbose)
+			show_tail(v, ev->run_id);
+		break;
+	case PL_EV_KILLED:
+		printf("%skilled%s      %s  (run %.8s)\n", CLI_RED, CLI_RESET,
+		    ev->stage, ev->run_id ? ev->run_id : "?");
+		break;
+	case PL_EV_BLOCKED:
+		printf("blocked     %s  (upstream %s failed)\n", ev->stage,
+		    ev->reason);
+		break;
+	default:
+		break;
+	}
+	fflush(stdout);
+}
+
+static int
+run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "file", required_argument, NULL, 'f' },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "force", no_argument, NULL, 'F' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "keep-going", no_argument, NULL, 'k' },
+		{ "single-item", no_argument, NULL, 's' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "link", required_argument, NULL, 'L' },
+		{ "no-run-cache", no_argument, NULL, 'R' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *file = NULL, *link = getenv("PLUMB_CACHE_TYPE");
+	pl_repro_opts ro;
+	pl_repro_summary sum;
+	pl_pipeline *p = NULL;
+	pl_store *st = NULL;
+	struct view v;
+	struct sigaction sa, old_int, old_term, old_hup;
+	char err[2048] = "";
+	int c, rc, status = CLI_ERROR;
+	int64_t t0;
+
+	memset(&ro, 0, sizeof ro);
+	memset(&v, 0, sizeof v);
+	while ((c = getopt_long(argc, argv, "f:j:Fnksvq", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f': file = optarg; break;
+		case 'j': {
+			char *end;
+			long j = strtol(optarg, &end, 10);
+
+			if (*end || j < 1 || j > 1024)
+				return cli_usage("repro", "-j takes a number of "
+				    "jobs (1-1024), got '%s'", optarg);
+			ro.jobs = (int)j;
+			break;
+		}
+		case 'F': ro.force = 1; break;
+		case 'n': ro.dry_run = 1; break;
+		case 'k': ro.keep_going = 1; break;
+		case 's': ro.single = 1; break;
+		case 'v': v.verbose = 1; break;
+		case 'q': v.quiet = 1; break;
+		case 'L': link = optarg; break;
+		case 'R': ro.no_run_cache = 1; break;
+		default:
+			return cli_usage("repro", "bad option");
+		}
+	}
+	ro.link_types = pl_link_parse(link);
+	if (ro.link_types < 0)
+		return cli_usage("repro", "--link takes reflink, hardlink and/or "
+		    "copy (comma-separated), got '%s'", link);
+	ro.targets = argv + optind;
+	ro.ntargets = (size_t)(argc - optind);
+	if (pipe_load(&p, file, PL_PIPE_CHECK_DEPS) != CLI_OK)
+		goto out;
+	if (pipe_open_store(&st, pl_pipeline_dir(p)) != CLI_OK)
+		goto out;
+	v.tty = isatty(STDERR_FILENO) && getenv("TERM") &&
+	    strcmp(getenv("TERM"), "dumb") != 0;
+	v.st = st;
+	ro.interrupt = &interrupted;
+	ro.on_event = on_event;
+	ro.payload = &v;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_sigint;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	sigaction(SIGHUP, &sa, &old_hup);
+	t0 = 0;
+	{
+		struct timespec ts;
+
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		t0 = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	}
+	rc = pl_repro(&sum, st, p, &ro, err, sizeof err);
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	sigaction(SIGHUP, &old_hup, NULL);
+	clear_status(&v);
+	if (v.partial.len) {
+		cli_put_safe(stdout, v.partial.p);
+		fputc('\n', stdout);
+	}
+	buf_free(&v.partial);
+	{
+		struct timespec ts;
+		char d[32];
+
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		fmt_duration(d, sizeof d, (int64_t)ts.tv_sec * 1000 +
+		    ts.tv_nsec / 1000000 - t0);
+		if (ro.dry_run)
+			printf("%zu of %zu stage%s would run\n", sum.would_run,
+			    sum.selected, sum.selected == 1 ? "" : "s");
+		else if (sum.ran + sum.restored + sum.failed + sum.killed == 0 &&
+		    rc == PL_OK)
+			printf("Pipeline is up to date (%zu stage%s, %s).\n",
+			    sum.selected, sum.selected == 1 ? "" : "s", d);
+		else
+			printf("%zu ran, %zu restored, %zu up to date, %zu "
+			    "failed, %zu killed, %zu blocked (%s)\n", sum.ran,
+			    sum.restored, sum.skipped, sum.failed, sum.killed,
+			    sum.blocked + sum.not_started, d);
+	}
+	if (rc != PL_OK && rc != PL_ERROR)
+		cli_error("%s", err[0] ? err : pl_strerror(rc));
+	if (interrupted)
+		status = 130;
+	else
+		status = rc == PL_OK ? CLI_OK : CLI_ERROR;
+out:
+	pl_pipeline_free(p);
+	pl_store_close(st);
+	return status;
+}
+
+const struct cli_cmd cli_cmd_repro = {
+	"repro", run, "run the pipeline stages whose inputs changed",
+	"usage: plumb repro [-f FILE] [-j N] [--force] [--dry-run] "
+	"[--keep-going]\n"
+	"                   [--single-item] [-v] [-q] [--link TYPES] "
+	"[TARGET...]\n"
+	"\n"
+	"Reproduces the pipeline in plumb.yaml (or dvc.yaml: DVC's stages:\n"
+	"schema, vars, ${...}, foreach and matrix run unchanged).  A stage runs\n"
+	"when its command, a dep's content or a param it uses changed since\n"
+	"plumb.lock recorded it; outputs that are only missing or edited are\n"
+	"restored from the cache, and inputs seen before take their outputs\n"
+	"from the run cache.  Independent stages run in parallel.  Each stage\n"
+	"execution is a tracked run (experiment: the pipeline's directory;\n"
+	"tags stage and reason), its output captured in the store and its\n"
+	"metrics files ingested.  TARGETs are stage names or foreach/matrix\n"
+	"groups; their upstream stages come along.\n"
+	"\n"
+	"  -f, --file FILE     the pipeline file\n"
+	"  -j, --jobs N        stages at once (default: number of CPUs)\n"
+	"      --force         run the selected stages even if up to date\n"
+	"  -n, --dry-run       say what would run and why; change nothing\n"
+	"  -k, --keep-going    after a failure, go on with independent stages\n"
+	"  -s, --single-item   only the TARGETs, not their upstream stages\n"
+	"  -v, --verbose       show stage output as it comes (prefixed)\n"
+	"  -q, --quiet         no lines for stages that are up to date\n"
+	"      --link TYPES    how outputs are restored: reflink, hardlink,\n"
+	"                      copy, tried in order (default reflink,copy;\n"
+	"                      also $PLUMB_CACHE_TYPE)\n"
+	"      --no-run-cache  always run changed stages\n"
+	"\n"
+	"Exit status: 0 when every selected stage is up to date at the end,\n"
+	"1 when a stage failed or the pipeline file is wrong (plumb: FILE:LINE:\n"
+	"COL: message), 2 for usage errors, 130 when interrupted (running\n"
+	"stages are stopped and recorded killed).\n",
+};
