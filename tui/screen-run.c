@@ -33,13 +33,25 @@ enum pane { P_ATTR, P_METRICS, P_BOTTOM, P__COUNT };
 
 #define LOG_TAIL_MAX (8 << 20)	/* show at most the last 8 MiB of a log */
 
+/*
+ * A series small enough is handed to the chart as points.  A big one
+ * (a million points) is binned once, when loaded, into an envelope of
+ * ENV_BINS min/max pairs per x mode (step and time), and the points are
+ * dropped: the chart then re-bins a few thousand values on every
+ * resize, scale or mode change instead of a million.
+ */
+#define ENV_BINS 4096
+#define BIG_SERIES (4 * ENV_BINS)
+
 struct series {
 	char *key;
-	double *x;		/* step, or seconds since the run started */
+	size_t n;		/* points */
+	double *x;		/* small: step */
 	double *y;
-	double *xt;		/* time x, made when first asked */
-	size_t n;
-	int64_t *ts;
+	double *xt;		/* small: seconds since the run started */
+	double *mn[2], *mx[2];	/* big: envelope per x mode (0 step, 1 time) */
+	double x0[2], x1[2];
+	char spark[128];	/* rendered once */
 };
 
 struct logpane {
@@ -93,18 +105,68 @@ static void
 free_series(struct run *r)
 {
 	for (size_t i = 0; i < r->nseries; i++) {
-		free(r->series[i].key);
-		free(r->series[i].x);
-		free(r->series[i].y);
-		free(r->series[i].xt);
-		free(r->series[i].ts);
+		struct series *s = &r->series[i];
+
+		free(s->key);
+		free(s->x);
+		free(s->y);
+		free(s->xt);
+		for (int m = 0; m < 2; m++) {
+			free(s->mn[m]);
+			free(s->mx[m]);
+		}
 	}
 	free(r->series);
 	r->series = NULL;
 	r->nseries = 0;
 }
 
-/* The series of key, loaded once (NULL if it cannot be read). */
+/* x of point i in mode m (0 step, 1 seconds since start). */
+static double
+point_x(const pl_point *p, int m, int64_t start)
+{
+	return m ? (p->ts_ms - start) / 1000.0 : (double)p->step;
+}
+
+static void
+make_envelope(struct series *s, const pl_point *p, size_t n, int m,
+    int64_t start)
+{
+	double lo = INFINITY, hi = -INFINITY;
+
+	s->mn[m] = xreallocarray(NULL, ENV_BINS, sizeof *s->mn[m]);
+	s->mx[m] = xreallocarray(NULL, ENV_BINS, sizeof *s->mx[m]);
+	for (size_t i = 0; i < n; i++) {
+		double x = point_x(&p[i], m, start);
+
+		if (x < lo)
+			lo = x;
+		if (x > hi)
+			hi = x;
+	}
+	for (size_t b = 0; b < ENV_BINS; b++)
+		s->mn[m][b] = s->mx[m][b] = NAN;
+	if (hi <= lo)
+		hi = lo + 1;
+	for (size_t i = 0; i < n; i++) {
+		double y = p[i].value;
+		size_t b = (size_t)((point_x(&p[i], m, start) - lo) / (hi - lo) *
+		    (ENV_BINS - 1) + 0.5);
+
+		if (isnan(y))
+			continue;
+		if (b >= ENV_BINS)
+			b = ENV_BINS - 1;
+		if (isnan(s->mn[m][b]) || y < s->mn[m][b])
+			s->mn[m][b] = y;
+		if (isnan(s->mx[m][b]) || y > s->mx[m][b])
+			s->mx[m][b] = y;
+	}
+	s->x0[m] = lo;
+	s->x1[m] = hi;
+}
+
+/* The series of key, loaded once (empty if it cannot be read). */
 static struct series *
 get_series(struct run *r, const char *key)
 {
@@ -115,25 +177,36 @@ get_series(struct run *r, const char *key)
 	for (size_t i = 0; i < r->nseries; i++)
 		if (strcmp(r->series[i].key, key) == 0)
 			return &r->series[i];
-	if (pl_metric_series(&p, &n, r->base.app->st, r->id, key) != PL_OK &&
-	    n == 0) {
+	if (pl_metric_series(&p, &n, r->base.app->st, r->id, key) != PL_OK) {
 		free(p);
 		p = NULL;
+		n = 0;
 	}
 	r->series = xreallocarray(r->series, r->nseries + 1, sizeof *r->series);
 	s = &r->series[r->nseries++];
 	memset(s, 0, sizeof *s);
 	s->key = xstrdup(key);
 	s->n = n;
-	if (n) {
+	if (n > BIG_SERIES) {
+		double mid[ENV_BINS];
+
+		make_envelope(s, p, n, 0, r->info->start_ms);
+		make_envelope(s, p, n, 1, r->info->start_ms);
+		for (size_t b = 0; b < ENV_BINS; b++)
+			mid[b] = (s->mn[0][b] + s->mx[0][b]) / 2;
+		wspark_render(mid, ENV_BINS, 20, NAN, NAN, widgets_utf8(),
+		    s->spark, sizeof s->spark);
+	} else if (n) {
 		s->x = xreallocarray(NULL, n, sizeof *s->x);
+		s->xt = xreallocarray(NULL, n, sizeof *s->xt);
 		s->y = xreallocarray(NULL, n, sizeof *s->y);
-		s->ts = xreallocarray(NULL, n, sizeof *s->ts);
 		for (size_t i = 0; i < n; i++) {
-			s->x[i] = (double)p[i].step;
+			s->x[i] = point_x(&p[i], 0, 0);
+			s->xt[i] = point_x(&p[i], 1, r->info->start_ms);
 			s->y[i] = p[i].value;
-			s->ts[i] = p[i].ts_ms;
 		}
+		wspark_render(s->y, n, 20, NAN, NAN, widgets_utf8(), s->spark,
+		    sizeof s->spark);
 	}
 	free(p);
 	return s;
@@ -325,15 +398,10 @@ met_cell(void *p, size_t row, int col, struct wcell *out)
 	case 1:
 		out->text = tui_num(out->buf, sizeof out->buf, m->last);
 		break;
-	case 2: {
-		struct series *s = get_series(r, m->key);
-
-		wspark_render(s->y, s->n, 20, NAN, NAN, widgets_utf8(),
-		    out->buf, sizeof out->buf);
-		out->text = out->buf;
+	case 2:
+		out->text = get_series(r, m->key)->spark;
 		out->role = WR_SERIES0;
 		break;
-	}
 	case 3:
 		out->text = tui_num(out->buf, sizeof out->buf, m->min);
 		break;
@@ -392,7 +460,7 @@ static void
 set_chart(struct run *r)
 {
 	struct series *s;
-	const double *x;
+	int m = r->time_x ? 1 : 0;
 
 	wchart_clear(r->chart);
 	if (r->chart_key < 0 || (size_t)r->chart_key >= r->nms) {
@@ -400,18 +468,13 @@ set_chart(struct run *r)
 		return;
 	}
 	s = get_series(r, r->ms[r->chart_key].key);
-	x = s->x;
-	if (r->time_x && s->n) {
-		if (s->xt == NULL) {
-			s->xt = xreallocarray(NULL, s->n, sizeof *s->xt);
-			for (size_t i = 0; i < s->n; i++)
-				s->xt[i] = (s->ts[i] - r->info->start_ms) /
-				    1000.0;
-		}
-		x = s->xt;
-	}
 	wchart_set_empty_text(r->chart, "no points");
-	wchart_add_series(r->chart, s->key, x, s->y, s->n, -1);
+	if (s->mn[m])
+		wchart_add_envelope(r->chart, s->key, s->x0[m], s->x1[m],
+		    s->mn[m], s->mx[m], ENV_BINS, -1);
+	else
+		wchart_add_series(r->chart, s->key, m ? s->xt : s->x, s->y,
+		    s->n, -1);
 }
 
 /* ---- layout and paint -------------------------------------------------- */
