@@ -18,5 +18,8 @@ const struct cli_cmd *const cli_cmds[] = {
 	&cli_cmd_drift,
 	&cli_cmd_detect,
 	&cli_cmd_repro,
+	&cli_cmd_status,
+	&cli_cmd_dag,
+	&cli_cmd_data,
 	NULL
 };

@@ -19,4 +19,10 @@ extern const struct cli_cmd cli_cmd_detect;
 
 extern const struct cli_cmd cli_cmd_repro;
 
+extern const struct cli_cmd cli_cmd_status;
+
+extern const struct cli_cmd cli_cmd_dag;
+
+extern const struct cli_cmd cli_cmd_data;
+
 #endif

@@ -24,6 +24,7 @@
 #include "cache.h"
 #include "query.h"
 #include "launch.h"
+#include "data.h"
 #include "repro.h"
 #include "executor.h"
 #include "lock.h"
