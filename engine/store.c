@@ -312,39 +312,92 @@ pl_store_find(char **out, const char *explicit_dir, char *err, size_t err_len)
 	return PL_ENOTFOUND;
 }
 
+/* Opens one connection and applies plumb's pragmas. */
+static int
+open_conn(sqlite3 **out, const char *name, int flags)
+{
+	sqlite3 *db = NULL;
+	int rc;
+
+	*out = NULL;
+	rc = sqlite3_open_v2(name, &db, flags | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_busy_timeout(db, BUSY_TIMEOUT_MS);
+		sqlite3_extended_result_codes(db, 1);
+		/* synchronous=NORMAL in WAL mode: a power loss may drop the
+		 * last transactions but never corrupts the database.  The
+		 * schema read below makes a bad file fail here, at open. */
+		rc = sqlite3_exec(db,
+		    "PRAGMA foreign_keys=ON;"
+		    "PRAGMA synchronous=NORMAL;"
+		    "PRAGMA temp_store=MEMORY;"
+		    "PRAGMA cache_size=-16384;"
+		    "PRAGMA mmap_size=1073741824;"
+		    "SELECT count(*) FROM sqlite_schema;", NULL, NULL, NULL);
+	}
+	*out = db;
+	return rc;
+}
+
+/* "file:" URI of path with ?immutable=1, percent-escaping what a URI
+ * would read specially. */
+static char *
+immutable_uri(const char *path)
+{
+	size_t n = strlen(path);
+	char *u = malloc(3 * n + 32), *q;
+
+	if (u == NULL)
+		return NULL;
+	q = u + sprintf(u, "file:");
+	for (; *path; path++) {
+		unsigned char c = (unsigned char)*path;
+
+		if (c == '%' || c == '?' || c == '#' || c <= 0x20 || c >= 0x7f)
+			q += sprintf(q, "%%%02X", c);
+		else
+			*q++ = (char)c;
+	}
+	strcpy(q, "?immutable=1");
+	return u;
+}
+
 int
 pl__open_db(sqlite3 **out, const char *dbpath, int readonly, char *err,
     size_t err_len)
 {
 	sqlite3 *db = NULL;
-	int flags = readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
 	int rc;
 
-	rc = sqlite3_open_v2(dbpath, &db, flags | SQLITE_OPEN_NOMUTEX, NULL);
-	if (rc != SQLITE_OK) {
-		snprintf(err, err_len, "cannot open %s: %s", dbpath,
-		    db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+	rc = open_conn(&db, dbpath, readonly ? SQLITE_OPEN_READONLY :
+	    SQLITE_OPEN_READWRITE);
+	if (rc != SQLITE_OK && readonly && ((rc & 0xff) == SQLITE_READONLY ||
+	    (rc & 0xff) == SQLITE_CANTOPEN)) {
+		/*
+		 * A WAL database can be read without write access only when
+		 * its -shm file exists (a writer is around) or can be made.
+		 * Otherwise nobody is writing it, and it is read as an
+		 * immutable file: a user with read-only access to a team's
+		 * store can still list and show its runs.
+		 */
+		char *uri = immutable_uri(dbpath);
+
 		sqlite3_close(db);
-		*out = NULL;
-		return rc;
+		db = NULL;
+		if (uri == NULL) {
+			snprintf(err, err_len, "out of memory");
+			return SQLITE_NOMEM;
+		}
+		rc = open_conn(&db, uri, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI);
+		free(uri);
 	}
-	sqlite3_busy_timeout(db, BUSY_TIMEOUT_MS);
-	sqlite3_extended_result_codes(db, 1);
-	/* synchronous=NORMAL in WAL mode: a power loss may drop the last
-	 * transactions but never corrupts the database. */
-	rc = sqlite3_exec(db,
-	    "PRAGMA foreign_keys=ON;"
-	    "PRAGMA synchronous=NORMAL;"
-	    "PRAGMA temp_store=MEMORY;"
-	    "PRAGMA cache_size=-16384;"
-	    "PRAGMA mmap_size=1073741824;", NULL, NULL, NULL);
 	if (rc != SQLITE_OK) {
 		if ((rc & 0xff) == SQLITE_NOTADB)
 			snprintf(err, err_len, "%s is not a plumb store (not an "
 			    "SQLite database, or damaged)", dbpath);
 		else
 			snprintf(err, err_len, "cannot use %s: %s", dbpath,
-			    sqlite3_errmsg(db));
+			    db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
 		sqlite3_close(db);
 		*out = NULL;
 		return rc;

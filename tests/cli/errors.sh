@@ -62,11 +62,26 @@ if command -v sqlite3 >/dev/null; then
 	assert_contains "$(cat "$T/.err")" "newer than this plumb understands" "newer store message"
 	assert_contains "$(cat "$T/.err")" "upgrade plumb" "newer store advice"
 fi
+# A read-only store: its owner without write permission, or (as root, who
+# ignores permissions) another user who may only read it.
+cp -r .plumb ro
 if [ "$(id -u)" != 0 ]; then
-	cp -r .plumb ro && chmod -R a-w ro
-	assert_status 0 "read-only store lists" -- "$PLUMB" --store ro runs
-	assert_status 1 "read-only store refuses runs" -- "$PLUMB" --store ro run -- true
+	chmod -R a-w ro
+	AS=
+elif command -v setpriv >/dev/null; then
+	chmod -R a+rX,go-w ro
+	chmod a+rx "$T"
+	AS="setpriv --reuid=65534 --regid=65534 --clear-groups"
+else
+	AS=skip
+fi
+if [ "$AS" != skip ]; then
+	assert_status 0 "read-only store lists" -- $AS "$PLUMB" --store "$T/ro" runs --ids
+	assert_eq 40 "$(wc -l < "$T/.out" | tr -d ' ')" "read-only store lists every run"
+	assert_status 1 "read-only store refuses a run" -- $AS "$PLUMB" --store "$T/ro" run -- true
 	assert_contains "$(cat "$T/.err")" "read-only" "read-only message"
+	assert_status 1 "read-only store refuses plumb log" -- $AS "$PLUMB" --store "$T/ro" log tag a b --run "$("$PLUMB" runs --ids | head -1)"
+	assert_contains "$(cat "$T/.err")" "read-only" "read-only message for log"
 	chmod -R u+w ro
 fi
 "$PLUMB" fsck >/dev/null && ok || fail "store sound after all that"
