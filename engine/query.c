@@ -46,10 +46,14 @@ struct pl_runlist {
 	struct buf arena;	/* the window's row strings */
 	struct buf varena;	/* its text values: loading values later
 				 * must not move the row strings */
-	/* The last key looked up by name, and its id (-1: no such key):
-	 * columns ask for the same few keys over and over. */
-	char *last_key;
-	int64_t last_kid;
+	/* Key names already looked up, and their ids (-1: no such key):
+	 * columns ask for the same few keys row after row, and every
+	 * statement costs file-lock system calls. */
+	struct {
+		char *name;
+		int64_t kid;
+	} keys[64];
+	int nkeys, next_key;
 };
 
 size_t
@@ -342,7 +346,8 @@ pl_runlist_free(pl_runlist *l)
 	free(l->rids);
 	free(l->w);
 	free(l->kv);
-	free(l->last_key);
+	for (int k = 0; k < l->nkeys; k++)
+		free(l->keys[k].name);
 	buf_free(&l->arena);
 	buf_free(&l->varena);
 	free(l);
@@ -624,19 +629,37 @@ find_kv(pl_runlist *l, size_t i, char kind, const char *key, int *rc)
 			return NULL;
 		w = &l->w[i - l->win_from];
 	}
-	if (l->last_key == NULL || strcmp(l->last_key, key) != 0) {
-		free(l->last_key);
-		l->last_key = strdup(key);
-		if (l->last_key == NULL) {
-			*rc = pl__err(l->st, PL_ENOMEM, "out of memory");
-			return NULL;
+	{
+		int64_t kid = -1;
+		int k;
+
+		for (k = 0; k < l->nkeys; k++)
+			if (strcmp(l->keys[k].name, key) == 0)
+				break;
+		if (k < l->nkeys) {
+			kid = l->keys[k].kid;
+		} else {
+			char *name = strdup(key);
+
+			if (name == NULL) {
+				*rc = pl__err(l->st, PL_ENOMEM, "out of memory");
+				return NULL;
+			}
+			if (pl__key_id(l->st, key, 0, &kid) != PL_OK)
+				kid = -1;
+			if (l->nkeys < 64) {
+				k = l->nkeys++;
+			} else {	/* full: reuse slots round-robin */
+				k = l->next_key++ % 64;
+				free(l->keys[k].name);
+			}
+			l->keys[k].name = name;
+			l->keys[k].kid = kid;
 		}
-		if (pl__key_id(l->st, key, 0, &l->last_kid) != PL_OK)
-			l->last_kid = -1;
+		for (size_t e = w->kv0; e < w->kv0 + w->nkv; e++)
+			if (l->kv[e].kind == kind && l->kv[e].kid == kid)
+				return &l->kv[e];
 	}
-	for (size_t k = w->kv0; k < w->kv0 + w->nkv; k++)
-		if (l->kv[k].kind == kind && l->kv[k].kid == l->last_kid)
-			return &l->kv[k];
 	return NULL;
 }
 
