@@ -88,8 +88,14 @@ job_thread(void *arg)
 		r.exit_status = lr.exit_status;
 		r.signaled = lr.signaled;
 		r.term_signal = lr.term_signal;
-		if (lr.interrupted)
+		if (lr.interrupted) {
+			/* The shell may be gone while what it started in
+			 * the background ignores SIGINT (POSIX shells do
+			 * that for `cmd &`): stop the whole group. */
 			r.cancelled = 1;
+			if (lr.pid > 0)
+				kill(-(pid_t)lr.pid, SIGKILL);
+		}
 		if (rc != PL_OK) {
 			r.start_failed = 1;
 			snprintf(r.message, sizeof r.message, "%s", err);

@@ -164,8 +164,8 @@ tpl_load_vars_entry(struct tpl_ctx *c, const ynode *entry,
 		    err_len);
 	if (entry->kind != YN_SCALAR || yn_scalar_type(entry) != YT_STR) {
 		snprintf(err, err_len, YN_LOC_FMT ": a vars entry must be a "
-		    "mapping or a params file name, not a %s", YN_LOC(entry),
-		    yn_type_name(entry));
+		    "mapping or a params file name, not %s", YN_LOC(entry),
+		    yn_a_type(entry));
 		return PL_EINVAL;
 	}
 	spec = strdup(entry->str);
@@ -334,15 +334,27 @@ static void
 track(const struct tpl_ctx *c, const char *expr, const ynode *val,
     struct tpl_used_list *used)
 {
-	if (used == NULL || val->kind != YN_SCALAR)
+	if (used == NULL || val->kind == YN_SEQ)
 		return;
 	for (size_t i = c->nsrc; i-- > 0;) {
 		char why[64];
 		const ynode *v = walk(c->src[i].tree, expr, why, sizeof why);
+		int same;
 
 		if (v == NULL)
 			continue;
-		if (v->kind == YN_SCALAR && strcmp(v->str, val->str) == 0) {
+		/* the value came from this file (a mapping counts too: it
+		 * is unpacked into the command) */
+		if (v->kind == YN_SCALAR && val->kind == YN_SCALAR) {
+			same = strcmp(v->str, val->str) == 0;
+		} else {
+			char *a = yn_canonical(v), *b = yn_canonical(val);
+
+			same = a && b && strcmp(a, b) == 0;
+			free(a);
+			free(b);
+		}
+		if (same) {
 			struct tpl_used *u;
 			struct buf key = BUF_INIT;
 
@@ -455,9 +467,9 @@ unpack(struct buf *b, const ynode *m, const char *prefix, const ynode *at,
 			for (size_t j = 0; j < v->n; j++) {
 				if (v->items[j]->kind != YN_SCALAR) {
 					snprintf(err, err_len, YN_LOC_FMT
-					    ": cannot unpack '%s': a list of "
-					    "%ss", YN_LOC(at), key,
-					    yn_type_name(v->items[j]));
+					    ": cannot unpack '%s': its list "
+					    "holds %s", YN_LOC(at), key,
+					    yn_a_type(v->items[j]));
 					rc = PL_EINVAL;
 					break;
 				}
@@ -587,8 +599,8 @@ tpl_resolve(ynode **out, const struct tpl_ctx *c, const ynode *s,
 			buf_free(&u);
 		} else if (v->kind != YN_SCALAR) {
 			snprintf(err, err_len, YN_LOC_FMT ": cannot interpolate "
-			    "'${%s}': it is a %s%s", YN_LOC(s), e,
-			    yn_type_name(v), v->kind == YN_MAP ?
+			    "'${%s}': it is %s%s", YN_LOC(s), e,
+			    yn_a_type(v), v->kind == YN_MAP ?
 			    " (mappings unpack only inside cmd)" : "");
 			buf_free(&b);
 			return PL_EINVAL;
@@ -638,8 +650,8 @@ tpl_resolve_tree(ynode **out, const struct tpl_ctx *c, const ynode *n,
 			rc = tpl_resolve(&k, c, key, 0, used, err, err_len);
 			if (rc == PL_OK && k->kind != YN_SCALAR) {
 				snprintf(err, err_len, YN_LOC_FMT ": a key "
-				    "must be a string, not a %s", YN_LOC(key),
-				    yn_type_name(k));
+				    "must be a string, not %s", YN_LOC(key),
+				    yn_a_type(k));
 				rc = PL_EINVAL;
 			}
 			if (rc == PL_OK)

@@ -309,7 +309,7 @@ want_bool(const ynode *v, int *out, const char *what, char *err,
 {
 	if (v->kind != YN_SCALAR || yn_scalar_type(v) != YT_BOOL)
 		return at_err(err, err_len, v, "%s must be true or false, "
-		    "not a %s", what, yn_type_name(v));
+		    "not %s", what, yn_a_type(v));
 	*out = yn_bool(v);
 	return PL_OK;
 }
@@ -320,8 +320,8 @@ want_path(const ynode *v, const char *what, char *err, size_t err_len)
 {
 	if (v->kind != YN_SCALAR || yn_scalar_type(v) == YT_NULL ||
 	    yn_scalar_type(v) == YT_BOOL)
-		return at_err(err, err_len, v, "%s must be a path, not a %s",
-		    what, yn_type_name(v));
+		return at_err(err, err_len, v, "%s must be a path, not %s",
+		    what, yn_a_type(v));
 	if (!*v->str)
 		return at_err(err, err_len, v, "%s must not be empty", what);
 	return PL_OK;
@@ -365,7 +365,7 @@ add_out(pl_pipe_stage *s, const ynode *entry, pl_out_kind kind, char *err,
 		opts = NULL;
 	if (opts && opts->kind != YN_MAP)
 		return at_err(err, err_len, opts, "options of '%s' must be a "
-		    "mapping, not a %s", pathn->str, yn_type_name(opts));
+		    "mapping, not %s", pathn->str, yn_a_type(opts));
 	for (size_t i = 0; opts && i < opts->n; i++) {
 		const ynode *k = yn_key(opts, i), *v = yn_val(opts, i);
 
@@ -463,8 +463,8 @@ parse_params(pl_pipeline *p, pl_pipe_stage *s, const ynode *v, char *err,
 	int rc;
 
 	if (v->kind != YN_SEQ)
-		return at_err(err, err_len, v, "params must be a list, not a "
-		    "%s", yn_type_name(v));
+		return at_err(err, err_len, v, "params must be a list, not "
+		    "%s", yn_a_type(v));
 	for (size_t i = 0; i < v->n; i++) {
 		const ynode *e = v->items[i];
 
@@ -486,8 +486,8 @@ parse_params(pl_pipeline *p, pl_pipe_stage *s, const ynode *v, char *err,
 				if (ks->kind != YN_SEQ)
 					return at_err(err, err_len, ks, "the "
 					    "keys of params file '%s' must be "
-					    "a list, not a %s", f->str,
-					    yn_type_name(ks));
+					    "a list, not %s", f->str,
+					    yn_a_type(ks));
 				for (size_t k = 0; k < ks->n && rc == PL_OK;
 				    k++) {
 					if ((rc = want_path(ks->items[k],
@@ -499,8 +499,8 @@ parse_params(pl_pipeline *p, pl_pipe_stage *s, const ynode *v, char *err,
 			}
 		} else {
 			return at_err(err, err_len, e, "a params entry must be "
-			    "a key or a mapping of a file to keys, not a %s",
-			    yn_type_name(e));
+			    "a key or a mapping of a file to keys, not %s",
+			    yn_a_type(e));
 		}
 		if (rc != PL_OK)
 			return rc;
@@ -555,7 +555,7 @@ build_stage(pl_pipeline *p, const char *name, const char *group,
 		goto nomem;
 	if (d->kind != YN_MAP) {
 		rc = at_err(err, err_len, d, "stage '%s' must be a mapping, "
-		    "not a %s", name, yn_type_name(d));
+		    "not %s", name, yn_a_type(d));
 		goto fail;
 	}
 	{
@@ -595,8 +595,8 @@ build_stage(pl_pipeline *p, const char *name, const char *group,
 					if (v->items[j]->kind != YN_SCALAR) {
 						rc = at_err(err, err_len,
 						    v->items[j], "a command "
-						    "must be a string, not a "
-						    "%s", yn_type_name(
+						    "must be a string, not "
+						    "%s", yn_a_type(
 						    v->items[j]));
 						goto fail;
 					}
@@ -609,13 +609,13 @@ build_stage(pl_pipeline *p, const char *name, const char *group,
 				rc = at_err(err, err_len, v, "cmd must be a "
 				    "string or a list of strings, not %s%s",
 				    v->kind == YN_SEQ ? "an empty " : "a ",
-				    yn_type_name(v));
+				    yn_a_type(v));
 				goto fail;
 			}
 		} else if (strcmp(key, "deps") == 0) {
 			if (v->kind != YN_SEQ) {
 				rc = at_err(err, err_len, v, "deps must be a "
-				    "list, not a %s", yn_type_name(v));
+				    "list, not %s", yn_a_type(v));
 				goto fail;
 			}
 			s.deps = calloc(v->n ? v->n : 1, sizeof *s.deps);
@@ -642,7 +642,7 @@ build_stage(pl_pipeline *p, const char *name, const char *group,
 
 			if (v->kind != YN_SEQ) {
 				rc = at_err(err, err_len, v, "%s must be a "
-				    "list, not a %s", key, yn_type_name(v));
+				    "list, not %s", key, yn_a_type(v));
 				goto fail;
 			}
 			for (size_t j = 0; j < v->n; j++)
@@ -663,14 +663,14 @@ build_stage(pl_pipeline *p, const char *name, const char *group,
 		} else if (strcmp(key, "desc") == 0) {
 			if (v->kind != YN_SCALAR) {
 				rc = at_err(err, err_len, v, "desc must be a "
-				    "string, not a %s", yn_type_name(v));
+				    "string, not %s", yn_a_type(v));
 				goto fail;
 			}
 			if ((s.desc = strdup(v->str)) == NULL)
 				goto nomem;
 		} else if (strcmp(key, "vars") == 0 && v->kind != YN_SEQ) {
 			rc = at_err(err, err_len, v, "vars must be a list, not "
-			    "a %s", yn_type_name(v));
+			    "%s", yn_a_type(v));
 			goto fail;
 		}
 		/* wdir done above; meta is free-form */
@@ -745,8 +745,8 @@ stage_vars(pl_pipeline *p, struct tpl_ctx *local, const ynode *def,
 	if (vars == NULL)
 		return PL_OK;
 	if (vars->kind != YN_SEQ)
-		return at_err(err, err_len, vars, "vars must be a list, not a "
-		    "%s", yn_type_name(vars));
+		return at_err(err, err_len, vars, "vars must be a list, not "
+		    "%s", yn_a_type(vars));
 	wrel = pl_path_normalize(w && w->kind == YN_SCALAR ? w->str : ".");
 	abs = wrel ? pl_pipeline_abspath(p, wrel) : NULL;
 	if (abs == NULL) {
@@ -833,12 +833,12 @@ expand_foreach(pl_pipeline *p, const struct tpl_ctx *ctx, const ynode *namen,
 		    "'do'", namen->str);
 	if (doo->kind != YN_MAP)
 		return at_err(err, err_len, doo, "'do' must be a mapping, not "
-		    "a %s", yn_type_name(doo));
+		    "%s", yn_a_type(doo));
 	if ((rc = tpl_resolve(&items, ctx, fe, 0, NULL, err, err_len)))
 		return rc;
 	if (items->kind == YN_SCALAR) {
 		rc = at_err(err, err_len, fe, "foreach needs a list or a "
-		    "mapping, not a %s", yn_type_name(items));
+		    "mapping, not %s", yn_a_type(items));
 		goto out;
 	}
 	/* Like DVC: a list with any list or mapping in it names its stages
@@ -894,7 +894,7 @@ expand_matrix(pl_pipeline *p, const struct tpl_ctx *ctx, const ynode *namen,
 
 	if (mx->kind != YN_MAP || mx->n == 0)
 		return at_err(err, err_len, mx, "matrix must be a non-empty "
-		    "mapping of names to lists, not a %s", yn_type_name(mx));
+		    "mapping of names to lists, not %s", yn_a_type(mx));
 	axes = yn_new(YN_MAP, mx->line, mx->col);
 	if (axes == NULL)
 		return PL_ENOMEM;
@@ -906,9 +906,9 @@ expand_matrix(pl_pipeline *p, const struct tpl_ctx *ctx, const ynode *namen,
 			goto out;
 		if (v->kind != YN_SEQ || v->n == 0) {
 			rc = at_err(err, err_len, yn_val(mx, i), "matrix "
-			    "entry '%s' must be a non-empty list (got %s%s)",
-			    yn_key(mx, i)->str, v->kind == YN_SEQ ? "an empty " :
-			    "a ", yn_type_name(v));
+			    "entry '%s' must be a non-empty list (got %s)",
+			    yn_key(mx, i)->str, v->kind == YN_SEQ ? "an empty "
+			    "list" : yn_a_type(v));
 			yn_free(v);
 			goto out;
 		}
@@ -1407,8 +1407,8 @@ pl_pipeline_load(pl_pipeline **out, const char *path, unsigned flags,
 		stages = NULL;
 	} else if (stages->kind != YN_MAP) {
 		rc = at_err(err, err_len, stages, "stages must be a mapping "
-		    "of stage names to stages, not a %s",
-		    yn_type_name(stages));
+		    "of stage names to stages, not %s",
+		    yn_a_type(stages));
 		goto fail;
 	}
 	/* The context: params.yaml (if present), then top-level vars. */
@@ -1429,7 +1429,7 @@ pl_pipeline_load(pl_pipeline **out, const char *path, unsigned flags,
 	if (vars) {
 		if (vars->kind != YN_SEQ) {
 			rc = at_err(err, err_len, vars, "vars must be a list, "
-			    "not a %s", yn_type_name(vars));
+			    "not %s", yn_a_type(vars));
 			goto fail;
 		}
 		for (size_t i = 0; i < vars->n; i++)
@@ -1448,7 +1448,7 @@ pl_pipeline_load(pl_pipeline **out, const char *path, unsigned flags,
 		}
 		if (def->kind != YN_MAP) {
 			rc = at_err(err, err_len, def, "stage '%s' must be a "
-			    "mapping, not a %s", namen->str, yn_type_name(def));
+			    "mapping, not %s", namen->str, yn_a_type(def));
 			goto fail;
 		}
 		if (yn_get(def, "foreach"))

@@ -567,6 +567,22 @@ yn_number(const ynode *n, double *out)
 }
 
 const char *
+yn_a_type(const ynode *n)
+{
+	const char *t = yn_type_name(n);
+
+	switch (t[0]) {
+	case 'i': return "an integer";
+	case 'l': return "a list";
+	case 'm': return "a mapping";
+	case 'n': return strcmp(t, "null") == 0 ? "null" : strcmp(t,
+	    "nothing") == 0 ? "nothing" : "a number";
+	case 'b': return "a boolean";
+	default: return "a string";
+	}
+}
+
+const char *
 yn_type_name(const ynode *n)
 {
 	if (n == NULL)

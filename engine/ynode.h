@@ -78,6 +78,8 @@ char *yn_canonical(const ynode *n);
 
 /* "seq", "map", "string", "int", ... for messages (static). */
 const char *yn_type_name(const ynode *n);
+/* The same with its article: "an integer", "a list", "null". */
+const char *yn_a_type(const ynode *n);
 
 /* Emits a node as YAML text (block style) into a malloc'ed string. */
 char *yn_emit(const ynode *n);

@@ -1,0 +1,2 @@
+# features.sh IN SEP OUT
+tr ',' "$2" < "$1" > "$3"
