@@ -30,6 +30,7 @@
 #define REAP_MS 10000
 #define MIN_W 20
 #define MIN_H 6
+#define MAX_CHILD_FDS 8
 
 static volatile sig_atomic_t got_term;	/* SIGTERM, SIGHUP, SIGINT */
 static struct sigaction old_crash[32];
@@ -719,7 +720,8 @@ run_loop(struct app *a, double t0)
 	int frames = 0;
 
 	while (!a->quit && !got_term) {
-		struct pollfd pf[2];
+		struct pollfd pf[1 + MAX_CHILD_FDS];
+		struct screen *owner[1 + MAX_CHILD_FDS];
 		int nfd = 1, timeout, rc;
 		double t_key = 0;
 		int64_t now;
@@ -750,11 +752,19 @@ run_loop(struct app *a, double t0)
 			timeout = 0;
 		pf[0].fd = STDIN_FILENO;
 		pf[0].events = POLLIN;
-		pf[1].fd = a->top && a->top->ops->child_fd ?
-		    a->top->ops->child_fd(a->top) : -1;
-		pf[1].events = POLLIN;
-		if (pf[1].fd >= 0)
-			nfd = 2;
+		/* Every screen's child (not only the top one's): a covered
+		 * pipeline screen must keep draining its repro. */
+		for (struct screen *s = a->top; s && nfd <= MAX_CHILD_FDS;
+		    s = s->below) {
+			int fd = s->ops->child_fd ? s->ops->child_fd(s) : -1;
+
+			if (fd < 0)
+				continue;
+			pf[nfd].fd = fd;
+			pf[nfd].events = POLLIN;
+			pf[nfd].revents = 0;
+			owner[nfd++] = s;
+		}
 		rc = poll(pf, (nfds_t)nfd, timeout);
 		if (rc < 0 && errno != EINTR)
 			break;
@@ -781,9 +791,15 @@ run_loop(struct app *a, double t0)
 				fflush(a->bench);
 			}
 		}
-		if (nfd == 2 && (pf[1].revents & (POLLIN | POLLHUP | POLLERR)) &&
-		    a->top && a->top->ops->child_ready)
-			a->top->ops->child_ready(a->top);
+		for (int i = 1; i < nfd && rc > 0; i++) {
+			if (!(pf[i].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			/* The key handling above may have freed it. */
+			for (struct screen *s = a->top; s; s = s->below)
+				if (s == owner[i] && s->ops->child_ready &&
+				    s->ops->child_fd(s) == pf[i].fd)
+					s->ops->child_ready(s);
+		}
 		now = app_now_ms();
 		if (now >= next_tick) {
 			tick(a, now, &last_reap);
