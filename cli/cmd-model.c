@@ -84,12 +84,12 @@ resolve_ref(char **name, int *version, pl_store *st, const char *text)
 }
 
 static const char *
-stage_color(pl_stage s)
+stage_color(pl_model_stage s)
 {
 	switch (s) {
-	case PL_STAGE_PRODUCTION: return "32";
-	case PL_STAGE_STAGING: return "33";
-	case PL_STAGE_ARCHIVED: return "2";
+	case PL_MODEL_PRODUCTION: return "32";
+	case PL_MODEL_STAGING: return "33";
+	case PL_MODEL_ARCHIVED: return "2";
 	default: return NULL;
 	}
 }
@@ -345,7 +345,7 @@ version_json(struct json *j, const pl_model_version *v)
 	json_obj_begin(j);
 	json_key(j, "model"); json_str(j, v->model);
 	json_key(j, "version"); json_int(j, v->version);
-	json_key(j, "stage"); json_str(j, pl_stage_name(v->stage));
+	json_key(j, "stage"); json_str(j, pl_model_stage_name(v->stage));
 	json_key(j, "aliases");
 	json_arr_begin(j);
 	for (size_t i = 0; i < v->naliases; i++)
@@ -446,7 +446,7 @@ cmd_show(int argc, char **argv)
 	    CLI_RESET);
 	printf("%s%-12s%s %s%s%s\n", CLI_BOLD, "stage", CLI_RESET,
 	    stage_color(v->stage) ? cli_color(stage_color(v->stage)) : "",
-	    pl_stage_name(v->stage), CLI_RESET);
+	    pl_model_stage_name(v->stage), CLI_RESET);
 	if (v->naliases) {
 		struct buf b = BUF_INIT;
 
@@ -617,7 +617,7 @@ cmd_diff(int argc, char **argv)
 		json_arr_begin(&j);
 	} else {
 		printf("%s%s v%d (%s)  ->  %s v%d (%s)%s\n", CLI_BOLD, na, a,
-		    pl_stage_name(va->stage), nb, b, pl_stage_name(vb->stage),
+		    pl_model_stage_name(va->stage), nb, b, pl_model_stage_name(vb->stage),
 		    CLI_RESET);
 	}
 	/* params: union of keys, those that differ */
@@ -1061,8 +1061,8 @@ result_json(const pl_promote_result *r, const char *kind)
 	json_key(&j, "kind"); json_str(&j, kind);
 	json_key(&j, "model"); json_str(&j, r->model);
 	json_key(&j, "version"); json_int(&j, r->version);
-	json_key(&j, "from"); json_str(&j, pl_stage_name(r->from));
-	json_key(&j, "to"); json_str(&j, pl_stage_name(r->to));
+	json_key(&j, "from"); json_str(&j, pl_model_stage_name(r->from));
+	json_key(&j, "to"); json_str(&j, pl_model_stage_name(r->to));
 	json_key(&j, "outcome"); json_str(&j, outcomes[r->outcome]);
 	json_key(&j, "replaced_version");
 	if (r->replaced_version) json_int(&j, r->replaced_version);
@@ -1123,11 +1123,11 @@ cmd_move(int argc, char **argv, int rollback)
 	if (!rollback && to == NULL)
 		return cli_usage("model", "model promote needs --to STAGE "
 		    "(staging, production, archived or none)");
-	if (to && pl_stage_parse(&po.to, to) != PL_OK)
+	if (to && pl_model_stage_parse(&po.to, to) != PL_OK)
 		return cli_usage("model", "no stage '%s' (stages: none, "
 		    "staging, production, archived)", to);
 	if (rollback && to == NULL)
-		po.to = PL_STAGE_PRODUCTION;
+		po.to = PL_MODEL_PRODUCTION;
 	if (po.force && (po.reason == NULL || *po.reason == '\0'))
 		return cli_usage("model", "--force needs --reason TEXT (the "
 		    "audit log records why the gates were overridden)");
@@ -1176,20 +1176,20 @@ cmd_move(int argc, char **argv, int rollback)
 		result_json(res, what);
 	else if (res->gates->n) {
 		printf("gates for %s v%d -> %s:\n", name, res->version,
-		    pl_stage_name(res->to));
+		    pl_model_stage_name(res->to));
 		print_gates(res->gates);
 	}
 	switch (res->outcome) {
 	case PL_PROMOTE_REJECTED:
 		cli_error("%s v%d not promoted to %s: a gate failed, nothing "
 		    "changed (--force --reason TEXT overrides)", name,
-		    res->version, pl_stage_name(res->to));
+		    res->version, pl_model_stage_name(res->to));
 		break;
 	case PL_PROMOTE_FAILED:
 		fflush(stdout);
 		fputs("plumb: ", stderr);
 		fprintf(stderr, "%s of %s v%d to %s failed, recorded as failed: ",
-		    what, name, res->version, pl_stage_name(res->to));
+		    what, name, res->version, pl_model_stage_name(res->to));
 		cli_put_safe(stderr, res->detail);
 		fputc('\n', stderr);
 		break;
@@ -1199,10 +1199,10 @@ cmd_move(int argc, char **argv, int rollback)
 			break;
 		if (rollback)
 			printf("rolled back %s %s to v%d", name,
-			    pl_stage_name(res->to), res->version);
+			    pl_model_stage_name(res->to), res->version);
 		else
 			printf("promoted %s v%d to %s", name, res->version,
-			    pl_stage_name(res->to));
+			    pl_model_stage_name(res->to));
 		if (res->replaced_version && res->replaced_version !=
 		    res->version)
 			printf(" (v%d archived)", res->replaced_version);

@@ -820,7 +820,7 @@ load_versions(pl_model_version **v, pl_model_version **prod, pl_store *st,
 	*v = *prod = NULL;
 	if ((rc = pl_model_get(v, st, model, version)) != PL_OK ||
 	    (rc = pl_model_stage_holder(&pv, st, model,
-	    PL_STAGE_PRODUCTION)) != PL_OK ||
+	    PL_MODEL_PRODUCTION)) != PL_OK ||
 	    (pv && (rc = pl_model_get(prod, st, model, pv)) != PL_OK)) {
 		snprintf(err, err_len, "%s", pl_store_errmsg(st));
 		pl_model_version_free(*v);
@@ -896,7 +896,7 @@ out:
 
 int
 pl_check_promotion(pl_check_report **out, pl_store *st,
-    const pl_config *cfg, const char *model, int version, pl_stage stage,
+    const pl_config *cfg, const char *model, int version, pl_model_stage stage,
     char *err, size_t err_len)
 {
 	pl_check_report *rep;

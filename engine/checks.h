@@ -100,7 +100,7 @@ int pl_check_run(pl_check_report **out, pl_store *st, const pl_config *cfg,
  * *out may hold no item (no gates apply).
  */
 int pl_check_promotion(pl_check_report **out, pl_store *st,
-    const pl_config *cfg, const char *model, int version, pl_stage stage,
+    const pl_config *cfg, const char *model, int version, pl_model_stage stage,
     char *err, size_t err_len);
 
 #endif

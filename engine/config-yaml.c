@@ -479,11 +479,11 @@ parse_gate_node(struct ps *p, yaml_node_t *n, pl_check *c)
 static int
 parse_stage_set(struct ps *p, yaml_node_t *v, int *out)
 {
-	pl_stage s;
+	pl_model_stage s;
 
 	*out = 0;
 	if (v->type == YAML_SCALAR_NODE) {
-		if (pl_stage_parse(&s, scalar(v)) != PL_OK)
+		if (pl_model_stage_parse(&s, scalar(v)) != PL_OK)
 			return perr(p, v, "unknown stage '%s' (expected none, "
 			    "staging, production or archived)", scalar(v));
 		*out = 1 << s;
@@ -495,7 +495,7 @@ parse_stage_set(struct ps *p, yaml_node_t *v, int *out)
 	    it < v->data.sequence.items.top; it++) {
 		yaml_node_t *n = node(p, *it);
 
-		if (scalar(n) == NULL || pl_stage_parse(&s, scalar(n)) != PL_OK)
+		if (scalar(n) == NULL || pl_model_stage_parse(&s, scalar(n)) != PL_OK)
 			return perr(p, n, "unknown stage '%s' (expected none, "
 			    "staging, production or archived)",
 			    scalar(n) ? scalar(n) : "");
@@ -522,7 +522,7 @@ parse_check(struct ps *p, const char *dir, yaml_node_t *kn, yaml_node_t *v,
 
 	c->line = kn->start_mark.line + 1;
 	c->col = kn->start_mark.column + 1;
-	c->stages = (1 << PL_STAGE_STAGING) | (1 << PL_STAGE_PRODUCTION);
+	c->stages = (1 << PL_MODEL_STAGING) | (1 << PL_MODEL_PRODUCTION);
 	if ((c->name = strdup(scalar(kn))) == NULL)
 		return oom(p);
 	if (want_map(p, v, "a check") != PL_OK)
@@ -631,11 +631,11 @@ static int
 parse_target(struct ps *p, yaml_node_t *kn, yaml_node_t *v,
     pl_deploy_target *t)
 {
-	pl_stage s;
+	pl_model_stage s;
 
 	t->line = kn->start_mark.line + 1;
 	t->col = kn->start_mark.column + 1;
-	t->stage = PL_STAGE_PRODUCTION;
+	t->stage = PL_MODEL_PRODUCTION;
 	t->timeout_s = PL_DEPLOY_TIMEOUT_DEFAULT;
 	if ((t->name = strdup(scalar(kn))) == NULL)
 		return oom(p);
@@ -661,8 +661,8 @@ parse_target(struct ps *p, yaml_node_t *kn, yaml_node_t *v,
 				perr(p, val, "invalid model name '%s'", t->model);
 		} else if (!strcmp(k, "stage")) {
 			if (scalar(val) == NULL ||
-			    pl_stage_parse(&s, scalar(val)) != PL_OK ||
-			    (s != PL_STAGE_STAGING && s != PL_STAGE_PRODUCTION))
+			    pl_model_stage_parse(&s, scalar(val)) != PL_OK ||
+			    (s != PL_MODEL_STAGING && s != PL_MODEL_PRODUCTION))
 				perr(p, val, "stage of a deploy target must be "
 				    "staging or production");
 			else
@@ -934,6 +934,11 @@ pl_config_find(char **out, const char *explicit_path, const char *store_dir)
 	*out = NULL;
 	if (explicit_path) {
 		*out = strdup(explicit_path);
+		return *out ? PL_OK : PL_ENOMEM;
+	}
+	if (is_file("plumb.yaml")) {
+		/* In the working directory: keep messages short. */
+		*out = strdup("plumb.yaml");
 		return *out ? PL_OK : PL_ENOMEM;
 	}
 	if (getcwd(cwd, sizeof cwd) != NULL) {

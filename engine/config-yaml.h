@@ -98,7 +98,7 @@ typedef struct pl_check {
 	size_t ncols;
 	/* model gates */
 	char *model;		/* NULL: every model */
-	int stages;		/* bit (1 << pl_stage) per stage it guards */
+	int stages;		/* bit (1 << pl_model_stage) per stage it guards */
 	pl_gate *gates;
 	size_t ngates;
 } pl_check;
@@ -106,7 +106,7 @@ typedef struct pl_check {
 typedef struct pl_deploy_target {
 	char *name;
 	char *model;		/* NULL: every model */
-	int stage;		/* a pl_stage (registry.h) */
+	int stage;		/* a pl_model_stage (registry.h) */
 	char *cmd;
 	char *health;		/* may be NULL */
 	double timeout_s;	/* for cmd and for health, each */
@@ -190,12 +190,11 @@ int pl_gate_parse(pl_gate *out, const char *text, char *err, size_t err_len,
 void pl_gate_dispose(pl_gate *g);
 
 /*
- * Lineage from a DVC-style lock file (plumb.lock / dvc.lock): the deps
- * of stage (NULL: every stage's deps, each path once) with their hash
- * (sha256, md5 or hash key) and size.  This is the small interface the
- * registry uses for "the data versions the run read"; it reads the file
- * itself until the pipelines' pl_lock reader is wired in.  PL_ENOTFOUND
- * when the file or stage is missing.
+ * Lineage from the pipeline's lock file (plumb.lock, read with
+ * pl_lock_read() of lock.h): the deps of stage (NULL: every stage's
+ * deps, each path once) with their SHA-256 and size: "the data versions
+ * the run read".  PL_ENOTFOUND when the file or the stage is missing;
+ * PL_EINVAL with "FILE:LINE:COL: message" for a damaged lock.
  */
 struct pl_data_ref;
 int pl_lineage_from_lock(struct pl_data_ref **out, size_t *out_n,

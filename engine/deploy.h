@@ -69,7 +69,7 @@ typedef enum {
 typedef struct pl_promote_opts {
 	const char *name;
 	int version;		/* promote: the version; rollback: ignored */
-	pl_stage to;		/* promote: target stage; rollback: the stage
+	pl_model_stage to;		/* promote: target stage; rollback: the stage
 				 * to roll back (staging or production) */
 	const char *reason;	/* may be NULL, except with force */
 	int force;		/* proceed although gates failed (needs reason) */
@@ -81,7 +81,7 @@ typedef struct pl_promote_result {
 	pl_promote_outcome outcome;
 	char *model;
 	int version;		/* the version moved into the stage */
-	pl_stage from, to;
+	pl_model_stage from, to;
 	int replaced_version;	/* previous holder (archived on success) */
 	int forced;		/* gates failed and were overridden */
 	pl_check_report *gates;	/* never NULL (may hold no item) */

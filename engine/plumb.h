@@ -30,5 +30,10 @@
 #include "lock.h"
 #include "hash.h"
 #include "pipeline.h"
+#include "audit.h"
+#include "registry.h"
+#include "config-yaml.h"
+#include "checks.h"
+#include "deploy.h"
 
 #endif

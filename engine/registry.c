@@ -32,20 +32,20 @@ static const char *const stage_names[] = {
 };
 
 const char *
-pl_stage_name(pl_stage s)
+pl_model_stage_name(pl_model_stage s)
 {
-	if ((int)s < 0 || (int)s > PL_STAGE_ARCHIVED)
+	if ((int)s < 0 || (int)s > PL_MODEL_ARCHIVED)
 		return "?";
 	return stage_names[s];
 }
 
 int
-pl_stage_parse(pl_stage *out, const char *name)
+pl_model_stage_parse(pl_model_stage *out, const char *name)
 {
-	*out = PL_STAGE_NONE;
-	for (int i = 0; name && i <= PL_STAGE_ARCHIVED; i++)
+	*out = PL_MODEL_NONE;
+	for (int i = 0; name && i <= PL_MODEL_ARCHIVED; i++)
 		if (strcasecmp(name, stage_names[i]) == 0) {
-			*out = (pl_stage)i;
+			*out = (pl_model_stage)i;
 			return PL_OK;
 		}
 	return PL_EINVAL;
@@ -54,11 +54,11 @@ pl_stage_parse(pl_stage *out, const char *name)
 static int
 stage_from_text(const unsigned char *t)
 {
-	pl_stage s;
+	pl_model_stage s;
 
-	if (t && pl_stage_parse(&s, (const char *)t) == PL_OK)
+	if (t && pl_model_stage_parse(&s, (const char *)t) == PL_OK)
 		return (int)s;
-	return PL_STAGE_NONE;
+	return PL_MODEL_NONE;
 }
 
 int
@@ -226,10 +226,10 @@ is_number(const char *s)
 static int
 alias_valid(const char *a)
 {
-	pl_stage s;
+	pl_model_stage s;
 
 	if (!pl_model_name_valid(a) || !strcasecmp(a, "latest") ||
-	    pl_stage_parse(&s, a) == PL_OK || is_number(a) ||
+	    pl_model_stage_parse(&s, a) == PL_OK || is_number(a) ||
 	    ((a[0] == 'v' || a[0] == 'V') && is_number(a + 1)))
 		return 0;
 	return 1;
@@ -271,7 +271,7 @@ pl_model_resolve(int *out_version, pl_store *st, const char *name,
 	    "AND a.alias = ?2";
 	int64_t mid, row;
 	sqlite3_stmt *s;
-	pl_stage stage;
+	pl_model_stage stage;
 	int rc, v = 0;
 
 	*out_version = 0;
@@ -295,9 +295,9 @@ pl_model_resolve(int *out_version, pl_store *st, const char *name,
 			return rc;
 		*out_version = (int)n;
 		return PL_OK;
-	} else if (pl_stage_parse(&stage, ref) == PL_OK) {
+	} else if (pl_model_stage_parse(&stage, ref) == PL_OK) {
 		if ((s = pl__stmt(st, bystage)) != NULL)
-			sqlite3_bind_text(s, 2, pl_stage_name(stage), -1,
+			sqlite3_bind_text(s, 2, pl_model_stage_name(stage), -1,
 			    SQLITE_STATIC);
 	} else {
 		if ((s = pl__stmt(st, byalias)) != NULL)
@@ -319,9 +319,9 @@ pl_model_resolve(int *out_version, pl_store *st, const char *name,
 	if (ref == NULL || *ref == '\0' || !strcasecmp(ref, "latest"))
 		return pl__err(st, PL_ENOTFOUND, "model %s has no versions",
 		    name);
-	if (pl_stage_parse(&stage, ref) == PL_OK)
+	if (pl_model_stage_parse(&stage, ref) == PL_OK)
 		return pl__err(st, PL_ENOTFOUND, "no version of %s is in %s",
-		    name, pl_stage_name(stage));
+		    name, pl_model_stage_name(stage));
 	return pl__err(st, PL_ENOTFOUND, "model %s has no version, stage or "
 	    "alias '%s' (stages: none, staging, production, archived)", name,
 	    ref);
@@ -707,7 +707,7 @@ pl_model_get(pl_model_version **out, pl_store *st, const char *name,
 		pl__sqlerr(st, rc, "reading a model version");
 		goto fail;
 	}
-	v->stage = (pl_stage)stage_from_text(sqlite3_column_text(s, 1));
+	v->stage = (pl_model_stage)stage_from_text(sqlite3_column_text(s, 1));
 	v->description = col_dup(s, 2);
 	if (sqlite3_column_text(s, 3))
 		snprintf(v->run_id, sizeof v->run_id, "%s",
@@ -919,7 +919,7 @@ pl_model_versions(int **out, size_t *out_n, pl_store *st, const char *name)
 }
 
 static int
-holder_of(pl_store *st, int64_t mid, pl_stage stage, int *out)
+holder_of(pl_store *st, int64_t mid, pl_model_stage stage, int *out)
 {
 	static const char sel[] = "SELECT max(version) FROM model_versions "
 	    "WHERE model_id = ?1 AND stage = ?2";
@@ -930,7 +930,7 @@ holder_of(pl_store *st, int64_t mid, pl_stage stage, int *out)
 	if ((s = pl__stmt(st, sel)) == NULL)
 		return PL_ERROR;
 	sqlite3_bind_int64(s, 1, mid);
-	sqlite3_bind_text(s, 2, pl_stage_name(stage), -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, pl_model_stage_name(stage), -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
 		*out = sqlite3_column_int(s, 0);
@@ -942,7 +942,7 @@ holder_of(pl_store *st, int64_t mid, pl_stage stage, int *out)
 
 int
 pl_model_stage_holder(int *out, pl_store *st, const char *name,
-    pl_stage stage)
+    pl_model_stage stage)
 {
 	int64_t mid;
 	int rc;
@@ -1296,7 +1296,7 @@ struct claim {
  */
 static int
 claim_model(pl_store *st, struct claim *c, const char *name,
-    pl_stage stage, int expect_holder, int version, int expect_vstage,
+    pl_model_stage stage, int expect_holder, int version, int expect_vstage,
     const char *what)
 {
 	static const char sel[] = "SELECT op_token, op_pid, op_pid_start, "
@@ -1353,7 +1353,7 @@ claim_model(pl_store *st, struct claim *c, const char *name,
 		}
 	}
 	sqlite3_reset(s);
-	if (stage == PL_STAGE_STAGING || stage == PL_STAGE_PRODUCTION) {
+	if (stage == PL_MODEL_STAGING || stage == PL_MODEL_PRODUCTION) {
 		if ((rc = holder_of(st, c->mid, stage, &holder)) != PL_OK)
 			goto fail;
 		if (holder != expect_holder) {
@@ -1361,7 +1361,7 @@ claim_model(pl_store *st, struct claim *c, const char *name,
 			    "while this %s was being prepared (now %s%d); "
 			    "nothing changed: run it again to evaluate the "
 			    "gates against the new state",
-			    pl_stage_name(stage), name, what,
+			    pl_model_stage_name(stage), name, what,
 			    holder ? "v" : "", holder);
 			goto fail;
 		}
@@ -1376,7 +1376,7 @@ claim_model(pl_store *st, struct claim *c, const char *name,
 	if (cur != expect_vstage) {
 		rc = pl__err(st, PL_EBUSY, "%s v%d moved to %s while this %s "
 		    "was being prepared; nothing changed", name, version,
-		    cur >= 0 ? pl_stage_name((pl_stage)cur) : "?", what);
+		    cur >= 0 ? pl_model_stage_name((pl_model_stage)cur) : "?", what);
 		goto fail;
 	}
 	if ((s = pl__stmt(st, upd)) == NULL)
@@ -1439,7 +1439,7 @@ abandon_claim(pl_store *st, const struct claim *c)
 }
 
 static int
-set_stage(pl_store *st, int64_t mid, int version, pl_stage stage)
+set_stage(pl_store *st, int64_t mid, int version, pl_model_stage stage)
 {
 	static const char upd[] = "UPDATE model_versions SET stage = ?3 "
 	    "WHERE model_id = ?1 AND version = ?2";
@@ -1449,7 +1449,7 @@ set_stage(pl_store *st, int64_t mid, int version, pl_stage stage)
 		return PL_ERROR;
 	sqlite3_bind_int64(s, 1, mid);
 	sqlite3_bind_int(s, 2, version);
-	sqlite3_bind_text(s, 3, pl_stage_name(stage), -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, pl_model_stage_name(stage), -1, SQLITE_STATIC);
 	return exec_done(st, s, "changing a version's stage");
 }
 
@@ -1482,7 +1482,7 @@ struct deploy_log {
 struct plan {
 	const pl_promote_opts *o;
 	const char *kind;		/* "promote" or "rollback" */
-	pl_stage to;
+	pl_model_stage to;
 	int version, from_stage, holder;
 	struct deploy_log runs[64];
 	int nruns;
@@ -1511,9 +1511,9 @@ deploy_one(pl_store *st, struct plan *p, const pl_deploy_target *t,
 
 	io.log_path = p->log_path[0] ? p->log_path : NULL;
 	event(p->o, "deploying %s v%d to %s (%s)", p->o->name, version,
-	    t->name, pl_stage_name(p->to));
+	    t->name, pl_model_stage_name(p->to));
 	rc = pl_deploy_run(out, t, p->o->cfg ? p->o->cfg->dir : NULL,
-	    p->o->name, version, obj, pl_stage_name(p->to), &io);
+	    p->o->name, version, obj, pl_model_stage_name(p->to), &io);
 	if (rc != PL_OK)
 		return pl__err(st, rc, "out of memory");
 	event(p->o, "%s: %s", t->name, out->message);
@@ -1570,7 +1570,7 @@ run_targets(pl_store *st, struct plan *p, int *ok, int *ntargets,
 	if (*ok || p->holder <= 0) {
 		if (!*ok)
 			buf_printf(detail, "; no previous version of %s to "
-			    "redeploy", pl_stage_name(p->to));
+			    "redeploy", pl_model_stage_name(p->to));
 		goto out;
 	}
 	/* Put the previous holder back on every target touched. */
@@ -1640,7 +1640,7 @@ carry_out(pl_promote_result *res, pl_store *st, struct plan *p)
 	if (ok) {
 		if (p->holder > 0 && p->holder != p->version &&
 		    (rc = set_stage(st, c.mid, p->holder,
-		    PL_STAGE_ARCHIVED)) != PL_OK)
+		    PL_MODEL_ARCHIVED)) != PL_OK)
 			goto fail;
 		if ((rc = set_stage(st, c.mid, p->version, p->to)) != PL_OK)
 			goto fail;
@@ -1648,8 +1648,8 @@ carry_out(pl_promote_result *res, pl_store *st, struct plan *p)
 	{
 		struct trans t = { .mid = c.mid, .version = p->version,
 		    .kind = p->kind,
-		    .from = pl_stage_name((pl_stage)p->from_stage),
-		    .to = pl_stage_name(p->to), .status = ok ? "ok" : "failed",
+		    .from = pl_model_stage_name((pl_model_stage)p->from_stage),
+		    .to = pl_model_stage_name(p->to), .status = ok ? "ok" : "failed",
 		    .replaced = p->holder != p->version ? p->holder : 0,
 		    .forced = res->forced, .reason = o->reason,
 		    .detail = buf_str(&detail), .gates = res->gates };
@@ -1664,7 +1664,7 @@ carry_out(pl_promote_result *res, pl_store *st, struct plan *p)
 		snprintf(dobj, sizeof dobj, "%s@%d", o->name,
 		    p->runs[i].version);
 		snprintf(d, sizeof d, "target %s, stage %s: %s%s",
-		    p->runs[i].target, pl_stage_name(p->to),
+		    p->runs[i].target, pl_model_stage_name(p->to),
 		    p->runs[i].ok ? "" : "failed: ", p->runs[i].message);
 		if ((rc = pl_audit_append(st, "model.deploy", dobj, d)) !=
 		    PL_OK)
@@ -1674,7 +1674,7 @@ carry_out(pl_promote_result *res, pl_store *st, struct plan *p)
 		struct buf g = BUF_INIT;
 
 		buf_printf(&g, "gates forced to %s, reason: %s; failed:",
-		    pl_stage_name(p->to), o->reason ? o->reason : "");
+		    pl_model_stage_name(p->to), o->reason ? o->reason : "");
 		for (size_t i = 0; i < res->gates->n; i++)
 			if (res->gates->items[i].status == PL_CHECK_FAIL ||
 			    res->gates->items[i].status == PL_CHECK_ERROR)
@@ -1696,8 +1696,8 @@ carry_out(pl_promote_result *res, pl_store *st, struct plan *p)
 			snprintf(repl, sizeof repl, " (replacing v%d)",
 			    p->holder);
 		if (asprintf(&d, "%s -> %s%s; %s%s%s",
-		    pl_stage_name((pl_stage)p->from_stage),
-		    pl_stage_name(p->to), repl, buf_str(&detail),
+		    pl_model_stage_name((pl_model_stage)p->from_stage),
+		    pl_model_stage_name(p->to), repl, buf_str(&detail),
 		    o->reason ? "; reason: " : "",
 		    o->reason ? o->reason : "") < 0) {
 			rc = pl__err(st, PL_ENOMEM, "out of memory");
@@ -1753,13 +1753,13 @@ pl_model_promote(pl_promote_result **out, pl_store *st,
 
 	*out = NULL;
 	pl__clear_err(st);
-	if (o->to < PL_STAGE_NONE || o->to > PL_STAGE_ARCHIVED)
+	if (o->to < PL_MODEL_NONE || o->to > PL_MODEL_ARCHIVED)
 		return pl__err(st, PL_EINVAL, "no such stage");
 	if ((rc = pl_model_get(&v, st, o->name, o->version)) != PL_OK)
 		return rc;
 	if (v->stage == o->to) {
 		rc = pl__err(st, PL_EINVAL, "%s v%d is already in %s",
-		    o->name, o->version, pl_stage_name(o->to));
+		    o->name, o->version, pl_model_stage_name(o->to));
 		goto out;
 	}
 	if (o->force && (o->reason == NULL || *o->reason == '\0')) {
@@ -1774,11 +1774,11 @@ pl_model_promote(pl_promote_result **out, pl_store *st,
 	res->version = o->version;
 	res->from = v->stage;
 	res->to = o->to;
-	if ((o->to == PL_STAGE_STAGING || o->to == PL_STAGE_PRODUCTION) &&
+	if ((o->to == PL_MODEL_STAGING || o->to == PL_MODEL_PRODUCTION) &&
 	    (rc = pl_model_stage_holder(&holder, st, o->name, o->to)) != PL_OK)
 		goto out;
 	res->replaced_version = holder;
-	if (o->to == PL_STAGE_STAGING || o->to == PL_STAGE_PRODUCTION) {
+	if (o->to == PL_MODEL_STAGING || o->to == PL_MODEL_PRODUCTION) {
 		pl_check_report_free(res->gates);
 		res->gates = NULL;
 		rc = pl_check_promotion(&res->gates, st, o->cfg, o->name,
@@ -1826,7 +1826,7 @@ pl_model_rollback(pl_promote_result **out, pl_store *st,
 	    "model_transitions WHERE model_id = ?1 AND version = ?2 AND "
 	    "to_stage = ?3 AND kind = 'promote' AND status = 'ok' ORDER BY "
 	    "id DESC LIMIT 1";
-	pl_stage stage = o->to == PL_STAGE_NONE ? PL_STAGE_PRODUCTION : o->to;
+	pl_model_stage stage = o->to == PL_MODEL_NONE ? PL_MODEL_PRODUCTION : o->to;
 	pl_promote_result *res = NULL;
 	pl_model_version *v = NULL;
 	struct plan p;
@@ -1836,27 +1836,27 @@ pl_model_rollback(pl_promote_result **out, pl_store *st,
 
 	*out = NULL;
 	pl__clear_err(st);
-	if (stage != PL_STAGE_STAGING && stage != PL_STAGE_PRODUCTION)
+	if (stage != PL_MODEL_STAGING && stage != PL_MODEL_PRODUCTION)
 		return pl__err(st, PL_EINVAL, "only staging and production can "
-		    "be rolled back (not %s)", pl_stage_name(stage));
+		    "be rolled back (not %s)", pl_model_stage_name(stage));
 	if ((rc = model_id(st, o->name, &mid)) != PL_OK ||
 	    (rc = holder_of(st, mid, stage, &holder)) != PL_OK)
 		return rc;
 	if (holder == 0)
 		return pl__err(st, PL_ENOTFOUND, "no version of %s is in %s: "
-		    "nothing to roll back", o->name, pl_stage_name(stage));
+		    "nothing to roll back", o->name, pl_model_stage_name(stage));
 	if ((s = pl__stmt(st, prev)) == NULL)
 		return PL_ERROR;
 	sqlite3_bind_int64(s, 1, mid);
 	sqlite3_bind_int(s, 2, holder);
-	sqlite3_bind_text(s, 3, pl_stage_name(stage), -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, pl_model_stage_name(stage), -1, SQLITE_STATIC);
 	if (sqlite3_step(s) == SQLITE_ROW)
 		target = sqlite3_column_int(s, 0);
 	sqlite3_reset(s);
 	if (target <= 0)
 		return pl__err(st, PL_ENOTFOUND, "%s v%d did not replace an "
 		    "earlier version in %s: nothing to roll back to", o->name,
-		    holder, pl_stage_name(stage));
+		    holder, pl_model_stage_name(stage));
 	if ((rc = pl_model_get(&v, st, o->name, target)) != PL_OK)
 		return rc;
 	if ((res = result_new(o->name)) == NULL) {

@@ -30,16 +30,16 @@
  */
 
 typedef enum {
-	PL_STAGE_NONE,
-	PL_STAGE_STAGING,
-	PL_STAGE_PRODUCTION,
-	PL_STAGE_ARCHIVED
-} pl_stage;
+	PL_MODEL_NONE,
+	PL_MODEL_STAGING,
+	PL_MODEL_PRODUCTION,
+	PL_MODEL_ARCHIVED
+} pl_model_stage;
 
 /* "none", "staging", "production", "archived" (static). */
-const char *pl_stage_name(pl_stage s);
+const char *pl_model_stage_name(pl_model_stage s);
 /* Parses a stage name (case-insensitive); PL_EINVAL when unknown. */
-int pl_stage_parse(pl_stage *out, const char *name);
+int pl_model_stage_parse(pl_model_stage *out, const char *name);
 
 /* 1 if name is a valid model name (see above). */
 int pl_model_name_valid(const char *name);
@@ -100,7 +100,7 @@ typedef struct pl_model_metric {
 typedef struct pl_model_version {
 	char *model;
 	int version;
-	pl_stage stage;
+	pl_model_stage stage;
 	char *description;	/* may be NULL */
 	char run_id[PL_ID_LEN + 1];	/* empty when registered without a run */
 	char *source_path;	/* path (or artifact name) given at registration */
@@ -150,7 +150,7 @@ int pl_model_versions(int **out, size_t *out_n, pl_store *st,
 /* The version holding stage (staging or production) now; *out 0 when
  * none.  PL_ENOTFOUND if the model does not exist. */
 int pl_model_stage_holder(int *out, pl_store *st, const char *name,
-    pl_stage stage);
+    pl_model_stage stage);
 
 /*
  * Points alias at version (moving it from another version if needed),

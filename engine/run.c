@@ -11,6 +11,7 @@
 #include <sys/random.h>
 #include <sys/stat.h>
 
+#include "audit.h"
 #include "pl_internal.h"
 
 static const char *const status_names[] = {
@@ -214,6 +215,8 @@ pl_run_create(char out[PL_ID_LEN + 1], pl_store *st, const pl_run_spec *spec)
 		rc = pl__sqlerr(st, rc, "creating a run");
 		goto fail;
 	}
+	if ((rc = pl_audit_append(st, "run.start", out, exp)) != PL_OK)
+		goto fail;
 	if ((rc = pl__commit(st)) != PL_OK)
 		return rc;
 	snprintf(dir, sizeof dir, "%s/runs/%s", st->dir, out);
