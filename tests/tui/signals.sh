@@ -1,0 +1,58 @@
+#!/bin/sh
+# tests/tui/signals.sh - suspend and resume (C-z), and a clean terminal when plumb tui is ended by
+# SIGTERM, SIGHUP or a crash (SIGSEGV): the full screen is left, the status is the signal's.
+. "$top_srcdir/tests/tui/tmux.sh"
+
+"$PLUMB" init -q
+"$PLUMB" run -q -n one -- sh -c 'echo "metric loss 0.5" >&3'
+"$PLUMB" run -q -n two -- sh -c 'echo "metric loss 0.4" >&3'
+
+# start: a fresh session; $pid is plumb's.
+start() {
+	tmux -L "$TM_SOCK" kill-server >/dev/null 2>&1 || true
+	sleep 0.1
+	rm -f "$T/bench"
+	tm_start 100 30 TERM=xterm-256color PLUMB_TUI_BENCH="$T/bench"
+	expect "2 of 2" "$1: the TUI is up"
+	pid=$(sed -n 's/^pid //p' "$T/bench" 2>/dev/null | head -1)
+	[ -n "$pid" ] || fail "$1: plumb's pid is known"
+}
+
+# C-z under a shell with job control: stopped, the shell's prompt on a
+# normal screen, then fg brings the full screen back, working.
+tmux -L "$TM_SOCK" -f /dev/null new-session -d -x 100 -y 30 \
+    "cd '$T' && TERM=xterm-256color PS1='PROMPT\$ ' sh -i"
+tmux -L "$TM_SOCK" set-option -g status off >/dev/null
+expect "PROMPT$" "C-z: an interactive shell"
+tm_type "'$PLUMB' tui"
+tm_keys Enter
+expect "2 of 2" "C-z: the TUI is up"
+tm_keys C-z
+expect "Stopped" "C-z: plumb is stopped"
+expect_gone "2 of 2" "C-z: the normal screen is back while stopped"
+tm_type fg
+tm_keys Enter
+expect "2 of 2" "C-z: fg brings the screen back"
+tm_keys j Enter
+expect "runs ▸" "C-z: keys work after resuming"
+tm_keys q q
+expect_gone "runs ▸" "C-z: quits normally afterwards"
+
+for sig in TERM HUP; do
+	start "SIG$sig"
+	kill -"$sig" "$pid"
+	expect "EXITED" "SIG$sig: plumb ends"
+	expect_gone "2 of 2" "SIG$sig: the full screen is left"
+	case "$(tm_screen)" in
+	*"EXITED $(( 128 + $(kill -l "$sig") ))"*) ok ;;
+	*) fail "SIG$sig: the exit status is the signal's: $(tm_screen)" ;;
+	esac
+done
+
+# A crash restores the terminal before the default (or sanitizer) handler.
+start "SIGSEGV"
+kill -SEGV "$pid"
+expect "EXITED" "SIGSEGV: plumb ends"
+expect_gone "2 of 2" "SIGSEGV: the full screen is left"
+assert_not_contains "$(tm_screen)" "EXITED 0" "SIGSEGV: not a success"
+done_testing
