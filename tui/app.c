@@ -406,6 +406,11 @@ app_command(struct app *a, const char *cmd)
 			app_push(a, s);
 	} else if (strcmp(verb, "help") == 0) {
 		help_open(a);
+	} else if (home_screen(a) && (strcmp(verb, "filter") == 0 ||
+	    strcmp(verb, "sort") == 0 || strcmp(verb, "columns") == 0 ||
+	    strcmp(verb, "experiment") == 0)) {
+		app_home(a);
+		return runs_screen_command(a->top, verb, rest);
 	} else {
 		return 0;
 	}
@@ -450,6 +455,11 @@ help_open(struct app *a)
 	whelp_add(a->help, ":compare [ID...]", "compare runs (default: the "
 	    "marked ones)");
 	whelp_add(a->help, ":pipeline", "the pipeline screen");
+	whelp_add(a->help, ":filter EXPR", "filter the runs (empty: none)");
+	whelp_add(a->help, ":sort [-]COLUMN", "sort the runs by a column");
+	whelp_add(a->help, ":columns a,b", "metric/param columns "
+	    "(metrics.loss,params.lr)");
+	whelp_add(a->help, ":experiment [NAME]", "one experiment (empty: all)");
 	whelp_add(a->help, ":help", "this help");
 	whelp_add(a->help, ":q", "quit");
 }

@@ -21,7 +21,7 @@ struct cmprun {
 	pl_metric_summary *ms;
 	size_t nms;
 	/* the charted series */
-	double *x, *y;
+	double *x, *y;		/* x: step, or seconds since the run started */
 	size_t n;
 };
 
@@ -41,13 +41,14 @@ struct cmp {
 	struct wtable *pt, *mt;
 	struct wchart *chart;
 	int chart_key;		/* index into mkeys */
+	bool time_x;
 	enum cpane focus;
 	int lw, ph;
 };
 
 static const struct whint cmp_hints[] = {
 	{ "tab", "pane" }, { "\xe2\x8f\x8e", "chart key" },
-	{ "d", "only differences" }, { "L", "log-scale" },
+	{ "d", "only differences" }, { "x", "step/time" }, { "L", "log-scale" },
 	{ "esc", "back" }, { "?", "help" },
 };
 
@@ -145,7 +146,8 @@ set_chart(struct cmp *c)
 		cr->x = xreallocarray(NULL, n, sizeof *cr->x);
 		cr->y = xreallocarray(NULL, n, sizeof *cr->y);
 		for (size_t k = 0; k < n; k++) {
-			cr->x[k] = (double)p[k].step;
+			cr->x[k] = c->time_x ? (p[k].ts_ms - cr->info->start_ms) /
+			    1000.0 : (double)p[k].step;
 			cr->y[k] = p[k].value;
 		}
 		cr->n = n;
@@ -393,10 +395,11 @@ cmp_draw(struct screen *s, bool force)
 		wbox(a->win, 1 + c->ph, 0, body - c->ph < 3 ? 3 :
 		    body - c->ph, c->lw, t, NULL, b);
 		if (c->lw < a->w) {
-			snprintf(t, sizeof t, "%s%s%s", c->focus == C_CHART ?
+			snprintf(t, sizeof t, "%s%s%s %s", c->focus == C_CHART ?
 			    "[" : "", c->chart_key >= 0 ?
 			    c->mkeys[c->chart_key] : "chart",
-			    c->focus == C_CHART ? "]" : "");
+			    c->focus == C_CHART ? "]" : "",
+			    c->time_x ? "time (s)" : "step");
 			wbox(a->win, 1, c->lw, body, a->w - c->lw, t,
 			    wchart_log(c->chart) ? "log" : NULL, b);
 		}
@@ -432,6 +435,9 @@ cmp_request(struct screen *s, enum request req, int key)
 		s->dirty = true;
 		return 1;
 	case REQ_CHART_X:
+		c->time_x = !c->time_x;
+		set_chart(c);
+		s->dirty = true;
 		return 1;
 	case REQ_ENTER:
 		if (c->focus == C_METRICS && c->nmkeys) {

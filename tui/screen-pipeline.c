@@ -482,12 +482,22 @@ pipe_request(struct screen *s, enum request req, int key)
 		wtext_set_wrap(p->log, !wtext_wrap(p->log));
 		s->dirty = true;
 		return 1;
-	case REQ_ENTER:
-		/* The stage's runs: the runs screen filtered by its tag. */
-		if ((name = selected_name(p)) != NULL)
-			app_info(s->app, "runs of %s: / tags.stage = '%s'",
-			    name, name);
+	case REQ_ENTER: {
+		/* The stage's runs: the runs screen filtered by its tag.
+		 * Pushed over this screen, so Esc comes back here. */
+		struct screen *rs;
+		char *f;
+
+		if ((name = selected_name(p)) == NULL || strchr(name, '\''))
+			return 1;
+		if ((rs = runs_screen_new(s->app)) == NULL)
+			return 1;
+		app_push(s->app, rs);
+		f = xasprintf("tags.stage = '%s'", name);
+		runs_screen_command(rs, "filter", f);
+		free(f);
 		return 1;
+	}
 	default:
 		if (keymap_widget_key(req)) {
 			struct widget *w = p->focus == PP_DAG ?

@@ -181,11 +181,44 @@ apply_columns(struct runs *r)
 	free(wc);
 }
 
+static int query(struct runs *r, const char *filter);
+
+/*
+ * After the columns changed: the sort column is found again by its sort
+ * key; when it is gone, the list goes back to newest first.
+ */
+static void
+resort_after_columns(struct runs *r, char *old_key)
+{
+	int found = -1;
+
+	for (int i = 0; old_key && i < r->ncols; i++) {
+		char *sk = sort_key(r, i);
+
+		if (strcmp(sk, old_key) == 0)
+			found = i;
+		free(sk);
+	}
+	free(old_key);
+	if (found >= 0) {
+		r->sort_col = found;
+	} else {
+		r->sort_col = 5;	/* STARTED */
+		r->desc = true;
+		if (r->list && query(r, r->filter) != PL_OK)
+			app_error(r->base.app, "%s",
+			    pl_store_errmsg(r->base.app->st));
+	}
+	apply_columns(r);
+}
+
 /* Base columns, then the metric and param keys the first rows use. */
 static void
 choose_columns(struct runs *r)
 {
 	pl_kvlist *keys = NULL;
+	char *old = r->cols && r->sort_col < r->ncols ?
+	    sort_key(r, r->sort_col) : NULL;
 
 	drop_cache(r);
 	free_cols(r);
@@ -204,11 +237,7 @@ choose_columns(struct runs *r)
 			    keys->items[i].key);
 	}
 	pl_kvlist_free(keys);
-	if (r->sort_col >= r->ncols) {
-		r->sort_col = 5;
-		r->desc = true;
-	}
-	apply_columns(r);
+	resort_after_columns(r, old);
 }
 
 /* ---- the query --------------------------------------------------------- */
@@ -928,4 +957,101 @@ runs_screen_new(struct app *a)
 		app_error(a, "%s", pl_store_errmsg(a->st));
 	choose_columns(r);
 	return &r->base;
+}
+
+/* ---- commands ---------------------------------------------------------- */
+
+/* Columns from a list like "metrics.loss,params.lr,auc" (a bare key is a
+ * metric).  Returns 0, or -1 with an error on the status line. */
+static int
+set_key_columns(struct runs *r, const char *spec)
+{
+	char *copy = xstrdup(spec), *save = NULL, *tok;
+	char *old = sort_key(r, r->sort_col);
+
+	drop_cache(r);
+	while (r->ncols > r->nbase) {
+		r->ncols--;
+		free(r->cols[r->ncols].key);
+		free(r->cols[r->ncols].title);
+	}
+	for (tok = strtok_r(copy, ", ", &save); tok;
+	    tok = strtok_r(NULL, ", ", &save)) {
+		if (strncmp(tok, "metrics.", 8) == 0)
+			add_col(r, K_METRIC, tok + 8, tok + 8);
+		else if (strncmp(tok, "metric.", 7) == 0)
+			add_col(r, K_METRIC, tok + 7, tok + 7);
+		else if (strncmp(tok, "params.", 7) == 0)
+			add_col(r, K_PARAM, tok + 7, tok + 7);
+		else if (strncmp(tok, "param.", 6) == 0)
+			add_col(r, K_PARAM, tok + 6, tok + 6);
+		else
+			add_col(r, K_METRIC, tok, tok);
+	}
+	free(copy);
+	resort_after_columns(r, old);
+	r->base.dirty = true;
+	return 0;
+}
+
+int
+runs_screen_command(struct screen *s, const char *verb, const char *arg)
+{
+	struct runs *r = (struct runs *)s;
+	struct app *a = s->app;
+
+	if (strcmp(s->ops->name, "runs") != 0)
+		return 0;
+	if (strcmp(verb, "filter") == 0) {
+		if (query(r, *arg ? arg : NULL) != PL_OK) {
+			app_error(a, "%s (column %zu)", pl_store_errmsg(a->st),
+			    pl_store_error_offset(a->st));
+			return 1;
+		}
+		free(r->filter);
+		r->filter = *arg ? xstrdup(arg) : NULL;
+	} else if (strcmp(verb, "experiment") == 0) {
+		char *old = r->experiment;
+
+		r->experiment = *arg ? xstrdup(arg) : NULL;
+		if (query(r, r->filter) != PL_OK) {
+			app_error(a, "%s", pl_store_errmsg(a->st));
+			free(r->experiment);
+			r->experiment = old;
+			return 1;
+		}
+		free(old);
+		choose_columns(r);
+	} else if (strcmp(verb, "sort") == 0) {
+		/* A column title ("loss", "STARTED") or a sort key
+		 * ("metrics.loss"), "-" in front for descending. */
+		bool desc = *arg == '-';
+		const char *k = desc ? arg + 1 : arg;
+
+		for (int i = 0; i < r->ncols; i++) {
+			char *sk = sort_key(r, i);
+			bool hit = strcasecmp(r->cols[i].title, k) == 0 ||
+			    strcmp(sk, k) == 0 || (r->cols[i].key &&
+			    strcmp(r->cols[i].key, k) == 0);
+
+			free(sk);
+			if (hit) {
+				set_sort(r, i, *arg == '-' ? true :
+				    *arg == '+' ? false : natural_desc(r, i));
+				return 1;
+			}
+		}
+		app_error(a, "no column '%s' (:columns adds one)", k);
+		return 1;
+	} else if (strcmp(verb, "columns") == 0) {
+		if (*arg == '\0')
+			choose_columns(r);
+		else
+			set_key_columns(r, arg);
+	} else {
+		return 0;
+	}
+	wtable_set_cursor(r->table, 0);
+	s->dirty = true;
+	return 1;
 }

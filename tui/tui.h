@@ -137,6 +137,13 @@ struct screen *pipeline_screen_new(struct app *a);
 size_t runs_screen_selection(struct screen *s, char out[][PL_ID_LEN + 1],
     size_t max);
 
+/*
+ * Runs-screen commands: ":filter EXPR", ":sort [-]COLUMN",
+ * ":columns metrics.a,params.b", ":experiment NAME" (empty: all).
+ * Returns 1 if verb is one of them (errors go to the status line).
+ */
+int runs_screen_command(struct screen *s, const char *verb, const char *arg);
+
 /* ---- shared formatting (fmtui.c) ------------------------------------- */
 
 /* Status glyph ("●" or ASCII) and its theme role. */

@@ -79,8 +79,41 @@ expect "compare" "c opens the compare screen"
 expect "◆" "a differing param is marked"
 expect "params" "the params pane is shown"
 expect "metrics" "the metrics pane is shown"
+tm_keys d
+expect "(differences)" "d shows only differing params"
+expect_gone "model " "an equal param is hidden"
+tm_keys x
+expect "time (s)" "x puts time on the chart's x axis"
 tm_keys Escape
 expect "3 of 3" "Esc from compare goes back"
+
+# Experiments and commands that shape the list.
+tm_keys e
+expect "experiment: base" "e shows one experiment"
+expect "1 of 3" "only its runs"
+tm_keys e
+expect "experiment: churn" "e cycles to the next one"
+tm_keys e
+expect "experiment: all" "and back to all"
+tm_keys :
+tm_type "columns params.lr"
+tm_keys Enter
+expect_gone " auc " ":columns replaces the key columns"
+tm_keys :
+tm_type "sort -lr"
+tm_keys Enter
+expect "lr ▼" ":sort sorts by a column"
+if [ "$(line_of gbm-depth10)" -lt "$(line_of gbm-depth8)" ]; then ok; else
+	fail ":sort -lr puts lr 0.1 first: $(tm_screen)"
+fi
+tm_keys :
+tm_type "columns"
+tm_keys Enter
+expect " auc " ":columns alone chooses the columns again"
+tm_keys :
+tm_type "sort STARTED"
+tm_keys Enter
+expect "STARTED ▼" ":sort by a title"
 
 # Help overlay and command mode.
 tm_keys '?'

@@ -50,6 +50,11 @@ expect "killed" "c cancels the repro (SIGINT to its group)"
 expect "repro ended with status" "the status line reports the cancel"
 expect "0 running" "nothing runs after the cancel"
 
+tm_keys Enter
+expect "filter: tags.stage = 'train'" "Enter lists the stage's runs"
+expect "2 of 5" "both runs of train"
+tm_keys Escape
+expect "DAG" "Esc from them comes back to the pipeline"
 tm_keys Escape
 expect "5 of 5" "Esc goes back to the runs, which list the stage runs"
 tm_keys q
