@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "tui.h"
+#include "tui-main.h"
 
 static int
 tui_run(int argc, char **argv)

@@ -8,6 +8,7 @@
 
 #include "plumb.h"
 #include "requests.h"
+#include "tui-main.h"
 #include "status.h"
 #include "widget.h"
 
@@ -156,13 +157,6 @@ const char *tui_duration(char *out, size_t n, int64_t ms);
 /* Shortest %g that reads well; "—" for NaN when has is 0. */
 const char *tui_num(char *out, size_t n, double v);
 
-/*
- * Entry point (app.c), called by `plumb tui`: 0 when the user quit,
- * 1 on failure (message on stderr before the screen starts), or
- * TUI_NO_SCREEN when the terminal cannot address the cursor
- * (TERM=dumb): the caller prints the runs list instead.
- */
-#define TUI_NO_SCREEN 3
-int tui_main(pl_store *st);
+/* Entry point: tui-main.h. */
 
 #endif
