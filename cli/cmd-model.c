@@ -114,6 +114,43 @@ hash_data(pl_data_ref **data, size_t *ndata, const char *path)
 	return CLI_OK;
 }
 
+/* The newest finished run of pipeline stage `stage` (plumb repro tags
+ * each stage run with stage=NAME). */
+static int
+latest_stage_run(char out[PL_ID_LEN + 1], pl_store *st, const char *stage)
+{
+	pl_runlist *l = NULL;
+	const pl_run_row *row;
+	pl_query q;
+	char *filter;
+	int rc;
+
+	if (strchr(stage, '\'') != NULL)
+		return cli_error("stage name %s cannot be looked up", stage);
+	if (asprintf(&filter, "tags.stage = '%s' and attributes.status = "
+	    "'FINISHED'", stage) < 0)
+		return cli_error("out of memory");
+	memset(&q, 0, sizeof q);
+	q.filter = filter;
+	q.limit = 1;
+	rc = pl_runs_query(&l, st, &q);
+	free(filter);
+	if (rc != PL_OK) {
+		pl_runlist_free(l);
+		return cli_error("%s", pl_store_errmsg(st));
+	}
+	if (pl_runlist_count(l) == 0) {
+		pl_runlist_free(l);
+		return cli_error("no finished run of pipeline stage '%s' "
+		    "(run plumb repro, or give --run RUN)", stage);
+	}
+	rc = pl_runlist_row(&row, l, 0);
+	if (rc == PL_OK)
+		memcpy(out, row->id, PL_ID_LEN + 1);
+	pl_runlist_free(l);
+	return rc == PL_OK ? CLI_OK : cli_error("%s", pl_store_errmsg(st));
+}
+
 static int
 cmd_register(int argc, char **argv)
 {
@@ -130,7 +167,8 @@ cmd_register(int argc, char **argv)
 	};
 	const char *run = NULL, *path = NULL, *desc = NULL, *lock = NULL;
 	const char *lock_stage = NULL, *cfgpath = NULL;
-	char **data_args = NULL, lockbuf[4200], err[1024];
+	char **data_args = NULL, lockbuf[4200], err[1024], pathbuf[4200];
+	char stage_run[PL_ID_LEN + 1];
 	size_t ndata_args = 0, ndata = 0;
 	pl_data_ref *data = NULL;
 	pl_config *cfg = NULL;
@@ -186,6 +224,24 @@ cmd_register(int argc, char **argv)
 	}
 	if (desc == NULL && mc)
 		desc = mc->description;
+	if (mc && path == mc->path && cfg && path[0] != '/' &&
+	    access(path, F_OK) != 0) {
+		/* relative to plumb.yaml, not to where we are */
+		snprintf(pathbuf, sizeof pathbuf, "%s/%s", cfg->dir, path);
+		if (access(pathbuf, F_OK) == 0)
+			path = pathbuf;
+	}
+	if (run == NULL && mc && mc->stage) {
+		/* The newest finished run of the model's pipeline stage. */
+		if (latest_stage_run(stage_run, st, mc->stage) != CLI_OK)
+			goto out;
+		run = stage_run;
+	}
+	if (run == NULL) {
+		status = cli_usage("model", "model register needs --run RUN "
+		    "(or a stage: for the model in the models: section)");
+		goto out;
+	}
 	for (size_t i = 0; i < ndata_args; i++)
 		if (hash_data(&data, &ndata, data_args[i]) != CLI_OK)
 			goto out;
@@ -1266,7 +1322,7 @@ run(int argc, char **argv)
 
 const struct cli_cmd cli_cmd_model = {
 	"model", run, "model registry: register, promote, deploy, roll back",
-	"usage: plumb model register NAME --run RUN [--path ARTIFACT]\n"
+	"usage: plumb model register NAME [--run RUN] [--path ARTIFACT]\n"
 	"                   [--description TEXT] [--data FILE]...\n"
 	"                   [--lock FILE [--lock-stage STAGE]] [--json]\n"
 	"       plumb model list [--json]\n"
