@@ -619,7 +619,9 @@ find_cb(struct screen *s, const char *text, unsigned ev)
 	if (ev & W_CANCEL)
 		return 0;
 	complete(r);
-	if (*text && !wtable_search(r->table, text, 1, !(ev & W_SUBMIT)))
+	/* Incremental: each edit searches from the cursor row itself, so
+	 * the match found while typing stays when Enter confirms it. */
+	if (*text && !wtable_search(r->table, text, 1, true))
 		app_error(s->app, "no run matches '%s'", text);
 	free(r->find);
 	r->find = xstrdup(text);

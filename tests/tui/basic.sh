@@ -138,16 +138,40 @@ tm_type runs
 tm_keys Enter
 expect "3 of 3" ":runs goes home"
 
+# Find by name, then n for the next match.
+tm_keys f
+tm_type "gbm-depth"
+tm_keys Enter
+tm_keys Enter
+expect "runs ▸" "f then Enter opens the found run"
+expect "gbm-depth10" "f finds the first match from the cursor"
+tm_keys Escape
+tm_keys n Enter
+expect "gbm-depth8" "n moves to the next match"
+tm_keys Escape
+
 # Live: a run started by another process shows up without a key press,
-# ticks as running, and its end is seen too.
-"$PLUMB" run -q -e churn -n live-one -- sh -c \
-	'echo "metric loss 1 step=0" >&3; while [ ! -f "'"$T"'/stop" ]; do sleep 0.1; done' &
+# its screen follows its metrics and log, and its end is seen too.
+"$PLUMB" run -q -e churn -n live-one -- sh -c '
+	i=0
+	while [ ! -f "'"$T"'/stop" ]; do
+		echo "metric loss $i step=$i" >&3; echo "tick-$i"
+		i=$((i + 1)); sleep 0.1
+	done' &
 livepid=$!
 expect "live-one" "a new run appears by itself"
 expect "1 running" "the running count follows"
+tm_keys g Enter
+expect "live-one" "the live run opens"
+expect "◐ running" "its header says running"
+tm_keys o
+expect "tick-5" "its stdout follows while it runs"
+expect "tick-15" "and keeps following"
 touch "$T/stop"
 wait $livepid || true
-expect "0 running" "the run's end is seen"
+expect "● finished" "its end shows without a key press"
+tm_keys Escape
+expect "0 running" "the run's end is seen on the list"
 expect "4 of 4" "the count follows"
 
 # Resize down to 40x12 and back.
