@@ -184,6 +184,8 @@ app_header(struct app *a, const char *crumbs, const char *right)
 
 /* ---- the screen stack -------------------------------------------------- */
 
+static void prompt_close(struct app *a);
+
 static void
 layout_top(struct app *a)
 {
@@ -213,6 +215,7 @@ app_push(struct app *a, struct screen *s)
 	s->app = a;
 	s->below = a->top;
 	a->top = s;
+	a->hints_for = NULL;
 	layout_top(a);
 	a->full = true;
 }
@@ -231,8 +234,9 @@ app_pop(struct app *a)
 	if (s == NULL)
 		return;
 	a->top = s->below;
+	a->hints_for = NULL;
 	if (a->prompting && a->prompt_owner == s)
-		app_prompt_error(a, NULL, 0), a->prompting = false;
+		prompt_close(a);
 	free_screen(s);
 	if (a->top == NULL) {
 		a->quit = true;
@@ -667,20 +671,43 @@ paint(struct app *a)
 
 /* ---- the loop ---------------------------------------------------------- */
 
+/* Key glyphs that have a plain spelling for ASCII terminals. */
+static const char *
+ascii_key(const char *k)
+{
+	if (strcmp(k, "\xe2\x8f\x8e") == 0)		/* ⏎ */
+		return "Enter";
+	if (strcmp(k, "\xe2\x86\x91\xe2\x86\x93") == 0)	/* ↑↓ */
+		return "j/k";
+	return k;
+}
+
+/* The status bar shows the top screen's key hints. */
 static void
 set_hints(struct app *a)
 {
-	static const struct screen *last;
+	struct whint tmp[32];
+	const struct whint *h;
+	int n = 0;
 
-	if (a->top == last || a->top == NULL)
+	if (a->top == a->hints_for || a->top == NULL)
 		return;
-	last = a->top;
-	if (a->top->ops->hints) {
-		int n = 0;
-		const struct whint *h = a->top->ops->hints(a->top, &n);
-
-		wstatus_set_hints(a->status, h, n);
+	a->hints_for = a->top;
+	if (a->top->ops->hints == NULL) {
+		wstatus_set_hints(a->status, NULL, 0);
+		return;
 	}
+	h = a->top->ops->hints(a->top, &n);
+	if (!widgets_utf8()) {
+		if (n > 32)
+			n = 32;
+		for (int i = 0; i < n; i++) {
+			tmp[i] = h[i];
+			tmp[i].key = ascii_key(h[i].key);
+		}
+		h = tmp;
+	}
+	wstatus_set_hints(a->status, h, n);
 }
 
 static void

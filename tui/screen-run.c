@@ -830,11 +830,11 @@ run_screen_new(struct app *a, const char *id)
 	};
 	static const struct wcolumn mcols[] = {
 		{ .title = "KEY", .min = 8, .flex = 1 },
-		{ .title = "LAST", .width = 10, .flags = WCOL_RIGHT },
+		{ .title = "LAST", .width = 9, .flags = WCOL_RIGHT },
 		{ .title = "TREND", .width = 20 },
-		{ .title = "MIN", .width = 10, .flags = WCOL_RIGHT },
-		{ .title = "MAX", .width = 10, .flags = WCOL_RIGHT },
-		{ .title = "N", .width = 8, .flags = WCOL_RIGHT },
+		{ .title = "MIN", .width = 9, .flags = WCOL_RIGHT },
+		{ .title = "MAX", .width = 9, .flags = WCOL_RIGHT },
+		{ .title = "N", .width = 7, .flags = WCOL_RIGHT },
 	};
 	static const struct wcolumn artcols[] = {
 		{ .title = "PATH", .min = 10, .flex = 1 },

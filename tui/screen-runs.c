@@ -73,12 +73,6 @@ static const struct whint runs_hints[] = {
 	{ "< >", "sort" }, { "s", "reverse" }, { "e", "experiment" },
 	{ ":", "command" }, { "?", "help" }, { "q", "quit" },
 };
-static const struct whint runs_hints_ascii[] = {
-	{ "j/k", "move" }, { "Enter", "open" },
-	{ "space", "mark" }, { "c", "compare" }, { "/", "filter" },
-	{ "< >", "sort" }, { "s", "reverse" }, { "e", "experiment" },
-	{ ":", "command" }, { "?", "help" }, { "q", "quit" },
-};
 
 /* ---- columns ----------------------------------------------------------- */
 
@@ -897,12 +891,8 @@ static const struct whint *
 runs_hints_fn(struct screen *s, int *n)
 {
 	(void)s;
-	if (widgets_utf8()) {
-		*n = (int)(sizeof runs_hints / sizeof *runs_hints);
-		return runs_hints;
-	}
-	*n = (int)(sizeof runs_hints_ascii / sizeof *runs_hints_ascii);
-	return runs_hints_ascii;
+	*n = (int)(sizeof runs_hints / sizeof *runs_hints);
+	return runs_hints;
 }
 
 static void

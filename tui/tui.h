@@ -64,6 +64,7 @@ struct app {
 	int h, w;
 	struct wstatus *status;		/* last row */
 	struct screen *top;
+	struct screen *hints_for;	/* whose key hints the bar shows */
 	bool quit;
 	bool full;			/* clear and repaint everything */
 	int64_t data_version;

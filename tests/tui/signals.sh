@@ -24,9 +24,9 @@ tmux -L "$TM_SOCK" -f /dev/null new-session -d -x 100 -y 30 \
     "cd '$T' && TERM=xterm-256color PS1='PROMPT\$ ' sh -i"
 tmux -L "$TM_SOCK" set-option -g status off >/dev/null
 expect "PROMPT$" "C-z: an interactive shell"
-tm_type "'$PLUMB' tui"
+tm_type "'$PLUMB'"
 tm_keys Enter
-expect "2 of 2" "C-z: the TUI is up"
+expect "2 of 2" "C-z: plumb with no command opens the TUI on a terminal"
 tm_keys C-z
 expect "Stopped" "C-z: plumb is stopped"
 expect_gone "2 of 2" "C-z: the normal screen is back while stopped"
