@@ -9,7 +9,8 @@
 		echo "metric loss 0.$((9 - i)) step=$i" >&3
 		echo "metric auc 0.8$i step=$i" >&3
 	done
-	echo "hello from depth8"; echo "warning on stderr" >&2'
+	echo "hello from depth8"; echo "warning on stderr" >&2
+	echo weights > model.bin; echo "artifact model.bin" >&3'
 "$PLUMB" run -q -e churn -n gbm-depth10 -p model=gbm -p lr=0.1 -- sh -c '
 	for i in 1 2 3; do
 		echo "metric loss 0.$((8 - i)) step=$i" >&3
@@ -129,6 +130,9 @@ tm_keys o
 expect "hello from depth8" "o shows the run's stdout"
 tm_keys E
 expect "warning on stderr" "E shows the run's stderr"
+tm_keys a
+expect "model.bin" "a shows the run's artifacts"
+expect "8 B" "with their size"
 tm_keys :
 tm_type "nosuchcommand"
 tm_keys Enter
