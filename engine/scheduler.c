@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -1291,6 +1293,7 @@ pl_repro(pl_repro_summary *out, pl_store *st, const pl_pipeline *p,
 	    (int)sysconf(_SC_NPROCESSORS_ONLN);
 	int64_t last_tick = 0, last_cancel = 0;
 	pl_executor *own = NULL;
+	int lockfd = -1;
 
 	memset(out, 0, sizeof *out);
 	memset(&sc, 0, sizeof sc);
@@ -1313,6 +1316,19 @@ pl_repro(pl_repro_summary *out, pl_store *st, const pl_pipeline *p,
 	if ((rc = pl_pipeline_select(p, mask, o->targets, o->ntargets,
 	    o->single, err, err_len)) != PL_OK)
 		goto out;
+	/* One repro per pipeline at a time: two would run the same stages
+	 * and lose each other's lock updates.  The lock is on the pipeline
+	 * file itself (nothing new in the workspace); the kernel drops it
+	 * when the process dies, however it dies. */
+	if (!o->dry_run) {
+		lockfd = open(pl_pipeline_file(p), O_RDONLY | O_CLOEXEC);
+		if (lockfd >= 0 && flock(lockfd, LOCK_EX | LOCK_NB) < 0) {
+			snprintf(err, err_len, "%s: another plumb repro is "
+			    "running this pipeline", pl_pipeline_file(p));
+			rc = PL_EBUSY;
+			goto out;
+		}
+	}
 	if ((rc = pl_lock_read(&sc.lk, pl_pipeline_lock_path(p), err,
 	    err_len)) != PL_OK)
 		goto out;
@@ -1438,6 +1454,8 @@ out:
 		pl_gitinfo_dispose(&sc.git);
 	if (own)
 		pl_executor_free(own);
+	if (lockfd >= 0)
+		close(lockfd);
 	pthread_mutex_destroy(&sc.evmu);
 	return rc;
 }

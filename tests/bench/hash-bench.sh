@@ -16,6 +16,9 @@ BYTES=$((16 * 67108864))
 t_sha=$(median_ms 3 sha256sum "$D"/f*.bin)
 t_plumb=$(median_ms 3 "$PLUMB" data hash --no-memo "$D"/f*.bin)
 t_plumb1=$(median_ms 3 "$PLUMB" data hash --no-memo -j 1 "$D"/f*.bin)
+# the machine's own ceiling: OpenSSL's tool on one CPU, and on two at once
+t_ossl=$(median_ms 3 openssl dgst -sha256 "$D"/f*.bin)
+t_ossl2=$(median_ms 3 sh -c "openssl dgst -sha256 '$D'/f[0-7].bin & openssl dgst -sha256 '$D'/f[89].bin '$D'/f1[0-5].bin & wait")
 # the same digests?
 a=$(sha256sum "$D"/f0.bin | cut -d' ' -f1)
 b=$("$PLUMB" data hash --no-memo "$D"/f0.bin | cut -d' ' -f1)
@@ -25,6 +28,8 @@ echo "1 GiB in 16 files, page cache warm (median of 3), $(nproc) CPUs:"
 report "plumb data hash --no-memo (all CPUs)" "$(gbs "$t_plumb")" "GB/s" "budget >= 1.2 GB/s ($t_plumb ms)"
 report "plumb data hash --no-memo -j 1" "$(gbs "$t_plumb1")" "GB/s" "($t_plumb1 ms)"
 report "sha256sum (baseline)" "$(gbs "$t_sha")" "GB/s" "(same run, $t_sha ms)"
+report "openssl dgst -sha256, 1 process" "$(gbs "$t_ossl")" "GB/s" "(ceiling of one CPU here)"
+report "openssl dgst -sha256, 2 processes" "$(gbs "$t_ossl2")" "GB/s" "(ceiling of $(nproc) CPUs here)"
 awk -v a="$t_sha" -v b="$t_plumb" 'BEGIN { printf "%-44s %12.2f %-8s %s\n", "ratio plumb / sha256sum", a / b, "x", "budget >= 3x" }'
 rm -rf "$D"
 fi

@@ -86,6 +86,18 @@ else
 	ok
 fi
 
+# one repro per pipeline at a time
+printf 'stages:\n  hold:\n    cmd: touch held; sleep 2; echo h > hold.out\n    outs: [hold.out]\n' > plumb.yaml
+rm -f plumb.lock held
+"$PLUMB" repro >out5 2>&1 &
+pid=$!
+i=0
+while [ ! -f held ] && [ $i -lt 50 ]; do i=$((i + 1)); sleep 0.1; done
+assert_status 1 "a second repro at the same time" -- "$PLUMB" repro
+assert_contains "$(cat "$T/.err")" "another plumb repro is running this pipeline" "says why"
+assert_status 0 "a dry run may look meanwhile" -- "$PLUMB" repro --dry-run
+wait $pid || fail "the first repro"
+
 # kill -9 at any moment: the lock is the old one or the new one, never torn
 cat > gen.sh <<'P'
 echo "stages:"
