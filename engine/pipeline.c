@@ -702,13 +702,8 @@ build_stage(pl_pipeline *p, const char *name, const char *group,
 		p->stages = ns;
 		p->cap = cap;
 	}
-	for (size_t i = 0; i < p->n; i++)
-		if (strcmp(p->stages[i].name, name) == 0) {
-			rc = at_err(err, err_len, namen, "stage '%s' is "
-			    "defined twice (first at line %d)", name,
-			    p->stages[i].line);
-			goto fail;
-		}
+	/* (names made twice by foreach/matrix are found once all stages
+	 * are built: see check_names) */
 	p->stages[p->n++] = s;
 	return PL_OK;
 nomem:
@@ -1304,6 +1299,45 @@ static const char *const top_keys[] = {
 };
 
 static int
+name_cmp_r(const void *a, const void *b, void *arg)
+{
+	const pl_pipeline *p = arg;
+	const pl_pipe_stage *x = &p->stages[*(const size_t *)a];
+	const pl_pipe_stage *y = &p->stages[*(const size_t *)b];
+	int c = strcmp(x->name, y->name);
+
+	if (c)
+		return c;
+	return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
+}
+
+/* Two stages with one name (foreach keys or matrix values that render the
+ * same) are an error; sorting keeps this O(n log n) for big pipelines. */
+static int
+check_names(pl_pipeline *p, char *err, size_t err_len)
+{
+	size_t *idx = calloc(p->n + 1, sizeof *idx);
+	int rc = PL_OK;
+
+	if (idx == NULL)
+		return PL_ENOMEM;
+	for (size_t i = 0; i < p->n; i++)
+		idx[i] = i;
+	qsort_r(idx, p->n, sizeof *idx, name_cmp_r, p);
+	for (size_t i = 1; i < p->n && rc == PL_OK; i++) {
+		const pl_pipe_stage *a = &p->stages[idx[i - 1]];
+		const pl_pipe_stage *b = &p->stages[idx[i]];
+
+		if (strcmp(a->name, b->name) == 0)
+			rc = loc_err(err, err_len, p, b->line, b->col, "stage "
+			    "'%s' is defined twice (first at line %d)",
+			    b->name, a->line);
+	}
+	free(idx);
+	return rc;
+}
+
+static int
 check_params(pl_pipeline *p, char *err, size_t err_len)
 {
 	for (size_t i = 0; i < p->n; i++) {
@@ -1464,6 +1498,8 @@ pl_pipeline_load(pl_pipeline **out, const char *path, unsigned flags,
 		if (rc != PL_OK)
 			goto fail;
 	}
+	if ((rc = check_names(p, err, err_len)) != PL_OK)
+		goto fail;
 	if ((rc = check_params(p, err, err_len)) != PL_OK)
 		goto fail;
 	if ((rc = build_graph(p, flags, err, err_len)) != PL_OK)

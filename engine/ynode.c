@@ -195,12 +195,80 @@ add_anchor(struct pstate *ps, const yaml_char_t *name, ynode *n)
 	return PL_OK;
 }
 
+struct keyset;
+static int parse_children2(struct pstate *ps, ynode *n,
+    yaml_event_type_t end, int depth, struct keyset *ks);
+
 /* Parses the node whose first event is ev (already taken). */
 static int parse_node(struct pstate *ps, yaml_event_t *ev, ynode **out,
     int depth);
 
+/* FNV-1a, for the duplicate-key check of large mappings. */
+static uint32_t
+key_hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+/* A set of the keys seen in one mapping: pair indexes + 1 (0 = empty),
+ * open addressing.  Only built past a few keys: a pipeline's `stages`
+ * can hold thousands, and pairwise comparison would be quadratic. */
+struct keyset {
+	uint32_t *slot;
+	size_t cap;
+};
+
+/* Index of the earlier pair with key k, or -1; adds pair i otherwise.
+ * -2 when memory ran out. */
+static long
+keyset_add(struct keyset *ks, const ynode *map, const char *k, size_t i)
+{
+	if ((i + 1) * 2 > ks->cap) {
+		size_t cap = ks->cap ? ks->cap * 2 : 64;
+		uint32_t *ns = calloc(cap, sizeof *ns);
+
+		if (ns == NULL)
+			return -2;
+		for (size_t j = 0; j < ks->cap; j++)
+			if (ks->slot[j]) {
+				size_t h = key_hash(yn_key(map,
+				    ks->slot[j] - 1)->str) & (cap - 1);
+
+				while (ns[h])
+					h = (h + 1) & (cap - 1);
+				ns[h] = ks->slot[j];
+			}
+		free(ks->slot);
+		ks->slot = ns;
+		ks->cap = cap;
+	}
+	for (size_t h = key_hash(k) & (ks->cap - 1);; h = (h + 1) & (ks->cap - 1)) {
+		if (ks->slot[h] == 0) {
+			ks->slot[h] = (uint32_t)i + 1;
+			return -1;
+		}
+		if (strcmp(yn_key(map, ks->slot[h] - 1)->str, k) == 0)
+			return (long)ks->slot[h] - 1;
+	}
+}
+
 static int
 parse_children(struct pstate *ps, ynode *n, yaml_event_type_t end, int depth)
+{
+	struct keyset ks = { NULL, 0 };
+	int rc = parse_children2(ps, n, end, depth, &ks);
+
+	free(ks.slot);
+	return rc;
+}
+
+static int
+parse_children2(struct pstate *ps, ynode *n, yaml_event_type_t end, int depth,
+    struct keyset *ks)
 {
 	for (;;) {
 		yaml_event_t ev;
@@ -234,15 +302,42 @@ parse_children(struct pstate *ps, ynode *n, yaml_event_type_t end, int depth)
 			yn_free(key);
 			return PL_EINVAL;
 		}
-		for (size_t i = 0; i < n->n; i++)
-			if (strcmp(yn_key(n, i)->str, key->str) == 0) {
+		{
+			long dup = -1;
+
+			if (n->n < 16) {
+				for (size_t i = 0; i < n->n && dup < 0; i++)
+					if (strcmp(yn_key(n, i)->str,
+					    key->str) == 0)
+						dup = (long)i;
+			} else {
+				/* (the pair is added below; check first) */
+				if (ks->cap == 0)
+					for (size_t i = 0; i < n->n; i++)
+						if (keyset_add(ks, n,
+						    yn_key(n, i)->str, i) == -2) {
+							yn_free(key);
+							return PL_ENOMEM;
+						}
+				dup = keyset_add(ks, n, key->str, n->n);
+				if (dup == -2) {
+					yn_free(key);
+					return PL_ENOMEM;
+				}
+				if (dup < 0) {
+					/* undo: the key is not in n yet; it
+					 * will be at index n->n, as recorded */
+				}
+			}
+			if (dup >= 0) {
 				snprintf(ps->err, ps->err_len,
 				    "%s:%d:%d: duplicate key '%s' (first at "
 				    "line %d)", ps->file, key->line, key->col,
-				    key->str, yn_key(n, i)->line);
+				    key->str, yn_key(n, (size_t)dup)->line);
 				yn_free(key);
 				return PL_EINVAL;
 			}
+		}
 		if (!yaml_parser_parse(&ps->p, &ev)) {
 			yn_free(key);
 			return perr(ps, ps->p.problem_mark, ps->p.problem ?

@@ -292,6 +292,19 @@ test_errors(void **state)
 	expect_err("stages:\n  s:\n    cmd: x\n    outs: [{o: {cach: 1}}]\n", 0,
 	    4, 17, "unknown key 'cach'");
 	expect_err("stages:\n  b@d:\n    cmd: x\n", 0, 2, 3, "bad stage name");
+	expect_err("stages:\n  s:\n    foreach: [a, b, a]\n    do: {cmd: x}\n",
+	    0, 2, 3, "stage 's@a' is defined twice");
+	{
+		/* a big mapping: duplicate keys found without pairwise scans */
+		char big[4096];
+		size_t off = (size_t)snprintf(big, sizeof big, "stages:\n");
+
+		for (int i = 0; i < 40; i++)
+			off += (size_t)snprintf(big + off, sizeof big - off,
+			    "  s%d:\n    cmd: x\n", i);
+		snprintf(big + off, sizeof big - off, "  s7:\n    cmd: y\n");
+		expect_err(big, 0, 82, 3, "duplicate key 's7' (first at line 16)");
+	}
 }
 
 static void
@@ -346,6 +359,76 @@ test_wdir(void **state)
 	pl_pipeline_free(p);
 }
 
+/* Mutated pipelines (bytes flipped, cut, spliced) must load or fail
+ * with a message, never crash or leak (run under ASan in CI). */
+static void
+test_mutations(void **state)
+{
+	static const char *const seeds[] = {
+	    "vars:\n  - p: {a: 1, b: [x, y]}\nstages:\n  s:\n"
+	    "    foreach: ${p.b}\n    do:\n      cmd: echo ${item} ${p}\n"
+	    "      outs: [o-${item}]\n",
+	    "stages:\n  m:\n    matrix:\n      a: [1, 2]\n      b: [{k: v}]\n"
+	    "    cmd: [\"x ${item.a}\", y]\n    deps: [d]\n"
+	    "    params: [k, {f.yaml: [a.b]}]\n    outs: [{o: {cache: false}}]\n",
+	    "stages:\n  a:\n    cmd: x\n    outs: [a]\n  b:\n    cmd: y\n"
+	    "    deps: [a]\n    outs: [b]\n    wdir: ..\n",
+	};
+	unsigned seed = 12345;
+	char err[1024];
+
+	(void)state;
+	put("params.yaml", "k: 1\na: {b: 2}\n");
+	put("f.yaml", "a: {b: 3}\n");
+	for (int iter = 0; iter < 3000; iter++) {
+		const char *base = seeds[iter % 3];
+		size_t len = strlen(base);
+		char *m = malloc(len + 64);
+		pl_pipeline *p = NULL;
+		int edits;
+
+		assert_non_null(m);
+		memcpy(m, base, len + 1);
+		seed = seed * 1103515245u + 12345u;
+		edits = 1 + (int)((seed >> 16) % 4);
+		for (int e = 0; e < edits; e++) {
+			size_t at;
+
+			seed = seed * 1103515245u + 12345u;
+			at = (seed >> 8) % (len ? len : 1);
+			switch ((seed >> 4) % 4) {
+			case 0:		/* a random byte */
+			{
+				static const char pick[] = "${}[]:,-@ \n\"'ax.#&*!|>";
+
+				m[at] = pick[(seed >> 20) % (sizeof pick - 1)];
+			}
+				break;
+			case 1:		/* cut the rest */
+				m[at] = '\0';
+				len = at;
+				break;
+			case 2:		/* duplicate a slice */
+				if (len + 32 < len + 64 && at + 16 < len) {
+					memmove(m + at + 16, m + at, len - at + 1);
+					len += 16;
+				}
+				break;
+			default:	/* delete a byte */
+				memmove(m + at, m + at + 1, len - at);
+				if (len)
+					len--;
+				break;
+			}
+		}
+		if (load(&p, m, PL_PIPE_CHECK_DEPS, err, sizeof err) == PL_OK)
+			pl_pipeline_free(p);
+		else
+			assert_true(err[0] != '\0');
+		free(m);
+	}
+}
+
 int
 main(void)
 {
@@ -355,6 +438,7 @@ main(void)
 		cmocka_unit_test(test_templating),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_wdir),
+		cmocka_unit_test(test_mutations),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
