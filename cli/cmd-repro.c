@@ -85,6 +85,7 @@ struct view {
 	int verbose;		/* stream stage output */
 	int status_shown;
 	int quiet;
+	int dry_run;
 	pl_store *st;
 	struct buf partial;	/* verbose: an unfinished output line */
 };
@@ -201,6 +202,12 @@ on_event(const pl_repro_event *ev, void *payload)
 		    ev->stage, d);
 		break;
 	case PL_EV_RESTORED:
+		if (v->dry_run) {
+			printf("would restore %s  (", ev->stage);
+			cli_put_safe(stdout, ev->reason);
+			printf(")\n");
+			break;
+		}
 		printf("%srestored%s    %s  (", CLI_BLUE, CLI_RESET, ev->stage);
 		cli_put_safe(stdout, ev->reason);
 		printf(")\n");
@@ -293,6 +300,7 @@ run(int argc, char **argv)
 	v.tty = isatty(STDERR_FILENO) && getenv("TERM") &&
 	    strcmp(getenv("TERM"), "dumb") != 0;
 	v.st = st;
+	v.dry_run = ro.dry_run;
 	ro.interrupt = &interrupted;
 	ro.on_event = on_event;
 	ro.payload = &v;

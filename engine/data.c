@@ -126,6 +126,69 @@ write_atomic(pl_store *st, const char *path, const char *text)
 	return rc;
 }
 
+/* Inside a git work tree, the data itself stays out of git: "/NAME" goes
+ * into the .gitignore of its directory (once).  Best effort: a failure
+ * here does not undo the add. */
+static void
+gitignore_data(const char *abs)
+{
+	char *dir = strdup(abs), *slash, *probe = NULL, *gi = NULL, *line = NULL;
+	const char *name;
+	int in_git = 0;
+	FILE *f;
+
+	if (dir == NULL || (slash = strrchr(dir, '/')) == NULL)
+		goto out;
+	*slash = '\0';
+	name = slash + 1;
+	{
+		/* walk up looking for .git */
+		char *up = strdup(*dir ? dir : "/");
+
+		while (up && !in_git) {
+			char *s2;
+
+			free(probe);
+			if (asprintf(&probe, "%s/.git", up) < 0) {
+				probe = NULL;
+				break;
+			}
+			in_git = access(probe, F_OK) == 0;
+			s2 = strrchr(up, '/');
+			if (s2 == NULL || s2 == up)
+				break;
+			*s2 = '\0';
+		}
+		free(up);
+	}
+	if (!in_git || asprintf(&gi, "%s/.gitignore", *dir ? dir : "") < 0 ||
+	    asprintf(&line, "/%s", name) < 0)
+		goto out;
+	f = fopen(gi, "r");
+	if (f) {
+		char buf[PATH_MAX + 2];
+
+		while (fgets(buf, sizeof buf, f)) {
+			buf[strcspn(buf, "\n")] = '\0';
+			if (strcmp(buf, line) == 0) {
+				fclose(f);
+				goto out;
+			}
+		}
+		fclose(f);
+	}
+	f = fopen(gi, "a");
+	if (f) {
+		fprintf(f, "%s\n", line);
+		fclose(f);
+	}
+out:
+	free(dir);
+	free(probe);
+	free(gi);
+	free(line);
+}
+
 int
 pl_data_add(pl_hashed *out, pl_store *st, const char *path)
 {
@@ -185,6 +248,7 @@ pl_data_add(pl_hashed *out, pl_store *st, const char *path)
 	}
 	if ((rc = write_atomic(st, pointer, buf_str(&b))) != PL_OK)
 		goto out;
+	gitignore_data(abs);
 	{
 		sqlite3_stmt *q;
 

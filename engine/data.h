@@ -21,6 +21,8 @@
  *
  * Each add is also recorded in the store (who, when, which hash), so the
  * history of a path can be listed with the runs that read each version.
+ * Inside a git work tree the data's name is added to the .gitignore of
+ * its directory, so only the pointer is committed.
  */
 #define PL_DATA_SUFFIX ".plumb"
 

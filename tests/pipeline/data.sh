@@ -56,6 +56,16 @@ rm notes.txt
 obj=".plumb/cache/$(echo "$nh" | cut -c1-2)/$(echo "$nh" | cut -c3-)"
 assert_eq "$nh" "$(sha256sum "$obj" | cut -d' ' -f1)" "the cache object is intact"
 
+# inside git, the data is ignored and the pointer is not
+if command -v git >/dev/null 2>&1; then
+	mkdir g && (cd g && git init -q . && mkdir d && echo 1 > d/x.csv &&
+		"$PLUMB" data add d/x.csv >/dev/null && "$PLUMB" data add d/x.csv >/dev/null)
+	assert_eq "/x.csv" "$(cat g/d/.gitignore)" "the data goes into .gitignore, once"
+	assert_contains "$(cd g && git status --porcelain --untracked-files=all)" "d/x.csv.plumb" "the pointer is for git"
+	assert_not_contains "$(cd g && git status --porcelain --untracked-files=all)" "d/x.csv
+" "the data is not"
+fi
+
 # versions and lineage
 printf 'v2\n' > notes.txt
 "$PLUMB" data add notes.txt >/dev/null || fail "add v2"

@@ -78,6 +78,9 @@ assert_eq "lr=0.2" "$(head -1 model.txt)" "the command saw the new value"
 
 # delete an output: restored from the cache without running
 rm model.txt
+"$PLUMB" repro -n >out7n 2>&1 || fail "dry run after rm"
+assert_contains "$(cat out7n)" "would restore train  (output model.txt is missing)" "a dry run says it would restore"
+[ ! -e model.txt ] && ok || fail "a dry run restores nothing"
 "$PLUMB" repro >out7 2>&1 || fail "repro after rm"
 assert_eq "" "$(ran out7)" "a deleted output is not rebuilt"
 assert_contains "$(cat out7)" "restored    train" "it is restored"
