@@ -425,6 +425,10 @@ cmp_request(struct screen *s, enum request req, int key)
 		set_focus(c, (enum cpane)((c->focus + (req == REQ_NEXT_PANE ?
 		    1 : C__COUNT - 1)) % C__COUNT));
 		return 1;
+	case REQ_RELOAD:
+		load(c);
+		s->dirty = true;
+		return 1;
 	case REQ_DIFF_ONLY:
 		c->diff_only = !c->diff_only;
 		build_rows(c);
@@ -476,10 +480,20 @@ cmp_mouse(struct screen *s, const MEVENT *ev)
 	return 0;
 }
 
+/* Only runs that are (or were, at the last load) running can have
+ * changed what this screen shows. */
 static void
 cmp_refresh(struct screen *s)
 {
-	load((struct cmp *)s);
+	struct cmp *c = (struct cmp *)s;
+
+	for (size_t i = 0; i < c->nruns; i++) {
+		if (c->runs[i].info && c->runs[i].info->status ==
+		    PL_RUN_RUNNING) {
+			load(c);
+			return;
+		}
+	}
 }
 
 static int

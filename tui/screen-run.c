@@ -672,6 +672,9 @@ run_request(struct screen *sc, enum request req, int key)
 	case REQ_VIEW_ARTIFACTS:
 		show_bottom(r, B_ARTIFACTS);
 		return 1;
+	case REQ_RELOAD:
+		load(r);
+		return 1;
 	case REQ_CHART_X:
 		r->time_x = !r->time_x;
 		set_chart(r);
@@ -749,12 +752,39 @@ run_mouse(struct screen *sc, const MEVENT *ev)
 
 /* ---- live -------------------------------------------------------------- */
 
+/*
+ * The store changed (maybe not this run).  A running run, or one that
+ * just ended, is read again whole; a finished run only has its params,
+ * tags and artifacts re-read, so that other runs logging every second
+ * do not make it reload a million-point series every second.
+ */
 static void
 run_refresh(struct screen *sc)
 {
 	struct run *r = (struct run *)sc;
+	pl_store *st = sc->app->st;
+	pl_run_info *ri = NULL;
 
-	load(r);
+	if (r->info->status == PL_RUN_RUNNING) {
+		load(r);
+		return;
+	}
+	if (pl_run_get(&ri, st, r->id) != PL_OK)
+		return;		/* gone: keep showing what we had */
+	if (ri->status != r->info->status || ri->end_ms != r->info->end_ms) {
+		pl_run_info_free(ri);
+		load(r);
+		return;
+	}
+	pl_run_info_free(r->info);
+	r->info = ri;
+	pl_artifact_list_free(r->arts, r->narts);
+	r->arts = NULL;
+	r->narts = 0;
+	pl_run_artifacts(&r->arts, &r->narts, st, r->id);
+	build_attrs(r);
+	wtable_source_changed(r->attr_t);
+	wtable_source_changed(r->art_t);
 }
 
 static int

@@ -45,6 +45,11 @@ struct rowc {
 	char *name, *exp, *user;
 	char **vals;		/* per key column; loaded[] says if read */
 	unsigned char *loaded;
+	/* running rows: read fresh from the run, not the list's window */
+	pl_metric_summary *ms;
+	size_t nms;
+	pl_kvlist *params;
+	bool live_loaded;
 };
 
 struct runs {
@@ -65,6 +70,8 @@ struct runs {
 	char *find;
 	int box_h;
 	bool partial;		/* list holds only the first rows so far */
+	int64_t since_ms;	/* live refresh: runs started after this */
+	uint64_t fp;		/* fingerprint() when last listed */
 };
 
 static const struct whint runs_hints[] = {
@@ -103,6 +110,8 @@ drop_cache(struct runs *r)
 		}
 		free(c->vals);
 		free(c->loaded);
+		pl_metric_summary_free(c->ms, c->nms);
+		pl_kvlist_free(c->params);
 		memset(c, 0, sizeof *c);
 	}
 	r->gen++;
@@ -346,6 +355,8 @@ fetch(struct runs *r, size_t idx)
 			free(c->vals[k]);
 	free(c->vals);
 	free(c->loaded);
+	pl_metric_summary_free(c->ms, c->nms);
+	pl_kvlist_free(c->params);
 	memset(c, 0, sizeof *c);
 	if (r->list == NULL || pl_runlist_row(&row, r->list, idx) != PL_OK)
 		return NULL;
@@ -368,6 +379,31 @@ key_value(struct runs *r, struct rowc *c, int col)
 {
 	const struct col *k = &r->cols[col];
 
+	if (!c->loaded[col] && c->status == PL_RUN_RUNNING) {
+		/* The list reads values in windows and keeps them; a running
+		 * run's values move, so read them from the run itself. */
+		pl_store *st = r->base.app->st;
+		char b[32];
+
+		c->loaded[col] = 1;
+		if (!c->live_loaded) {
+			c->live_loaded = true;
+			pl_metric_summaries(&c->ms, &c->nms, st, c->id);
+			pl_run_params(&c->params, st, c->id);
+		}
+		if (k->kind == K_METRIC) {
+			for (size_t i = 0; i < c->nms; i++)
+				if (strcmp(c->ms[i].key, k->key) == 0)
+					c->vals[col] = xstrdup(tui_num(b,
+					    sizeof b, c->ms[i].last));
+		} else {
+			for (size_t i = 0; c->params && i < c->params->n; i++)
+				if (strcmp(c->params->items[i].key, k->key) ==
+				    0)
+					c->vals[col] = xstrdup(
+					    c->params->items[i].value);
+		}
+	}
 	if (!c->loaded[col]) {
 		c->loaded[col] = 1;
 		if (k->kind == K_METRIC) {
@@ -624,6 +660,8 @@ find_cb(struct screen *s, const char *text, unsigned ev)
 
 /* ---- requests ---------------------------------------------------------- */
 
+static void runs_refresh(struct screen *s);
+
 static void
 set_sort(struct runs *r, int col, bool desc)
 {
@@ -764,6 +802,10 @@ runs_request(struct screen *s, enum request req, int key)
 	case REQ_EXPERIMENT:
 		cycle_experiment(r);
 		return 1;
+	case REQ_RELOAD:
+		r->fp = 0;	/* count and list again, whatever changed */
+		runs_refresh(s);
+		return 1;
 	case REQ_MOVE_LAST:
 	case REQ_MOVE_PAGE_DOWN:
 	case REQ_MOVE_HALF_DOWN:
@@ -848,27 +890,77 @@ keep_cursor(struct runs *r, const char *id)
 	}
 }
 
+/*
+ * A cheap fingerprint of the store's run set, for live refresh: the
+ * running runs (status index) and how many runs started after since_ms
+ * (start index).  Both are tiny range scans, unlike counting 100k runs
+ * per experiment, so a store that changes every second (a run logging
+ * metrics) costs the runs screen only these and its visible rows.
+ */
+static uint64_t
+fingerprint(struct runs *r)
+{
+	pl_store *st = r->base.app->st;
+	pl_query q;
+	pl_runlist *l = NULL;
+	uint64_t fp = 1469598103934665603ULL;
+	char f[96];
+
+	memset(&q, 0, sizeof q);
+	q.filter = "attributes.status = 'running'";
+	q.sort = "run_id";
+	if (pl_runs_query(&l, st, &q) == PL_OK) {
+		size_t n = pl_runlist_count(l);
+
+		for (size_t i = 0; i < n; i++) {
+			const pl_run_row *row;
+
+			if (pl_runlist_row(&row, l, i) == PL_OK)
+				for (const char *c = row->id; *c; c++)
+					fp = (fp ^ (unsigned char)*c) *
+					    1099511628211ULL;
+		}
+		fp ^= n << 32;
+		pl_runlist_free(l);
+	}
+	snprintf(f, sizeof f, "attributes.start_time > %lld",
+	    (long long)r->since_ms);
+	q.filter = f;
+	q.sort = "start_time";
+	if (pl_runs_query(&l, st, &q) == PL_OK) {
+		fp = (fp ^ pl_runlist_count(l)) * 1099511628211ULL;
+		pl_runlist_free(l);
+	}
+	return fp;
+}
+
 static void
 runs_refresh(struct screen *s)
 {
 	struct runs *r = (struct runs *)s;
-	int64_t total = r->total, running = r->running;
 	char id[PL_ID_LEN + 1] = "";
+	uint64_t fp = fingerprint(r);
 
-	count_runs(r);
 	if (src_count(r) > 0) {
 		struct rowc *c = fetch(r, wtable_cursor(r->table));
 
 		if (c)
 			memcpy(id, c->id, sizeof id);
 	}
-	if (total != r->total || running != r->running || r->list == NULL) {
+	if (fp != r->fp || r->list == NULL) {
+		/* Runs came, went or changed state: count and list again,
+		 * and look for new runs from now on (a minute back, for
+		 * other hosts' clocks). */
+		count_runs(r);
+		r->since_ms = app_wall_ms() - 60000;
+		r->fp = fingerprint(r);
 		if (query(r, r->filter) != PL_OK)
 			app_error(s->app, "%s", pl_store_errmsg(s->app->st));
 		if (r->ncols <= r->nbase)
 			choose_columns(r);
 		keep_cursor(r, id);
 	} else {
+		/* Same runs: only values (metrics, durations) moved. */
 		drop_cache(r);
 	}
 	wtable_source_changed(r->table);
@@ -944,6 +1036,8 @@ runs_screen_new(struct app *a)
 	    "one)");
 	widget_set_focus(wtable_widget(r->table), true);
 	count_runs(r);
+	r->since_ms = app_wall_ms() - 60000;
+	r->fp = fingerprint(r);
 	choose_columns(r);	/* sort column indexes need the base columns */
 	if (query(r, NULL) != PL_OK)
 		app_error(a, "%s", pl_store_errmsg(a->st));

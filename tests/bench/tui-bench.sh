@@ -179,6 +179,14 @@ sleep 20
 c1=$(cpu_ticks "$pid")
 report "idle CPU, live run screen (20 s)" \
     "$(awk -v d=$((c1 - c0)) -v hz="$hz" 'BEGIN { print d * 100 / (hz * 20) }')" 0.5 "% of a core"
+# The same on the runs list (100k rows, one of them live).
+tmux -L "$SOCK" send-keys Escape
+sleep 2
+c0=$(cpu_ticks "$pid")
+sleep 10
+c1=$(cpu_ticks "$pid")
+report "idle CPU, runs list with a live run (10 s)" \
+    "$(awk -v d=$((c1 - c0)) -v hz="$hz" 'BEGIN { print d * 100 / (hz * 10) }')" 0.5 "% of a core"
 kill "$livepid" 2>/dev/null || true
 wait "$livepid" 2>/dev/null || true
 livepid=
