@@ -525,6 +525,9 @@ handle_request(struct app *a, enum request req, int key)
 		else
 			a->quit = true;
 		break;
+	case REQ_QUIT_ALL:
+		a->quit = true;
+		break;
 	case REQ_BACK:
 		if (s && s->below)
 			app_pop(a);

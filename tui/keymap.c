@@ -137,7 +137,8 @@ static const struct binding bindings[] = {
 	{ NULL, WK_CTRL('l'), REQ_REDRAW },
 	{ NULL, WK_CTRL('z'), REQ_SUSPEND },
 	{ NULL, 'q', REQ_QUIT },
-	{ NULL, WK_CTRL('c'), REQ_QUIT },
+	{ NULL, 'Q', REQ_QUIT_ALL },
+	{ NULL, WK_CTRL('c'), REQ_QUIT_ALL },
 };
 
 static enum request

@@ -59,7 +59,8 @@
 	REQ_(RELOAD,		"reload the data now") \
 	REQ_(REDRAW,		"redraw the screen") \
 	REQ_(SUSPEND,		"suspend plumb (fg to resume)") \
-	REQ_(QUIT,		"quit")
+	REQ_(QUIT,		"close the screen (quit from the last one)") \
+	REQ_(QUIT_ALL,		"quit plumb from any screen")
 
 #define REQ_GROUP_ENUM(g)
 #define REQ_ENUM(name, help) REQ_##name,

@@ -35,8 +35,9 @@ tm_keys Enter
 expect "2 of 2" "C-z: fg brings the screen back"
 tm_keys j Enter
 expect "runs ▸" "C-z: keys work after resuming"
-tm_keys q q
-expect_gone "runs ▸" "C-z: quits normally afterwards"
+tm_keys C-c
+expect_gone "runs ▸" "C-c quits from a sub-screen"
+expect "PROMPT$" "C-c: back to the shell"
 
 for sig in TERM HUP; do
 	start "SIG$sig"
