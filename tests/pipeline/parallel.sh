@@ -78,7 +78,7 @@ assert_contains "$(cat plumb.lock)" "quick:" "a stage that succeeded before the 
 sleep 0.2
 # a background process of a stage (it ignores SIGINT) is stopped too
 # (a zombie is dead: nothing reaps orphans in some containers)
-state=$(ps -o stat= -p "$(cat bg.pid)" 2>/dev/null || true)
+state=$(sed 's/.*) //' "/proc/$(cat bg.pid)/stat" 2>/dev/null | cut -c1 || true)
 if [ -n "$state" ] && [ "${state#Z}" = "$state" ]; then
 	fail "the stage's background process is still running"
 	kill -9 "$(cat bg.pid)" || true
