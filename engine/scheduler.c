@@ -371,8 +371,9 @@ pl_pipeline_status(pl_pipe_status **out, size_t *out_n, pl_store *st,
 
 /* --- the run cache ------------------------------------------------------------ */
 
-/* The key of a stage's exact inputs: command, dep hashes, param values
- * and the output paths (a stage writing elsewhere is another stage). */
+/* The key of a stage's exact inputs: working directory, command, dep
+ * hashes, param values and the output paths (a stage writing elsewhere is
+ * another stage). */
 static void
 run_key(char out[PL_HASH_HEX], const pl_pipe_stage *s, const struct check *c)
 {
@@ -384,6 +385,10 @@ run_key(char out[PL_HASH_HEX], const pl_pipe_stage *s, const struct check *c)
 	EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
 #define PUT(str) EVP_DigestUpdate(ctx, (str), strlen(str) + 1)
 	PUT("plumb-run/1");
+	/* paths are relative to wdir: the same text elsewhere is another
+	 * file */
+	PUT("wdir");
+	PUT(s->wdir);
 	for (size_t i = 0; i < s->ncmds; i++) {
 		PUT("cmd");
 		PUT(s->cmds[i]);
