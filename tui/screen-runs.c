@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "table.h"
 #include "theme.h"
@@ -72,6 +74,7 @@ struct runs {
 	bool partial;		/* list holds only the first rows so far */
 	int64_t since_ms;	/* live refresh: runs started after this */
 	uint64_t fp;		/* fingerprint() when last listed */
+	char *remembered;	/* :columns spec for this store, or NULL */
 };
 
 static const struct whint runs_hints[] = {
@@ -185,6 +188,30 @@ apply_columns(struct runs *r)
 }
 
 static int query(struct runs *r, const char *filter);
+static char *columns_load(const char *store);
+
+/* Appends the key columns of a spec ("metrics.loss,params.lr,auc"; a
+ * bare key is a metric). */
+static void
+add_spec_columns(struct runs *r, const char *spec)
+{
+	char *copy = xstrdup(spec), *save = NULL, *tok;
+
+	for (tok = strtok_r(copy, ", ", &save); tok;
+	    tok = strtok_r(NULL, ", ", &save)) {
+		if (strncmp(tok, "metrics.", 8) == 0)
+			add_col(r, K_METRIC, tok + 8, tok + 8);
+		else if (strncmp(tok, "metric.", 7) == 0)
+			add_col(r, K_METRIC, tok + 7, tok + 7);
+		else if (strncmp(tok, "params.", 7) == 0)
+			add_col(r, K_PARAM, tok + 7, tok + 7);
+		else if (strncmp(tok, "param.", 6) == 0)
+			add_col(r, K_PARAM, tok + 6, tok + 6);
+		else
+			add_col(r, K_METRIC, tok, tok);
+	}
+	free(copy);
+}
 
 /*
  * After the columns changed: the sort column is found again by its sort
@@ -233,7 +260,9 @@ choose_columns(struct runs *r)
 	add_col(r, K_START, NULL, "STARTED");
 	add_col(r, K_DUR, NULL, "DUR");
 	r->nbase = r->ncols;
-	if (r->list && pl_runlist_keys(&keys, r->list, 50) == PL_OK) {
+	if (r->remembered) {
+		add_spec_columns(r, r->remembered);
+	} else if (r->list && pl_runlist_keys(&keys, r->list, 50) == PL_OK) {
 		for (size_t i = 0; i < keys->n && i < MAX_KEYS; i++)
 			add_col(r, strcmp(keys->items[i].value, "metric") == 0 ?
 			    K_METRIC : K_PARAM, keys->items[i].key,
@@ -999,6 +1028,7 @@ runs_destroy(struct screen *s)
 	free(r->filter);
 	free(r->experiment);
 	free(r->find);
+	free(r->remembered);
 	free(r);
 }
 
@@ -1026,6 +1056,7 @@ runs_screen_new(struct app *a)
 
 	r->base.ops = &runs_ops;
 	r->base.app = a;
+	r->remembered = columns_load(pl_store_dir(a->st));
 	r->sort_col = 5;	/* STARTED, newest first */
 	r->desc = true;
 	r->table = wtable_new(a->win, 2, 1, 1, 1, WTABLE_MULTI);
@@ -1045,14 +1076,104 @@ runs_screen_new(struct app *a)
 	return &r->base;
 }
 
+/* ---- remembered columns ------------------------------------------------ */
+
+/*
+ * :columns is remembered per store, per user, in
+ * $XDG_CONFIG_HOME/plumb/tui-columns (default ~/.config): one line per
+ * store, "STORE-DIR<TAB>SPEC".  Nothing is written into the store,
+ * which may be shared or read-only.  Failing to save is not an error
+ * worth more than a status message.
+ */
+static char *
+columns_file(void)
+{
+	const char *x = getenv("XDG_CONFIG_HOME"), *h = getenv("HOME");
+
+	if (x && *x == '/')
+		return xasprintf("%s/plumb/tui-columns", x);
+	if (h && *h == '/')
+		return xasprintf("%s/.config/plumb/tui-columns", h);
+	return NULL;
+}
+
+/* The remembered spec for this store (malloc'ed), or NULL. */
+static char *
+columns_load(const char *store)
+{
+	char *path = columns_file(), line[4096], *spec = NULL;
+	size_t sl = strlen(store);
+	FILE *f;
+
+	if (path == NULL || (f = fopen(path, "r")) == NULL) {
+		free(path);
+		return NULL;
+	}
+	while (fgets(line, sizeof line, f)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (strncmp(line, store, sl) == 0 && line[sl] == '\t') {
+			free(spec);
+			spec = xstrdup(line + sl + 1);
+		}
+	}
+	fclose(f);
+	free(path);
+	return spec;
+}
+
+/* Saves spec ("" forgets) for this store; returns 0 or -1. */
+static int
+columns_save(const char *store, const char *spec)
+{
+	char *path = columns_file(), *tmp, *dir, line[4096];
+	size_t sl = strlen(store);
+	FILE *in, *out;
+	int rc = 0;
+
+	if (path == NULL || strchr(store, '\n') || strchr(spec, '\n')) {
+		free(path);
+		return -1;
+	}
+	dir = xstrdup(path);
+	*strrchr(dir, '/') = '\0';
+	*strrchr(dir, '/') = '\0';
+	mkdir(dir, 0700);		/* ~/.config */
+	free(dir);
+	dir = xstrdup(path);
+	*strrchr(dir, '/') = '\0';
+	mkdir(dir, 0700);		/* .../plumb */
+	free(dir);
+	tmp = xasprintf("%s.%ld.tmp", path, (long)getpid());
+	if ((out = fopen(tmp, "w")) == NULL) {
+		free(tmp);
+		free(path);
+		return -1;
+	}
+	if ((in = fopen(path, "r")) != NULL) {
+		while (fgets(line, sizeof line, in))
+			if (!(strncmp(line, store, sl) == 0 &&
+			    line[sl] == '\t'))
+				fputs(line, out);
+		fclose(in);
+	}
+	if (*spec)
+		fprintf(out, "%s\t%s\n", store, spec);
+	if (fclose(out) != 0 || rename(tmp, path) != 0) {
+		unlink(tmp);
+		rc = -1;
+	}
+	free(tmp);
+	free(path);
+	return rc;
+}
+
 /* ---- commands ---------------------------------------------------------- */
 
 /* Columns from a list like "metrics.loss,params.lr,auc" (a bare key is a
- * metric).  Returns 0, or -1 with an error on the status line. */
+ * metric).  Returns 0. */
 static int
 set_key_columns(struct runs *r, const char *spec)
 {
-	char *copy = xstrdup(spec), *save = NULL, *tok;
 	char *old = sort_key(r, r->sort_col);
 
 	drop_cache(r);
@@ -1061,20 +1182,9 @@ set_key_columns(struct runs *r, const char *spec)
 		free(r->cols[r->ncols].key);
 		free(r->cols[r->ncols].title);
 	}
-	for (tok = strtok_r(copy, ", ", &save); tok;
-	    tok = strtok_r(NULL, ", ", &save)) {
-		if (strncmp(tok, "metrics.", 8) == 0)
-			add_col(r, K_METRIC, tok + 8, tok + 8);
-		else if (strncmp(tok, "metric.", 7) == 0)
-			add_col(r, K_METRIC, tok + 7, tok + 7);
-		else if (strncmp(tok, "params.", 7) == 0)
-			add_col(r, K_PARAM, tok + 7, tok + 7);
-		else if (strncmp(tok, "param.", 6) == 0)
-			add_col(r, K_PARAM, tok + 6, tok + 6);
-		else
-			add_col(r, K_METRIC, tok, tok);
-	}
-	free(copy);
+	add_spec_columns(r, spec);
+	free(r->remembered);
+	r->remembered = xstrdup(spec);
 	resort_after_columns(r, old);
 	r->base.dirty = true;
 	return 0;
@@ -1130,10 +1240,15 @@ runs_screen_command(struct screen *s, const char *verb, const char *arg)
 		app_error(a, "no column '%s' (:columns adds one)", k);
 		return 1;
 	} else if (strcmp(verb, "columns") == 0) {
-		if (*arg == '\0')
+		if (*arg == '\0') {
+			/* Forget the choice: the first runs' keys again. */
+			free(r->remembered);
+			r->remembered = NULL;
 			choose_columns(r);
-		else
+		} else
 			set_key_columns(r, arg);
+		if (columns_save(pl_store_dir(a->st), arg) != 0)
+			app_error(a, "could not remember the columns");
 	} else {
 		return 0;
 	}

@@ -107,10 +107,14 @@ expect "lr ▼" ":sort sorts by a column"
 if [ "$(line_of gbm-depth10)" -lt "$(line_of gbm-depth8)" ]; then ok; else
 	fail ":sort -lr puts lr 0.1 first: $(tm_screen)"
 fi
+assert_contains "$(cat "$T/config/plumb/tui-columns" 2>/dev/null)" \
+	"$T/.plumb	params.lr" ":columns is remembered for this store"
 tm_keys :
 tm_type "columns"
 tm_keys Enter
 expect " auc " ":columns alone chooses the columns again"
+assert_not_contains "$(cat "$T/config/plumb/tui-columns")" "params.lr" \
+	":columns alone forgets the choice"
 tm_keys :
 tm_type "sort STARTED"
 tm_keys Enter

@@ -31,6 +31,9 @@ LSAN_OPTIONS="suppressions=$top_srcdir/tests/tui/lsan.supp:print_suppressions=0"
 ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}fast_unwind_on_malloc=0"
 export LSAN_OPTIONS ASAN_OPTIONS
 unset TMUX
+# :columns is remembered under the user's config: not the real one.
+XDG_CONFIG_HOME="$T/config"
+export XDG_CONFIG_HOME
 
 tm_start() {
 	tm_w=$1 tm_h=$2
