@@ -968,8 +968,6 @@ pl_cache_checkout(pl_store *st, const char *path, const pl_hashed *h,
 {
 	pl_manifest_entry *m = NULL;
 	size_t n = 0;
-	pl_hashed cur[1];
-	const char *pp[1] = { path };
 	int rc;
 
 	if (link_types <= 0)
@@ -1029,7 +1027,5 @@ pl_cache_checkout(pl_store *st, const char *path, const pl_hashed *h,
 			break;
 	}
 	pl_manifest_free(m, n);
-	(void)cur;
-	(void)pp;
 	return rc;
 }

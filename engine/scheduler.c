@@ -685,8 +685,9 @@ finish_slot(struct sched *sc, size_t i, enum sstate st)
 		if (!d->selected || d->state != S_IDLE)
 			continue;
 		if (st != S_OK) {
-			/* blocked, and so is everything below it */
-			d->state = S_READY;	/* placeholder to avoid requeue */
+			/* blocked, and so is everything below it (the
+			 * recursion marks it S_BLOCKED, so a second failed
+			 * upstream does not count it again) */
 			sc->sum.blocked++;
 			event(sc, PL_EV_BLOCKED, down[j],
 			    pl_pipeline_stage(sc->p, i)->name, 0, 0);

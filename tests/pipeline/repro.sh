@@ -54,8 +54,14 @@ assert_contains "$(cat plumb.lock)" "train.lr: 0.1" "a param used through \${} i
 assert_eq "" "$(ran out2)" "nothing changed: nothing runs"
 assert_contains "$(cat out2)" "Pipeline is up to date (4 stages" "says it is up to date"
 
+assert_status 0 "status --check when up to date" -- "$PLUMB" status --check
+
 # change one dep: exactly its downstream stages run again
 printf 'b\n' > side.txt
+assert_status 1 "status --check when a dep changed" -- "$PLUMB" status --check
+assert_contains "$(cat "$T/.out")" "side
+    dep side.txt changed" "status says which stage and why"
+assert_contains "$("$PLUMB" status --json)" '"side":{"changed":true,"frozen":false,"restorable":false,"reasons":["dep side.txt changed"]}' "status --json"
 "$PLUMB" repro >out3 2>&1 || fail "repro after side.txt"
 assert_eq "eval side" "$(ran out3)" "a dep change reruns its stage and downstream"
 assert_contains "$(cat out3)" "dep side.txt changed" "the reason names the dep"
