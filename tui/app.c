@@ -717,13 +717,17 @@ static void
 tick(struct app *a, int64_t now, int64_t *last_reap)
 {
 	int64_t v = 0;
+	int reaped = 0;
 
 	if (now - *last_reap >= REAP_MS) {
 		*last_reap = now;
-		pl_store_reap(NULL, a->st);
+		if (pl_store_reap(&reaped, a->st) != PL_OK)
+			reaped = 0;
 	}
-	if (pl_store_data_version(&v, a->st) == PL_OK &&
-	    v != a->data_version) {
+	/* data_version moves for other connections' commits only: runs
+	 * this connection just marked lost need their own reload. */
+	if ((pl_store_data_version(&v, a->st) == PL_OK &&
+	    v != a->data_version) || reaped > 0) {
 		a->data_version = v;
 		if (a->top)
 			reload_screen(a, a->top);

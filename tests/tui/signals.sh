@@ -56,4 +56,18 @@ kill -SEGV "$pid"
 expect "EXITED" "SIGSEGV: plumb ends"
 expect_gone "2 of 2" "SIGSEGV: the full screen is left"
 assert_not_contains "$(tm_screen)" "EXITED 0" "SIGSEGV: not a success"
+# A run whose plumb process is killed -9 turns from running to lost on
+# screen by itself (the TUI reaps every 10 s).
+start "lost"
+"$PLUMB" run -q -n doomed -- sh -c 'echo $$ >"'"$T"'/doomed.pid"; exec sleep 60' &
+doomed=$!
+expect "doomed" "lost: the run shows up"
+expect "1 running" "lost: as running"
+kill -9 "$doomed"
+wait "$doomed" 2>/dev/null || true
+kill "$(cat "$T/doomed.pid")" 2>/dev/null || true
+expect "0 running" "lost: the dead run stops counting as running" 15
+tm_keys g Enter
+expect "lost" "lost: its screen says lost"
+tm_keys q q
 done_testing
