@@ -247,9 +247,12 @@ run(int argc, char **argv)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "link", required_argument, NULL, 'L' },
 		{ "no-run-cache", no_argument, NULL, 'R' },
+		{ "executor", required_argument, NULL, 'X' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *file = NULL, *link = getenv("PLUMB_CACHE_TYPE");
+	const char *executor = getenv("PLUMB_EXECUTOR");
+	pl_executor *ex = NULL;
 	pl_repro_opts ro;
 	pl_repro_summary sum;
 	pl_pipeline *p = NULL;
@@ -283,6 +286,7 @@ run(int argc, char **argv)
 		case 'q': v.quiet = 1; break;
 		case 'L': link = optarg; break;
 		case 'R': ro.no_run_cache = 1; break;
+		case 'X': executor = optarg; break;
 		default:
 			return cli_usage("repro", "bad option");
 		}
@@ -291,12 +295,24 @@ run(int argc, char **argv)
 	if (ro.link_types < 0)
 		return cli_usage("repro", "--link takes reflink, hardlink and/or "
 		    "copy (comma-separated), got '%s'", link);
+	if (executor && strcmp(executor, "local") != 0 &&
+	    strcmp(executor, "slurm") != 0)
+		return cli_usage("repro", "--executor takes local or slurm, got "
+		    "'%s'", executor);
 	ro.targets = argv + optind;
 	ro.ntargets = (size_t)(argc - optind);
 	if (pipe_load(&p, file, PL_PIPE_CHECK_DEPS) != CLI_OK)
 		goto out;
 	if (pipe_open_store(&st, pl_pipeline_dir(p)) != CLI_OK)
 		goto out;
+	if (executor && strcmp(executor, "slurm") == 0) {
+		if (pl_executor_slurm_new(&ex, getenv("PLUMB_SLURM_ARGS")) !=
+		    PL_OK) {
+			cli_error("out of memory");
+			goto out;
+		}
+		ro.executor = ex;
+	}
 	v.tty = isatty(STDERR_FILENO) && getenv("TERM") &&
 	    strcmp(getenv("TERM"), "dumb") != 0;
 	v.st = st;
@@ -354,6 +370,7 @@ run(int argc, char **argv)
 	else
 		status = rc == PL_OK ? CLI_OK : CLI_ERROR;
 out:
+	pl_executor_free(ex);
 	pl_pipeline_free(p);
 	pl_store_close(st);
 	return status;
@@ -363,8 +380,8 @@ const struct cli_cmd cli_cmd_repro = {
 	"repro", run, "run the pipeline stages whose inputs changed",
 	"usage: plumb repro [-f FILE] [-j N] [--force] [--dry-run] "
 	"[--keep-going]\n"
-	"                   [--single-item] [-v] [-q] [--link TYPES] "
-	"[TARGET...]\n"
+	"                   [--single-item] [-v] [-q] [--link TYPES]\n"
+	"                   [--executor local|slurm] [TARGET...]\n"
 	"\n"
 	"Reproduces the pipeline in plumb.yaml (or dvc.yaml: DVC's stages:\n"
 	"schema, vars, ${...}, foreach and matrix run unchanged).  A stage runs\n"
@@ -389,6 +406,9 @@ const struct cli_cmd cli_cmd_repro = {
 	"                      copy, tried in order (default reflink,copy;\n"
 	"                      also $PLUMB_CACHE_TYPE)\n"
 	"      --no-run-cache  always run changed stages\n"
+	"      --executor E    local (default) or slurm: each stage a batch\n"
+	"                      job (sbatch; extra arguments from\n"
+	"                      $PLUMB_SLURM_ARGS; also $PLUMB_EXECUTOR)\n"
 	"\n"
 	"Exit status: 0 when every selected stage is up to date at the end,\n"
 	"1 when a stage failed or the pipeline file is wrong (plumb: FILE:LINE:\n"

@@ -73,6 +73,17 @@ struct pl_executor {
  * process groups, stdin from /dev/null, never the terminal. */
 int pl_executor_local_new(pl_executor **out);
 
+/*
+ * The Slurm executor: each stage is a batch job (sbatch --parsable; state
+ * and exit code from scontrol show job -o; scancel --signal=INT, then
+ * scancel).  Logs are written by Slurm into the run's log files, so the
+ * store and the workspace must be on a filesystem the nodes share.
+ * sbatch_args (may be NULL) are extra words for sbatch, e.g.
+ * "--partition=gpu --time=10".  Clients find the cluster as usual
+ * (SLURM_CONF).
+ */
+int pl_executor_slurm_new(pl_executor **out, const char *sbatch_args);
+
 static inline void
 pl_executor_free(pl_executor *ex)
 {
