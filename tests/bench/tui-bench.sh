@@ -26,6 +26,7 @@ livepid=
 cleanup() {
 	[ -n "$livepid" ] && kill "$livepid" 2>/dev/null || true
 	tmux -L "$SOCK" kill-server >/dev/null 2>&1 || true
+	rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$SOCK"
 	rm -rf "$W"
 }
 trap cleanup EXIT INT TERM

@@ -19,6 +19,8 @@ TM_SOCK=plumbtest$$
 TM_T="$T"
 tm_cleanup() {
 	tmux -L "$TM_SOCK" kill-server >/dev/null 2>&1 || true
+	# The server may leave its socket file behind.
+	rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$TM_SOCK"
 	cd /
 	rm -rf "$TM_T"
 }
