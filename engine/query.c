@@ -122,13 +122,20 @@ compile_sort(struct sortc *sc, pl_store *st, const char *spec)
 		if (first)
 			sc->first_kind = kind;
 		if (kind == 'a') {
-			/* NULLs (e.g. no end time yet) sort last. */
+			/* NULLs (e.g. no end time yet) sort last.  start_ms is
+			 * NOT NULL: without the IS NULL term the runs_start
+			 * index gives the order, and the first screen of the
+			 * default listing (newest first) reads 50 rows, not
+			 * all of them. */
 			struct buf *o = first ? &sc->first_attr : &sc->order;
 
 			if (o->len)
 				buf_puts(o, ", ");
-			buf_printf(o, "(%s IS NULL), %s %s", key, key,
-			    desc ? "DESC" : "ASC");
+			if (strcmp(key, "r.start_ms") == 0)
+				buf_printf(o, "%s %s", key, desc ? "DESC" : "ASC");
+			else
+				buf_printf(o, "(%s IS NULL), %s %s", key, key,
+				    desc ? "DESC" : "ASC");
 			free(key);
 			continue;
 		}
