@@ -14,6 +14,7 @@
 
 #include "buf.h"
 #include "pipeline.h"
+#include "audit.h"
 #include "pl_internal.h"
 #include "ynode.h"
 
@@ -276,6 +277,12 @@ pl_data_add(pl_hashed *out, pl_store *st, const char *path)
 		sqlite3_reset(q);
 		if (rc != SQLITE_DONE) {
 			rc = pl__sqlerr(st, rc, "recording the data version");
+			pl__rollback(st);
+			goto out;
+		}
+		/* Every mutating action is in the audit log, in the same
+		 * transaction as the action itself. */
+		if ((rc = pl_audit_append(st, "data.add", abs, h.hash)) != PL_OK) {
 			pl__rollback(st);
 			goto out;
 		}

@@ -35,5 +35,8 @@
 #include "config-yaml.h"
 #include "checks.h"
 #include "deploy.h"
+#include "csvread.h"
+#include "drift.h"
+#include "detect.h"
 
 #endif

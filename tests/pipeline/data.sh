@@ -18,6 +18,9 @@ assert_contains "$(cat notes.txt.plumb)" "sha256: $nh" "a file's hash is its SHA
 assert_eq "$nh  notes.txt" "$("$PLUMB" data hash notes.txt)" "data hash agrees with sha256sum"
 assert_eq "$nh  notes.txt" "$("$PLUMB" data hash --no-memo notes.txt)" "with or without the memo"
 assert_contains "$("$PLUMB" data status)" "Data is up to date (2 paths)" "clean after add"
+audit=$("$PLUMB" audit --json --action data.add)
+assert_contains "$audit" '"action":"data.add"' "data add is in the audit log"
+assert_contains "$audit" "$nh" "the audit entry names the version"
 
 # a directory hash is the hash of its manifest (sorted path, hash, size, mode)
 h1=$(sha256sum raw/one.csv | cut -d' ' -f1)
