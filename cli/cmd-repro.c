@@ -88,6 +88,9 @@ struct view {
 	int dry_run;
 	pl_store *st;
 	struct buf partial;	/* verbose: an unfinished output line */
+	char **done_stage;	/* stages that ran and succeeded ... */
+	char **done_run;	/* ... and their tracked runs */
+	size_t ndone;
 };
 
 static void
@@ -197,6 +200,15 @@ on_event(const pl_repro_event *ev, void *payload)
 		printf(")\n");
 		break;
 	case PL_EV_DONE:
+		if (ev->run_id) {
+			v->done_stage = xreallocarray(v->done_stage, v->ndone + 1,
+			    sizeof *v->done_stage);
+			v->done_run = xreallocarray(v->done_run, v->ndone + 1,
+			    sizeof *v->done_run);
+			v->done_stage[v->ndone] = xstrdup(ev->stage);
+			v->done_run[v->ndone] = xstrdup(ev->run_id);
+			v->ndone++;
+		}
 		fmt_duration(d, sizeof d, (int64_t)(ev->seconds * 1000));
 		printf("%sdone%s        %s  %s\n", CLI_GREEN, CLI_RESET,
 		    ev->stage, d);
@@ -231,6 +243,55 @@ on_event(const pl_repro_event *ev, void *payload)
 		break;
 	}
 	fflush(stdout);
+}
+
+static void
+on_registered(const char *model, int version, void *payload)
+{
+	(void)payload;
+	printf("%sregistered%s  ", CLI_GREEN, CLI_RESET);
+	cli_put_safe(stdout, model);
+	printf(" v%d\n", version);
+}
+
+/*
+ * The models: section registers a new version of each model whose stage
+ * ran and succeeded, with that run and the data versions plumb.lock now
+ * records for it.  The section lives in the pipeline file, or beside a
+ * dvc.yaml in plumb.yaml.  Returns CLI_OK or CLI_ERROR (printed).
+ */
+static int
+register_models(struct view *v, const pl_pipeline *p)
+{
+	const char *file = pl_pipeline_file(p), *base = strrchr(file, '/');
+	char *cfgpath, *lockpath, err[1024];
+	pl_config *cfg = NULL;
+	int rc = PL_OK;
+
+	if (v->ndone == 0)
+		return CLI_OK;
+	base = base ? base + 1 : file;
+	if (strcmp(base, "dvc.yaml") == 0)
+		cfgpath = xasprintf("%s/plumb.yaml", pl_pipeline_dir(p));
+	else
+		cfgpath = xstrdup(file);
+	lockpath = xasprintf("%s/plumb.lock", pl_pipeline_dir(p));
+	if (access(cfgpath, R_OK) == 0) {
+		rc = pl_config_load(&cfg, cfgpath, err, sizeof err);
+		if (rc != PL_OK)
+			cli_error("%s", err);
+	}
+	for (size_t i = 0; rc == PL_OK && cfg && i < v->ndone; i++) {
+		rc = pl_model_register_stage(v->st, cfg, v->done_stage[i],
+		    v->done_run[i], lockpath, on_registered, NULL);
+		if (rc != PL_OK)
+			cli_error("registering the model of stage %s: %s",
+			    v->done_stage[i], pl_store_errmsg(v->st));
+	}
+	pl_config_free(cfg);
+	free(cfgpath);
+	free(lockpath);
+	return rc == PL_OK ? CLI_OK : CLI_ERROR;
 }
 
 static int
@@ -365,11 +426,22 @@ run(int argc, char **argv)
 	}
 	if (rc != PL_OK && rc != PL_ERROR)
 		cli_error("%s", err[0] ? err : pl_strerror(rc));
+	/* Stages that succeeded register their models even when another
+	 * stage failed (--keep-going): their versions are good. */
+	if (!ro.dry_run && !interrupted && register_models(&v, p) != CLI_OK &&
+	    rc == PL_OK)
+		rc = PL_ERROR;
 	if (interrupted)
 		status = 130;
 	else
 		status = rc == PL_OK ? CLI_OK : CLI_ERROR;
 out:
+	for (size_t i = 0; i < v.ndone; i++) {
+		free(v.done_stage[i]);
+		free(v.done_run[i]);
+	}
+	free(v.done_stage);
+	free(v.done_run);
 	pl_executor_free(ex);
 	pl_pipeline_free(p);
 	pl_store_close(st);

@@ -35,6 +35,7 @@
 #include "config-yaml.h"
 #include "checks.h"
 #include "deploy.h"
+#include "model-stage.h"
 #include "csvread.h"
 #include "drift.h"
 #include "detect.h"
