@@ -76,7 +76,8 @@ struct sortc {
 	struct buf order;	/* ORDER BY of keys 2..n and tie-breakers */
 	char **binds;
 	int nbinds;
-	char first_kind;	/* 'a' (or none): one plain query */
+	char first_kind;	/* 'a': one plain query; 'm', 'p', 't': a
+				 * value (join j0); 'n': a nullable attribute */
 	struct buf first_join;	/* "metric_summary j0 ON ..." (no JOIN word) */
 	struct buf first_col;	/* "j0.last" */
 	int first_desc;
@@ -121,6 +122,18 @@ compile_sort(struct sortc *sc, pl_store *st, const char *spec)
 		}
 		if (first)
 			sc->first_kind = kind;
+		if (kind == 'a' && first && strcmp(key, "r.start_ms") != 0 &&
+		    strcmp(key, "r.id") != 0 && strcmp(key, "r.status") != 0) {
+			/* A leading attribute that may be NULL (end time,
+			 * duration, exit status while running, ...) splits
+			 * like a metric: the runs that have it in index order
+			 * (runs_duration, ...), then the rest. */
+			sc->first_kind = 'n';
+			buf_puts(&sc->first_col, key);
+			sc->first_desc = desc;
+			free(key);
+			continue;
+		}
 		if (kind == 'a') {
 			/* NULLs (e.g. no end time yet) sort last.  start_ms is
 			 * NOT NULL: without the IS NULL term the runs_start
@@ -211,7 +224,8 @@ build(struct buf *sql, const struct sortc *sc, const pl_query *q,
 
 	buf_clear(sql);
 	buf_printf(sql, "SELECT r.rid FROM runs r%s%s%s",
-	    part == 1 ? " JOIN " : part == 2 ? " LEFT JOIN " : "",
+	    part == 0 || sc->first_join.len == 0 ? "" :
+	    part == 1 ? " JOIN " : " LEFT JOIN ",
 	    part ? buf_str(&sc->first_join) : "", buf_str(&sc->joins));
 	buf_puts(sql, " WHERE 1");
 	if (part == 1)

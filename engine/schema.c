@@ -198,6 +198,10 @@ static const char *const migrations[] = {
 	"  sha256 TEXT NOT NULL,"
 	"  PRIMARY KEY(run_id, kind, path)) STRICT, WITHOUT ROWID;"
 	"CREATE INDEX run_io_hash ON run_io(sha256);",
+
+	/* 4: sorting runs by duration (the TUI's and plumb runs -s duration)
+	 * walks an index instead of sorting every run. */
+	"CREATE INDEX runs_duration ON runs(end_ms - start_ms);",
 };
 
 int

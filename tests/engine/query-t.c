@@ -73,6 +73,14 @@ test_lists(void **state)
 	assert_string_equal(names(st, NULL, NULL, "-metrics.loss", 0), "ceabfd");
 	assert_string_equal(names(st, NULL, NULL, "params.lr,name", 0), "beacdf");
 	assert_string_equal(names(st, NULL, NULL, "metrics.loss", 2), "ba");
+	/* nullable attributes: the running run (no end yet) sorts last
+	 * either way, also past a limit */
+	assert_string_equal(names(st, NULL, NULL, "end_time,name", 0), "acdefb");
+	assert_string_equal(names(st, NULL, NULL, "-end_time,-name", 0),
+	    "fedcab");
+	assert_string_equal(names(st, NULL, NULL, "-duration", 7)
+	    + strlen(names(st, NULL, NULL, "-duration", 7)) - 1, "b");
+	assert_string_equal(names(st, "e1", NULL, "exit_status,name", 0), "afb");
 	assert_string_equal(names(st, NULL, "attributes.status = 'running'", NULL, 0), "b");
 	assert_string_equal(names(st, "e2", "params.lr = '0.01' or params.lr is null",
 	    "name", 0), "de");
