@@ -229,11 +229,21 @@ fail:
 	return rc;
 }
 
-/* Runs one UPDATE on a run by id in its own transaction. Returns
- * PL_ENOTFOUND when no row changed. */
+/* Values bound to ?2, ?3, ... of an UPDATE (?1 is the run id). */
+struct upd_val {
+	char type;		/* 'i' int64, 't' text or NULL, 'n' NULL */
+	int64_t i;
+	const char *t;
+};
+
+/*
+ * Runs one UPDATE on the run id in its own transaction.  When no row
+ * changed (no such run, or its WHERE clause excluded it) returns none_rc
+ * with the message "run ID NONE_MSG".
+ */
 static int
-update_run(pl_store *st, const char *sql, const char *id, int64_t a,
-    int64_t b, const char *text, int nbind)
+update_run(pl_store *st, const char *sql, const char *id,
+    const struct upd_val *v, int nv, int none_rc, const char *none_msg)
 {
 	sqlite3_stmt *s;
 	int rc;
@@ -245,12 +255,12 @@ update_run(pl_store *st, const char *sql, const char *id, int64_t a,
 		return PL_ERROR;
 	}
 	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
-	if (nbind >= 2)
-		sqlite3_bind_int64(s, 2, a);
-	if (nbind >= 3)
-		sqlite3_bind_int64(s, 3, b);
-	if (nbind >= 4)
-		bind_text_or_null(s, 4, text);
+	for (int k = 0; k < nv; k++) {
+		if (v[k].type == 'i')
+			sqlite3_bind_int64(s, k + 2, v[k].i);
+		else if (v[k].type == 't')
+			bind_text_or_null(s, k + 2, v[k].t);
+	}
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE) {
@@ -260,7 +270,7 @@ update_run(pl_store *st, const char *sql, const char *id, int64_t a,
 	}
 	if (sqlite3_changes(st->db) == 0) {
 		pl__rollback(st);
-		return pl__err(st, PL_ENOTFOUND, "no run %s", id);
+		return pl__err(st, none_rc, "run %s %s", id, none_msg);
 	}
 	return pl__commit(st);
 }
@@ -269,55 +279,40 @@ int
 pl_run_finish(pl_store *st, const char *id, pl_run_status status,
     int exit_status, const char *message)
 {
-	static const char sql[] =
-	    "UPDATE runs SET status = ?5, exit_status = ?2, end_ms = ?3, "
-	    "heartbeat_ms = ?3, message = coalesce(?4, message) "
-	    "WHERE id = ?1 AND status = 'running'";
-	sqlite3_stmt *s;
-	int rc;
+	struct upd_val v[4] = {
+		{ exit_status >= 0 ? 'i' : 'n', exit_status, NULL },
+		{ 'i', pl__now_ms(), NULL },
+		{ 't', 0, message },
+		{ 't', 0, pl_run_status_name(status) },
+	};
 
 	if (status == PL_RUN_RUNNING || status == PL_RUN_LOST)
 		return pl__err(st, PL_EINVAL, "a run cannot end as %s",
 		    pl_run_status_name(status));
-	if ((rc = pl__begin(st)) != PL_OK)
-		return rc;
-	if ((s = pl__stmt(st, sql)) == NULL) {
-		pl__rollback(st);
-		return PL_ERROR;
-	}
-	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
-	if (exit_status >= 0)
-		sqlite3_bind_int(s, 2, exit_status);
-	sqlite3_bind_int64(s, 3, pl__now_ms());
-	bind_text_or_null(s, 4, message);
-	sqlite3_bind_text(s, 5, pl_run_status_name(status), -1, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
-		rc = pl__sqlerr(st, rc, "finishing a run");
-		pl__rollback(st);
-		return rc;
-	}
-	if (sqlite3_changes(st->db) == 0) {
-		pl__rollback(st);
-		return pl__err(st, PL_EINVAL, "run %s is not running", id);
-	}
-	return pl__commit(st);
+	return update_run(st,
+	    "UPDATE runs SET status = ?5, exit_status = ?2, end_ms = ?3, "
+	    "heartbeat_ms = ?3, message = coalesce(?4, message) "
+	    "WHERE id = ?1 AND status = 'running'", id, v, 4, PL_EINVAL,
+	    "is not running");
 }
 
 int
 pl_run_heartbeat(pl_store *st, const char *id)
 {
+	struct upd_val v = { 'i', pl__now_ms(), NULL };
+
 	return update_run(st, "UPDATE runs SET heartbeat_ms = ?2 WHERE id = ?1",
-	    id, pl__now_ms(), 0, NULL, 2);
+	    id, &v, 1, PL_ENOTFOUND, "does not exist");
 }
 
 int
 pl_run_add_bad_lines(pl_store *st, const char *id, int64_t n)
 {
+	struct upd_val v = { 'i', n, NULL };
+
 	return update_run(st,
 	    "UPDATE runs SET bad_lines = bad_lines + ?2 WHERE id = ?1",
-	    id, n, 0, NULL, 2);
+	    id, &v, 1, PL_ENOTFOUND, "does not exist");
 }
 
 static int
