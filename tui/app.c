@@ -408,6 +408,17 @@ app_command(struct app *a, const char *cmd)
 
 		if (s)
 			app_push(a, s);
+	} else if (strcmp(verb, "models") == 0 || strcmp(verb, "model") ==
+	    0) {
+		if (rest[0] == '\0' && strcmp(verb, "model") == 0) {
+			app_error(a, "usage: :model NAME");
+		} else {
+			struct screen *s = models_screen_new(a, rest[0] ?
+			    rest : NULL);
+
+			if (s)
+				app_push(a, s);
+		}
 	} else if (strcmp(verb, "help") == 0) {
 		help_open(a);
 	} else if (home_screen(a) && (strcmp(verb, "filter") == 0 ||
@@ -459,6 +470,8 @@ help_open(struct app *a)
 	whelp_add(a->help, ":compare [ID...]", "compare runs (default: the "
 	    "marked ones)");
 	whelp_add(a->help, ":pipeline", "the pipeline screen");
+	whelp_add(a->help, ":models", "the model registry");
+	whelp_add(a->help, ":model NAME", "the registry, on one model");
 	whelp_add(a->help, ":filter EXPR", "filter the runs (empty: none)");
 	whelp_add(a->help, ":sort [-]COLUMN", "sort the runs by a column");
 	whelp_add(a->help, ":columns a,b", "metric/param columns "
@@ -549,6 +562,9 @@ handle_request(struct app *a, enum request req, int key)
 		break;
 	case REQ_VIEW_PIPELINE:
 		app_command(a, "pipeline");
+		break;
+	case REQ_VIEW_MODELS:
+		app_command(a, "models");
 		break;
 	case REQ_VIEW_COMPARE:
 		app_command(a, "compare");

@@ -27,8 +27,9 @@
 	REQ_(VIEW_RUNS,		"show the runs list") \
 	REQ_(VIEW_COMPARE,	"compare the marked runs (or cursor + next)") \
 	REQ_(VIEW_PIPELINE,	"show the pipeline") \
+	REQ_(VIEW_MODELS,	"show the model registry") \
 	REQ_(HELP,		"show this help") \
-	REQ_(COMMAND,		"command mode (:runs :run ID :compare :pipeline :q)") \
+	REQ_(COMMAND,		"command mode (:runs :run ID :compare :pipeline :models :q)") \
 	REQ_GROUP("Runs") \
 	REQ_(FILTER,		"filter runs (MLflow search syntax)") \
 	REQ_(FIND,		"find a run by name or id / search the log") \
@@ -55,6 +56,11 @@
 	REQ_(REPRO_STAGE,	"run plumb repro for the selected stage") \
 	REQ_(REPRO_FORCE,	"run plumb repro --force for the selected stage") \
 	REQ_(CANCEL,		"cancel the running repro (SIGINT)") \
+	REQ_GROUP("Models") \
+	REQ_(MODEL_DIFF,	"diff the two marked versions side by side") \
+	REQ_(MODEL_PROMOTE,	"promote the selected version (gates, then confirm)") \
+	REQ_(MODEL_ROLLBACK,	"roll back the stage the version holds (confirm)") \
+	REQ_(MODEL_HISTORY,	"show the model's history of transitions") \
 	REQ_GROUP("Other") \
 	REQ_(RELOAD,		"reload the data now") \
 	REQ_(REDRAW,		"redraw the screen") \

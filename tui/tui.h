@@ -134,6 +134,15 @@ struct screen *compare_screen_new(struct app *a, char ids[][PL_ID_LEN + 1],
 /* The pipeline screen, or NULL with an error on the status line. */
 struct screen *pipeline_screen_new(struct app *a);
 
+/* The model registry screen; model (or NULL) is selected first.  NULL
+ * with an error on the status line when model does not exist. */
+struct screen *models_screen_new(struct app *a, const char *model);
+/* Two versions of a model side by side (the rows are copied; cfg gives
+ * metric directions and may be NULL). */
+struct screen *model_diff_screen_new(struct app *a,
+    const pl_model_version *va, const pl_model_version *vb,
+    const pl_config *cfg);
+
 /* The runs screen's marked runs (ids copied into out, up to max), or
  * cursor + next row when nothing is marked. */
 size_t runs_screen_selection(struct screen *s, char out[][PL_ID_LEN + 1],

@@ -1,0 +1,1266 @@
+/* screen-models.c - the model registry: models, versions with stage badges, lineage, history, promote/rollback through a gate dialog. */
+#include "config.h"
+#include "tui.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "dialog.h"
+#include "table.h"
+#include "textview.h"
+#include "theme.h"
+#include "xalloc.h"
+
+/*
+ * Everything is read through the registry API (pl_model_list,
+ * pl_model_versions, pl_model_get, pl_model_history) and re-read when
+ * another process changes the store.  Promotion and rollback are not
+ * done in this process: the gates are evaluated here first
+ * (pl_check_promotion, which changes nothing) and shown in a confirm
+ * dialog; on yes `plumb model promote NAME@V --to STAGE` (or `model
+ * rollback`) runs as a child, exactly as from a shell, with its output
+ * streaming into the detail pane, so a slow deploy never freezes the
+ * screen.
+ */
+
+#define NMETRIC_COLS 3
+
+enum mpane { MP_MODELS, MP_VERSIONS, MP_DETAIL, MP__COUNT };
+enum mdetail { MD_NONE, MD_LINEAGE, MD_HISTORY, MD_CHILD, MD_GATES };
+enum mdialog { DLG_NONE, DLG_PROMOTE, DLG_ROLLBACK };
+
+struct models_scr {
+	struct screen base;
+	pl_model_summary *models;
+	size_t nmodels;
+	char **maliases;		/* per model: "champion=v2, ..." */
+	char *cur;			/* the selected model's name */
+	pl_model_version **vers;	/* newest first */
+	size_t nvers;
+	char *mkeys[NMETRIC_COLS];	/* metric columns */
+	int nmkeys;
+	pl_config *cfg;
+	char *cfg_path;
+	struct wtable *mt, *vt;
+	struct wtext *detail;
+	enum mpane focus;
+	enum mdetail dmode;
+	int dversion;			/* version the detail is about */
+	char dtitle[192];
+	int split;			/* rows of the models box */
+	int lw;				/* width of the versions box */
+	/* promote: stage picker, then the dialog */
+	int picking;			/* version being promoted, 0: none */
+	struct wdialog *dlg;
+	enum mdialog dkind;
+	int dlg_version;
+	pl_model_stage dlg_stage;
+	/* the child running promote/rollback */
+	pid_t child;
+	int fd;
+	char what[160];
+};
+
+static const struct whint models_hints[] = {
+	{ "\xe2\x8f\x8e", "lineage" }, { "space", "mark" }, { "d", "diff" },
+	{ "P", "promote" }, { "B", "rollback" }, { "h", "history" },
+	{ "tab", "pane" }, { "esc", "back" }, { "?", "help" },
+};
+
+/* ---- helpers ----------------------------------------------------------- */
+
+static int
+stage_role(pl_model_stage s)
+{
+	switch (s) {
+	case PL_MODEL_PRODUCTION: return WR_OK;
+	case PL_MODEL_STAGING: return WR_RUNNING;
+	case PL_MODEL_ARCHIVED: return WR_DIM;
+	default: return -1;
+	}
+}
+
+static const char *
+stage_badge(char *out, size_t n, pl_model_stage s)
+{
+	const char *g = widgets_utf8() ? (s == PL_MODEL_PRODUCTION ?
+	    "\xe2\x97\x8f " : s == PL_MODEL_STAGING ? "\xe2\x97\x90 " :
+	    s == PL_MODEL_ARCHIVED ? "\xe2\x97\x8b " : "\xc2\xb7 ") : "";
+
+	snprintf(out, n, "%s%s", g, pl_model_stage_name(s));
+	return out;
+}
+
+static void
+free_versions(struct models_scr *m)
+{
+	for (size_t i = 0; i < m->nvers; i++)
+		pl_model_version_free(m->vers[i]);
+	free(m->vers);
+	m->vers = NULL;
+	m->nvers = 0;
+	for (int i = 0; i < m->nmkeys; i++)
+		free(m->mkeys[i]);
+	m->nmkeys = 0;
+}
+
+static void
+free_models(struct models_scr *m)
+{
+	for (size_t i = 0; i < m->nmodels; i++)
+		free(m->maliases[i]);
+	free(m->maliases);
+	m->maliases = NULL;
+	pl_model_summary_free(m->models, m->nmodels);
+	m->models = NULL;
+	m->nmodels = 0;
+}
+
+static const pl_model_version *
+version_of(const struct models_scr *m, int version)
+{
+	for (size_t i = 0; i < m->nvers; i++)
+		if (m->vers[i]->version == version)
+			return m->vers[i];
+	return NULL;
+}
+
+static const pl_model_version *
+selected_version(struct models_scr *m)
+{
+	size_t c = wtable_cursor(m->vt);
+
+	return c < m->nvers ? m->vers[c] : NULL;
+}
+
+/* plumb.yaml (models: directions, gates, deploy targets); none is fine. */
+static void
+load_config(struct models_scr *m)
+{
+	char err[1024];
+	int rc;
+
+	pl_config_free(m->cfg);
+	m->cfg = NULL;
+	free(m->cfg_path);
+	m->cfg_path = NULL;
+	rc = pl_config_find(&m->cfg_path, NULL,
+	    pl_store_dir(m->base.app->st));
+	if (rc != PL_OK) {
+		free(m->cfg_path);
+		m->cfg_path = NULL;
+		return;
+	}
+	if (pl_config_load(&m->cfg, m->cfg_path, err, sizeof err) != PL_OK)
+		app_error(m->base.app, "%s", err);
+}
+
+/* ---- loading ----------------------------------------------------------- */
+
+static void
+add_mkey(struct models_scr *m, const char *k)
+{
+	for (int i = 0; i < m->nmkeys; i++)
+		if (strcmp(m->mkeys[i], k) == 0)
+			return;
+	if (m->nmkeys < NMETRIC_COLS)
+		m->mkeys[m->nmkeys++] = xstrdup(k);
+}
+
+static void
+load_versions(struct models_scr *m)
+{
+	int *nums = NULL, keep = 0;
+	size_t n = 0;
+	const pl_model_version *sel = m->vers ? selected_version(m) : NULL;
+	pl_store *st = m->base.app->st;
+
+	if (sel)
+		keep = sel->version;
+	free_versions(m);
+	if (m->cur == NULL || pl_model_versions(&nums, &n, st, m->cur) !=
+	    PL_OK) {
+		wtable_source_changed(m->vt);
+		return;
+	}
+	m->vers = xcalloc(n + 1, sizeof *m->vers);
+	for (size_t i = n; i-- > 0;) {
+		pl_model_version *v = NULL;
+
+		if (pl_model_get(&v, st, m->cur, nums[i]) != PL_OK) {
+			app_error(m->base.app, "%s", pl_store_errmsg(st));
+			continue;
+		}
+		m->vers[m->nvers++] = v;
+	}
+	free(nums);
+	/* Metric columns: the directions of models: first, then the rest. */
+	{
+		const pl_model_cfg *mc = m->cfg ? pl_config_model(m->cfg,
+		    m->cur) : NULL;
+
+		for (size_t i = 0; mc && i < mc->ndirs; i++)
+			for (size_t k = 0; k < m->nvers; k++)
+				if (pl_model_metric_value(&(double){ 0 },
+				    m->vers[k], mc->dirs[i].metric)) {
+					add_mkey(m, mc->dirs[i].metric);
+					break;
+				}
+	}
+	for (size_t k = 0; k < m->nvers; k++)
+		for (size_t i = 0; i < m->vers[k]->nmetrics; i++)
+			add_mkey(m, m->vers[k]->metrics[i].key);
+	{
+		struct wcolumn cols[5 + NMETRIC_COLS] = {
+			{ "ver", 4, 0, 0, WCOL_RIGHT },
+			{ "stage", 12, 0, 0, 0 },
+			{ "aliases", 0, 8, 2, 0 },
+			{ "run", 8, 0, 0, 0 },
+			{ "created", 11, 0, 0, 0 },
+		};
+
+		for (int i = 0; i < m->nmkeys; i++)
+			cols[5 + i] = (struct wcolumn){ m->mkeys[i], 0, 8, 1,
+			    WCOL_RIGHT };
+		wtable_set_columns(m->vt, cols, 5 + m->nmkeys);
+	}
+	wtable_source_changed(m->vt);
+	for (size_t i = 0; keep && i < m->nvers; i++)
+		if (m->vers[i]->version == keep)
+			wtable_set_cursor(m->vt, i);
+	m->base.dirty = true;
+}
+
+static void
+load_models(struct models_scr *m)
+{
+	pl_store *st = m->base.app->st;
+	size_t cur = 0;
+
+	free_models(m);
+	if (pl_model_list(&m->models, &m->nmodels, st) != PL_OK) {
+		app_error(m->base.app, "%s", pl_store_errmsg(st));
+		m->models = NULL;
+		m->nmodels = 0;
+	}
+	m->maliases = xcalloc(m->nmodels + 1, sizeof *m->maliases);
+	for (size_t i = 0; i < m->nmodels; i++) {
+		struct buf b = BUF_INIT;
+		int *nums = NULL;
+		size_t n = 0;
+
+		if (pl_model_versions(&nums, &n, st, m->models[i].name) ==
+		    PL_OK) {
+			for (size_t k = 0; k < n; k++) {
+				pl_model_version *v = NULL;
+
+				if (pl_model_get(&v, st, m->models[i].name,
+				    nums[k]) != PL_OK)
+					continue;
+				for (size_t a = 0; a < v->naliases; a++)
+					buf_printf(&b, "%s%s=v%d", b.len ?
+					    ", " : "", v->aliases[a],
+					    v->version);
+				pl_model_version_free(v);
+			}
+		}
+		free(nums);
+		m->maliases[i] = xstrdup(b.len ? buf_str(&b) : "");
+		buf_free(&b);
+		if (m->cur && strcmp(m->models[i].name, m->cur) == 0)
+			cur = i;
+	}
+	wtable_source_changed(m->mt);
+	if (m->nmodels) {
+		wtable_set_cursor(m->mt, cur);
+		free(m->cur);
+		m->cur = xstrdup(m->models[cur].name);
+	}
+	load_versions(m);
+}
+
+/* ---- table sources ----------------------------------------------------- */
+
+static size_t
+mt_count(void *pl)
+{
+	return ((struct models_scr *)pl)->nmodels;
+}
+
+static void
+mt_cell(void *pl, size_t row, int col, struct wcell *out)
+{
+	struct models_scr *m = pl;
+	const pl_model_summary *s = &m->models[row];
+
+	switch (col) {
+	case 0: out->text = s->name; break;
+	case 1:
+		snprintf(out->buf, sizeof out->buf, "v%d", s->latest);
+		out->text = out->buf;
+		break;
+	case 2:
+		if (s->production) {
+			snprintf(out->buf, sizeof out->buf, "v%d",
+			    s->production);
+			out->text = out->buf;
+			out->role = WR_OK;
+		} else {
+			out->text = "-";
+			out->role = WR_DIM;
+		}
+		break;
+	case 3:
+		if (s->staging) {
+			snprintf(out->buf, sizeof out->buf, "v%d", s->staging);
+			out->text = out->buf;
+			out->role = WR_RUNNING;
+		} else {
+			out->text = "-";
+			out->role = WR_DIM;
+		}
+		break;
+	case 4: out->text = m->maliases[row]; break;
+	case 5:
+		snprintf(out->buf, sizeof out->buf, "%d", s->nversions);
+		out->text = out->buf;
+		break;
+	case 6: out->text = s->description; out->role = WR_DIM; break;
+	}
+}
+
+static uint64_t
+vt_row_id(void *pl, size_t row)
+{
+	return (uint64_t)((struct models_scr *)pl)->vers[row]->version;
+}
+
+static size_t
+vt_count(void *pl)
+{
+	return ((struct models_scr *)pl)->nvers;
+}
+
+static void
+vt_cell(void *pl, size_t row, int col, struct wcell *out)
+{
+	struct models_scr *m = pl;
+	const pl_model_version *v = m->vers[row];
+	double x;
+
+	switch (col) {
+	case 0:
+		snprintf(out->buf, sizeof out->buf, "v%d", v->version);
+		out->text = out->buf;
+		break;
+	case 1:
+		out->text = stage_badge(out->buf, sizeof out->buf, v->stage);
+		out->role = stage_role(v->stage);
+		if (v->stage == PL_MODEL_PRODUCTION)
+			out->attr = A_BOLD;
+		break;
+	case 2: {
+		size_t o = 0;
+
+		out->buf[0] = '\0';
+		for (size_t i = 0; i < v->naliases && o < sizeof out->buf;
+		    i++)
+			o += (size_t)snprintf(out->buf + o, sizeof out->buf - o,
+			    "%s%s", i ? "," : "", v->aliases[i]);
+		out->text = out->buf;
+		break;
+	}
+	case 3:
+		snprintf(out->buf, sizeof out->buf, "%.8s", v->run_id[0] ?
+		    v->run_id : "-");
+		out->text = out->buf;
+		break;
+	case 4:
+		out->text = tui_time(out->buf, sizeof out->buf, v->created_ms);
+		out->role = WR_DIM;
+		break;
+	default:
+		if (col - 5 < m->nmkeys && pl_model_metric_value(&x, v,
+		    m->mkeys[col - 5]))
+			out->text = tui_num(out->buf, sizeof out->buf, x);
+		else
+			out->text = "";
+	}
+}
+
+/* ---- the detail pane: lineage, history --------------------------------- */
+
+static void
+line(struct models_scr *m, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void
+line(struct models_scr *m, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		xoom();
+	va_end(ap);
+	wtext_add_line(m->detail, s);
+	free(s);
+}
+
+static void
+set_detail(struct models_scr *m, enum mdetail mode, int version,
+    const char *title)
+{
+	m->dmode = mode;
+	m->dversion = version;
+	snprintf(m->dtitle, sizeof m->dtitle, "%s", title);
+	wtext_clear(m->detail);
+	wtext_set_follow(m->detail, mode == MD_CHILD);
+	m->base.dirty = true;
+}
+
+static void
+show_lineage(struct models_scr *m, const pl_model_version *v)
+{
+	char t[64], title[160];
+
+	snprintf(title, sizeof title, "lineage %s v%d", v->model, v->version);
+	set_detail(m, MD_LINEAGE, v->version, title);
+	line(m, "%s v%d  %s%s%s", v->model, v->version,
+	    pl_model_stage_name(v->stage), v->description ? "  " : "",
+	    v->description ? v->description : "");
+	for (size_t i = 0; i < v->naliases; i++)
+		line(m, "alias     %s", v->aliases[i]);
+	line(m, "artifact  %s  (%lld bytes)", v->source_path ?
+	    v->source_path : "?", (long long)v->size);
+	line(m, "sha256    %s", v->sha256);
+	line(m, "run       %s", v->run_id[0] ? v->run_id : "(none)");
+	line(m, "code      %s%s%s%s", v->git.commit ? v->git.commit :
+	    "(unknown)", v->git.branch ? " on " : "", v->git.branch ?
+	    v->git.branch : "", v->git.dirty == 1 ? "  dirty" : "");
+	line(m, "created   %s by %s@%s", tui_time(t, sizeof t,
+	    v->created_ms), v->user ? v->user : "?", v->host ? v->host : "?");
+	line(m, "data      %zu version%s", v->ndata, v->ndata == 1 ? "" :
+	    "s");
+	for (size_t i = 0; i < v->ndata; i++)
+		line(m, "  %s  %.16s  %lld B", v->data[i].path,
+		    v->data[i].hash ? v->data[i].hash : "?",
+		    (long long)v->data[i].size);
+	line(m, "params    %zu", v->params->n);
+	for (size_t i = 0; i < v->params->n; i++)
+		line(m, "  %s = %s", v->params->items[i].key,
+		    v->params->items[i].value);
+	line(m, "metrics   %zu", v->nmetrics);
+	for (size_t i = 0; i < v->nmetrics; i++)
+		line(m, "  %s = %s", v->metrics[i].key, tui_num(t, sizeof t,
+		    v->metrics[i].value));
+	wtext_scroll_to(m->detail, 0);
+}
+
+static void
+show_history(struct models_scr *m)
+{
+	pl_model_transition *t = NULL;
+	size_t n = 0;
+	char title[160], tm[64];
+	pl_store *st = m->base.app->st;
+
+	if (m->cur == NULL) {
+		app_error(m->base.app, "no model selected");
+		return;
+	}
+	if (pl_model_history(&t, &n, st, m->cur) != PL_OK) {
+		app_error(m->base.app, "%s", pl_store_errmsg(st));
+		return;
+	}
+	snprintf(title, sizeof title, "history %s (%zu)", m->cur, n);
+	set_detail(m, MD_HISTORY, 0, title);
+	for (size_t i = n; i-- > 0;) {
+		const pl_model_transition *x = &t[i];
+
+		line(m, "%s  %-8s v%d  %s -> %s  %s%s", tui_time(tm, sizeof tm,
+		    x->time_ms), x->kind, x->version, x->from_stage ?
+		    x->from_stage : "-", x->to_stage ? x->to_stage : "-",
+		    x->status ? x->status : "", x->forced ? "  FORCED" : "");
+		line(m, "    by %s@%s%s%s%s", x->user ? x->user : "?",
+		    x->host ? x->host : "?", x->ssh_client ? " (ssh " : "",
+		    x->ssh_client ? x->ssh_client : "", x->ssh_client ? ")" :
+		    "");
+		if (x->replaced_version)
+			line(m, "    replaced v%d", x->replaced_version);
+		if (x->reason)
+			line(m, "    reason: %s", x->reason);
+		if (x->detail)
+			line(m, "    %s", x->detail);
+		for (size_t g = 0; g < x->ngates; g++)
+			line(m, "    gate %-4s %s: %s  %s",
+			    x->gates[g].status ? x->gates[g].status : "?",
+			    x->gates[g].check ? x->gates[g].check : "?",
+			    x->gates[g].gate ? x->gates[g].gate : "?",
+			    x->gates[g].message ? x->gates[g].message : "");
+	}
+	if (n == 0)
+		line(m, "(no history)");
+	pl_model_history_free(t, n);
+	wtext_scroll_to(m->detail, 0);
+}
+
+/* ---- the promote/rollback child ---------------------------------------- */
+
+static void
+reap_child(struct models_scr *m)
+{
+	int status = 0;
+	pid_t r;
+
+	if (m->child <= 0)
+		return;
+	do
+		r = waitpid(m->child, &status, 0);
+	while (r < 0 && errno == EINTR);
+	m->child = 0;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		app_info(m->base.app, "%s: done", m->what);
+		line(m, "-- %s: done", m->what);
+	} else {
+		app_error(m->base.app, "%s failed (status %d): see the "
+		    "detail pane", m->what, WIFEXITED(status) ?
+		    WEXITSTATUS(status) : 128 + WTERMSIG(status));
+		line(m, "-- %s: failed", m->what);
+	}
+	load_models(m);
+	m->base.dirty = true;
+}
+
+static void
+close_child(struct models_scr *m)
+{
+	if (m->fd >= 0) {
+		close(m->fd);
+		m->fd = -1;
+	}
+	reap_child(m);
+}
+
+/* Runs `plumb --store DIR model ARGS...` with output into the detail. */
+static void
+launch(struct models_scr *m, const char *const *args, const char *what)
+{
+	char *argv[20], exe[4096];
+	int pfd[2], k = 0;
+	ssize_t el;
+	pid_t pid;
+
+	if (m->child > 0) {
+		app_error(m->base.app, "%s is still running", m->what);
+		return;
+	}
+	el = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (el <= 0)
+		snprintf(exe, sizeof exe, "plumb");
+	else
+		exe[el] = '\0';
+	argv[k++] = (char *)"plumb";
+	argv[k++] = (char *)"--store";
+	argv[k++] = (char *)pl_store_dir(m->base.app->st);
+	argv[k++] = (char *)"model";
+	for (size_t i = 0; args[i] && k < 17; i++)
+		argv[k++] = (char *)args[i];
+	if (m->cfg_path) {
+		argv[k++] = (char *)"--config";
+		argv[k++] = m->cfg_path;
+	}
+	argv[k] = NULL;
+	if (pipe2(pfd, O_CLOEXEC) != 0) {
+		app_error(m->base.app, "pipe: %s", strerror(errno));
+		return;
+	}
+	pid = fork();
+	if (pid < 0) {
+		app_error(m->base.app, "fork: %s", strerror(errno));
+		close(pfd[0]);
+		close(pfd[1]);
+		return;
+	}
+	if (pid == 0) {
+		int nul = open("/dev/null", O_RDONLY);
+
+		setpgid(0, 0);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
+		if (nul >= 0)
+			dup2(nul, 0);
+		dup2(pfd[1], 1);
+		dup2(pfd[1], 2);
+		if (m->cfg && m->cfg->dir && chdir(m->cfg->dir) != 0)
+			_exit(126);
+		setenv("NO_COLOR", "1", 1);
+		execv(exe, argv);
+		execvp("plumb", argv);
+		_exit(127);
+	}
+	setpgid(pid, pid);
+	close(pfd[1]);
+	fcntl(pfd[0], F_SETFL, fcntl(pfd[0], F_GETFL) | O_NONBLOCK);
+	m->child = pid;
+	m->fd = pfd[0];
+	snprintf(m->what, sizeof m->what, "%s", what);
+	set_detail(m, MD_CHILD, 0, what);
+	{
+		struct buf b = BUF_INIT;
+
+		for (int i = 0; argv[i]; i++)
+			buf_printf(&b, "%s%s", i ? " " : "$ ", argv[i]);
+		wtext_add_line(m->detail, buf_str(&b));
+		buf_free(&b);
+	}
+	app_info(m->base.app, "%s started", what);
+}
+
+static int
+models_child_fd(struct screen *s)
+{
+	return ((struct models_scr *)s)->fd;
+}
+
+static void
+models_child_ready(struct screen *s)
+{
+	struct models_scr *m = (struct models_scr *)s;
+	char buf[8192];
+
+	for (;;) {
+		ssize_t n = read(m->fd, buf, sizeof buf);
+
+		if (n > 0) {
+			wtext_append(m->detail, buf, (size_t)n);
+			s->dirty = true;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EAGAIN)
+			return;
+		break;
+	}
+	close_child(m);
+}
+
+/* ---- promote and rollback ---------------------------------------------- */
+
+static void
+open_dialog(struct models_scr *m, enum mdialog kind, const char *title,
+    const char *msg, bool default_yes)
+{
+	struct app *a = m->base.app;
+
+	m->dlg = wdialog_new(a->win, 1, 0, app_body_h(a), a->w, title, msg,
+	    default_yes);
+	if (m->dlg == NULL)
+		xoom();
+	m->dkind = kind;
+	m->base.dirty = true;
+}
+
+static void
+close_dialog(struct models_scr *m)
+{
+	widget_free(wdialog_widget(m->dlg));
+	m->dlg = NULL;
+	m->dkind = DLG_NONE;
+	m->base.app->full = true;
+	m->base.dirty = true;
+}
+
+/* Evaluates the gates (nothing changes) and asks. */
+static void
+promote_ask(struct models_scr *m, int version, pl_model_stage to)
+{
+	pl_check_report *rep = NULL;
+	char err[1024], num[32], title[160];
+	const pl_model_version *v = version_of(m, version);
+	struct buf b = BUF_INIT;
+
+	if (v == NULL)
+		return;
+	if (v->stage == to) {
+		app_error(m->base.app, "%s v%d is already in %s", m->cur,
+		    version, pl_model_stage_name(to));
+		return;
+	}
+	load_config(m);
+	if (pl_check_promotion(&rep, m->base.app->st, m->cfg, m->cur, version,
+	    to, err, sizeof err) != PL_OK) {
+		app_error(m->base.app, "%s", err);
+		return;
+	}
+	snprintf(title, sizeof title, "gates for %s v%d -> %s", m->cur,
+	    version, pl_model_stage_name(to));
+	set_detail(m, MD_GATES, version, title);
+	buf_printf(&b, "Promote %s v%d (%s) to %s?  Gates: ", m->cur, version,
+	    pl_model_stage_name(v->stage), pl_model_stage_name(to));
+	if (rep->n == 0) {
+		buf_printf(&b, "none apply.");
+		line(m, "no gate applies to %s", pl_model_stage_name(to));
+	}
+	for (size_t i = 0; i < rep->n; i++) {
+		const pl_check_item *it = &rep->items[i];
+		const char *w = it->status == PL_CHECK_PASS ? "PASS" :
+		    it->status == PL_CHECK_SKIP ? "SKIP" : "FAIL";
+
+		buf_printf(&b, "%s %s", w, it->name);
+		if (it->has_value)
+			buf_printf(&b, " (%s)", tui_num(num, sizeof num,
+			    it->value));
+		buf_printf(&b, "%s", i + 1 < rep->n ? "; " : ".");
+		line(m, "%s  %s: %s", w, it->check, it->name);
+		line(m, "      %s", it->message);
+	}
+	if (pl_check_report_failed(rep)) {
+		/* The promotion would be rejected: nothing to confirm. */
+		app_error(m->base.app, "%s v%d -> %s: a gate failed (%zu of "
+		    "%zu); nothing changed", m->cur, version,
+		    pl_model_stage_name(to), rep->nfail + rep->nerror, rep->n);
+		line(m, "a gate failed: the promotion would be rejected; "
+		    "nothing changed");
+	} else {
+		buf_printf(&b, " Then deploy and record it.");
+		m->dlg_version = version;
+		m->dlg_stage = to;
+		open_dialog(m, DLG_PROMOTE, "promote", buf_str(&b), false);
+	}
+	buf_free(&b);
+	pl_check_report_free(rep);
+}
+
+/* The version the current holder of stage replaced, from the history. */
+static int
+previous_holder(struct models_scr *m, pl_model_stage stage, int holder)
+{
+	pl_model_transition *t = NULL;
+	size_t n = 0;
+	int prev = 0;
+
+	if (pl_model_history(&t, &n, m->base.app->st, m->cur) != PL_OK)
+		return 0;
+	for (size_t i = n; i-- > 0;) {
+		if (t[i].version != holder || t[i].to_stage == NULL ||
+		    strcmp(t[i].to_stage, pl_model_stage_name(stage)) != 0 ||
+		    (t[i].status && strcmp(t[i].status, "ok") != 0))
+			continue;
+		prev = t[i].replaced_version;
+		break;
+	}
+	pl_model_history_free(t, n);
+	return prev;
+}
+
+static void
+rollback_ask(struct models_scr *m)
+{
+	const pl_model_version *v = selected_version(m);
+	pl_model_stage stage = v && v->stage == PL_MODEL_STAGING ?
+	    PL_MODEL_STAGING : PL_MODEL_PRODUCTION;
+	int holder = 0, prev;
+	char msg[512];
+
+	if (m->cur == NULL)
+		return;
+	if (pl_model_stage_holder(&holder, m->base.app->st, m->cur, stage) !=
+	    PL_OK) {
+		app_error(m->base.app, "%s", pl_store_errmsg(m->base.app->st));
+		return;
+	}
+	if (holder == 0) {
+		app_error(m->base.app, "%s has no version in %s: nothing to "
+		    "roll back", m->cur, pl_model_stage_name(stage));
+		return;
+	}
+	prev = previous_holder(m, stage, holder);
+	if (prev == 0) {
+		app_error(m->base.app, "%s %s v%d replaced no version: nothing "
+		    "to roll back to", m->cur, pl_model_stage_name(stage),
+		    holder);
+		return;
+	}
+	snprintf(msg, sizeof msg, "Roll back %s %s from v%d to v%d? v%d is "
+	    "redeployed and v%d archived.", m->cur, pl_model_stage_name(stage),
+	    holder, prev, prev, holder);
+	m->dlg_stage = stage;
+	m->dlg_version = holder;
+	open_dialog(m, DLG_ROLLBACK, "rollback", msg, false);
+}
+
+static void
+dialog_yes(struct models_scr *m)
+{
+	char ref[256], what[160];
+	const char *stage = pl_model_stage_name(m->dlg_stage);
+
+	if (m->dkind == DLG_PROMOTE) {
+		const char *args[] = { "promote", ref, "--to", stage,
+			"--reason", "promoted from plumb tui", NULL };
+
+		snprintf(ref, sizeof ref, "%s@%d", m->cur, m->dlg_version);
+		snprintf(what, sizeof what, "promote %s v%d to %s", m->cur,
+		    m->dlg_version, stage);
+		launch(m, args, what);
+	} else if (m->dkind == DLG_ROLLBACK) {
+		const char *args[] = { "rollback", m->cur, "--stage", stage,
+			"--reason", "rolled back from plumb tui", NULL };
+
+		snprintf(what, sizeof what, "rollback %s %s", m->cur, stage);
+		launch(m, args, what);
+	}
+}
+
+static int
+dialog_key(struct models_scr *m, int key)
+{
+	unsigned r = widget_key(wdialog_widget(m->dlg), key);
+
+	if (r & W_SUBMIT) {
+		dialog_yes(m);
+		close_dialog(m);
+	} else if (r & W_CANCEL) {
+		app_info(m->base.app, "cancelled: nothing changed");
+		close_dialog(m);
+	}
+	return 1;
+}
+
+/* ---- diff -------------------------------------------------------------- */
+
+static void
+open_diff(struct models_scr *m)
+{
+	size_t n = 0;
+	const uint64_t *ids = wtable_marks(m->vt, &n);
+	const pl_model_version *a = NULL, *b = NULL;
+	struct screen *d;
+
+	if (n == 2) {
+		a = version_of(m, (int)ids[0]);
+		b = version_of(m, (int)ids[1]);
+	} else if (n == 0 && m->nvers >= 2) {
+		/* The cursor and the version before it. */
+		size_t c = wtable_cursor(m->vt);
+
+		if (c + 1 < m->nvers) {
+			a = m->vers[c + 1];
+			b = m->vers[c];
+		}
+	}
+	if (a == NULL || b == NULL) {
+		app_error(m->base.app, "mark two versions with space, then d");
+		return;
+	}
+	load_config(m);
+	if ((d = model_diff_screen_new(m->base.app, a, b, m->cfg)) != NULL)
+		app_push(m->base.app, d);
+}
+
+/* ---- layout and paint -------------------------------------------------- */
+
+static void
+models_layout(struct screen *s)
+{
+	struct models_scr *m = (struct models_scr *)s;
+	struct app *a = s->app;
+	int body = app_body_h(a), rest;
+
+	m->split = (int)m->nmodels + 3;
+	if (m->split < 5)
+		m->split = 5;
+	if (m->split > body / 3)
+		m->split = body / 3 > 4 ? body / 3 : 4;
+	rest = body - m->split;
+	m->lw = a->w * 11 / 20;
+	if (m->lw < 30)
+		m->lw = a->w;
+	widget_place(wtable_widget(m->mt), a->win, 2, 1, m->split - 2 > 1 ?
+	    m->split - 2 : 1, a->w - 2);
+	widget_place(wtable_widget(m->vt), a->win, 2 + m->split, 1,
+	    rest - 2 > 1 ? rest - 2 : 1, m->lw - 2 > 1 ? m->lw - 2 : 1);
+	if (m->lw < a->w)
+		widget_place(wtext_widget(m->detail), a->win, 2 + m->split,
+		    m->lw + 1, rest - 2 > 1 ? rest - 2 : 1,
+		    a->w - m->lw - 2 > 1 ? a->w - m->lw - 2 : 1);
+	else
+		widget_place(wtext_widget(m->detail), a->win, body, 0, 1, 1);
+	if (m->dlg)
+		widget_place(wdialog_widget(m->dlg), a->win, 1, 0, body, a->w);
+}
+
+static void
+draw_picker(struct models_scr *m)
+{
+	struct app *a = m->base.app;
+	attr_t d = wtheme_attr(WR_DIALOG);
+	int w = 48, h = 5, y = 1 + app_body_h(a) / 2 - 2, x = (a->w - w) / 2;
+	char t[96];
+
+	if (x < 0) {
+		x = 0;
+		w = a->w;
+	}
+	for (int i = 0; i < h; i++)
+		wfill(a->win, y + i, x, w, " ", d);
+	snprintf(t, sizeof t, "promote %s v%d", m->cur ? m->cur : "?",
+	    m->picking);
+	wbox(a->win, y, x, h, w, t, NULL, d);
+	wput(a->win, y + 2, x + 2, w - 4, "to:  s staging   p production   "
+	    "Esc cancel", d, WPUT_TRUSTED | WPUT_ELIDE);
+}
+
+static void
+models_draw(struct screen *s, bool force)
+{
+	struct models_scr *m = (struct models_scr *)s;
+	struct app *a = s->app;
+	attr_t b = wtheme_attr(WR_BORDER);
+	int body = app_body_h(a), rest = body - m->split;
+	char crumbs[256], t[224], r[64];
+	size_t nm = 0;
+
+	wtable_marks(m->vt, &nm);
+	if (!force && !s->dirty && m->dlg == NULL && !m->picking) {
+		widget_draw(wtable_widget(m->mt), false);
+		widget_draw(wtable_widget(m->vt), false);
+		widget_draw(wtext_widget(m->detail), false);
+		return;
+	}
+	snprintf(crumbs, sizeof crumbs, "models  %zu model%s%s%s", m->nmodels,
+	    m->nmodels == 1 ? "" : "s", m->cur ? "  " : "",
+	    m->cur ? m->cur : "");
+	app_header(a, crumbs, m->child > 0 ? m->what : NULL);
+	wbox(a->win, 1, 0, m->split, a->w, m->focus == MP_MODELS ?
+	    "[models]" : "models", NULL, b);
+	widget_draw(wtable_widget(m->mt), true);
+	snprintf(t, sizeof t, "%sversions%s%s%s", m->focus == MP_VERSIONS ?
+	    "[" : "", m->cur ? " of " : "", m->cur ? m->cur : "",
+	    m->focus == MP_VERSIONS ? "]" : "");
+	snprintf(r, sizeof r, "%zu marked", nm);
+	wbox(a->win, 1 + m->split, 0, rest, m->lw, t, nm ? r : NULL, b);
+	widget_draw(wtable_widget(m->vt), true);
+	if (m->lw < a->w) {
+		snprintf(t, sizeof t, "%s%s%s", m->focus == MP_DETAIL ? "[" :
+		    "", m->dtitle[0] ? m->dtitle : "detail",
+		    m->focus == MP_DETAIL ? "]" : "");
+		wbox(a->win, 1 + m->split, m->lw, rest, a->w - m->lw, t,
+		    m->child > 0 ? "running" : NULL, b);
+		widget_draw(wtext_widget(m->detail), true);
+	}
+	if (m->picking)
+		draw_picker(m);
+	if (m->dlg)
+		widget_draw(wdialog_widget(m->dlg), true);
+}
+
+/* ---- requests ---------------------------------------------------------- */
+
+static void
+set_focus(struct models_scr *m, enum mpane f)
+{
+	m->focus = f;
+	widget_set_focus(wtable_widget(m->mt), f == MP_MODELS);
+	widget_set_focus(wtable_widget(m->vt), f == MP_VERSIONS);
+	widget_set_focus(wtext_widget(m->detail), f == MP_DETAIL);
+	m->base.dirty = true;
+}
+
+static void
+model_moved(struct models_scr *m)
+{
+	size_t c = wtable_cursor(m->mt);
+
+	if (c >= m->nmodels || (m->cur && strcmp(m->cur,
+	    m->models[c].name) == 0))
+		return;
+	free(m->cur);
+	m->cur = xstrdup(m->models[c].name);
+	wtable_clear_marks(m->vt);
+	wtable_set_cursor(m->vt, 0);
+	load_versions(m);
+	wtable_set_cursor(m->vt, 0);
+	set_detail(m, MD_NONE, 0, "");
+}
+
+static int
+picker_key(struct models_scr *m, int key)
+{
+	int v = m->picking;
+
+	if (key != 's' && key != 'p' && key != WK_ESC && key != 'q' &&
+	    key != 'n')
+		return 1;
+	m->picking = 0;
+	m->base.app->full = true;
+	m->base.dirty = true;
+	if (key == 's' || key == 'p')
+		promote_ask(m, v, key == 's' ? PL_MODEL_STAGING :
+		    PL_MODEL_PRODUCTION);
+	else
+		app_info(m->base.app, "cancelled: nothing changed");
+	return 1;
+}
+
+static int
+models_request(struct screen *s, enum request req, int key)
+{
+	struct models_scr *m = (struct models_scr *)s;
+	const pl_model_version *v;
+
+	if (req == REQ_QUIT_ALL)
+		return 0;
+	if (m->dlg)
+		return dialog_key(m, key);
+	if (m->picking)
+		return picker_key(m, key);
+	switch (req) {
+	case REQ_NEXT_PANE:
+		set_focus(m, (enum mpane)((m->focus + 1) % MP__COUNT));
+		return 1;
+	case REQ_PREV_PANE:
+		set_focus(m, (enum mpane)((m->focus + MP__COUNT - 1) %
+		    MP__COUNT));
+		return 1;
+	case REQ_ENTER:
+		if (m->focus == MP_MODELS) {
+			set_focus(m, MP_VERSIONS);
+		} else if ((v = selected_version(m)) != NULL) {
+			show_lineage(m, v);
+		}
+		return 1;
+	case REQ_SELECT:
+		if (m->nvers) {
+			size_t c = wtable_cursor(m->vt);
+
+			wtable_toggle_mark(m->vt, c);
+			if (c + 1 < m->nvers)
+				wtable_set_cursor(m->vt, c + 1);
+			s->dirty = true;
+		}
+		return 1;
+	case REQ_CLEAR_MARKS:
+		wtable_clear_marks(m->vt);
+		s->dirty = true;
+		return 1;
+	case REQ_MODEL_DIFF:
+		open_diff(m);
+		return 1;
+	case REQ_MODEL_PROMOTE:
+		if (m->child > 0) {
+			app_error(s->app, "%s is still running", m->what);
+		} else if ((v = selected_version(m)) != NULL) {
+			m->picking = v->version;
+			s->dirty = true;
+		} else {
+			app_error(s->app, "no version selected");
+		}
+		return 1;
+	case REQ_MODEL_ROLLBACK:
+		if (m->child > 0)
+			app_error(s->app, "%s is still running", m->what);
+		else
+			rollback_ask(m);
+		return 1;
+	case REQ_MODEL_HISTORY:
+		show_history(m);
+		return 1;
+	case REQ_WRAP:
+		wtext_set_wrap(m->detail, !wtext_wrap(m->detail));
+		s->dirty = true;
+		return 1;
+	default:
+		if (keymap_widget_key(req)) {
+			struct widget *w = m->focus == MP_MODELS ?
+			    wtable_widget(m->mt) : m->focus == MP_VERSIONS ?
+			    wtable_widget(m->vt) : wtext_widget(m->detail);
+			unsigned r = widget_key(w, keymap_widget_key(req));
+
+			if (m->focus == MP_MODELS)
+				model_moved(m);
+			s->dirty = true;
+			return r != 0;
+		}
+	}
+	return 0;
+}
+
+static int
+models_mouse(struct screen *s, const MEVENT *ev)
+{
+	struct models_scr *m = (struct models_scr *)s;
+	int row, col;
+
+	if (m->dlg) {
+		unsigned r = widget_mouse(wdialog_widget(m->dlg), ev);
+
+		if (r & W_SUBMIT) {
+			dialog_yes(m);
+			close_dialog(m);
+		} else if (r & W_CANCEL) {
+			close_dialog(m);
+		}
+		return 1;
+	}
+	if (m->picking)
+		return 1;
+	if (widget_hit(wtable_widget(m->mt), ev, &row, &col)) {
+		set_focus(m, MP_MODELS);
+		widget_mouse(wtable_widget(m->mt), ev);
+		model_moved(m);
+		return 1;
+	}
+	if (widget_hit(wtable_widget(m->vt), ev, &row, &col)) {
+		set_focus(m, MP_VERSIONS);
+		if (widget_mouse(wtable_widget(m->vt), ev) & W_ACTIVATE) {
+			const pl_model_version *v = selected_version(m);
+
+			if (v)
+				show_lineage(m, v);
+		}
+		return 1;
+	}
+	if (widget_hit(wtext_widget(m->detail), ev, &row, &col)) {
+		set_focus(m, MP_DETAIL);
+		widget_mouse(wtext_widget(m->detail), ev);
+		return 1;
+	}
+	return 0;
+}
+
+static void
+models_reload(struct screen *s)
+{
+	struct models_scr *m = (struct models_scr *)s;
+
+	load_models(m);
+	models_layout(s);
+	/* Keep what the detail pane shows current (not a child's log). */
+	if (m->dmode == MD_HISTORY) {
+		show_history(m);
+	} else if (m->dmode == MD_LINEAGE) {
+		const pl_model_version *v = version_of(m, m->dversion);
+
+		if (v)
+			show_lineage(m, v);
+	}
+}
+
+static int
+models_tick(struct screen *s)
+{
+	struct models_scr *m = (struct models_scr *)s;
+
+	if (m->child > 0 && m->fd < 0)
+		reap_child(m);
+	return m->child > 0;
+}
+
+static const struct whint *
+models_hints_fn(struct screen *s, int *n)
+{
+	(void)s;
+	*n = (int)(sizeof models_hints / sizeof *models_hints);
+	return models_hints;
+}
+
+static void
+models_destroy(struct screen *s)
+{
+	struct models_scr *m = (struct models_scr *)s;
+
+	if (m->child > 0) {
+		/* A promotion is not interrupted halfway by leaving the
+		 * screen: wait for it (the deploy has its own timeout). */
+		close_child(m);
+	}
+	if (m->fd >= 0)
+		close(m->fd);
+	if (m->dlg)
+		widget_free(wdialog_widget(m->dlg));
+	free_versions(m);
+	free_models(m);
+	free(m->cur);
+	pl_config_free(m->cfg);
+	free(m->cfg_path);
+	widget_free(wtable_widget(m->mt));
+	widget_free(wtable_widget(m->vt));
+	widget_free(wtext_widget(m->detail));
+	free(m);
+}
+
+static const struct screen_ops models_ops = {
+	.name = "models",
+	.layout = models_layout,
+	.draw = models_draw,
+	.request = models_request,
+	.mouse = models_mouse,
+	.reload = models_reload,
+	.tick = models_tick,
+	.child_fd = models_child_fd,
+	.child_ready = models_child_ready,
+	.hints = models_hints_fn,
+	.destroy = models_destroy,
+};
+
+struct screen *
+models_screen_new(struct app *a, const char *model)
+{
+	static const struct wcolumn mcols[] = {
+		{ "model", 0, 10, 2, 0 },
+		{ "latest", 6, 0, 0, WCOL_RIGHT },
+		{ "production", 10, 0, 0, WCOL_RIGHT },
+		{ "staging", 7, 0, 0, WCOL_RIGHT },
+		{ "aliases", 0, 10, 3, 0 },
+		{ "versions", 8, 0, 0, WCOL_RIGHT },
+		{ "description", 0, 10, 2, 0 },
+	};
+	struct wtable_source ms = { mt_count, mt_cell, NULL, NULL, NULL };
+	struct wtable_source vs = { vt_count, vt_cell, vt_row_id, NULL, NULL };
+	struct models_scr *m;
+	int v = 0;
+
+	if (model && pl_model_resolve(&v, a->st, model, NULL) != PL_OK) {
+		app_error(a, "%s", pl_store_errmsg(a->st));
+		return NULL;
+	}
+	m = xcalloc(1, sizeof *m);
+	m->base.ops = &models_ops;
+	m->base.app = a;
+	m->fd = -1;
+	m->cur = model ? xstrdup(model) : NULL;
+	m->mt = wtable_new(a->win, 0, 0, 1, 1, 0);
+	m->vt = wtable_new(a->win, 0, 0, 1, 1, WTABLE_MULTI);
+	m->detail = wtext_new(a->win, 0, 0, 1, 1);
+	if (m->mt == NULL || m->vt == NULL || m->detail == NULL)
+		xoom();
+	ms.payload = m;
+	vs.payload = m;
+	wtable_set_source(m->mt, &ms);
+	wtable_set_source(m->vt, &vs);
+	wtable_set_columns(m->mt, mcols, (int)(sizeof mcols / sizeof *mcols));
+	wtable_set_frozen(m->mt, 1);
+	wtable_set_frozen(m->vt, 2);
+	wtable_set_empty_text(m->mt, "no models: plumb model register NAME "
+	    "--run ID --path FILE");
+	wtable_set_empty_text(m->vt, "no versions");
+	load_config(m);
+	load_models(m);
+	wtext_add_line(m->detail, "Enter shows a version's lineage, h the "
+	    "history; space marks two versions for d (diff); P promotes, "
+	    "B rolls back.");
+	set_focus(m, model ? MP_VERSIONS : MP_MODELS);
+	return &m->base;
+}
