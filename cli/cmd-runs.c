@@ -1,6 +1,7 @@
 /* cmd-runs.c - `plumb runs`: list runs with a filter, sort and columns; text, JSON or CSV. */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -77,6 +78,91 @@ add_col(struct col **cols, size_t *n, const char *spec)
 	*cols = xreallocarray(*cols, *n + 1, sizeof **cols);
 	(*cols)[(*n)++] = c;
 	return 0;
+}
+
+#define DEFAULT_VALUE_COLS 6
+
+static int
+has_col(const struct col *cols, size_t n, const char *header)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(cols[i].header, header) == 0)
+			return 1;
+	return 0;
+}
+
+static size_t
+nvalue_cols(const struct col *cols, size_t n)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		k += cols[i].key != NULL;
+	return k;
+}
+
+/*
+ * Adds a column for every metrics.K, params.K and tags.K that text (a
+ * filter or sort) names: what a user filters or sorts on is what they
+ * want to see.  Only a choice of columns: the engine parses the filter.
+ */
+static void
+add_named_keys(struct col **cols, size_t *n, const char *text)
+{
+	static const char *const pre[] = { "metrics.", "metric.", "params.",
+	    "param.", "tags.", "tag." };
+	const char *p = text;
+
+	while (p && *p) {
+		size_t best = 0, plen = 0;
+		const char *hit = NULL;
+
+		for (size_t i = 0; i < sizeof pre / sizeof pre[0]; i++) {
+			const char *h = strstr(p, pre[i]);
+
+			if (h && (hit == NULL || h < hit ||
+			    (h == hit && strlen(pre[i]) > plen))) {
+				hit = h;
+				plen = strlen(pre[i]);
+				best = i;
+			}
+		}
+		if (hit == NULL)
+			break;
+		p = hit + plen;
+		if (hit > text && (isalnum((unsigned char)hit[-1]) ||
+		    hit[-1] == '_' || hit[-1] == '.'))
+			continue;	/* inside another word */
+		{
+			char q = *p == '`' || *p == '"' ? *p : 0;
+			const char *e;
+			char *spec;
+
+			if (q) {
+				e = strchr(p + 1, q);
+				if (e == NULL)
+					break;
+				spec = xasprintf("%s%.*s", best < 2 ? "metrics." :
+				    best < 4 ? "params." : "tags.",
+				    (int)(e - p - 1), p + 1);
+				p = e + 1;
+			} else {
+				e = p;
+				while (*e && !isspace((unsigned char)*e) &&
+				    !strchr("=!<>(),'\"`", *e))
+					e++;
+				if (e == p)
+					continue;
+				spec = xasprintf("%s%.*s", best < 2 ? "metrics." :
+				    best < 4 ? "params." : "tags.",
+				    (int)(e - p), p);
+				p = e;
+			}
+			if (!has_col(*cols, *n, spec))
+				add_col(cols, n, spec);
+			free(spec);
+		}
+	}
 }
 
 /* The text of one cell (NULL for none); *tmp holds malloc'ed text. */
@@ -210,7 +296,7 @@ run(int argc, char **argv)
 	pl_runlist *l = NULL;
 	pl_store *st = NULL;
 	struct col *cols = NULL;
-	size_t ncols = 0, n;
+	size_t ncols = 0, n, hidden = 0;
 	const char *colspec = NULL;
 	int c, json = 0, csv = 0, ids = 0, status = CLI_ERROR;
 
@@ -312,18 +398,33 @@ run(int argc, char **argv)
 
 		for (size_t i = 0; i < sizeof defaults / sizeof defaults[0]; i++)
 			add_col(&cols, &ncols, defaults[i]);
-		/* Metric and param columns from the first screenful. */
+		/* Value columns: first the keys the filter and sort name,
+		 * then the metrics and params of the first screenful, up to
+		 * DEFAULT_VALUE_COLS in all (--columns or --json for more). */
+		add_named_keys(&cols, &ncols, q.filter);
+		add_named_keys(&cols, &ncols, q.sort);
 		if (pl_runlist_keys(&keys, l, 200) == PL_OK)
 			for (size_t i = 0; i < keys->n; i++) {
 				char *spec = xasprintf("%s.%s",
 				    strcmp(keys->items[i].value, "metric") == 0 ?
 				    "metrics" : "params", keys->items[i].key);
 
-				add_col(&cols, &ncols, spec);
+				if (!has_col(cols, ncols, spec)) {
+					if (nvalue_cols(cols, ncols) <
+					    DEFAULT_VALUE_COLS)
+						add_col(&cols, &ncols, spec);
+					else
+						hidden++;
+				}
 				free(spec);
 			}
 		pl_kvlist_free(keys);
 	}
+	/* Read only the values shown. */
+	for (size_t k = 0; k < ncols; k++)
+		if (cols[k].key)
+			pl_runlist_want(l, cols[k].kind == C_METRIC ? 'm' :
+			    cols[k].kind == C_PARAM ? 'p' : 't', cols[k].key);
 	if (csv) {
 		const pl_run_row *r;
 
@@ -385,8 +486,9 @@ run(int argc, char **argv)
 		}
 		table_print(t, stdout, table_term_width());
 		if (cli_g.stdout_tty)
-			printf("%s%zu run%s%s\n", CLI_DIM, n, n == 1 ? "" : "s",
-			    CLI_RESET);
+			printf("%s%zu run%s%s%s\n", CLI_DIM, n, n == 1 ? "" : "s",
+			    hidden ? "; more metric and param columns with "
+			    "--columns or --json" : "", CLI_RESET);
 		table_free(t);
 		free(heads);
 		free(cells);
@@ -429,8 +531,9 @@ const struct cli_cmd cli_cmd_runs = {
 	"'params.lr desc'\n"
 	"  -n, --limit N          at most N runs\n"
 	"  -c, --columns LIST     e.g. id,name,status,metrics.loss,params.lr\n"
-	"                         (default: attributes, then the metrics and\n"
-	"                         params of the listed runs)\n"
+	"                         (default: attributes, then the keys the\n"
+	"                         filter and sort name, then other metrics\n"
+	"                         and params; at most 6 value columns)\n"
 	"      --json             a JSON array of runs, each with all metrics\n"
 	"                         (latest values), params and tags\n"
 	"      --csv              CSV with the chosen columns (full ids)\n"

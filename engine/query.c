@@ -54,6 +54,9 @@ struct pl_runlist {
 		int64_t kid;
 	} keys[64];
 	int nkeys, next_key;
+	/* pl_runlist_want(): JSON arrays of the key ids to read per kind. */
+	int wanting;
+	struct buf want_p, want_t, want_m;
 };
 
 size_t
@@ -369,6 +372,9 @@ pl_runlist_free(pl_runlist *l)
 	free(l->kv);
 	for (int k = 0; k < l->nkeys; k++)
 		free(l->keys[k].name);
+	buf_free(&l->want_p);
+	buf_free(&l->want_t);
+	buf_free(&l->want_m);
 	buf_free(&l->arena);
 	buf_free(&l->varena);
 	free(l);
@@ -434,6 +440,20 @@ static const char *const wsql[] = {
 	"WHERE run_id IN (SELECT value FROM json_each(?1))",
 	"SELECT run_id, key_id, last FROM metric_summary "
 	"WHERE run_id IN (SELECT value FROM json_each(?1))",
+};
+
+/* The same, for only the keys in the JSON array ?2 (pl_runlist_want). */
+static const char *const wsql_wanted[] = {
+	NULL,
+	"SELECT run_id, key_id, value FROM params "
+	"WHERE run_id IN (SELECT value FROM json_each(?1)) "
+	"AND key_id IN (SELECT value FROM json_each(?2))",
+	"SELECT run_id, key_id, value FROM tags "
+	"WHERE run_id IN (SELECT value FROM json_each(?1)) "
+	"AND key_id IN (SELECT value FROM json_each(?2))",
+	"SELECT run_id, key_id, last FROM metric_summary "
+	"WHERE run_id IN (SELECT value FROM json_each(?1)) "
+	"AND key_id IN (SELECT value FROM json_each(?2))",
 };
 
 static int
@@ -519,15 +539,26 @@ load_part(pl_runlist *l, size_t from, int values)
 		rc = pl__err(st, PL_ENOMEM, "out of memory");
 	{
 		for (int q = q0; q < q1 && rc == PL_OK; q++) {
-			sqlite3_stmt *s = pl__stmt(st, wsql[q]);
+			const struct buf *want = q == 1 ? &l->want_p :
+			    q == 2 ? &l->want_t : &l->want_m;
+			sqlite3_stmt *s;
 			int src;
 
+			/* With wanted keys, only those are read; a kind
+			 * with none wanted is not read at all. */
+			if (q > 0 && l->wanting && want->len == 0)
+				continue;
+			s = pl__stmt(st, q > 0 && l->wanting ? wsql_wanted[q] :
+			    wsql[q]);
 			if (s == NULL) {
 				rc = PL_ERROR;
 				break;
 			}
 			sqlite3_bind_text(s, 1, sql.p, (int)sql.len,
 			    SQLITE_STATIC);
+			if (q > 0 && l->wanting)
+				sqlite3_bind_text(s, 2, want->p, (int)want->len,
+				    SQLITE_STATIC);
 			while ((src = sqlite3_step(s)) == SQLITE_ROW) {
 				long idx = find_idx(map, n,
 				    sqlite3_column_int64(s, 0));
@@ -801,5 +832,26 @@ done:
 		return rc;
 	}
 	*out = kl;
+	return PL_OK;
+}
+
+int
+pl_runlist_want(pl_runlist *l, char kind, const char *key)
+{
+	struct buf *w = kind == 'p' ? &l->want_p : kind == 't' ? &l->want_t :
+	    kind == 'm' ? &l->want_m : NULL;
+	int64_t kid;
+
+	if (w == NULL)
+		return pl__err(l->st, PL_EINVAL, "unknown value kind '%c'", kind);
+	l->wanting = 1;
+	l->win_values = 0;	/* reload the window's values */
+	if (pl__key_id(l->st, key, 0, &kid) != PL_OK)
+		return PL_OK;	/* no run has it: nothing to read */
+	/* A closed JSON array between calls: reopen it to append. */
+	if (w->len > 0)
+		w->len--;
+	if (buf_printf(w, "%s%lld]", w->len ? "," : "[", (long long)kid) < 0)
+		return pl__err(l->st, PL_ENOMEM, "out of memory");
 	return PL_OK;
 }

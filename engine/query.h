@@ -64,6 +64,15 @@ int pl_runlist_metric(double *out, int *has, pl_runlist *l, size_t i,
     const char *key);
 
 /*
+ * Restricts the values the list reads to the wanted keys: kind 'm'
+ * (metric), 'p' (param) or 't' (tag).  Without any call, a row's values
+ * are read all at once when the first is asked for; after calls, only
+ * the wanted keys are read (others answer "none"), which makes a listing
+ * of many runs with a few value columns much cheaper.
+ */
+int pl_runlist_want(pl_runlist *l, char kind, const char *key);
+
+/*
  * The metric and param keys used by rows [0, n) of the list (n is capped
  * at the count), sorted; for choosing columns.  Free with pl_kvlist_free
  * (keys in .key, the kind "metric" or "param" in .value).

@@ -65,6 +65,15 @@ fi
 table=$("$PLUMB" runs -s name)
 assert_contains "$table" "metrics.acc" "default columns include metrics"
 assert_contains "$table" "params.model" "default columns include params"
+# Default value columns: the keys the filter and sort name come first,
+# then others, at most 6 in all.
+extra=
+for k in 1 2 3 4 5 6 7; do extra="$extra -p k$k=v"; done
+"$PLUMB" run -q -e e3 -n wide $extra -- sh -c 'echo "metric zz 1" >&3'
+head=$("$PLUMB" runs -e e3 -f "metrics.zz > 0" -s params.k7 | head -1)
+assert_contains "$head" "duration  metrics.zz  params.k7  params.k1" "named keys first"
+assert_eq 6 "$(echo "$head" | tr -s ' ' '\n' | grep -c '\.')" "at most 6 value columns by default"
+assert_contains "$("$PLUMB" runs -e e3 -c params.k5 --csv)" "v" "--columns still reaches any key"
 narrow=$(COLUMNS=50 "$PLUMB" runs -s name)
 assert_contains "$narrow" "more columns not shown" "narrow terminal drops columns"
 w=$(echo "$narrow" | head -1 | wc -c)

@@ -131,6 +131,18 @@ test_rows_values_errors(void **state)
 	assert_string_equal(keys->items[0].value, "metric");
 	assert_string_equal(keys->items[1].key, "lr");
 	pl_kvlist_free(keys);
+	/* Wanting only the metric: it is read, params are not. */
+	assert_int_equal(pl_runlist_want(l, 'm', "loss"), PL_OK);
+	assert_int_equal(pl_runlist_want(l, 'm', "nosuchkey"), PL_OK);
+	assert_int_equal(pl_runlist_metric(&m, &has, l, 1, "loss"), PL_OK);
+	assert_true(has && m == 0.1);
+	assert_int_equal(pl_runlist_param(&v, l, 2, "lr"), PL_OK);
+	assert_null(v);
+	assert_int_equal(pl_runlist_want(l, 'p', "lr"), PL_OK);
+	assert_int_equal(pl_runlist_param(&v, l, 2, "lr"), PL_OK);
+	assert_string_equal(v, "0.5");
+	free(v);
+	assert_int_equal(pl_runlist_want(l, 'x', "lr"), PL_EINVAL);
 	pl_runlist_free(l);
 
 	q.sort = NULL;
