@@ -1,20 +1,13 @@
 /* screen-models.c - the model registry: models, versions with stage badges, lineage, history, promote/rollback through a gate dialog. */
 #include "config.h"
-#include "tui.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include "dialog.h"
-#include "table.h"
-#include "textview.h"
+#include "screen-models.h"
 #include "theme.h"
 #include "xalloc.h"
 
@@ -29,44 +22,6 @@
  * streaming into the detail pane, so a slow deploy never freezes the
  * screen.
  */
-
-#define NMETRIC_COLS 3
-
-enum mpane { MP_MODELS, MP_VERSIONS, MP_DETAIL, MP__COUNT };
-enum mdetail { MD_NONE, MD_LINEAGE, MD_HISTORY, MD_CHILD, MD_GATES };
-enum mdialog { DLG_NONE, DLG_PROMOTE, DLG_ROLLBACK };
-
-struct models_scr {
-	struct screen base;
-	pl_model_summary *models;
-	size_t nmodels;
-	char **maliases;		/* per model: "champion=v2, ..." */
-	char *cur;			/* the selected model's name */
-	pl_model_version **vers;	/* newest first */
-	size_t nvers;
-	char *mkeys[NMETRIC_COLS];	/* metric columns */
-	int nmkeys;
-	pl_config *cfg;
-	char *cfg_path;
-	struct wtable *mt, *vt;
-	struct wtext *detail;
-	enum mpane focus;
-	enum mdetail dmode;
-	int dversion;			/* version the detail is about */
-	char dtitle[192];
-	int split;			/* rows of the models box */
-	int lw;				/* width of the versions box */
-	/* promote: stage picker, then the dialog */
-	int picking;			/* version being promoted, 0: none */
-	struct wdialog *dlg;
-	enum mdialog dkind;
-	int dlg_version;
-	pl_model_stage dlg_stage;
-	/* the child running promote/rollback */
-	pid_t child;
-	int fd;
-	char what[160];
-};
 
 static const struct whint models_hints[] = {
 	{ "\xe2\x8f\x8e", "lineage" }, { "space", "mark" }, { "d", "diff" },
@@ -123,8 +78,8 @@ free_models(struct models_scr *m)
 	m->nmodels = 0;
 }
 
-static const pl_model_version *
-version_of(const struct models_scr *m, int version)
+const pl_model_version *
+mdl_version_of(const struct models_scr *m, int version)
 {
 	for (size_t i = 0; i < m->nvers; i++)
 		if (m->vers[i]->version == version)
@@ -132,8 +87,8 @@ version_of(const struct models_scr *m, int version)
 	return NULL;
 }
 
-static const pl_model_version *
-selected_version(struct models_scr *m)
+const pl_model_version *
+mdl_selected_version(struct models_scr *m)
 {
 	size_t c = wtable_cursor(m->vt);
 
@@ -141,8 +96,8 @@ selected_version(struct models_scr *m)
 }
 
 /* plumb.yaml (models: directions, gates, deploy targets); none is fine. */
-static void
-load_config(struct models_scr *m)
+void
+mdl_load_config(struct models_scr *m)
 {
 	char err[1024];
 	int rc;
@@ -179,7 +134,7 @@ load_versions(struct models_scr *m)
 {
 	int *nums = NULL, keep = 0;
 	size_t n = 0;
-	const pl_model_version *sel = m->vers ? selected_version(m) : NULL;
+	const pl_model_version *sel = m->vers ? mdl_selected_version(m) : NULL;
 	pl_store *st = m->base.app->st;
 
 	if (sel)
@@ -238,8 +193,8 @@ load_versions(struct models_scr *m)
 	m->base.dirty = true;
 }
 
-static void
-load_models(struct models_scr *m)
+void
+mdl_load_models(struct models_scr *m)
 {
 	pl_store *st = m->base.app->st;
 	size_t cur = 0;
@@ -397,12 +352,8 @@ vt_cell(void *pl, size_t row, int col, struct wcell *out)
 
 /* ---- the detail pane: lineage, history --------------------------------- */
 
-static void
-line(struct models_scr *m, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void
-line(struct models_scr *m, const char *fmt, ...)
+void
+mdl_line(struct models_scr *m, const char *fmt, ...)
 {
 	va_list ap;
 	char *s;
@@ -415,8 +366,8 @@ line(struct models_scr *m, const char *fmt, ...)
 	free(s);
 }
 
-static void
-set_detail(struct models_scr *m, enum mdetail mode, int version,
+void
+mdl_set_detail(struct models_scr *m, enum mdetail mode, int version,
     const char *title)
 {
 	m->dmode = mode;
@@ -433,34 +384,34 @@ show_lineage(struct models_scr *m, const pl_model_version *v)
 	char t[64], title[160];
 
 	snprintf(title, sizeof title, "lineage %s v%d", v->model, v->version);
-	set_detail(m, MD_LINEAGE, v->version, title);
-	line(m, "%s v%d  %s%s%s", v->model, v->version,
+	mdl_set_detail(m, MD_LINEAGE, v->version, title);
+	mdl_line(m, "%s v%d  %s%s%s", v->model, v->version,
 	    pl_model_stage_name(v->stage), v->description ? "  " : "",
 	    v->description ? v->description : "");
 	for (size_t i = 0; i < v->naliases; i++)
-		line(m, "alias     %s", v->aliases[i]);
-	line(m, "artifact  %s  (%lld bytes)", v->source_path ?
+		mdl_line(m, "alias     %s", v->aliases[i]);
+	mdl_line(m, "artifact  %s  (%lld bytes)", v->source_path ?
 	    v->source_path : "?", (long long)v->size);
-	line(m, "sha256    %s", v->sha256);
-	line(m, "run       %s", v->run_id[0] ? v->run_id : "(none)");
-	line(m, "code      %s%s%s%s", v->git.commit ? v->git.commit :
+	mdl_line(m, "sha256    %s", v->sha256);
+	mdl_line(m, "run       %s", v->run_id[0] ? v->run_id : "(none)");
+	mdl_line(m, "code      %s%s%s%s", v->git.commit ? v->git.commit :
 	    "(unknown)", v->git.branch ? " on " : "", v->git.branch ?
 	    v->git.branch : "", v->git.dirty == 1 ? "  dirty" : "");
-	line(m, "created   %s by %s@%s", tui_time(t, sizeof t,
+	mdl_line(m, "created   %s by %s@%s", tui_time(t, sizeof t,
 	    v->created_ms), v->user ? v->user : "?", v->host ? v->host : "?");
-	line(m, "data      %zu version%s", v->ndata, v->ndata == 1 ? "" :
+	mdl_line(m, "data      %zu version%s", v->ndata, v->ndata == 1 ? "" :
 	    "s");
 	for (size_t i = 0; i < v->ndata; i++)
-		line(m, "  %s  %.16s  %lld B", v->data[i].path,
+		mdl_line(m, "  %s  %.16s  %lld B", v->data[i].path,
 		    v->data[i].hash ? v->data[i].hash : "?",
 		    (long long)v->data[i].size);
-	line(m, "params    %zu", v->params->n);
+	mdl_line(m, "params    %zu", v->params->n);
 	for (size_t i = 0; i < v->params->n; i++)
-		line(m, "  %s = %s", v->params->items[i].key,
+		mdl_line(m, "  %s = %s", v->params->items[i].key,
 		    v->params->items[i].value);
-	line(m, "metrics   %zu", v->nmetrics);
+	mdl_line(m, "metrics   %zu", v->nmetrics);
 	for (size_t i = 0; i < v->nmetrics; i++)
-		line(m, "  %s = %s", v->metrics[i].key, tui_num(t, sizeof t,
+		mdl_line(m, "  %s = %s", v->metrics[i].key, tui_num(t, sizeof t,
 		    v->metrics[i].value));
 	wtext_scroll_to(m->detail, 0);
 }
@@ -482,360 +433,35 @@ show_history(struct models_scr *m)
 		return;
 	}
 	snprintf(title, sizeof title, "history %s (%zu)", m->cur, n);
-	set_detail(m, MD_HISTORY, 0, title);
+	mdl_set_detail(m, MD_HISTORY, 0, title);
 	for (size_t i = n; i-- > 0;) {
 		const pl_model_transition *x = &t[i];
 
-		line(m, "%s  %-8s v%d  %s -> %s  %s%s", tui_time(tm, sizeof tm,
+		mdl_line(m, "%s  %-8s v%d  %s -> %s  %s%s", tui_time(tm, sizeof tm,
 		    x->time_ms), x->kind, x->version, x->from_stage ?
 		    x->from_stage : "-", x->to_stage ? x->to_stage : "-",
 		    x->status ? x->status : "", x->forced ? "  FORCED" : "");
-		line(m, "    by %s@%s%s%s%s", x->user ? x->user : "?",
+		mdl_line(m, "    by %s@%s%s%s%s", x->user ? x->user : "?",
 		    x->host ? x->host : "?", x->ssh_client ? " (ssh " : "",
 		    x->ssh_client ? x->ssh_client : "", x->ssh_client ? ")" :
 		    "");
 		if (x->replaced_version)
-			line(m, "    replaced v%d", x->replaced_version);
+			mdl_line(m, "    replaced v%d", x->replaced_version);
 		if (x->reason)
-			line(m, "    reason: %s", x->reason);
+			mdl_line(m, "    reason: %s", x->reason);
 		if (x->detail)
-			line(m, "    %s", x->detail);
+			mdl_line(m, "    %s", x->detail);
 		for (size_t g = 0; g < x->ngates; g++)
-			line(m, "    gate %-4s %s: %s  %s",
+			mdl_line(m, "    gate %-4s %s: %s  %s",
 			    x->gates[g].status ? x->gates[g].status : "?",
 			    x->gates[g].check ? x->gates[g].check : "?",
 			    x->gates[g].gate ? x->gates[g].gate : "?",
 			    x->gates[g].message ? x->gates[g].message : "");
 	}
 	if (n == 0)
-		line(m, "(no history)");
+		mdl_line(m, "(no history)");
 	pl_model_history_free(t, n);
 	wtext_scroll_to(m->detail, 0);
-}
-
-/* ---- the promote/rollback child ---------------------------------------- */
-
-static void
-reap_child(struct models_scr *m)
-{
-	int status = 0;
-	pid_t r;
-
-	if (m->child <= 0)
-		return;
-	do
-		r = waitpid(m->child, &status, 0);
-	while (r < 0 && errno == EINTR);
-	m->child = 0;
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-		app_info(m->base.app, "%s: done", m->what);
-		line(m, "-- %s: done", m->what);
-	} else {
-		app_error(m->base.app, "%s failed (status %d): see the "
-		    "detail pane", m->what, WIFEXITED(status) ?
-		    WEXITSTATUS(status) : 128 + WTERMSIG(status));
-		line(m, "-- %s: failed", m->what);
-	}
-	load_models(m);
-	m->base.dirty = true;
-}
-
-static void
-close_child(struct models_scr *m)
-{
-	if (m->fd >= 0) {
-		close(m->fd);
-		m->fd = -1;
-	}
-	reap_child(m);
-}
-
-/* Runs `plumb --store DIR model ARGS...` with output into the detail. */
-static void
-launch(struct models_scr *m, const char *const *args, const char *what)
-{
-	char *argv[20], exe[4096];
-	int pfd[2], k = 0;
-	ssize_t el;
-	pid_t pid;
-
-	if (m->child > 0) {
-		app_error(m->base.app, "%s is still running", m->what);
-		return;
-	}
-	el = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	if (el <= 0)
-		snprintf(exe, sizeof exe, "plumb");
-	else
-		exe[el] = '\0';
-	argv[k++] = (char *)"plumb";
-	argv[k++] = (char *)"--store";
-	argv[k++] = (char *)pl_store_dir(m->base.app->st);
-	argv[k++] = (char *)"model";
-	for (size_t i = 0; args[i] && k < 17; i++)
-		argv[k++] = (char *)args[i];
-	if (m->cfg_path) {
-		argv[k++] = (char *)"--config";
-		argv[k++] = m->cfg_path;
-	}
-	argv[k] = NULL;
-	if (pipe2(pfd, O_CLOEXEC) != 0) {
-		app_error(m->base.app, "pipe: %s", strerror(errno));
-		return;
-	}
-	pid = fork();
-	if (pid < 0) {
-		app_error(m->base.app, "fork: %s", strerror(errno));
-		close(pfd[0]);
-		close(pfd[1]);
-		return;
-	}
-	if (pid == 0) {
-		int nul = open("/dev/null", O_RDONLY);
-
-		setpgid(0, 0);
-		signal(SIGINT, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
-		signal(SIGHUP, SIG_DFL);
-		if (nul >= 0)
-			dup2(nul, 0);
-		dup2(pfd[1], 1);
-		dup2(pfd[1], 2);
-		if (m->cfg && m->cfg->dir && chdir(m->cfg->dir) != 0)
-			_exit(126);
-		setenv("NO_COLOR", "1", 1);
-		execv(exe, argv);
-		execvp("plumb", argv);
-		_exit(127);
-	}
-	setpgid(pid, pid);
-	close(pfd[1]);
-	fcntl(pfd[0], F_SETFL, fcntl(pfd[0], F_GETFL) | O_NONBLOCK);
-	m->child = pid;
-	m->fd = pfd[0];
-	snprintf(m->what, sizeof m->what, "%s", what);
-	set_detail(m, MD_CHILD, 0, what);
-	{
-		struct buf b = BUF_INIT;
-
-		for (int i = 0; argv[i]; i++)
-			buf_printf(&b, "%s%s", i ? " " : "$ ", argv[i]);
-		wtext_add_line(m->detail, buf_str(&b));
-		buf_free(&b);
-	}
-	app_info(m->base.app, "%s started", what);
-}
-
-static int
-models_child_fd(struct screen *s)
-{
-	return ((struct models_scr *)s)->fd;
-}
-
-static void
-models_child_ready(struct screen *s)
-{
-	struct models_scr *m = (struct models_scr *)s;
-	char buf[8192];
-
-	for (;;) {
-		ssize_t n = read(m->fd, buf, sizeof buf);
-
-		if (n > 0) {
-			wtext_append(m->detail, buf, (size_t)n);
-			s->dirty = true;
-			continue;
-		}
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno == EAGAIN)
-			return;
-		break;
-	}
-	close_child(m);
-}
-
-/* ---- promote and rollback ---------------------------------------------- */
-
-static void
-open_dialog(struct models_scr *m, enum mdialog kind, const char *title,
-    const char *msg, bool default_yes)
-{
-	struct app *a = m->base.app;
-
-	m->dlg = wdialog_new(a->win, 1, 0, app_body_h(a), a->w, title, msg,
-	    default_yes);
-	if (m->dlg == NULL)
-		xoom();
-	m->dkind = kind;
-	m->base.dirty = true;
-}
-
-static void
-close_dialog(struct models_scr *m)
-{
-	widget_free(wdialog_widget(m->dlg));
-	m->dlg = NULL;
-	m->dkind = DLG_NONE;
-	m->base.app->full = true;
-	m->base.dirty = true;
-}
-
-/* Evaluates the gates (nothing changes) and asks. */
-static void
-promote_ask(struct models_scr *m, int version, pl_model_stage to)
-{
-	pl_check_report *rep = NULL;
-	char err[1024], num[32], title[160];
-	const pl_model_version *v = version_of(m, version);
-	struct buf b = BUF_INIT;
-
-	if (v == NULL)
-		return;
-	if (v->stage == to) {
-		app_error(m->base.app, "%s v%d is already in %s", m->cur,
-		    version, pl_model_stage_name(to));
-		return;
-	}
-	load_config(m);
-	if (pl_check_promotion(&rep, m->base.app->st, m->cfg, m->cur, version,
-	    to, err, sizeof err) != PL_OK) {
-		app_error(m->base.app, "%s", err);
-		return;
-	}
-	snprintf(title, sizeof title, "gates for %s v%d -> %s", m->cur,
-	    version, pl_model_stage_name(to));
-	set_detail(m, MD_GATES, version, title);
-	buf_printf(&b, "Promote %s v%d (%s) to %s?  Gates: ", m->cur, version,
-	    pl_model_stage_name(v->stage), pl_model_stage_name(to));
-	if (rep->n == 0) {
-		buf_printf(&b, "none apply.");
-		line(m, "no gate applies to %s", pl_model_stage_name(to));
-	}
-	for (size_t i = 0; i < rep->n; i++) {
-		const pl_check_item *it = &rep->items[i];
-		const char *w = it->status == PL_CHECK_PASS ? "PASS" :
-		    it->status == PL_CHECK_SKIP ? "SKIP" : "FAIL";
-
-		buf_printf(&b, "%s %s", w, it->name);
-		if (it->has_value)
-			buf_printf(&b, " (%s)", tui_num(num, sizeof num,
-			    it->value));
-		buf_printf(&b, "%s", i + 1 < rep->n ? "; " : ".");
-		line(m, "%s  %s: %s", w, it->check, it->name);
-		line(m, "      %s", it->message);
-	}
-	if (pl_check_report_failed(rep)) {
-		/* The promotion would be rejected: nothing to confirm. */
-		app_error(m->base.app, "%s v%d -> %s: a gate failed (%zu of "
-		    "%zu); nothing changed", m->cur, version,
-		    pl_model_stage_name(to), rep->nfail + rep->nerror, rep->n);
-		line(m, "a gate failed: the promotion would be rejected; "
-		    "nothing changed");
-	} else {
-		buf_printf(&b, " Then deploy and record it.");
-		m->dlg_version = version;
-		m->dlg_stage = to;
-		open_dialog(m, DLG_PROMOTE, "promote", buf_str(&b), false);
-	}
-	buf_free(&b);
-	pl_check_report_free(rep);
-}
-
-/* The version the current holder of stage replaced, from the history. */
-static int
-previous_holder(struct models_scr *m, pl_model_stage stage, int holder)
-{
-	pl_model_transition *t = NULL;
-	size_t n = 0;
-	int prev = 0;
-
-	if (pl_model_history(&t, &n, m->base.app->st, m->cur) != PL_OK)
-		return 0;
-	for (size_t i = n; i-- > 0;) {
-		if (t[i].version != holder || t[i].to_stage == NULL ||
-		    strcmp(t[i].to_stage, pl_model_stage_name(stage)) != 0 ||
-		    (t[i].status && strcmp(t[i].status, "ok") != 0))
-			continue;
-		prev = t[i].replaced_version;
-		break;
-	}
-	pl_model_history_free(t, n);
-	return prev;
-}
-
-static void
-rollback_ask(struct models_scr *m)
-{
-	const pl_model_version *v = selected_version(m);
-	pl_model_stage stage = v && v->stage == PL_MODEL_STAGING ?
-	    PL_MODEL_STAGING : PL_MODEL_PRODUCTION;
-	int holder = 0, prev;
-	char msg[512];
-
-	if (m->cur == NULL)
-		return;
-	if (pl_model_stage_holder(&holder, m->base.app->st, m->cur, stage) !=
-	    PL_OK) {
-		app_error(m->base.app, "%s", pl_store_errmsg(m->base.app->st));
-		return;
-	}
-	if (holder == 0) {
-		app_error(m->base.app, "%s has no version in %s: nothing to "
-		    "roll back", m->cur, pl_model_stage_name(stage));
-		return;
-	}
-	prev = previous_holder(m, stage, holder);
-	if (prev == 0) {
-		app_error(m->base.app, "%s %s v%d replaced no version: nothing "
-		    "to roll back to", m->cur, pl_model_stage_name(stage),
-		    holder);
-		return;
-	}
-	snprintf(msg, sizeof msg, "Roll back %s %s from v%d to v%d? v%d is "
-	    "redeployed and v%d archived.", m->cur, pl_model_stage_name(stage),
-	    holder, prev, prev, holder);
-	m->dlg_stage = stage;
-	m->dlg_version = holder;
-	open_dialog(m, DLG_ROLLBACK, "rollback", msg, false);
-}
-
-static void
-dialog_yes(struct models_scr *m)
-{
-	char ref[256], what[160];
-	const char *stage = pl_model_stage_name(m->dlg_stage);
-
-	if (m->dkind == DLG_PROMOTE) {
-		const char *args[] = { "promote", ref, "--to", stage,
-			"--reason", "promoted from plumb tui", NULL };
-
-		snprintf(ref, sizeof ref, "%s@%d", m->cur, m->dlg_version);
-		snprintf(what, sizeof what, "promote %s v%d to %s", m->cur,
-		    m->dlg_version, stage);
-		launch(m, args, what);
-	} else if (m->dkind == DLG_ROLLBACK) {
-		const char *args[] = { "rollback", m->cur, "--stage", stage,
-			"--reason", "rolled back from plumb tui", NULL };
-
-		snprintf(what, sizeof what, "rollback %s %s", m->cur, stage);
-		launch(m, args, what);
-	}
-}
-
-static int
-dialog_key(struct models_scr *m, int key)
-{
-	unsigned r = widget_key(wdialog_widget(m->dlg), key);
-
-	if (r & W_SUBMIT) {
-		dialog_yes(m);
-		close_dialog(m);
-	} else if (r & W_CANCEL) {
-		app_info(m->base.app, "cancelled: nothing changed");
-		close_dialog(m);
-	}
-	return 1;
 }
 
 /* ---- diff -------------------------------------------------------------- */
@@ -849,8 +475,8 @@ open_diff(struct models_scr *m)
 	struct screen *d;
 
 	if (n == 2) {
-		a = version_of(m, (int)ids[0]);
-		b = version_of(m, (int)ids[1]);
+		a = mdl_version_of(m, (int)ids[0]);
+		b = mdl_version_of(m, (int)ids[1]);
 	} else if (n == 0 && m->nvers >= 2) {
 		/* The cursor and the version before it. */
 		size_t c = wtable_cursor(m->vt);
@@ -864,7 +490,7 @@ open_diff(struct models_scr *m)
 		app_error(m->base.app, "mark two versions with space, then d");
 		return;
 	}
-	load_config(m);
+	mdl_load_config(m);
 	if ((d = model_diff_screen_new(m->base.app, a, b, m->cfg)) != NULL)
 		app_push(m->base.app, d);
 }
@@ -899,27 +525,6 @@ models_layout(struct screen *s)
 		widget_place(wtext_widget(m->detail), a->win, body, 0, 1, 1);
 	if (m->dlg)
 		widget_place(wdialog_widget(m->dlg), a->win, 1, 0, body, a->w);
-}
-
-static void
-draw_picker(struct models_scr *m)
-{
-	struct app *a = m->base.app;
-	attr_t d = wtheme_attr(WR_DIALOG);
-	int w = 48, h = 5, y = 1 + app_body_h(a) / 2 - 2, x = (a->w - w) / 2;
-	char t[96];
-
-	if (x < 0) {
-		x = 0;
-		w = a->w;
-	}
-	for (int i = 0; i < h; i++)
-		wfill(a->win, y + i, x, w, " ", d);
-	snprintf(t, sizeof t, "promote %s v%d", m->cur ? m->cur : "?",
-	    m->picking);
-	wbox(a->win, y, x, h, w, t, NULL, d);
-	wput(a->win, y + 2, x + 2, w - 4, "to:  s staging   p production   "
-	    "Esc cancel", d, WPUT_TRUSTED | WPUT_ELIDE);
 }
 
 static void
@@ -961,7 +566,7 @@ models_draw(struct screen *s, bool force)
 		widget_draw(wtext_widget(m->detail), true);
 	}
 	if (m->picking)
-		draw_picker(m);
+		mdl_draw_picker(m);
 	if (m->dlg)
 		widget_draw(wdialog_widget(m->dlg), true);
 }
@@ -992,26 +597,7 @@ model_moved(struct models_scr *m)
 	wtable_set_cursor(m->vt, 0);
 	load_versions(m);
 	wtable_set_cursor(m->vt, 0);
-	set_detail(m, MD_NONE, 0, "");
-}
-
-static int
-picker_key(struct models_scr *m, int key)
-{
-	int v = m->picking;
-
-	if (key != 's' && key != 'p' && key != WK_ESC && key != 'q' &&
-	    key != 'n')
-		return 1;
-	m->picking = 0;
-	m->base.app->full = true;
-	m->base.dirty = true;
-	if (key == 's' || key == 'p')
-		promote_ask(m, v, key == 's' ? PL_MODEL_STAGING :
-		    PL_MODEL_PRODUCTION);
-	else
-		app_info(m->base.app, "cancelled: nothing changed");
-	return 1;
+	mdl_set_detail(m, MD_NONE, 0, "");
 }
 
 static int
@@ -1023,9 +609,9 @@ models_request(struct screen *s, enum request req, int key)
 	if (req == REQ_QUIT_ALL)
 		return 0;
 	if (m->dlg)
-		return dialog_key(m, key);
+		return mdl_dialog_key(m, key);
 	if (m->picking)
-		return picker_key(m, key);
+		return mdl_picker_key(m, key);
 	switch (req) {
 	case REQ_NEXT_PANE:
 		set_focus(m, (enum mpane)((m->focus + 1) % MP__COUNT));
@@ -1037,7 +623,7 @@ models_request(struct screen *s, enum request req, int key)
 	case REQ_ENTER:
 		if (m->focus == MP_MODELS) {
 			set_focus(m, MP_VERSIONS);
-		} else if ((v = selected_version(m)) != NULL) {
+		} else if ((v = mdl_selected_version(m)) != NULL) {
 			show_lineage(m, v);
 		}
 		return 1;
@@ -1061,7 +647,7 @@ models_request(struct screen *s, enum request req, int key)
 	case REQ_MODEL_PROMOTE:
 		if (m->child > 0) {
 			app_error(s->app, "%s is still running", m->what);
-		} else if ((v = selected_version(m)) != NULL) {
+		} else if ((v = mdl_selected_version(m)) != NULL) {
 			m->picking = v->version;
 			s->dirty = true;
 		} else {
@@ -1072,7 +658,7 @@ models_request(struct screen *s, enum request req, int key)
 		if (m->child > 0)
 			app_error(s->app, "%s is still running", m->what);
 		else
-			rollback_ask(m);
+			mdl_rollback_ask(m);
 		return 1;
 	case REQ_MODEL_HISTORY:
 		show_history(m);
@@ -1107,10 +693,10 @@ models_mouse(struct screen *s, const MEVENT *ev)
 		unsigned r = widget_mouse(wdialog_widget(m->dlg), ev);
 
 		if (r & W_SUBMIT) {
-			dialog_yes(m);
-			close_dialog(m);
+			mdl_dialog_yes(m);
+			mdl_close_dialog(m);
 		} else if (r & W_CANCEL) {
-			close_dialog(m);
+			mdl_close_dialog(m);
 		}
 		return 1;
 	}
@@ -1125,7 +711,7 @@ models_mouse(struct screen *s, const MEVENT *ev)
 	if (widget_hit(wtable_widget(m->vt), ev, &row, &col)) {
 		set_focus(m, MP_VERSIONS);
 		if (widget_mouse(wtable_widget(m->vt), ev) & W_ACTIVATE) {
-			const pl_model_version *v = selected_version(m);
+			const pl_model_version *v = mdl_selected_version(m);
 
 			if (v)
 				show_lineage(m, v);
@@ -1145,13 +731,13 @@ models_reload(struct screen *s)
 {
 	struct models_scr *m = (struct models_scr *)s;
 
-	load_models(m);
+	mdl_load_models(m);
 	models_layout(s);
 	/* Keep what the detail pane shows current (not a child's log). */
 	if (m->dmode == MD_HISTORY) {
 		show_history(m);
 	} else if (m->dmode == MD_LINEAGE) {
-		const pl_model_version *v = version_of(m, m->dversion);
+		const pl_model_version *v = mdl_version_of(m, m->dversion);
 
 		if (v)
 			show_lineage(m, v);
@@ -1164,7 +750,7 @@ models_tick(struct screen *s)
 	struct models_scr *m = (struct models_scr *)s;
 
 	if (m->child > 0 && m->fd < 0)
-		reap_child(m);
+		mdl_reap_child(m);
 	return m->child > 0;
 }
 
@@ -1184,7 +770,7 @@ models_destroy(struct screen *s)
 	if (m->child > 0) {
 		/* A promotion is not interrupted halfway by leaving the
 		 * screen: wait for it (the deploy has its own timeout). */
-		close_child(m);
+		mdl_close_child(m);
 	}
 	if (m->fd >= 0)
 		close(m->fd);
@@ -1209,8 +795,8 @@ static const struct screen_ops models_ops = {
 	.mouse = models_mouse,
 	.reload = models_reload,
 	.tick = models_tick,
-	.child_fd = models_child_fd,
-	.child_ready = models_child_ready,
+	.child_fd = mdl_child_fd,
+	.child_ready = mdl_child_ready,
 	.hints = models_hints_fn,
 	.destroy = models_destroy,
 };
@@ -1256,8 +842,8 @@ models_screen_new(struct app *a, const char *model)
 	wtable_set_empty_text(m->mt, "no models: plumb model register NAME "
 	    "--run ID --path FILE");
 	wtable_set_empty_text(m->vt, "no versions");
-	load_config(m);
-	load_models(m);
+	mdl_load_config(m);
+	mdl_load_models(m);
 	wtext_add_line(m->detail, "Enter shows a version's lineage, h the "
 	    "history; space marks two versions for d (diff); P promotes, "
 	    "B rolls back.");
