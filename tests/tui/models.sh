@@ -131,7 +131,7 @@ expect "reason: promoted from plumb tui" "and its reason"
 tm_keys Escape
 expect "3 of 3" "Esc back to the runs"
 tm_keys : && tm_type "model nosuch" && tm_keys Enter
-expect "nosuch" "an unknown model is an error"
+expect "no model named 'nosuch' (models: churn)" "an unknown model is an error on the status line"
 tm_keys : && tm_type "model churn" && tm_keys Enter
 expect "versions of churn" ":model NAME opens it"
 tm_keys q q
