@@ -3,6 +3,7 @@
 #include "tui.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <pwd.h>
 #include <signal.h>
@@ -981,4 +982,61 @@ tui_main(pl_store *st)
 		raise(got_term);
 	}
 	return 0;
+}
+
+/*
+ * Starts this very binary (so the child is the same build; "plumb" from
+ * PATH when /proc is missing) with argv in directory dir (NULL: here), in
+ * its own process group so a cancel can signal all it started, with
+ * stdin from /dev/null and stdout and stderr into one non-blocking pipe
+ * whose read end goes to *fd.  Returns the pid, or -1 after putting the
+ * reason on the status line.
+ */
+pid_t
+app_spawn_plumb(struct app *a, char *const argv[], const char *dir, int *fd)
+{
+	char exe[4096];
+	int pfd[2];
+	ssize_t el;
+	pid_t pid;
+
+	el = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (el <= 0)
+		snprintf(exe, sizeof exe, "plumb");
+	else
+		exe[el] = '\0';
+	if (pipe2(pfd, O_CLOEXEC) != 0) {
+		app_error(a, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	pid = fork();
+	if (pid < 0) {
+		app_error(a, "fork: %s", strerror(errno));
+		close(pfd[0]);
+		close(pfd[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		int nul = open("/dev/null", O_RDONLY);
+
+		setpgid(0, 0);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
+		if (nul >= 0)
+			dup2(nul, 0);
+		dup2(pfd[1], 1);
+		dup2(pfd[1], 2);
+		if (dir && chdir(dir) != 0)
+			_exit(126);
+		setenv("NO_COLOR", "1", 1);
+		execv(exe, argv);
+		execvp("plumb", argv);
+		_exit(127);
+	}
+	setpgid(pid, pid);
+	close(pfd[1]);
+	fcntl(pfd[0], F_SETFL, fcntl(pfd[0], F_GETFL) | O_NONBLOCK);
+	*fd = pfd[0];
+	return pid;
 }

@@ -55,20 +55,14 @@ mdl_close_child(struct models_scr *m)
 static void
 launch(struct models_scr *m, const char *const *args, const char *what)
 {
-	char *argv[20], exe[4096];
-	int pfd[2], k = 0;
-	ssize_t el;
+	char *argv[20];
+	int fd, k = 0;
 	pid_t pid;
 
 	if (m->child > 0) {
 		app_error(m->base.app, "%s is still running", m->what);
 		return;
 	}
-	el = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	if (el <= 0)
-		snprintf(exe, sizeof exe, "plumb");
-	else
-		exe[el] = '\0';
 	argv[k++] = (char *)"plumb";
 	argv[k++] = (char *)"--store";
 	argv[k++] = (char *)pl_store_dir(m->base.app->st);
@@ -80,40 +74,12 @@ launch(struct models_scr *m, const char *const *args, const char *what)
 		argv[k++] = m->cfg_path;
 	}
 	argv[k] = NULL;
-	if (pipe2(pfd, O_CLOEXEC) != 0) {
-		app_error(m->base.app, "pipe: %s", strerror(errno));
+	pid = app_spawn_plumb(m->base.app, argv,
+	    m->cfg && m->cfg->dir ? m->cfg->dir : NULL, &fd);
+	if (pid < 0)
 		return;
-	}
-	pid = fork();
-	if (pid < 0) {
-		app_error(m->base.app, "fork: %s", strerror(errno));
-		close(pfd[0]);
-		close(pfd[1]);
-		return;
-	}
-	if (pid == 0) {
-		int nul = open("/dev/null", O_RDONLY);
-
-		setpgid(0, 0);
-		signal(SIGINT, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
-		signal(SIGHUP, SIG_DFL);
-		if (nul >= 0)
-			dup2(nul, 0);
-		dup2(pfd[1], 1);
-		dup2(pfd[1], 2);
-		if (m->cfg && m->cfg->dir && chdir(m->cfg->dir) != 0)
-			_exit(126);
-		setenv("NO_COLOR", "1", 1);
-		execv(exe, argv);
-		execvp("plumb", argv);
-		_exit(127);
-	}
-	setpgid(pid, pid);
-	close(pfd[1]);
-	fcntl(pfd[0], F_SETFL, fcntl(pfd[0], F_GETFL) | O_NONBLOCK);
 	m->child = pid;
-	m->fd = pfd[0];
+	m->fd = fd;
 	snprintf(m->what, sizeof m->what, "%s", what);
 	mdl_set_detail(m, MD_CHILD, 0, what);
 	{

@@ -241,9 +241,8 @@ close_child(struct pipe_scr *p)
 static void
 launch(struct pipe_scr *p, const char *target, bool force)
 {
-	char *argv[12], exe[4096];
-	int pfd[2], k = 0;
-	ssize_t el;
+	char *argv[12];
+	int fd, k = 0;
 	pid_t pid;
 
 	if (p->child > 0) {
@@ -251,12 +250,6 @@ launch(struct pipe_scr *p, const char *target, bool force)
 		    "it)");
 		return;
 	}
-	/* This very binary: `plumb repro` of the same build and store. */
-	el = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	if (el <= 0)
-		snprintf(exe, sizeof exe, "plumb");
-	else
-		exe[el] = '\0';
 	argv[k++] = (char *)"plumb";
 	argv[k++] = (char *)"--store";
 	argv[k++] = (char *)pl_store_dir(p->base.app->st);
@@ -271,40 +264,11 @@ launch(struct pipe_scr *p, const char *target, bool force)
 	if (target)
 		argv[k++] = (char *)target;
 	argv[k] = NULL;
-	if (pipe2(pfd, O_CLOEXEC) != 0) {
-		app_error(p->base.app, "pipe: %s", strerror(errno));
+	pid = app_spawn_plumb(p->base.app, argv, pl_pipeline_dir(p->pl), &fd);
+	if (pid < 0)
 		return;
-	}
-	pid = fork();
-	if (pid < 0) {
-		app_error(p->base.app, "fork: %s", strerror(errno));
-		close(pfd[0]);
-		close(pfd[1]);
-		return;
-	}
-	if (pid == 0) {
-		int nul = open("/dev/null", O_RDONLY);
-
-		setpgid(0, 0);
-		signal(SIGINT, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
-		signal(SIGHUP, SIG_DFL);
-		if (nul >= 0)
-			dup2(nul, 0);
-		dup2(pfd[1], 1);
-		dup2(pfd[1], 2);
-		if (chdir(pl_pipeline_dir(p->pl)) != 0)
-			_exit(126);
-		setenv("NO_COLOR", "1", 1);
-		execv(exe, argv);
-		execvp("plumb", argv);
-		_exit(127);
-	}
-	setpgid(pid, pid);
-	close(pfd[1]);
-	fcntl(pfd[0], F_SETFL, fcntl(pfd[0], F_GETFL) | O_NONBLOCK);
 	p->child = pid;
-	p->fd = pfd[0];
+	p->fd = fd;
 	p->cancels = 0;
 	p->last[0] = '\0';
 	p->linelen = 0;

@@ -112,6 +112,11 @@ int app_command(struct app *a, const char *cmd);
 int64_t app_now_ms(void);
 /* Wall clock in ms. */
 int64_t app_wall_ms(void);
+/* Runs this plumb binary with argv in dir (NULL: here), in its own
+ * process group, output into a non-blocking pipe (*fd); -1 on failure
+ * (reported on the status line). */
+pid_t app_spawn_plumb(struct app *a, char *const argv[], const char *dir,
+    int *fd);
 
 /* ---- keymap (keymap.c) ----------------------------------------------- */
 
