@@ -33,6 +33,11 @@ struct parser {
 	pl_filter *out;
 	int base;
 	int depth;
+	/* Plan choice (see pl_filter_compile): what the first pass saw, and
+	 * whether metric comparisons are emitted as EXISTS probes. */
+	int saw_or;
+	int saw_kv_eq;
+	int metric_exists;
 };
 
 /* Attributes: name, aliases share a row; SQL over the runs alias r. */
@@ -469,12 +474,25 @@ cmp_body(struct parser *p, char *id)
 		    op != T_NE && op != T_IN);
 		col = kind == 'm' ? "last" : numeric ? "CAST(value AS REAL)" :
 		    "value";
-		emit(p, "(r.rid IN (SELECT run_id FROM ");
-		emit(p, kind == 'm' ? "metric_summary" : kind == 'p' ?
-		    "params" : "tags");
-		emit(p, " WHERE key_id = (SELECT id FROM keys WHERE name = ");
-		add_bind(p, 1, key, 0);
-		emit(p, ") AND ");
+		if (kind != 'm' && (op == T_EQ || op == T_IN) && !negate_in)
+			p->saw_kv_eq = 1;
+		if (kind == 'm' && p->metric_exists) {
+			/* A probe of the run's own summary row: cheap when
+			 * another condition already narrows the runs. */
+			emit(p, "(EXISTS (SELECT 1 FROM metric_summary ms WHERE "
+			    "ms.run_id = r.rid AND ms.key_id = (SELECT id FROM "
+			    "keys WHERE name = ");
+			add_bind(p, 1, key, 0);
+			emit(p, ") AND ms.");
+		} else {
+			emit(p, "(r.rid IN (SELECT run_id FROM ");
+			emit(p, kind == 'm' ? "metric_summary" : kind == 'p' ?
+			    "params" : "tags");
+			emit(p, " WHERE key_id = (SELECT id FROM keys WHERE "
+			    "name = ");
+			add_bind(p, 1, key, 0);
+			emit(p, ") AND ");
+		}
 	}
 	if (op == T_LIKE || op == T_ILIKE) {
 		if (numeric) {
@@ -609,6 +627,7 @@ parse_expr(struct parser *p)
 	if (parse_term(p) != PL_OK)
 		return PL_EINVAL;
 	while (p->tok == T_OR) {
+		p->saw_or = 1;
 		advance(p);
 		emit(p, " OR ");
 		if (parse_term(p) != PL_OK)
@@ -630,11 +649,48 @@ pl_filter_dispose(pl_filter *f)
 	f->nbinds = 0;
 }
 
+static int
+compile_pass(pl_filter *out, struct parser *p)
+{
+	if (p->errlen)
+		p->errbuf[0] = '\0';
+	advance(p);
+	if (!p->err && p->tok == T_END)
+		perr(p, 0, "empty filter");
+	if (!p->err) {
+		emit(p, "(");
+		parse_expr(p);
+		emit(p, ")");
+	}
+	if (!p->err && p->tok != T_END)
+		perr(p, p->pos, p->tok == T_RPAREN ? "unmatched ')'" :
+		    "expected AND, OR or the end of the filter");
+	free(p->text);
+	p->text = NULL;
+	if (p->err) {
+		if (p->errlen && p->errbuf[0] == '\0')
+			snprintf(p->errbuf, p->errlen, "out of memory");
+		pl_filter_dispose(out);
+		return p->errcol ? PL_EINVAL : PL_ENOMEM;
+	}
+	return PL_OK;
+}
+
+/*
+ * Plan choice.  A metric comparison is normally a set of run ids read
+ * from the (key, value) index; a param or tag equality too.  When a
+ * filter has no OR and names a param or tag equality, SQLite drives the
+ * query from that (selective) set, and building the metric's set (tens
+ * of thousands of ids) costs more than probing each candidate run's own
+ * summary row: the metric comparisons are then compiled as EXISTS
+ * probes instead.  Same rows either way; the first pass decides.
+ */
 int
 pl_filter_compile(pl_filter *out, const char *text, int base, char *err,
     size_t err_len, size_t *err_col)
 {
 	struct parser p;
+	int rc, exists;
 
 	memset(out, 0, sizeof *out);
 	memset(&p, 0, sizeof p);
@@ -643,29 +699,25 @@ pl_filter_compile(pl_filter *out, const char *text, int base, char *err,
 	p.errlen = err_len;
 	p.out = out;
 	p.base = base;
-	if (err_len)
-		err[0] = '\0';
 	*err_col = 0;
-	advance(&p);
-	if (!p.err && p.tok == T_END)
-		perr(&p, 0, "empty filter");
-	if (!p.err) {
-		emit(&p, "(");
-		parse_expr(&p);
-		emit(&p, ")");
-	}
-	if (!p.err && p.tok != T_END)
-		perr(&p, p.pos, p.tok == T_RPAREN ? "unmatched ')'" :
-		    "expected AND, OR or the end of the filter");
-	free(p.text);
-	if (p.err) {
-		if (err_len && err[0] == '\0')
-			snprintf(err, err_len, "out of memory");
-		*err_col = p.errcol;
-		pl_filter_dispose(out);
-		return p.errcol ? PL_EINVAL : PL_ENOMEM;
-	}
-	return PL_OK;
+	rc = compile_pass(out, &p);
+	*err_col = p.errcol;
+	if (rc != PL_OK)
+		return rc;
+	exists = !p.saw_or && p.saw_kv_eq;
+	if (!exists || strstr(buf_str(&out->sql), "metric_summary") == NULL)
+		return PL_OK;
+	pl_filter_dispose(out);
+	memset(&p, 0, sizeof p);
+	p.s = text;
+	p.errbuf = err;
+	p.errlen = err_len;
+	p.out = out;
+	p.base = base;
+	p.metric_exists = 1;
+	rc = compile_pass(out, &p);
+	*err_col = p.errcol;
+	return rc;
 }
 
 int

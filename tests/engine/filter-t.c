@@ -43,6 +43,15 @@ test_compile(void **state)
 	assert_int_equal(compile("metric.x >= -1e3 and param.y <= 5"), PL_OK);
 	assert_true(f.binds[1].num == -1000);
 	assert_non_null(strstr(f.sql.p, "CAST(value AS REAL) <= ?4"));
+	/* With a param equality and no OR, metrics become EXISTS probes;
+	 * with an OR they stay id sets (same rows, another plan). */
+	assert_int_equal(compile("metrics.loss < 0.5 and params.lr = '0.01'"),
+	    PL_OK);
+	assert_non_null(strstr(f.sql.p, "EXISTS (SELECT 1 FROM metric_summary"));
+	assert_int_equal(f.nbinds, 4);
+	assert_int_equal(compile("metrics.loss < 0.5 or params.lr = '0.01'"),
+	    PL_OK);
+	assert_null(strstr(f.sql.p, "EXISTS"));
 	assert_int_equal(compile("attributes.start_time > '123'"), PL_OK);
 	assert_false(f.binds[0].is_text);
 }
