@@ -18,7 +18,7 @@ t_sql=$(median_ms 5 sqlite3 "$S/plumb.db" "SELECT r.id FROM runs r
   WHERE km.name = 'loss' AND m.last < 0.5 AND kp.name = 'lr' AND p.value = '0.01'
   ORDER BY r.start_ms DESC")
 echo "store: 100,000 runs x 10 params x 10 metrics; filter matches $n runs (median of 5):"
-report "plumb runs --filter (table, all columns)" "$t_filter" "ms" "budget <= 200 ms"
+report "plumb runs --filter (default table)" "$t_filter" "ms" "budget <= 200 ms"
 report "plumb runs --filter --ids" "$t_ids" "ms" ""
 report "plumb runs -s metrics.loss -n 50" "$t_sort" "ms" "budget <= 100 ms"
 report "plumb runs -n 50 (newest first)" "$t_first" "ms" ""
