@@ -342,17 +342,37 @@ cmp_point(const void *a, const void *b)
 	return x->order < y->order ? -1 : x->order > y->order;
 }
 
+/* Decodes m packed points into out (the chunk format is the in-memory
+ * layout of pl_point on little-endian hosts: one copy then). */
+static void
+decode_points(pl_point *out, const unsigned char *d, size_t m)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (sizeof(pl_point) == POINT_BYTES) {
+		memcpy(out, d, m * POINT_BYTES);
+		return;
+	}
+#endif
+	for (size_t k = 0; k < m; k++, d += POINT_BYTES) {
+		uint64_t bits = get_u64(d + 16);
+
+		out[k].step = (int64_t)get_u64(d);
+		out[k].ts_ms = (int64_t)get_u64(d + 8);
+		memcpy(&out[k].value, &bits, sizeof bits);
+	}
+}
+
 int
 pl_metric_series(pl_point **out, size_t *out_n, pl_store *st,
     const char *run_id, const char *key)
 {
 	static const char sql[] =
-	    "SELECT data, n, min_step, max_step FROM metric_chunks "
+	    "SELECT data, n FROM metric_chunks "
 	    "WHERE run_id = ?1 AND key_id = ?2 ORDER BY seq";
-	int64_t rid, kid, prev_max = INT64_MIN;
-	struct seq_point *v = NULL;
+	int64_t rid, kid;
+	pl_point *pts = NULL;
 	size_t n = 0, cap = 0, k;
-	int sorted = 1, rc;
+	int ordered = 1, rc;
 	sqlite3_stmt *s;
 
 	*out = NULL;
@@ -369,12 +389,10 @@ pl_metric_series(pl_point **out, size_t *out_n, pl_store *st,
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		const unsigned char *d = sqlite3_column_blob(s, 0);
 		size_t m = (size_t)sqlite3_column_int64(s, 1);
-		int64_t lo = sqlite3_column_int64(s, 2);
-		int64_t hi = sqlite3_column_int64(s, 3);
 
 		if ((size_t)sqlite3_column_bytes(s, 0) != m * POINT_BYTES) {
 			sqlite3_reset(s);
-			free(v);
+			free(pts);
 			return pl__err(st, PL_ECORRUPT, "a metric chunk of run "
 			    "%.8s key '%s' is damaged", run_id, key);
 		}
@@ -382,51 +400,49 @@ pl_metric_series(pl_point **out, size_t *out_n, pl_store *st,
 			void *p;
 
 			cap = (n + m) * 2;
-			p = realloc(v, cap * sizeof *v);
+			p = realloc(pts, cap * sizeof *pts);
 			if (p == NULL) {
 				sqlite3_reset(s);
-				free(v);
+				free(pts);
 				return pl__err(st, PL_ENOMEM, "out of memory");
 			}
-			v = p;
+			pts = p;
 		}
-		if (lo <= prev_max)
-			sorted = 0;
-		prev_max = hi;
-		for (k = 0; k < m; k++, d += POINT_BYTES) {
-			uint64_t bits = get_u64(d + 16);
-
-			v[n].p.step = (int64_t)get_u64(d);
-			v[n].p.ts_ms = (int64_t)get_u64(d + 8);
-			memcpy(&v[n].p.value, &bits, sizeof bits);
-			v[n].order = n;
-			if (n > 0 && cmp_point(&v[n - 1], &v[n]) > 0)
-				sorted = 0;
-			n++;
-		}
+		decode_points(pts + n, d, m);
+		/* Strictly increasing (step, time) in write order is the
+		 * common case: no sort and no duplicate to drop. */
+		for (k = n ? n : 1; ordered && k < n + m; k++)
+			if (pts[k].step < pts[k - 1].step ||
+			    (pts[k].step == pts[k - 1].step &&
+			    pts[k].ts_ms <= pts[k - 1].ts_ms))
+				ordered = 0;
+		n += m;
 	}
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE) {
-		free(v);
+		free(pts);
 		return pl__sqlerr(st, rc, "reading a metric series");
 	}
 	if (n == 0) {
-		free(v);
+		free(pts);
 		return pl__err(st, PL_ENOTFOUND, "run %.8s has no metric '%s'",
 		    run_id, key);
 	}
-	/* The common case (steps logged in order) needs no sort; check for
-	 * duplicates of (step, ts) either way: the later write wins. */
-	if (!sorted)
-		qsort(v, n, sizeof *v, cmp_point);
-	{
-		pl_point *pts = malloc(n * sizeof *pts);
+	if (!ordered) {
+		/* Sort by (step, time, write order); of points logged twice
+		 * with one step and time, the later write wins. */
+		struct seq_point *v = malloc(n * sizeof *v);
 		size_t m = 0;
 
-		if (pts == NULL) {
-			free(v);
+		if (v == NULL) {
+			free(pts);
 			return pl__err(st, PL_ENOMEM, "out of memory");
 		}
+		for (k = 0; k < n; k++) {
+			v[k].p = pts[k];
+			v[k].order = k;
+		}
+		qsort(v, n, sizeof *v, cmp_point);
 		for (k = 0; k < n; k++) {
 			if (k + 1 < n && v[k + 1].p.step == v[k].p.step &&
 			    v[k + 1].p.ts_ms == v[k].p.ts_ms)
@@ -434,8 +450,9 @@ pl_metric_series(pl_point **out, size_t *out_n, pl_store *st,
 			pts[m++] = v[k].p;
 		}
 		free(v);
-		*out = pts;
-		*out_n = m;
+		n = m;
 	}
+	*out = pts;
+	*out_n = n;
 	return PL_OK;
 }
