@@ -1,6 +1,7 @@
 /* gitinfo.c - the code version of a working directory, read by running git. */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
@@ -13,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "error.h"
 #include "run.h"
 
@@ -136,5 +138,107 @@ pl_gitinfo_read(pl_gitinfo *out, const char *dir)
 		out->dirty = -1;
 		return PL_ENOMEM;
 	}
+	return PL_OK;
+}
+
+/* ---- files changed between two commits (for model diffs) ---- */
+
+extern char **environ;
+
+void
+pl_strv_free(char **v)
+{
+	if (v == NULL)
+		return;
+	for (size_t i = 0; v[i]; i++)
+		free(v[i]);
+	free(v);
+}
+
+static int
+hex_commit(const char *c)
+{
+	size_t n = 0;
+
+	for (; c[n]; n++)
+		if (!isxdigit((unsigned char)c[n]))
+			return 0;
+	return n >= 4 && n <= 64;
+}
+
+int
+pl_git_changed_files(char ***out, size_t *out_n, const char *dir,
+    const char *commit_a, const char *commit_b)
+{
+	const char *argv[] = { "git", "-C", dir ? dir : ".", "diff",
+	    "--name-only", commit_a, commit_b, "--", NULL };
+	posix_spawn_file_actions_t fa;
+	struct buf b = BUF_INIT;
+	char chunk[8192], **v = NULL, *line, *save = NULL;
+	size_t n = 0;
+	int p[2], status = -1;
+	pid_t pid;
+
+	*out = NULL;
+	*out_n = 0;
+	/* Commits come from the store; refuse anything but hex so that
+	 * nothing can pass as an option to git. */
+	if (!commit_a || !commit_b || !hex_commit(commit_a) ||
+	    !hex_commit(commit_b))
+		return PL_EINVAL;
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return PL_EIO;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, p[1], 1);
+	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	if (posix_spawnp(&pid, "git", &fa, NULL, (char *const *)argv,
+	    environ) != 0) {
+		posix_spawn_file_actions_destroy(&fa);
+		close(p[0]);
+		close(p[1]);
+		return PL_ENOTFOUND;
+	}
+	posix_spawn_file_actions_destroy(&fa);
+	close(p[1]);
+	for (;;) {
+		ssize_t r = read(p[0], chunk, sizeof chunk);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		if (buf_add(&b, chunk, (size_t)r) < 0)
+			break;
+	}
+	close(p[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		buf_free(&b);
+		return PL_ENOTFOUND;
+	}
+	if ((v = calloc(1, sizeof *v)) == NULL) {
+		buf_free(&b);
+		return PL_ENOMEM;
+	}
+	for (line = b.p ? strtok_r(b.p, "\n", &save) : NULL; line;
+	    line = strtok_r(NULL, "\n", &save)) {
+		char **nv = realloc(v, (n + 2) * sizeof *v);
+
+		if (nv == NULL || (nv[n] = strdup(line)) == NULL) {
+			if (nv)
+				v = nv;
+			v[n] = NULL;
+			pl_strv_free(v);
+			buf_free(&b);
+			return PL_ENOMEM;
+		}
+		v = nv;
+		v[++n] = NULL;
+	}
+	buf_free(&b);
+	*out = v;
+	*out_n = n;
 	return PL_OK;
 }

@@ -198,15 +198,5 @@ int pl_model_history(pl_model_transition **out, size_t *out_n, pl_store *st,
     const char *name);
 void pl_model_history_free(pl_model_transition *t, size_t n);
 
-/*
- * Files changed between two commits: `git diff --name-only A B` run in
- * dir (NULL: the working directory), one path per element, sorted as git
- * prints them.  *out is a NULL-ended malloc'ed array of malloc'ed
- * strings (free with pl_strv_free).  PL_ENOTFOUND when git is missing,
- * dir is not a repository, or a commit is unknown there.
- */
-int pl_git_changed_files(char ***out, size_t *out_n, const char *dir,
-    const char *commit_a, const char *commit_b);
-void pl_strv_free(char **v);
 
 #endif

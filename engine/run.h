@@ -154,4 +154,15 @@ void pl_gitinfo_dispose(pl_gitinfo *g);
  */
 int pl_gitinfo_read(pl_gitinfo *out, const char *dir);
 
+/*
+ * Files changed between two commits: `git diff --name-only A B` run in
+ * dir (NULL: the working directory), one path per element, sorted as git
+ * prints them.  *out is a NULL-ended malloc'ed array of malloc'ed
+ * strings (free with pl_strv_free).  PL_ENOTFOUND when git is missing,
+ * dir is not a repository, or a commit is unknown there.
+ */
+int pl_git_changed_files(char ***out, size_t *out_n, const char *dir,
+    const char *commit_a, const char *commit_b);
+void pl_strv_free(char **v);
+
 #endif
