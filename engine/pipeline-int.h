@@ -1,9 +1,10 @@
-/* pipeline-int.h - templating context shared by pipeline.c and pipeline-template.c (engine-internal). */
+/* pipeline-int.h - engine-internal parts of pipelines shared by pipeline.c, pipeline-graph.c and pipeline-template.c. */
 #ifndef PL_ENGINE_PIPELINE_INT_H
 #define PL_ENGINE_PIPELINE_INT_H
 
 #include <stddef.h>
 
+#include "pipeline.h"
 #include "ynode.h"
 
 /*
@@ -82,5 +83,41 @@ int tpl_resolve_tree(ynode **out, const struct tpl_ctx *c, const ynode *n,
 /* Appends a shell-quoted copy of s (single quotes) to b. */
 struct buf;
 int tpl_shell_quote(struct buf *b, const char *s);
+
+/* ---- the loaded pipeline (pipeline.c reads it, pipeline-graph.c links it) */
+
+/* A params file read while loading. */
+struct pfile {
+	char *wfile;		/* relative to the pipeline directory */
+	ynode *tree;		/* NULL when the file does not exist */
+	int missing;
+};
+
+struct pl_pipeline {
+	char *file, *dir, *lock, *name;
+	ynode *root;
+	pl_pipe_stage *stages;
+	size_t n, cap;
+	struct pfile *pfiles;	/* params files read */
+	size_t npfiles;
+	/* graph */
+	size_t **up, **down;
+	size_t *nup, *ndown;
+	size_t *order;
+};
+
+/* Is path a equal to, or inside, directory path b? */
+int pl__pipe_path_within(const char *a, const char *b);
+/* The params file wfile (read once and kept), or NULL after setting err. */
+struct pfile *pl__pipe_pfile_get(pl_pipeline *p, const char *wfile,
+    char *err, size_t err_len, int *rc);
+/* The value of dotted key in a params tree, or NULL. */
+const ynode *pl__pipe_param_find(const ynode *t, const char *key);
+/* pipeline-graph.c: stage names, params, then the dependency graph
+ * (edges from outputs to deps, overlaps, cycles, a topological order). */
+int pl__pipe_check_names(pl_pipeline *p, char *err, size_t err_len);
+int pl__pipe_check_params(pl_pipeline *p, char *err, size_t err_len);
+int pl__pipe_build_graph(pl_pipeline *p, unsigned flags, char *err,
+    size_t err_len);
 
 #endif
