@@ -188,7 +188,6 @@ apply_columns(struct runs *r)
 }
 
 static int query(struct runs *r, const char *filter);
-static char *columns_load(const char *store);
 
 /* Appends the key columns of a spec ("metrics.loss,params.lr,auc"; a
  * bare key is a metric). */
@@ -1056,7 +1055,7 @@ runs_screen_new(struct app *a)
 
 	r->base.ops = &runs_ops;
 	r->base.app = a;
-	r->remembered = columns_load(pl_store_dir(a->st));
+	r->remembered = tui_columns_load(pl_store_dir(a->st));
 	r->sort_col = 5;	/* STARTED, newest first */
 	r->desc = true;
 	r->table = wtable_new(a->win, 2, 1, 1, 1, WTABLE_MULTI);
@@ -1074,97 +1073,6 @@ runs_screen_new(struct app *a)
 		app_error(a, "%s", pl_store_errmsg(a->st));
 	choose_columns(r);
 	return &r->base;
-}
-
-/* ---- remembered columns ------------------------------------------------ */
-
-/*
- * :columns is remembered per store, per user, in
- * $XDG_CONFIG_HOME/plumb/tui-columns (default ~/.config): one line per
- * store, "STORE-DIR<TAB>SPEC".  Nothing is written into the store,
- * which may be shared or read-only.  Failing to save is not an error
- * worth more than a status message.
- */
-static char *
-columns_file(void)
-{
-	const char *x = getenv("XDG_CONFIG_HOME"), *h = getenv("HOME");
-
-	if (x && *x == '/')
-		return xasprintf("%s/plumb/tui-columns", x);
-	if (h && *h == '/')
-		return xasprintf("%s/.config/plumb/tui-columns", h);
-	return NULL;
-}
-
-/* The remembered spec for this store (malloc'ed), or NULL. */
-static char *
-columns_load(const char *store)
-{
-	char *path = columns_file(), line[4096], *spec = NULL;
-	size_t sl = strlen(store);
-	FILE *f;
-
-	if (path == NULL || (f = fopen(path, "r")) == NULL) {
-		free(path);
-		return NULL;
-	}
-	while (fgets(line, sizeof line, f)) {
-		line[strcspn(line, "\n")] = '\0';
-		if (strncmp(line, store, sl) == 0 && line[sl] == '\t') {
-			free(spec);
-			spec = xstrdup(line + sl + 1);
-		}
-	}
-	fclose(f);
-	free(path);
-	return spec;
-}
-
-/* Saves spec ("" forgets) for this store; returns 0 or -1. */
-static int
-columns_save(const char *store, const char *spec)
-{
-	char *path = columns_file(), *tmp, *dir, line[4096];
-	size_t sl = strlen(store);
-	FILE *in, *out;
-	int rc = 0;
-
-	if (path == NULL || strchr(store, '\n') || strchr(spec, '\n')) {
-		free(path);
-		return -1;
-	}
-	dir = xstrdup(path);
-	*strrchr(dir, '/') = '\0';
-	*strrchr(dir, '/') = '\0';
-	mkdir(dir, 0700);		/* ~/.config */
-	free(dir);
-	dir = xstrdup(path);
-	*strrchr(dir, '/') = '\0';
-	mkdir(dir, 0700);		/* .../plumb */
-	free(dir);
-	tmp = xasprintf("%s.%ld.tmp", path, (long)getpid());
-	if ((out = fopen(tmp, "w")) == NULL) {
-		free(tmp);
-		free(path);
-		return -1;
-	}
-	if ((in = fopen(path, "r")) != NULL) {
-		while (fgets(line, sizeof line, in))
-			if (!(strncmp(line, store, sl) == 0 &&
-			    line[sl] == '\t'))
-				fputs(line, out);
-		fclose(in);
-	}
-	if (*spec)
-		fprintf(out, "%s\t%s\n", store, spec);
-	if (fclose(out) != 0 || rename(tmp, path) != 0) {
-		unlink(tmp);
-		rc = -1;
-	}
-	free(tmp);
-	free(path);
-	return rc;
 }
 
 /* ---- commands ---------------------------------------------------------- */
@@ -1247,7 +1155,7 @@ runs_screen_command(struct screen *s, const char *verb, const char *arg)
 			choose_columns(r);
 		} else
 			set_key_columns(r, arg);
-		if (columns_save(pl_store_dir(a->st), arg) != 0)
+		if (tui_columns_save(pl_store_dir(a->st), arg) != 0)
 			app_error(a, "could not remember the columns");
 	} else {
 		return 0;

@@ -112,6 +112,10 @@ int app_command(struct app *a, const char *cmd);
 int64_t app_now_ms(void);
 /* Wall clock in ms. */
 int64_t app_wall_ms(void);
+/* columns-file.c: the :columns spec remembered for a store (malloc'ed, or
+ * NULL), and saving one (0, or -1 with errno). */
+char *tui_columns_load(const char *store);
+int tui_columns_save(const char *store, const char *spec);
 /* Runs this plumb binary with argv in dir (NULL: here), in its own
  * process group, output into a non-blocking pipe (*fd); -1 on failure
  * (reported on the status line). */
