@@ -8,6 +8,7 @@
 #include "cache.h"
 #include "pl_internal.h"
 #include "run.h"
+#include "vec.h"
 
 int
 pl_run_log_artifact(pl_store *st, const char *id, const char *path,
@@ -66,17 +67,10 @@ pl_run_artifacts(pl_artifact **out, size_t *out_n, pl_store *st,
 		return PL_ERROR;
 	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (n == cap) {
-			void *p;
-
-			cap = cap ? cap * 2 : 8;
-			p = realloc(v, cap * sizeof *v);
-			if (p == NULL) {
-				sqlite3_reset(s);
-				pl_artifact_list_free(v, n);
-				return pl__err(st, PL_ENOMEM, "out of memory");
-			}
-			v = p;
+		if (vec_grow(&v, &cap, n, sizeof *v, 8) < 0) {
+			sqlite3_reset(s);
+			pl_artifact_list_free(v, n);
+			return pl__err(st, PL_ENOMEM, "out of memory");
 		}
 		v[n].path = strdup((const char *)sqlite3_column_text(s, 0));
 		snprintf(v[n].sha256, sizeof v[n].sha256, "%s",

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "pl_internal.h"
+#include "vec.h"
 
 /* First word of an SSH_CLIENT/SSH_CONNECTION value, if it looks like an
  * address (hex digits, '.', ':', '%' and letters for zone ids only). */
@@ -137,7 +138,7 @@ pl_audit_list(pl_audit_entry **out, size_t *out_n, pl_store *st,
 	    "(?2 IS NULL OR object = ?2 OR substr(object, 1, length(?2) + 1) "
 	    "  = ?2 || '@') AND "
 	    "time_ms >= ?3 ORDER BY id DESC LIMIT ?4) ORDER BY id";
-	pl_audit_entry *v = NULL, *nv;
+	pl_audit_entry *v = NULL;
 	size_t n = 0, cap = 0;
 	sqlite3_stmt *s;
 	int rc;
@@ -155,14 +156,9 @@ pl_audit_list(pl_audit_entry **out, size_t *out_n, pl_store *st,
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		pl_audit_entry *e;
 
-		if (n == cap) {
-			cap = cap ? cap * 2 : 64;
-			nv = realloc(v, cap * sizeof *v);
-			if (nv == NULL) {
-				rc = SQLITE_NOMEM;
-				break;
-			}
-			v = nv;
+		if (vec_grow(&v, &cap, n, sizeof *v, 64) < 0) {
+			rc = SQLITE_NOMEM;
+			break;
 		}
 		e = &v[n++];
 		memset(e, 0, sizeof *e);

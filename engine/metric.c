@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "pl_internal.h"
+#include "vec.h"
 
 void
 pl__agg_init(struct pl__agg *a, int64_t kid)
@@ -282,15 +283,8 @@ pl_metric_summaries(pl_metric_summary **out, size_t *out_n, pl_store *st,
 		return PL_ERROR;
 	sqlite3_bind_text(s, 1, run_id, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (n == cap) {
-			void *p;
-
-			cap = cap ? cap * 2 : 16;
-			p = realloc(v, cap * sizeof *v);
-			if (p == NULL)
-				goto oom;
-			v = p;
-		}
+		if (vec_grow(&v, &cap, n, sizeof *v, 16) < 0)
+			goto oom;
 		v[n].key = strdup((const char *)sqlite3_column_text(s, 0));
 		if (v[n].key == NULL)
 			goto oom;

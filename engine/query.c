@@ -10,6 +10,7 @@
 #include "buf.h"
 #include "filter.h"
 #include "pl_internal.h"
+#include "vec.h"
 
 /*
  * Rows are read in windows: asking for a row outside the current window
@@ -199,15 +200,8 @@ collect(pl_runlist *l, pl_store *st, sqlite3_stmt *s, size_t *cap)
 	int rc;
 
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (l->n == *cap) {
-			void *p;
-
-			*cap = *cap ? *cap * 2 : 256;
-			p = realloc(l->rids, *cap * sizeof *l->rids);
-			if (p == NULL)
-				return pl__err(st, PL_ENOMEM, "out of memory");
-			l->rids = p;
-		}
+		if (vec_grow(&l->rids, &*cap, l->n, sizeof *l->rids, 256) < 0)
+			return pl__err(st, PL_ENOMEM, "out of memory");
 		l->rids[l->n++] = sqlite3_column_int64(s, 0);
 	}
 	if (rc != SQLITE_DONE)

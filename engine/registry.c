@@ -24,6 +24,7 @@
 #include "metric.h"
 #include "pl_internal.h"
 #include "registry-int.h"
+#include "vec.h"
 
 static const char *const stage_names[] = {
 	"none", "staging", "production", "archived"
@@ -737,15 +738,9 @@ pl_model_get(pl_model_version **out, pl_store *st, const char *name,
 	sqlite3_bind_int64(s, 1, row);
 	cap = 0;
 	while (sqlite3_step(s) == SQLITE_ROW) {
-		if (v->params->n == cap) {
-			struct pl_kv *ni;
-
-			cap = cap ? cap * 2 : 16;
-			ni = realloc(v->params->items, cap * sizeof *ni);
-			if (ni == NULL)
-				break;
-			v->params->items = ni;
-		}
+		if (vec_grow(&v->params->items, &cap, v->params->n,
+		    sizeof *v->params->items, 16) < 0)
+			break;
 		v->params->items[v->params->n].key = col_dup(s, 0);
 		v->params->items[v->params->n++].value = col_dup(s, 1);
 	}
@@ -756,15 +751,9 @@ pl_model_get(pl_model_version **out, pl_store *st, const char *name,
 	sqlite3_bind_int64(s, 1, row);
 	cap = 0;
 	while (sqlite3_step(s) == SQLITE_ROW) {
-		if (v->nmetrics == cap) {
-			pl_model_metric *nmv;
-
-			cap = cap ? cap * 2 : 16;
-			nmv = realloc(v->metrics, cap * sizeof *nmv);
-			if (nmv == NULL)
-				break;
-			v->metrics = nmv;
-		}
+		if (vec_grow(&v->metrics, &cap, v->nmetrics,
+		    sizeof *v->metrics, 16) < 0)
+			break;
 		v->metrics[v->nmetrics].key = col_dup(s, 0);
 		v->metrics[v->nmetrics++].value =
 		    sqlite3_column_type(s, 1) == SQLITE_NULL ? NAN :
@@ -1126,15 +1115,9 @@ pl_model_history(pl_model_transition **out, size_t *out_n, pl_store *st,
 		while (sqlite3_step(s) == SQLITE_ROW) {
 			pl_gate_record *g;
 
-			if (v[i].ngates == gcap) {
-				pl_gate_record *ng;
-
-				gcap = gcap ? gcap * 2 : 4;
-				ng = realloc(v[i].gates, gcap * sizeof *ng);
-				if (ng == NULL)
-					break;
-				v[i].gates = ng;
-			}
+			if (vec_grow(&v[i].gates, &gcap, v[i].ngates,
+			    sizeof *v[i].gates, 4) < 0)
+				break;
 			g = &v[i].gates[v[i].ngates++];
 			memset(g, 0, sizeof *g);
 			g->check = col_dup(s, 0);

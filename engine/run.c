@@ -13,6 +13,7 @@
 
 #include "audit.h"
 #include "pl_internal.h"
+#include "vec.h"
 
 static const char *const status_names[] = {
 	"running", "finished", "failed", "killed", "lost"
@@ -549,15 +550,8 @@ list_kv(pl_kvlist **out, pl_store *st, const char *sql, const char *id)
 	}
 	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (l->n == cap) {
-			void *p;
-
-			cap = cap ? cap * 2 : 16;
-			p = realloc(l->items, cap * sizeof *l->items);
-			if (p == NULL)
-				goto oom;
-			l->items = p;
-		}
+		if (vec_grow(&l->items, &cap, l->n, sizeof *l->items, 16) < 0)
+			goto oom;
 		l->items[l->n].key = col_dup(s, 0);
 		l->items[l->n].value = col_dup(s, 1);
 		l->n++;
@@ -625,17 +619,10 @@ pl_experiments(pl_experiment **out, size_t *out_n, pl_store *st)
 	if (s == NULL)
 		return PL_ERROR;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (n == cap) {
-			void *p;
-
-			cap = cap ? cap * 2 : 8;
-			p = realloc(v, cap * sizeof *v);
-			if (p == NULL) {
-				sqlite3_reset(s);
-				pl_experiment_list_free(v, n);
-				return pl__err(st, PL_ENOMEM, "out of memory");
-			}
-			v = p;
+		if (vec_grow(&v, &cap, n, sizeof *v, 8) < 0) {
+			sqlite3_reset(s);
+			pl_experiment_list_free(v, n);
+			return pl__err(st, PL_ENOMEM, "out of memory");
 		}
 		v[n].name = col_dup(s, 0);
 		v[n].created_ms = sqlite3_column_int64(s, 1);

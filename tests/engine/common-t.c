@@ -7,6 +7,7 @@
 #include "json.h"
 #include "testutil.h"
 #include "utf8.h"
+#include "vec.h"
 
 static void
 test_buf(void **state)
@@ -143,6 +144,31 @@ test_json(void **state)
 	buf_free(&b);
 }
 
+static void
+test_vec(void **state)
+{
+	int *v = NULL;
+	size_t n = 0, cap = 0;
+
+	(void)state;
+	for (int i = 0; i < 1000; i++) {
+		assert_int_equal(vec_grow(&v, &cap, n, sizeof *v, 4), 0);
+		assert_true(cap > n);
+		v[n++] = i;
+	}
+	assert_int_equal(cap, 1024);	/* 4, 8, ... doubling */
+	for (int i = 0; i < 1000; i++)
+		assert_int_equal(v[i], i);
+	/* no room needed: untouched */
+	assert_int_equal(vec_grow(&v, &cap, 10, sizeof *v, 4), 0);
+	assert_int_equal(cap, 1024);
+	/* an impossible size fails and leaves the array as it was */
+	assert_int_equal(vec_grow(&v, &cap, n + 24, (size_t)-1 / 2, 4), -1);
+	assert_int_equal(cap, 1024);
+	assert_int_equal(v[999], 999);
+	free(v);
+}
+
 int
 main(void)
 {
@@ -151,6 +177,7 @@ main(void)
 		cmocka_unit_test(test_sanitize),
 		cmocka_unit_test(test_decode_width),
 		cmocka_unit_test(test_json),
+		cmocka_unit_test(test_vec),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
