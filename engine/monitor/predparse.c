@@ -23,7 +23,7 @@
  */
 
 enum role { R_NONE = 0, R_ID, R_TIME, R_PRED, R_LAT, R_STATUS, R_LABEL,
-	R_FEATURES, R_NROLES };
+	R_FEATURES, R_SCORE, R_NROLES };
 
 struct pl_predparse {
 	int format;
@@ -52,7 +52,7 @@ struct pl_predparse {
 static const char *const defaults[R_NROLES] = {
 	[R_ID] = "id", [R_TIME] = "ts", [R_PRED] = "prediction",
 	[R_LAT] = "latency", [R_STATUS] = "status", [R_LABEL] = "label",
-	[R_FEATURES] = "features",
+	[R_FEATURES] = "features", [R_SCORE] = "score",
 };
 
 int
@@ -77,6 +77,7 @@ pl_predparse_new(pl_predparse **out, int format,
 		given[R_STATUS] = f->status;
 		given[R_LABEL] = f->label;
 		given[R_FEATURES] = f->features;
+		given[R_SCORE] = f->score;
 	}
 	for (int r = 1; r < R_NROLES; r++) {
 		p->names[r] = strdup(given[r] ? given[r] : defaults[r]);
@@ -372,6 +373,7 @@ set_role(pl_predparse *p, struct pl_pred_row *row, int r, const char *s,
 		row->status = v >= 400;
 		return 0;
 	case R_PRED:
+	case R_SCORE:
 	case R_LAT:
 	case R_LABEL:
 		if (!quoted && n == 4 && memcmp(s, "true", 4) == 0)
@@ -381,6 +383,7 @@ set_role(pl_predparse *p, struct pl_pred_row *row, int r, const char *s,
 		else if (number(s, n, &v) != 0) {
 			*why = r == R_PRED ? "prediction is not a number" :
 			    r == R_LAT ? "latency is not a number" :
+			    r == R_SCORE ? "score is not a number" :
 			    "label is not a number";
 			return -1;
 		}
@@ -388,6 +391,8 @@ set_role(pl_predparse *p, struct pl_pred_row *row, int r, const char *s,
 			row->prediction = v;
 		else if (r == R_LAT)
 			row->latency = v;
+		else if (r == R_SCORE)
+			row->score = v;
 		else
 			row->label = v;
 		return 0;
@@ -410,7 +415,7 @@ row_init(pl_predparse *p, struct pl_pred_row *row)
 {
 	memset(row, 0, sizeof *row);
 	row->ts_ms = INT64_MIN;
-	row->prediction = row->latency = row->label = NAN;
+	row->prediction = row->latency = row->label = row->score = NAN;
 	row->status = -1;
 	for (size_t i = 0; i < p->nf; i++)
 		p->vals[i] = NAN;

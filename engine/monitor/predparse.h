@@ -10,8 +10,8 @@
  *
  * JSONL: a JSON object (RFC 8259) per line.  Top-level members named by
  * struct pl_pred_fields give the id (string or number), the time, the
- * prediction, the latency in seconds, the status and (label logs) the
- * label.  The features are the members of the object named by
+ * prediction, its score (a probability, optional), the latency in
+ * seconds, the status and (label logs) the label.  The features are the members of the object named by
  * `features` (numbers; an array of numbers gives features "0", "1", ...),
  * or, when `features` is "", every other numeric top-level member.
  * Other members are skipped whatever they hold.  NaN, Infinity and
@@ -26,7 +26,7 @@
  *    microseconds (< 1e17) or nanoseconds; or an RFC 3339 / ISO 8601
  *    string "YYYY-MM-DD[T ]HH:MM:SS[.frac][Z|+HH:MM|-HH:MM]" (no zone:
  *    UTC).  Absent: INT64_MIN (the source uses the time it read the line).
- *  - prediction, label: a number, true/false (1/0), or a string holding a
+ *  - prediction, score, label: a number, true/false (1/0), or a string holding a
  *    number.  Other strings are malformed.
  *  - status: a number is an HTTP status (error iff >= 400); the strings
  *    "ok", "success", "200".."399" are ok; any other string is an error.
@@ -55,6 +55,7 @@ struct pl_pred_fields {
 	const char *status;	/* "status" */
 	const char *features;	/* "features" ("" = flat) */
 	const char *label;	/* "label" */
+	const char *score;	/* "score": a probability for ROC AUC */
 };
 
 struct pl_pred_row {
@@ -64,6 +65,7 @@ struct pl_pred_row {
 	double prediction;	/* NaN: absent */
 	double latency;		/* seconds; NaN: absent */
 	double label;		/* NaN: absent */
+	double score;		/* NaN: absent */
 	int status;		/* 0 ok, 1 error, -1 absent */
 	const double *features;	/* nfeatures values by schema index */
 	size_t nfeatures;
