@@ -210,7 +210,9 @@ static const char *const migrations[] = {
 	 *   names (one per line, in the order of the blobs below).  Written
 	 *   in the same transaction as the rows read, so a restart neither
 	 *   repeats nor skips a line.
-	 * - mon_predictions: every logged prediction by (target, id);
+	 * - mon_predictions: every logged prediction, unique by (target, id),
+	 *   rows appended in reading order (an integer key: appends are
+	 *   cheap, the id and time indexes stay narrow);
 	 *   features is the row's values as little-endian float64 in
 	 *   mon_logs.features order (a prefix when columns were added
 	 *   later); label/label_ms once its delayed label is joined.
@@ -228,13 +230,14 @@ static const char *const migrations[] = {
 	"  updated_ms INTEGER NOT NULL,"
 	"  PRIMARY KEY(target, log)) STRICT, WITHOUT ROWID;"
 	"CREATE TABLE mon_predictions("
+	"  rid INTEGER PRIMARY KEY,"
 	"  target TEXT NOT NULL, id TEXT NOT NULL,"
 	"  ts_ms INTEGER NOT NULL,"
 	"  prediction REAL, score REAL, latency REAL,"
 	"  status INTEGER NOT NULL,"
 	"  features BLOB,"
-	"  label REAL, label_ms INTEGER,"
-	"  PRIMARY KEY(target, id)) STRICT, WITHOUT ROWID;"
+	"  label REAL, label_ms INTEGER) STRICT;"
+	"CREATE UNIQUE INDEX mon_predictions_id ON mon_predictions(target, id);"
 	"CREATE INDEX mon_predictions_time ON mon_predictions(target, ts_ms);"
 	"CREATE TABLE mon_labels_pending("
 	"  target TEXT NOT NULL, id TEXT NOT NULL,"

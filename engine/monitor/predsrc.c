@@ -53,6 +53,7 @@ struct pl_predsrc {
 	double *lat, *pv;
 	size_t nlat, npv, cap_lat, cap_pv;
 	int64_t max_ts;			/* latest prediction time seen */
+	int64_t errors;			/* stored rows with an error status; -1: unknown */
 	struct buf blob;
 	char idbuf[1024];
 	int cb_failed;
@@ -340,6 +341,8 @@ on_prediction(void *ctx, const char *line, size_t len, unsigned flags)
 	f->records++;
 	s->round_records++;
 	s->round_errors += r.status == 1;
+	if (r.status == 1 && s->errors >= 0)
+		s->errors++;
 	if (ts > s->max_ts)
 		s->max_ts = ts;
 	if ((!isnan(r.latency) && push(&s->lat, &s->nlat, &s->cap_lat, r.latency)) ||
@@ -664,18 +667,24 @@ emit_traffic(pl_predsrc *s)
 	}
 }
 
+/* Rows with an error status, counted once per open (then kept up to
+ * date by on_prediction). */
 static int
-count_errors(pl_predsrc *s, int64_t *out)
+count_errors(pl_predsrc *s)
 {
-	sqlite3_stmt *q = pl__stmt(s->st, "SELECT count(*) FROM mon_predictions"
-	    " WHERE target = ?1 AND status != 0");
+	sqlite3_stmt *q;
 	int rc;
 
+	if (s->errors >= 0)
+		return PL_OK;
+	q = pl__stmt(s->st, "SELECT count(*) FROM mon_predictions"
+	    " WHERE target = ?1 AND status != 0");
 	if (q == NULL)
 		return dbfail(s, "counting errors");
 	sqlite3_bind_text(q, 1, s->target, -1, SQLITE_STATIC);
 	rc = sqlite3_step(q);
-	*out = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
+	if (rc == SQLITE_ROW)
+		s->errors = sqlite3_column_int64(q, 0);
 	sqlite3_reset(q);
 	return rc == SQLITE_ROW ? PL_OK : dbfail(s, "counting errors");
 }
@@ -981,6 +990,7 @@ pl_predsrc_open(pl_predsrc **out, const char *store_dir,
 	    (o->drift_window_rows ? 0 : 3600000);
 	s->drift_min_rows = o->drift_min_rows ? o->drift_min_rows : 500;
 	s->max_ts = INT64_MIN / 2;
+	s->errors = -1;
 	if (s->target == NULL) {
 		rc = PL_ENOMEM;
 		goto fail_msg;
@@ -991,6 +1001,9 @@ pl_predsrc_open(pl_predsrc **out, const char *store_dir,
 		    "out of memory");
 		goto fail;
 	}
+	/* A poll that catches up on a large log is one big transaction: a
+	 * page cache that holds it avoids spilling pages to the WAL twice. */
+	sqlite3_exec(s->st->db, "PRAGMA cache_size = -65536", NULL, NULL, NULL);
 	if (o->pred_path && (rc = open_log(s, &s->pred, "predictions",
 	    o->pred_path, o->pred_format, &o->pred_fields, err, errlen)) != PL_OK)
 		goto fail;
@@ -1054,7 +1067,6 @@ int
 pl_predsrc_poll(pl_predsrc *s, int64_t now_ms, const struct pl_predsrc_out *out)
 {
 	int rc;
-	int64_t errors = 0;
 
 	s->out = out;
 	s->now_ms = now_ms;
@@ -1064,6 +1076,8 @@ pl_predsrc_poll(pl_predsrc *s, int64_t now_ms, const struct pl_predsrc_out *out)
 	s->err[0] = '\0';
 	int64_t records_before = s->pred.records;
 
+	if (s->pred.tail && (rc = count_errors(s)) != PL_OK)
+		return rc;
 	/* Rows and positions commit together (the point of the design). */
 	if ((rc = pl__begin(s->st)) != PL_OK)
 		return dbfail(s, "starting a transaction");
@@ -1092,10 +1106,8 @@ pl_predsrc_poll(pl_predsrc *s, int64_t now_ms, const struct pl_predsrc_out *out)
 		}
 	}
 	if (s->pred.tail) {
-		if ((rc = count_errors(s, &errors)) != PL_OK)
-			return rc;
 		emit_traffic(s);
-		emit0(s, "plumb_prediction_errors_total", (double)errors);
+		emit0(s, "plumb_prediction_errors_total", (double)s->errors);
 	}
 	if (s->lab.tail && (s->round_new_labels > 0 || s->round_records > 0) &&
 	    (rc = emit_performance(s)) != PL_OK)
@@ -1111,6 +1123,7 @@ pl_predsrc_poll(pl_predsrc *s, int64_t now_ms, const struct pl_predsrc_out *out)
 	    PL_OK;
 rollback:
 	pl__rollback(s->st);
+	s->errors = -1;
 	if (s->err[0] == '\0')
 		dbfail(s, "reading the logs");
 	/* the parsers' and tails' in-memory state ran ahead of the store:
