@@ -470,7 +470,8 @@ pl__pipe_check_params(pl_pipeline *p, char *err, size_t err_len)
 				return loc_err(err, err_len, p, pp->line,
 				    pp->col, "params file '%s' of stage '%s' "
 				    "does not exist", pp->file, s->name);
-			if (pp->key && pl__pipe_param_find(f->tree, pp->key) == NULL)
+			if (pp->key && !pl__pipe_param_is_glob(pp->key) &&
+			    pl__pipe_param_find(f->tree, pp->key) == NULL)
 				return loc_err(err, err_len, p, pp->line,
 				    pp->col, "param '%s' of stage '%s' is not "
 				    "in %s", pp->key, s->name, pp->file);
