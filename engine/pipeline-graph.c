@@ -496,6 +496,12 @@ pl_pipeline_downstream(const pl_pipeline *p, size_t i, const size_t **out,
 	*n = p->ndown[i];
 }
 
+const char *
+pl_pipeline_upstream_via(const pl_pipeline *p, size_t i, size_t k)
+{
+	return i < p->n && k < p->nup[i] ? p->upvia[i][k] : NULL;
+}
+
 const size_t *
 pl_pipeline_order(const pl_pipeline *p)
 {
