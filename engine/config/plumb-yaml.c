@@ -1,6 +1,6 @@
-/* config-yaml.c - parsing plumb.yaml's checks:, deploy: and models: sections (libyaml document API). */
+/* plumb-yaml.c - parsing plumb.yaml's checks:, deploy: and models: sections (libyaml document API). */
 #include "config.h"
-#include "config-yaml.h"
+#include "config/plumb-yaml.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -16,8 +16,8 @@
 #include <unistd.h>
 #include <yaml.h>
 
-#include "error.h"
-#include "registry.h"
+#include "store/error.h"
+#include "registry/registry.h"
 
 struct ps {
 	const char *name;

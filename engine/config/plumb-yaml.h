@@ -1,4 +1,4 @@
-/* config-yaml.h - plumb.yaml's checks:, deploy: and models: sections, parsed with libyaml. */
+/* plumb-yaml.h - plumb.yaml's checks:, deploy: and models: sections, parsed with libyaml. */
 #ifndef PL_ENGINE_CONFIG_YAML_H
 #define PL_ENGINE_CONFIG_YAML_H
 
@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 /*
- * (Named config-yaml.h: a "config.h" here would hide autoconf's.)
+ * (Not named config.h: that would hide autoconf's from this folder.)
  *
  * pl_config_load() reads the sections of plumb.yaml that the registry,
  * the checks and promotion use, and ignores every other top-level key

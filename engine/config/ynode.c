@@ -1,6 +1,6 @@
 /* ynode.c - building, querying and emitting YAML trees with libyaml. */
 #include "config.h"
-#include "ynode.h"
+#include "config/ynode.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -13,7 +13,7 @@
 #include <yaml.h>
 
 #include "buf.h"
-#include "error.h"
+#include "store/error.h"
 #include "json.h"
 
 ynode *

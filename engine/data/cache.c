@@ -1,6 +1,6 @@
 /* cache.c - content-addressed object cache and file hashing. */
 #include "config.h"
-#include "cache.h"
+#include "data/cache.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -12,8 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "pl_internal.h"
-#include "run.h"
+#include "store/internal.h"
+#include "track/run.h"
 
 #define CHUNK (1 << 20)
 

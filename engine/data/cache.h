@@ -4,7 +4,7 @@
 
 #include <stdint.h>
 
-#include "store.h"
+#include "store/store.h"
 
 /* Hex SHA-256 plus NUL. */
 #define PL_HASH_HEX 65

@@ -1,6 +1,6 @@
 /* csvread.c - streaming CSV reader over libcsv: typed columns, exact fast number parsing. */
 #include "config.h"
-#include "csvread.h"
+#include "data/csvread.h"
 
 #include <csv.h>
 #include <errno.h>
@@ -14,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "error.h"
+#include "store/error.h"
 #include "utf8.h"
 
 #define CHUNK (1u << 20)	/* bytes fed to libcsv per call */

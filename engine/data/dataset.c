@@ -1,6 +1,6 @@
-/* data.c - pointer files for versioned data, their status, checkout and history. */
+/* dataset.c - pointer files for versioned data, their status, checkout and history. */
 #include "config.h"
-#include "data.h"
+#include "data/dataset.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -13,10 +13,10 @@
 #include <unistd.h>
 
 #include "buf.h"
-#include "pipeline.h"
-#include "audit.h"
-#include "pl_internal.h"
-#include "ynode.h"
+#include "pipeline/pipeline.h"
+#include "store/audit.h"
+#include "store/internal.h"
+#include "config/ynode.h"
 
 void
 pl_data_pointer_dispose(pl_data_pointer *p)

@@ -1,13 +1,13 @@
-/* data.h - versioning raw datasets: pointer files, status, checkout and the version log. */
+/* dataset.h - versioning raw datasets: pointer files, status, checkout and the version log. */
 #ifndef PL_ENGINE_DATA_H
 #define PL_ENGINE_DATA_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "hash.h"
-#include "run.h"
-#include "store.h"
+#include "data/hash.h"
+#include "track/run.h"
+#include "store/store.h"
 
 /*
  * `plumb data add data/raw` puts the content of data/raw (a file or a

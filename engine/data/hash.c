@@ -1,6 +1,6 @@
 /* hash.c - parallel SHA-256 of file sets, directory manifests, the hash memo, cache put and checkout. */
 #include "config.h"
-#include "hash.h"
+#include "data/hash.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "buf.h"
-#include "pl_internal.h"
+#include "store/internal.h"
 
 #define READ_CHUNK (1 << 20)
 

@@ -5,8 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cache.h"
-#include "store.h"
+#include "data/cache.h"
+#include "store/store.h"
 
 /*
  * Files are hashed with SHA-256 (libcrypto, SHA-NI where the CPU has

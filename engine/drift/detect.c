@@ -1,12 +1,12 @@
 /* detect.c - River's ADWIN, DDM, EDDM and Page-Hinkley concept-drift detectors, update rule for update rule (spec §5). */
 #include "config.h"
-#include "detect.h"
+#include "drift/detect.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
+#include "store/error.h"
 
 /* ---- ADWIN (river/drift/adwin.py + rust_src/adwin.rs, spec §5.1) ---- */
 

@@ -1,6 +1,6 @@
 /* drift.c - per-column test selection, thresholds and the dataset verdict (spec §1.1-1.3), run on all cores. */
 #include "config.h"
-#include "drift.h"
+#include "drift/drift.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -11,8 +11,8 @@
 #include <unistd.h>
 
 #include "buf.h"
-#include "drift-stats.h"
-#include "error.h"
+#include "drift/stats.h"
+#include "store/error.h"
 #include "utf8.h"
 
 #define SMALL_REFERENCE 1000	/* n_ref <= 1000 is "small" (§1.2) */

@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#include "csvread.h"
+#include "data/csvread.h"
 
 /*
  * Per column, the values of both sides are cleaned (missing and ±inf
@@ -13,7 +13,7 @@
  * sides: spec §1.2), its score is compared with the threshold using that
  * test's own comparison (§1.3), and the share of drifted columns decides
  * dataset drift (share >= drift_share).  Values match scipy/numpy: see
- * drift-stats.h for each formula.
+ * stats.h for each formula.
  */
 
 enum pl_drift_type {

@@ -1,6 +1,6 @@
-/* drift-ks.c - two-sample Kolmogorov–Smirnov: statistic and scipy's exact and asymptotic p-values (spec §1.5). */
+/* ks.c - two-sample Kolmogorov–Smirnov: statistic and scipy's exact and asymptotic p-values (spec §1.5). */
 #include "config.h"
-#include "drift-stats.h"
+#include "drift/stats.h"
 
 #include <math.h>
 #include <stdint.h>

@@ -1,6 +1,6 @@
-/* drift-sort.c - LSD radix sort of doubles: each drift column is sorted once and reused by every test. */
+/* sort.c - LSD radix sort of doubles: each drift column is sorted once and reused by every test. */
 #include "config.h"
-#include "drift-stats.h"
+#include "drift/stats.h"
 
 #include <stdint.h>
 #include <string.h>

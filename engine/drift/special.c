@@ -1,6 +1,6 @@
-/* drift-special.c - special functions for drift p-values: incomplete gamma (chi-square) and the normal CDF. */
+/* special.c - special functions for drift p-values: incomplete gamma (chi-square) and the normal CDF. */
 #include "config.h"
-#include "drift-stats.h"
+#include "drift/stats.h"
 
 #include <float.h>
 #include <math.h>

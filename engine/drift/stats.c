@@ -1,6 +1,6 @@
-/* drift-stats.c - Evidently's drift tests and distances on sorted samples and count vectors (spec §1.4-1.5). */
+/* stats.c - Evidently's drift tests and distances on sorted samples and count vectors (spec §1.4-1.5). */
 #include "config.h"
-#include "drift-stats.h"
+#include "drift/stats.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-/* drift-stats.h - the statistical tests and distances behind drift.c (engine-internal, tested directly). */
+/* stats.h - the statistical tests and distances behind drift.c (engine-internal, tested directly). */
 #ifndef PL_ENGINE_DRIFT_STATS_H
 #define PL_ENGINE_DRIFT_STATS_H
 
@@ -13,13 +13,13 @@
  * Section numbers refer to ../shared/reference/drift-spec.md.
  */
 
-/* ---- sorting (drift-sort.c) ---- */
+/* ---- sorting (sort.c) ---- */
 
 /* Sorts x[0..n) ascending (LSD radix sort on the IEEE bits; tmp must hold
  * n doubles).  x must hold no NaN.  -0.0 sorts before +0.0. */
 void pl_drift_sort(double *x, size_t n, double *tmp);
 
-/* ---- special functions (drift-special.c) ---- */
+/* ---- special functions (special.c) ---- */
 
 /* Regularised upper incomplete gamma Q(a, x). */
 double pl_drift_igamc(double a, double x);
@@ -45,7 +45,7 @@ pl_drift_sum_get(const struct pl_drift_sum *k)
 	return k->s + k->c;
 }
 
-/* ---- Kolmogorov–Smirnov (drift-ks.c, §1.5 "KS") ---- */
+/* ---- Kolmogorov–Smirnov (ks.c, §1.5 "KS") ---- */
 
 /* Two-sample statistic D = max |F1 - F2| (scipy ks_2samp). */
 double pl_drift_ks_stat(const double *a, size_t n1, const double *b,
@@ -62,7 +62,7 @@ double pl_drift_kolmogn_sf(double n, double x);
 /* One-sided Smirnov survival Pr(D+_n >= x) (Birnbaum–Tingey). */
 double pl_drift_smirnov(double n, double x);
 
-/* ---- numerical tests on sorted samples (drift-stats.c) ---- */
+/* ---- numerical tests on sorted samples (stats.c) ---- */
 
 /* scipy.stats.wasserstein_distance (W1). */
 double pl_drift_wasserstein(const double *a, size_t n1, const double *b,
@@ -96,7 +96,7 @@ void pl_drift_hist_sorted(const double *x, size_t n, const double *edges,
 double pl_drift_hellinger_num(const double *a, size_t n1, const double *b,
     size_t n2);
 
-/* ---- tests on count vectors (drift-stats.c) ---- */
+/* ---- tests on count vectors (stats.c) ---- */
 
 /* scipy.stats.chisquare(f_obs = c, f_exp = r * n2/n1). */
 void pl_drift_chisquare(const double *r, const double *c, size_t nk,

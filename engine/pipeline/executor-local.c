@@ -1,6 +1,6 @@
 /* executor-local.c - the local executor: each job on a thread of its own, through pl_launch_run(). */
 #include "config.h"
-#include "executor.h"
+#include "pipeline/executor.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -10,8 +10,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "error.h"
-#include "launch.h"
+#include "store/error.h"
+#include "track/launch.h"
 
 struct ljob {
 	pthread_t tid;

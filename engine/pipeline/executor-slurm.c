@@ -1,6 +1,6 @@
 /* executor-slurm.c - the Slurm executor: stages as batch jobs (sbatch, scontrol, scancel). */
 #include "config.h"
-#include "executor.h"
+#include "pipeline/executor.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "buf.h"
-#include "error.h"
+#include "store/error.h"
 
 /*
  * Each stage becomes one batch job.  Its script (next to the run's logs)

@@ -1,6 +1,6 @@
-/* pipeline-graph.c - the stage graph: names, params, edges from outputs to deps, overlaps, cycles, order. */
+/* graph.c - the stage graph: names, params, edges from outputs to deps, overlaps, cycles, order. */
 #include "config.h"
-#include "pipeline.h"
+#include "pipeline/pipeline.h"
 
 #include <limits.h>
 #include <stdarg.h>
@@ -11,9 +11,9 @@
 #include <unistd.h>
 
 #include "buf.h"
-#include "error.h"
-#include "pipeline-int.h"
-#include "ynode.h"
+#include "store/error.h"
+#include "pipeline/internal.h"
+#include "config/ynode.h"
 
 /* --- graph ------------------------------------------------------------------ */
 

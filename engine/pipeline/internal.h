@@ -1,11 +1,11 @@
-/* pipeline-int.h - engine-internal parts of pipelines shared by pipeline.c, pipeline-graph.c and pipeline-template.c. */
+/* internal.h - engine-internal parts of pipelines shared by parse.c, graph.c and template.c. */
 #ifndef PL_ENGINE_PIPELINE_INT_H
 #define PL_ENGINE_PIPELINE_INT_H
 
 #include <stddef.h>
 
-#include "pipeline.h"
-#include "ynode.h"
+#include "pipeline/pipeline.h"
+#include "config/ynode.h"
 
 /*
  * A templating context is what ${...} can see: the merged `vars` (the
@@ -84,7 +84,7 @@ int tpl_resolve_tree(ynode **out, const struct tpl_ctx *c, const ynode *n,
 struct buf;
 int tpl_shell_quote(struct buf *b, const char *s);
 
-/* ---- the loaded pipeline (pipeline.c reads it, pipeline-graph.c links it) */
+/* ---- the loaded pipeline (parse.c reads it, graph.c links it) */
 
 /* A params file read while loading. */
 struct pfile {
@@ -113,7 +113,7 @@ struct pfile *pl__pipe_pfile_get(pl_pipeline *p, const char *wfile,
     char *err, size_t err_len, int *rc);
 /* The value of dotted key in a params tree, or NULL. */
 const ynode *pl__pipe_param_find(const ynode *t, const char *key);
-/* pipeline-graph.c: stage names, params, then the dependency graph
+/* graph.c: stage names, params, then the dependency graph
  * (edges from outputs to deps, overlaps, cycles, a topological order). */
 int pl__pipe_check_names(pl_pipeline *p, char *err, size_t err_len);
 int pl__pipe_check_params(pl_pipeline *p, char *err, size_t err_len);

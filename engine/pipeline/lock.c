@@ -1,6 +1,6 @@
 /* lock.c - reading and atomically writing plumb.lock in a deterministic order. */
 #include "config.h"
-#include "lock.h"
+#include "pipeline/lock.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -9,8 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "error.h"
-#include "ynode.h"
+#include "store/error.h"
+#include "config/ynode.h"
 
 #define LOCK_SCHEMA "plumb-lock/1"
 

@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cache.h"
+#include "data/cache.h"
 
 /*
  * plumb.lock sits next to the pipeline file and records, per stage that

@@ -1,6 +1,6 @@
-/* pipeline.c - reading a pipeline file: expansion, the stage schema, and the stage graph. */
+/* parse.c - reading a pipeline file: expansion, the stage schema, and the stage graph. */
 #include "config.h"
-#include "pipeline.h"
+#include "pipeline/pipeline.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -12,9 +12,9 @@
 #include <unistd.h>
 
 #include "buf.h"
-#include "error.h"
-#include "pipeline-int.h"
-#include "ynode.h"
+#include "store/error.h"
+#include "pipeline/internal.h"
+#include "config/ynode.h"
 
 
 /* --- errors ------------------------------------------------------------ */

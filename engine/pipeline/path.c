@@ -1,12 +1,12 @@
-/* pipeline-path.c - workspace-relative paths of pipelines: normalising, joining, containment. */
+/* path.c - workspace-relative paths of pipelines: normalising, joining, containment. */
 #include "config.h"
-#include "pipeline.h"
+#include "pipeline/pipeline.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "pipeline-int.h"
+#include "pipeline/internal.h"
 
 char *
 pl_path_normalize(const char *path)

@@ -6,9 +6,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "executor.h"
-#include "pipeline.h"
-#include "store.h"
+#include "pipeline/executor.h"
+#include "pipeline/pipeline.h"
+#include "store/store.h"
 
 /*
  * A stage is up to date when its command, the hashes of its deps and the

@@ -1,6 +1,6 @@
 /* scheduler.c - pl_repro: restore, run cache, parallel tracked stage runs (change detection is stage-check.c). */
 #include "config.h"
-#include "repro.h"
+#include "pipeline/repro.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -16,14 +16,14 @@
 #include <unistd.h>
 
 #include "buf.h"
-#include "hash.h"
-#include "ingest.h"
-#include "lock.h"
-#include "metric.h"
-#include "pl_internal.h"
-#include "run.h"
-#include "stage-check.h"
-#include "ynode.h"
+#include "data/hash.h"
+#include "track/ingest.h"
+#include "pipeline/lock.h"
+#include "track/metric.h"
+#include "store/internal.h"
+#include "track/run.h"
+#include "pipeline/stage-check.h"
+#include "config/ynode.h"
 
 /* --- the run cache ------------------------------------------------------------ */
 

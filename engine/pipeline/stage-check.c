@@ -1,6 +1,6 @@
 /* stage-check.c - is a pipeline stage up to date, and why not: change detection and plumb status. */
 #include "config.h"
-#include "stage-check.h"
+#include "pipeline/stage-check.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -11,10 +11,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "pl_internal.h"
-#include "repro.h"
-#include "run.h"
-#include "ynode.h"
+#include "store/internal.h"
+#include "pipeline/repro.h"
+#include "track/run.h"
+#include "config/ynode.h"
 
 /* --- change detection ------------------------------------------------------ */
 

@@ -5,10 +5,10 @@
 #include <stddef.h>
 
 #include "buf.h"
-#include "hash.h"
-#include "lock.h"
-#include "pipeline.h"
-#include "store.h"
+#include "data/hash.h"
+#include "pipeline/lock.h"
+#include "pipeline/pipeline.h"
+#include "store/store.h"
 
 /* What a stage looks like now, against its lock entry. */
 struct check {

@@ -1,4 +1,4 @@
-/* pipeline-template.c - DVC-style templating: vars, params files and ${...} interpolation. */
+/* template.c - DVC-style templating: vars, params files and ${...} interpolation. */
 #include "config.h"
 
 #include <errno.h>
@@ -9,9 +9,9 @@
 #include <unistd.h>
 
 #include "buf.h"
-#include "error.h"
-#include "pipeline.h"
-#include "pipeline-int.h"
+#include "store/error.h"
+#include "pipeline/pipeline.h"
+#include "pipeline/internal.h"
 
 int
 tpl_ctx_init(struct tpl_ctx *c)

@@ -1,6 +1,6 @@
 /* checks.c - running checks: CSV data validation with bad-row line numbers, and model gates. */
 #include "config.h"
-#include "checks.h"
+#include "registry/checks.h"
 
 #include <csv.h>
 #include <ctype.h>
@@ -17,8 +17,8 @@
 #include <unistd.h>
 
 #include "buf.h"
-#include "csvread.h"
-#include "error.h"
+#include "data/csvread.h"
+#include "store/error.h"
 #include "utf8.h"
 
 const char *

@@ -4,12 +4,12 @@
 
 #include <stddef.h>
 
-#include "config-yaml.h"
-#include "registry.h"
-#include "store.h"
+#include "config/plumb-yaml.h"
+#include "registry/registry.h"
+#include "store/store.h"
 
 /*
- * A check (plumb.yaml `checks:`, see config-yaml.h) produces items, one
+ * A check (plumb.yaml `checks:`, see config/plumb-yaml.h) produces items, one
  * per thing it verified: a data check gives "rows" (when a row range is
  * set), "format" (when records have the wrong number of fields) and one
  * "column NAME" per listed column; a gate check gives one item per

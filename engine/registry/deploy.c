@@ -1,13 +1,13 @@
 /* deploy.c - running a deploy target's command and health check for one model version. */
 #include "config.h"
-#include "deploy.h"
+#include "registry/deploy.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
-#include "launch.h"
+#include "store/error.h"
+#include "track/launch.h"
 
 /* Runs one shell command with the model environment. */
 static int

@@ -6,10 +6,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "checks.h"
-#include "config-yaml.h"
-#include "registry.h"
-#include "store.h"
+#include "registry/checks.h"
+#include "config/plumb-yaml.h"
+#include "registry/registry.h"
+#include "store/store.h"
 
 /*
  * A deploy target (plumb.yaml `deploy:`) is a command run by /bin/sh in

@@ -1,6 +1,6 @@
-/* model-stage.c - registering the models a pipeline stage produced, when it succeeds. */
+/* from-pipeline.c - registering the models a pipeline stage produced, when it succeeds. */
 #include "config.h"
-#include "model-stage.h"
+#include "registry/from-pipeline.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -8,9 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "error.h"
-#include "pl_internal.h"
-#include "registry.h"
+#include "store/error.h"
+#include "store/internal.h"
+#include "registry/registry.h"
 
 /* "train@small" matches "train@small" and its group "train". */
 static int

@@ -1,9 +1,9 @@
-/* model-stage.h - registering the models a pipeline stage produced, when it succeeds. */
+/* from-pipeline.h - registering the models a pipeline stage produced, when it succeeds. */
 #ifndef PL_ENGINE_MODEL_STAGE_H
 #define PL_ENGINE_MODEL_STAGE_H
 
-#include "config-yaml.h"
-#include "store.h"
+#include "config/plumb-yaml.h"
+#include "store/store.h"
 
 /*
  * Registers a new version of every model in cfg's models: section whose

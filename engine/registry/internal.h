@@ -1,13 +1,13 @@
-/* registry-int.h - what registry.c shares with promote.c (engine-internal). */
+/* internal.h - what registry.c shares with promote.c (engine-internal). */
 #ifndef PL_ENGINE_REGISTRY_INT_H
 #define PL_ENGINE_REGISTRY_INT_H
 
 #include <sqlite3.h>
 #include <stdint.h>
 
-#include "checks.h"
-#include "registry.h"
-#include "store.h"
+#include "registry/checks.h"
+#include "registry/registry.h"
+#include "store/store.h"
 
 /* A history entry of a model (one row of model_transitions). */
 struct trans {

@@ -1,6 +1,6 @@
-/* config-lock.c - lineage: the dep paths and hashes a stage read, from the pipeline's lock file (pl_lock). */
+/* lineage.c - lineage: the dep paths and hashes a stage read, from the pipeline's lock file (pl_lock). */
 #include "config.h"
-#include "config-yaml.h"
+#include "config/plumb-yaml.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -8,9 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "error.h"
-#include "lock.h"
-#include "registry.h"
+#include "store/error.h"
+#include "pipeline/lock.h"
+#include "registry/registry.h"
 
 /* Appends the deps of s not already in v (a path read by several
  * stages is listed once). */

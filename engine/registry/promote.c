@@ -1,6 +1,6 @@
 /* promote.c - promotion and rollback of model versions: claims, gates, deploy, health check, record. */
 #include "config.h"
-#include "deploy.h"
+#include "registry/deploy.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -11,12 +11,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "audit.h"
+#include "store/audit.h"
 #include "buf.h"
-#include "cache.h"
-#include "checks.h"
-#include "pl_internal.h"
-#include "registry-int.h"
+#include "data/cache.h"
+#include "registry/checks.h"
+#include "store/internal.h"
+#include "registry/internal.h"
 
 /* A claim by another host counts as abandoned after this long (ms). */
 #define CLAIM_STALE_MS (6LL * 3600 * 1000)

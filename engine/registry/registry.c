@@ -1,6 +1,6 @@
 /* registry.c - the model registry: register, resolve, read, aliases, history (promotion is promote.c). */
 #include "config.h"
-#include "registry.h"
+#include "registry/registry.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -16,14 +16,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "audit.h"
+#include "store/audit.h"
 #include "buf.h"
-#include "cache.h"
-#include "checks.h"
-#include "deploy.h"
-#include "metric.h"
-#include "pl_internal.h"
-#include "registry-int.h"
+#include "data/cache.h"
+#include "registry/checks.h"
+#include "registry/deploy.h"
+#include "track/metric.h"
+#include "store/internal.h"
+#include "registry/internal.h"
 #include "vec.h"
 
 static const char *const stage_names[] = {

@@ -5,8 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "run.h"
-#include "store.h"
+#include "track/run.h"
+#include "store/store.h"
 
 /*
  * A model is a name ([A-Za-z0-9._-], 1-100 characters, starting with a

@@ -1,6 +1,6 @@
 /* audit.c - the append-only audit log: appending entries and reading them back. */
 #include "config.h"
-#include "audit.h"
+#include "store/audit.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "pl_internal.h"
+#include "store/internal.h"
 #include "vec.h"
 
 /* First word of an SSH_CLIENT/SSH_CONNECTION value, if it looks like an

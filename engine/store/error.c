@@ -1,6 +1,6 @@
 /* error.c - generic text for the engine's status codes. */
 #include "config.h"
-#include "error.h"
+#include "store/error.h"
 
 const char *
 pl_strerror(int code)

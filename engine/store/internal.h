@@ -1,4 +1,4 @@
-/* pl_internal.h - engine internals shared by the engine's own files (never by front ends). */
+/* internal.h - engine internals shared by the engine's own files (never by front ends). */
 #ifndef PL_ENGINE_INTERNAL_H
 #define PL_ENGINE_INTERNAL_H
 
@@ -6,8 +6,8 @@
 #include <stdarg.h>
 #include <stdint.h>
 
-#include "error.h"
-#include "store.h"
+#include "store/error.h"
+#include "store/store.h"
 
 #define PL__NSTMT 48
 

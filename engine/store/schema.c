@@ -1,6 +1,6 @@
 /* schema.c - the store's schema as numbered migrations on PRAGMA user_version. */
 #include "config.h"
-#include "schema.h"
+#include "store/schema.h"
 
 #include <string.h>
 

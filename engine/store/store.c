@@ -1,6 +1,6 @@
 /* store.c - opening, creating, upgrading and checking a plumb store. */
 #include "config.h"
-#include "store.h"
+#include "store/store.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -13,9 +13,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "pl_internal.h"
-#include "filter.h"
-#include "schema.h"
+#include "store/internal.h"
+#include "track/filter.h"
+#include "store/schema.h"
 
 /* How long a writer waits for another writer before giving up (ms). */
 #define BUSY_TIMEOUT_MS 60000

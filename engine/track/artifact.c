@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cache.h"
-#include "pl_internal.h"
-#include "run.h"
+#include "data/cache.h"
+#include "store/internal.h"
+#include "track/run.h"
 #include "vec.h"
 
 int

@@ -1,6 +1,6 @@
 /* filter.c - MLflow search syntax: tokenizer, recursive-descent parser, SQL emitter. */
 #include "config.h"
-#include "filter.h"
+#include "track/filter.h"
 
 #include <ctype.h>
 #include <stdarg.h>
@@ -11,7 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "error.h"
+#include "store/error.h"
 
 enum tok {
 	T_END, T_IDENT, T_STRING, T_NUMBER, T_LPAREN, T_RPAREN, T_COMMA,

@@ -15,8 +15,8 @@
 #include <unistd.h>
 
 #include "buf.h"
-#include "error.h"
-#include "run.h"
+#include "store/error.h"
+#include "track/run.h"
 
 extern char **environ;
 

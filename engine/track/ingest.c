@@ -1,6 +1,6 @@
 /* ingest.c - batched ingestion of a run's PLUMB_FD stream: parse here, write on a thread. */
 #include "config.h"
-#include "ingest.h"
+#include "track/ingest.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -11,10 +11,10 @@
 #include <time.h>
 
 #include "buf.h"
-#include "metric.h"
-#include "pl_internal.h"
-#include "proto.h"
-#include "run.h"
+#include "track/metric.h"
+#include "store/internal.h"
+#include "track/proto.h"
+#include "track/run.h"
 
 /*
  * Threads and hand-off.  The caller's thread splits and parses lines into

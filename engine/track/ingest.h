@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "store.h"
+#include "store/store.h"
 
 /*
  * A pl_ingest takes the raw bytes a run writes on PLUMB_FD, splits and

@@ -1,6 +1,6 @@
 /* launch.c - fork/exec a child in its own process group and pump its pipes until it ends. */
 #include "config.h"
-#include "launch.h"
+#include "track/launch.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "error.h"
+#include "store/error.h"
 
 extern char **environ;
 

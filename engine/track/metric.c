@@ -1,12 +1,12 @@
 /* metric.c - metric points, the per-run summary, and reading series back. */
 #include "config.h"
-#include "metric.h"
+#include "track/metric.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "pl_internal.h"
+#include "store/internal.h"
 #include "vec.h"
 
 void

@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "store.h"
+#include "store/store.h"
 
 /* Step value meaning "the next step": one past the key's last step in
  * this run (0 for its first point). */

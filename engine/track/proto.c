@@ -1,6 +1,6 @@
 /* proto.c - parser of the PLUMB_FD line protocol (one record per line). */
 #include "config.h"
-#include "proto.h"
+#include "track/proto.h"
 
 #include <errno.h>
 #include <math.h>
@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
-#include "metric.h"
+#include "store/error.h"
+#include "track/metric.h"
 
 static int
 is_sep(char c)

@@ -1,6 +1,6 @@
 /* query.c - run lists: compile filter and sort to SQL, keep ids, read rows lazily. */
 #include "config.h"
-#include "query.h"
+#include "track/query.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "buf.h"
-#include "filter.h"
-#include "pl_internal.h"
+#include "track/filter.h"
+#include "store/internal.h"
 #include "vec.h"
 
 /*

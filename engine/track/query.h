@@ -5,8 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "run.h"
-#include "store.h"
+#include "track/run.h"
+#include "store/store.h"
 
 /* What to list.  Every field may be NULL/0. */
 typedef struct pl_query {

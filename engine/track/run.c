@@ -1,6 +1,6 @@
 /* run.c - tracked runs: create, finish, look up by prefix, params and tags. */
 #include "config.h"
-#include "run.h"
+#include "track/run.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -11,8 +11,8 @@
 #include <sys/random.h>
 #include <sys/stat.h>
 
-#include "audit.h"
-#include "pl_internal.h"
+#include "store/audit.h"
+#include "store/internal.h"
 #include "vec.h"
 
 static const char *const status_names[] = {

@@ -4,7 +4,7 @@
 
 #include <stdint.h>
 
-#include "store.h"
+#include "store/store.h"
 
 /* A run id is 32 lowercase hex digits (128 random bits). */
 #define PL_ID_LEN 32

@@ -5,7 +5,7 @@
 
 #include "buf.h"
 #include "json.h"
-#include "testutil.h"
+#include "tests/engine/testutil.h"
 #include "utf8.h"
 #include "vec.h"
 

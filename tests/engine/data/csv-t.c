@@ -13,8 +13,8 @@
 
 #include <cmocka.h>
 
-#include "csvread.h"
-#include "error.h"
+#include "data/csvread.h"
+#include "store/error.h"
 
 static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
 

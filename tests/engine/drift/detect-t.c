@@ -12,9 +12,9 @@
 
 #include <cmocka.h>
 
-#include "csvread.h"
-#include "detect.h"
-#include "error.h"
+#include "data/csvread.h"
+#include "drift/detect.h"
+#include "store/error.h"
 
 static char datadir[2048];
 

@@ -12,9 +12,9 @@
 
 #include <cmocka.h>
 
-#include "drift.h"
-#include "drift-stats.h"
-#include "error.h"
+#include "drift/drift.h"
+#include "drift/stats.h"
+#include "store/error.h"
 
 /* Tolerances of the issue: statistics and distances 1e-9 relative (or
  * 1e-12 absolute); p-values 1e-5 relative or 1e-10 absolute. */

@@ -6,7 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "testutil.h"
+#include "tests/engine/testutil.h"
 
 static char *
 slurp(const char *path)

@@ -3,8 +3,8 @@
 
 #include <unistd.h>
 
-#include "testutil.h"
-#include "pipeline.h"
+#include "tests/engine/testutil.h"
+#include "pipeline/pipeline.h"
 
 static char *tdir;
 

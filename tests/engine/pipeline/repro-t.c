@@ -4,7 +4,7 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include "testutil.h"
+#include "tests/engine/testutil.h"
 
 /*
  * The fake executor plays a batch system: submit() queues a job, each

@@ -13,10 +13,10 @@
 
 #include <cmocka.h>
 
-#include "checks.h"
-#include "config-yaml.h"
-#include "error.h"
-#include "registry.h"
+#include "registry/checks.h"
+#include "config/plumb-yaml.h"
+#include "store/error.h"
+#include "registry/registry.h"
 
 static int
 parse(pl_config **c, const char *text, char *err, size_t n)

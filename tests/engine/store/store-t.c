@@ -5,8 +5,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "pl_internal.h"
-#include "testutil.h"
+#include "store/internal.h"
+#include "tests/engine/testutil.h"
 #include <sys/wait.h>
 
 static void

@@ -1,8 +1,8 @@
 /* filter-t.c - unit tests of the MLflow filter compiler: SQL, binds, errors with columns, LIKE. */
 #include "config.h"
 
-#include "filter.h"
-#include "testutil.h"
+#include "track/filter.h"
+#include "tests/engine/testutil.h"
 
 static pl_filter f;
 static char err[256];

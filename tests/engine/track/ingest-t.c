@@ -4,7 +4,7 @@
 #include <math.h>
 
 #include "buf.h"
-#include "testutil.h"
+#include "tests/engine/testutil.h"
 
 static void
 feed_in_pieces(pl_ingest *in, const char *s, size_t piece)

@@ -3,7 +3,7 @@
 
 #include <math.h>
 
-#include "testutil.h"
+#include "tests/engine/testutil.h"
 
 static pl_record r;
 static char err[200];

@@ -3,7 +3,7 @@
 
 #include <math.h>
 
-#include "testutil.h"
+#include "tests/engine/testutil.h"
 
 static char ids[6][PL_ID_LEN + 1];
 

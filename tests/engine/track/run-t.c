@@ -4,7 +4,7 @@
 #include <math.h>
 #include <unistd.h>
 
-#include "testutil.h"
+#include "tests/engine/testutil.h"
 
 static void
 test_create_finish(void **state)
