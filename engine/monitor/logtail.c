@@ -1,6 +1,6 @@
 /* logtail.c - the rotation-aware log follower behind the prediction and label sources (contract in logtail.h). */
 #include "config.h"
-#include "logtail.h"
+#include "monitor/logtail.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -11,7 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "error.h"
+#include "store/error.h"
 
 #define CHUNK (1u << 20)
 #define MAX_LINE (64u << 20)	/* longer lines are cut (and will not parse) */

@@ -1,12 +1,12 @@
 /* perf.c - accuracy, precision, recall, F1, ROC AUC, MAE and RMSE over labelled predictions (scikit-learn's definitions). */
 #include "config.h"
-#include "perf.h"
+#include "monitor/perf.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
+#include "store/error.h"
 
 struct sp {
 	double s;

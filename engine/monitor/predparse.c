@@ -1,15 +1,15 @@
 /* predparse.c - a focused single-pass JSON-object and CSV line parser for prediction and label logs (contract in predparse.h). */
 #include "config.h"
-#include "predparse.h"
+#include "monitor/predparse.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "csvread.h"
-#include "error.h"
-#include "logtail.h"
+#include "data/csvread.h"
+#include "store/error.h"
+#include "monitor/logtail.h"
 
 /*
  * Why not a general JSON library: the budget is 300k lines/s with 20

@@ -1,6 +1,6 @@
 /* predsrc.c - prediction/label log ingestion, label joins, window metrics, window drift and concept drift (contract in predsrc.h). */
 #include "config.h"
-#include "predsrc.h"
+#include "monitor/predsrc.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -9,13 +9,13 @@
 #include <time.h>
 
 #include "buf.h"
-#include "detect.h"
-#include "drift.h"
-#include "error.h"
-#include "logtail.h"
-#include "perf.h"
-#include "pl_internal.h"
-#include "wdrift.h"
+#include "drift/detect.h"
+#include "drift/drift.h"
+#include "store/error.h"
+#include "monitor/logtail.h"
+#include "monitor/perf.h"
+#include "store/internal.h"
+#include "monitor/wdrift.h"
 
 #define DAY_MS 86400000LL
 #define MAX_BYTES_DEFAULT (64u << 20)

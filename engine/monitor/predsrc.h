@@ -5,8 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "predparse.h"
-#include "store.h"
+#include "monitor/predparse.h"
+#include "store/store.h"
 
 /*
  * One pl_predsrc per monitored target.  Each poll:

@@ -1,15 +1,15 @@
 /* wdrift.c - window drift: the reference sorted once, each window cleaned, sorted and tested per column (see wdrift.h). */
 #include "config.h"
-#include "wdrift.h"
+#include "monitor/wdrift.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "csvread.h"
-#include "drift-stats.h"
-#include "error.h"
+#include "data/csvread.h"
+#include "drift/stats.h"
+#include "store/error.h"
 
 struct rcol {
 	char *name;

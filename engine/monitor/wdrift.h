@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#include "drift.h"
+#include "drift/drift.h"
 
 /*
  * The reference (a CSV file: an explicit one, or the training data of

@@ -9,10 +9,10 @@
 #include <time.h>
 
 #include "plumb.h"
-#include "logtail.h"
-#include "predparse.h"
-#include "predsrc.h"
-#include "wdrift.h"
+#include "monitor/logtail.h"
+#include "monitor/predparse.h"
+#include "monitor/predsrc.h"
+#include "monitor/wdrift.h"
 
 static uint64_t rs = 0x2545F4914F6CDD1Dull;
 

@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
-#include "logtail.h"
-#include "predparse.h"
+#include "store/error.h"
+#include "monitor/logtail.h"
+#include "monitor/predparse.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

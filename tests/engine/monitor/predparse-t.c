@@ -12,9 +12,9 @@
 
 #include <cmocka.h>
 
-#include "error.h"
-#include "logtail.h"
-#include "predparse.h"
+#include "store/error.h"
+#include "monitor/logtail.h"
+#include "monitor/predparse.h"
 
 static int
 parse(pl_predparse *p, const char *s, unsigned flags, struct pl_pred_row *r)

@@ -13,8 +13,8 @@
 
 #include <cmocka.h>
 
-#include "error.h"
-#include "logtail.h"
+#include "store/error.h"
+#include "monitor/logtail.h"
 
 struct got {
 	char text[65536];	/* delivered lines joined by '|' */

@@ -5,13 +5,13 @@
 #include <math.h>
 #include <unistd.h>
 
-#include "testutil.h"
+#include "tests/engine/testutil.h"
 
-#include "detect.h"
-#include "drift.h"
-#include "perf.h"
-#include "predsrc.h"
-#include "wdrift.h"
+#include "drift/detect.h"
+#include "drift/drift.h"
+#include "monitor/perf.h"
+#include "monitor/predsrc.h"
+#include "monitor/wdrift.h"
 
 struct sample {
 	char key[200];
