@@ -39,5 +39,6 @@
 #include "csvread.h"
 #include "drift.h"
 #include "detect.h"
+#include "alert/alert.h"
 
 #endif
