@@ -9,10 +9,10 @@
 #include <string.h>
 
 #include "buf.h"
-#include "error.h"
+#include "store/error.h"
 #include "rules.h"
 #include "template.h"
-#include "ynode.h"
+#include "config/ynode.h"
 
 /*
  * The format is Prometheus' (model/rulefmt/rulefmt.go), read strictly:

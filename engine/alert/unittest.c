@@ -12,9 +12,9 @@
 
 #include "alert.h"
 #include "buf.h"
-#include "error.h"
+#include "store/error.h"
 #include "rules.h"
-#include "ynode.h"
+#include "config/ynode.h"
 
 /*
  * cmd/promtool/unittest.go of Prometheus 2.42.  Each test group starts
