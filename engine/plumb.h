@@ -42,5 +42,6 @@
 #include "registry/from-pipeline.h"
 #include "drift/drift.h"
 #include "drift/detect.h"
+#include "alert/alert.h"
 
 #endif

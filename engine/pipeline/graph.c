@@ -470,7 +470,8 @@ pl__pipe_check_params(pl_pipeline *p, char *err, size_t err_len)
 				return loc_err(err, err_len, p, pp->line,
 				    pp->col, "params file '%s' of stage '%s' "
 				    "does not exist", pp->file, s->name);
-			if (pp->key && pl__pipe_param_find(f->tree, pp->key) == NULL)
+			if (pp->key && !pl__pipe_param_is_glob(pp->key) &&
+			    pl__pipe_param_find(f->tree, pp->key) == NULL)
 				return loc_err(err, err_len, p, pp->line,
 				    pp->col, "param '%s' of stage '%s' is not "
 				    "in %s", pp->key, s->name, pp->file);
@@ -493,6 +494,12 @@ pl_pipeline_downstream(const pl_pipeline *p, size_t i, const size_t **out,
 {
 	*out = p->down[i];
 	*n = p->ndown[i];
+}
+
+const char *
+pl_pipeline_upstream_via(const pl_pipeline *p, size_t i, size_t k)
+{
+	return i < p->n && k < p->nup[i] ? p->upvia[i][k] : NULL;
 }
 
 const size_t *

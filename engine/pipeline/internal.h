@@ -68,8 +68,16 @@ int tpl_load_vars_entry(struct tpl_ctx *c, const ynode *entry,
  * was interpolated).  used (may be NULL) collects params-file values
  * that were read.
  */
+struct buf;
+#define TPL_VALUE 0	/* a stage value: primitives only */
+#define TPL_CMD 1	/* inside cmd: text, mappings unpacked */
+#define TPL_ANY 2	/* foreach / matrix data: lists and mappings too */
 int tpl_resolve(ynode **out, const struct tpl_ctx *c, const ynode *s,
     int is_cmd, struct tpl_used_list *used, char *err, size_t err_len);
+
+/* Python's str() of a scalar, as DVC shows values in stage names and
+ * interpolated text: true/false, None, 16 for 0x10, 1e-05, 1000.0. */
+int tpl_py_str(struct buf *b, const ynode *v);
 
 /* Interpolates every scalar of a tree (keys too); cmd_key names the key
  * whose values are commands ("cmd"), or NULL. */
@@ -127,6 +135,8 @@ struct pfile *pl__pipe_pfile_get(pl_pipeline *p, const char *wfile,
 /* The entry for params file wfile, made (unread) when absent; NULL on
  * OOM. */
 struct pfile *pl__pipe_pfile_add(pl_pipeline *p, const char *wfile);
+/* Is a params key a glob ("ds.moon*")?  Its value is every match. */
+int pl__pipe_param_is_glob(const char *key);
 /* The value of dotted key in a params tree, or NULL. */
 const ynode *pl__pipe_param_find(const ynode *t, const char *key);
 /* graph.c: stage names, params, then the dependency graph

@@ -2,9 +2,12 @@
 #include "config.h"
 #include "pipeline/pipeline.h"
 
+#include <fnmatch.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "store/error.h"
 #include "pipeline/internal.h"
 #include "config/ynode.h"
@@ -126,10 +129,123 @@ pl__pipe_param_find(const ynode *t, const char *key)
 }
 
 int
+pl__pipe_param_is_glob(const char *key)
+{
+	return key && strpbrk(key, "*?[") != NULL;
+}
+
+/*
+ * DVC reads params keys with dpath: the key is split at dots and each
+ * part is an fnmatch pattern ("ds.moon*"; "**" spans any number of
+ * levels; list items are their indexes).  Adds every match to out, a
+ * mapping of dotted keys to copies of the values, in file order.
+ */
+static int
+glob_collect(ynode *out, const ynode *n, char **segs, size_t nseg,
+    struct buf *path)
+{
+	size_t plen = path->len, cnt;
+	int rc = PL_OK;
+
+	if (nseg == 0) {
+		ynode *k = yn_new_scalar(buf_str(path), 1, n->line, n->col);
+		ynode *v = yn_copy(n);
+
+		if (k == NULL || v == NULL || yn_map_put(out, k, v) != PL_OK) {
+			yn_free(k);
+			yn_free(v);
+			return PL_ENOMEM;
+		}
+		return PL_OK;
+	}
+	if (strcmp(segs[0], "**") == 0 && (rc = glob_collect(out, n, segs + 1,
+	    nseg - 1, path)) != PL_OK)
+		return rc;
+	if (n->kind == YN_SCALAR)
+		return PL_OK;
+	cnt = n->n;
+	for (size_t i = 0; i < cnt && rc == PL_OK; i++) {
+		char idx[32];
+		const char *name = idx;
+		const ynode *child;
+
+		if (n->kind == YN_MAP) {
+			name = yn_key(n, i)->str;
+			child = yn_val(n, i);
+		} else {
+			snprintf(idx, sizeof idx, "%zu", i);
+			child = n->items[i];
+		}
+		if (strcmp(segs[0], "**") != 0 &&
+		    fnmatch(segs[0], name, 0) != 0)
+			continue;
+		if (plen)
+			buf_putc(path, '.');
+		buf_puts(path, name);
+		rc = strcmp(segs[0], "**") == 0 ?
+		    glob_collect(out, child, segs, nseg, path) :
+		    glob_collect(out, child, segs + 1, nseg - 1, path);
+		path->len = plen;
+		if (path->p)
+			path->p[plen] = '\0';
+	}
+	return rc;
+}
+
+/* The matches of a glob key as one mapping (empty when none), or NULL
+ * when memory ran out. */
+static ynode *
+glob_value(const ynode *tree, const char *key)
+{
+	char *copy = strdup(key), *segs[64], *save = NULL;
+	size_t nseg = 0;
+	ynode *out = yn_new(YN_MAP, 1, 1);
+	struct buf path = BUF_INIT;
+
+	if (copy == NULL || out == NULL) {
+		free(copy);
+		yn_free(out);
+		return NULL;
+	}
+	for (char *t = strtok_r(copy, ".", &save); t && nseg < 64;
+	    t = strtok_r(NULL, ".", &save))
+		segs[nseg++] = t;
+	if (tree && nseg && glob_collect(out, tree, segs, nseg, &path) !=
+	    PL_OK) {
+		yn_free(out);
+		out = NULL;
+	}
+	buf_free(&path);
+	free(copy);
+	return out;
+}
+
+/* Canonical text of param key (dotted, or a glob) in tree. */
+static int
+param_canon(char **out, const ynode *tree, const char *key)
+{
+	const ynode *v;
+
+	if (pl__pipe_param_is_glob(key)) {
+		ynode *m = glob_value(tree, key);
+
+		if (m == NULL)
+			return PL_ENOMEM;
+		*out = yn_canonical(m);
+		yn_free(m);
+		return *out ? PL_OK : PL_ENOMEM;
+	}
+	v = key ? pl__pipe_param_find(tree, key) : tree;
+	if (v == NULL)
+		return PL_ENOTFOUND;
+	*out = yn_canonical(v);
+	return *out ? PL_OK : PL_ENOMEM;
+}
+
+int
 pl_pipeline_param_value(char **out, const pl_pipeline *p,
     const pl_param *prm)
 {
-	const ynode *v = NULL;
 
 	*out = NULL;
 	for (size_t i = 0; i < p->npfiles; i++)
@@ -143,20 +259,13 @@ pl_pipeline_param_value(char **out, const pl_pipeline *p,
 			free(abs);
 			if (rc != PL_OK)
 				return rc == PL_ENOMEM ? rc : PL_ENOTFOUND;
-			v = prm->key ? pl__pipe_param_find(t, prm->key) : t;
-			*out = v ? yn_canonical(v) : NULL;
+			rc = param_canon(out, t, prm->key);
 			yn_free(t);
-			return v == NULL ? PL_ENOTFOUND : *out ? PL_OK :
-			    PL_ENOMEM;
+			return rc;
 		} else if (strcmp(p->pfiles[i].wfile, prm->wfile) == 0) {
 			if (p->pfiles[i].missing)
 				return PL_ENOTFOUND;
-			v = prm->key ? pl__pipe_param_find(p->pfiles[i].tree, prm->key) :
-			    p->pfiles[i].tree;
-			if (v == NULL)
-				return PL_ENOTFOUND;
-			*out = yn_canonical(v);
-			return *out ? PL_OK : PL_ENOMEM;
+			return param_canon(out, p->pfiles[i].tree, prm->key);
 		}
 	return PL_ENOTFOUND;
 }

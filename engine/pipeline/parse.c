@@ -3,6 +3,7 @@
 #include "pipeline/pipeline.h"
 
 #include <errno.h>
+#include <fnmatch.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -596,13 +597,12 @@ out:
 	return rc;
 }
 
-/* Text of a primitive for a stage name. */
+/* Text of a primitive for a stage name: DVC's (Python's str()), since
+ * users type these names: 1e-05, 0.1, true, None. */
 static int
 name_part(struct buf *b, const ynode *v)
 {
-	if (yn_scalar_type(v) == YT_BOOL)
-		return buf_puts(b, yn_bool(v) ? "true" : "false");
-	return buf_puts(b, v->str);
+	return tpl_py_str(b, v);
 }
 
 static int
@@ -630,7 +630,8 @@ expand_foreach(pl_pipeline *p, const struct tpl_ctx *ctx, const ynode *namen,
 	if (doo->kind != YN_MAP)
 		return at_err(err, err_len, doo, "'do' must be a mapping, not "
 		    "%s", yn_a_type(doo));
-	if ((rc = tpl_resolve(&items, ctx, fe, 0, NULL, err, err_len)))
+	if ((rc = tpl_resolve_tree(&items, ctx, fe, TPL_ANY, NULL, err,
+	    err_len)))
 		return rc;
 	if (items->kind == YN_SCALAR) {
 		rc = at_err(err, err_len, fe, "foreach needs a list or a "
@@ -657,7 +658,7 @@ expand_foreach(pl_pipeline *p, const struct tpl_ctx *ctx, const ynode *namen,
 		if (items->kind == YN_MAP) {
 			it = yn_val(items, i);
 			c2.key = yn_copy(yn_key(items, i));
-			buf_puts(&nm, yn_key(items, i)->str);
+			name_part(&nm, yn_key(items, i));
 		} else {
 			it = items->items[i];
 			if (!by_index)
@@ -697,7 +698,8 @@ expand_matrix(pl_pipeline *p, const struct tpl_ctx *ctx, const ynode *namen,
 	for (size_t i = 0; i < mx->n; i++) {
 		ynode *v = NULL;
 
-		rc = tpl_resolve(&v, ctx, yn_val(mx, i), 0, NULL, err, err_len);
+		rc = tpl_resolve_tree(&v, ctx, yn_val(mx, i), TPL_ANY, NULL,
+		    err, err_len);
 		if (rc != PL_OK)
 			goto out;
 		if (v->kind != YN_SEQ || v->n == 0) {
@@ -759,10 +761,15 @@ expand_matrix(pl_pipeline *p, const struct tpl_ctx *ctx, const ynode *namen,
 		}
 		rc = tpl_ctx_clone(&c2, ctx);
 		if (rc == PL_OK) {
+			/* like DVC: ${item.AXIS}, and ${key} the name's
+			 * suffix ("cnn-3") */
 			c2.item = item;
 			item = NULL;
-			rc = expand_one(p, &c2, buf_str(&nm), namen->str,
-			    namen, body, err, err_len);
+			c2.key = yn_new_scalar(buf_str(&nm) + strlen(namen->str)
+			    + 1, 1, mx->line, mx->col);
+			rc = c2.key == NULL ? PL_ENOMEM : expand_one(p, &c2,
+			    buf_str(&nm), namen->str, namen, body, err,
+			    err_len);
 			tpl_ctx_dispose(&c2);
 		}
 		yn_free(item);

@@ -109,6 +109,11 @@ void pl_pipeline_upstream(const pl_pipeline *p, size_t i,
     const size_t **out, size_t *n);
 void pl_pipeline_downstream(const pl_pipeline *p, size_t i,
     const size_t **out, size_t *n);
+/* The dep of stage i (as written: a dep path or a params file) through
+ * which it depends on its k-th upstream stage (pl_pipeline_upstream's
+ * out[k]); borrowed. */
+const char *pl_pipeline_upstream_via(const pl_pipeline *p, size_t i,
+    size_t k);
 /* All stages in a topological order (upstream first); borrowed. */
 const size_t *pl_pipeline_order(const pl_pipeline *p);
 

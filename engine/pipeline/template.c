@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -422,20 +423,115 @@ tpl_shell_quote(struct buf *b, const char *s)
 	return rc | buf_putc(b, '\'');
 }
 
+/*
+ * Python's repr() of a double (what str() gives since Python 3.1): the
+ * shortest digits that read back to the same double, in positional
+ * notation when the decimal exponent is in [-4, 16), else d.ddde[+-]XX.
+ * DVC builds stage names and interpolated text with str(), so 1e-5 in
+ * the file becomes "1e-05", 1.0e3 "1000.0".
+ */
 static int
-prim_text(struct buf *b, const ynode *v, int quote_strings)
+py_float(struct buf *b, double x)
+{
+	char e[40], digits[24];
+	int prec, exp10, nd = 0, decpt;
+
+	if (isnan(x))
+		return buf_puts(b, "nan");
+	if (isinf(x))
+		return buf_puts(b, x < 0 ? "-inf" : "inf");
+	for (prec = 1; prec <= 17; prec++) {
+		snprintf(e, sizeof e, "%.*e", prec - 1, x);
+		if (strtod(e, NULL) == x)
+			break;
+	}
+	/* e: [-]d[.ddd]e[+-]XX */
+	{
+		const char *q = e + (e[0] == '-');
+
+		for (; *q && *q != 'e'; q++)
+			if (*q >= '0' && *q <= '9')
+				digits[nd++] = *q;
+		exp10 = atoi(q + 1);
+	}
+	while (nd > 1 && digits[nd - 1] == '0')
+		nd--;
+	digits[nd] = '\0';
+	decpt = exp10 + 1;	/* value = 0.DIGITS x 10^decpt */
+	if (signbit(x))
+		buf_putc(b, '-');
+	if (decpt > -4 && decpt <= 16) {
+		if (decpt <= 0) {
+			buf_puts(b, "0.");
+			for (int i = 0; i < -decpt; i++)
+				buf_putc(b, '0');
+			return buf_puts(b, digits);
+		}
+		if (decpt >= nd) {
+			buf_puts(b, digits);
+			for (int i = nd; i < decpt; i++)
+				buf_putc(b, '0');
+			return buf_puts(b, ".0");
+		}
+		buf_add(b, digits, (size_t)decpt);
+		buf_putc(b, '.');
+		return buf_puts(b, digits + decpt);
+	}
+	buf_putc(b, digits[0]);
+	if (nd > 1) {
+		buf_putc(b, '.');
+		buf_puts(b, digits + 1);
+	}
+	return buf_printf(b, "e%c%02d", exp10 < 0 ? '-' : '+',
+	    exp10 < 0 ? -exp10 : exp10);
+}
+
+int
+tpl_py_str(struct buf *b, const ynode *v)
 {
 	switch (yn_scalar_type(v)) {
 	case YT_BOOL:
 		return buf_puts(b, yn_bool(v) ? "true" : "false");
 	case YT_NULL:
 		return buf_puts(b, "None");
-	case YT_STR:
-		return quote_strings ? tpl_shell_quote(b, v->str) :
-		    buf_puts(b, v->str);
+	case YT_INT: {
+		/* YAML 1.2 core: 0x1F, 0o17, +5, 007 are ints; str() is
+		 * decimal */
+		const char *t = v->str;
+		int neg = *t == '-', base = 10;
+		unsigned long long u;
+		char *end;
+
+		t += (*t == '-' || *t == '+');
+		if (t[0] == '0' && (t[1] == 'x' || t[1] == 'o')) {
+			base = t[1] == 'x' ? 16 : 8;
+			t += 2;
+		}
+		errno = 0;
+		u = strtoull(t, &end, base);
+		if (errno || *end)
+			return buf_puts(b, v->str);	/* beyond 64 bits */
+		return buf_printf(b, "%s%llu", neg && u ? "-" : "", u);
+	}
+	case YT_FLOAT: {
+		double x;
+
+		if (yn_number(v, &x) != 0)
+			return buf_puts(b, v->str);
+		return py_float(b, x);
+	}
 	default:
 		return buf_puts(b, v->str);
 	}
+}
+
+static int
+prim_text(struct buf *b, const ynode *v, int quote_strings)
+{
+	if (yn_scalar_type(v) == YT_STR)
+		return quote_strings ? tpl_shell_quote(b, v->str) :
+		    buf_puts(b, v->str);
+	return tpl_py_str(b, v);
 }
 
 /* DVC's dictionary unpacking inside cmd: --key value, --flag for true
@@ -509,7 +605,7 @@ tpl_resolve(ynode **out, const struct tpl_ctx *c, const ynode *s,
 		return *out ? PL_OK : PL_ENOMEM;
 	}
 	/* The whole value is one expression: keep its type. */
-	if (!is_cmd && p[0] == '$' && p[1] == '{' &&
+	if (is_cmd != TPL_CMD && p[0] == '$' && p[1] == '{' &&
 	    strchr(p, '}') == p + strlen(p) - 1 && strstr(p + 2, "${") == NULL) {
 		char expr[512];
 		size_t len = strlen(p) - 3;
@@ -533,6 +629,16 @@ tpl_resolve(ynode **out, const struct tpl_ctx *c, const ynode *s,
 		v = lookup(c, s, e, used, err, err_len);
 		if (v == NULL)
 			return PL_EINVAL;
+		/* DVC: a list or mapping fills a value only in foreach and
+		 * matrix (`deps: ${files}` is refused, not spread) */
+		if (v->kind != YN_SCALAR && is_cmd != TPL_ANY) {
+			snprintf(err, err_len, YN_LOC_FMT ": cannot interpolate "
+			    "'${%s}' here: it is %s (a list or mapping is "
+			    "taken whole only by foreach and matrix; write "
+			    "the entries one by one)", YN_LOC(s), e,
+			    yn_a_type(v));
+			return PL_EINVAL;
+		}
 		*out = yn_copy(v);
 		if (*out == NULL)
 			return PL_ENOMEM;

@@ -402,6 +402,63 @@ test_dvc_compat(void **state)
 	    "stages: {}\n", 0, 6, 33, "aliases expand to more than");
 }
 
+/* Issue 16: templating as DVC does it. */
+static void
+test_dvc_templating(void **state)
+{
+	pl_pipeline *p;
+	char err[1024], *v;
+
+	(void)state;
+	/* 3: vars (inline and file:key) resolve inside matrix values, and
+	 * ${key} in a matrix stage is the name's suffix */
+	put("sel.yaml", "opts:\n  lrs: [0.1, 1e-5]\nunused: 1\n");
+	assert_int_equal(load(&p, "vars:\n  - models: [cnn]\n"
+	    "  - sel.yaml:opts\nstages:\n  m:\n    matrix:\n"
+	    "      model: ${models}\n      lr: [\"${opts.lrs[1]}\", 2]\n"
+	    "      on: [true]\n"
+	    "    cmd: fit ${key} ${item.model} ${item.lr}\n", 0, err,
+	    sizeof err), PL_OK);
+	/* 10: names as DVC writes them (Python's str()) */
+	assert_int_equal(pl_pipeline_nstages(p), 2);
+	assert_string_equal(pl_pipeline_stage(p, 0)->name,
+	    "m@cnn-1e-05-true");
+	assert_string_equal(pl_pipeline_stage(p, 0)->cmds[0],
+	    "fit cnn-1e-05-true cnn 1e-05");
+	assert_string_equal(pl_pipeline_stage(p, 1)->name, "m@cnn-2-true");
+	pl_pipeline_free(p);
+	assert_int_equal(load(&p, "stages:\n  f:\n"
+	    "    foreach: [1.0e3, 0.0001, 1e16, -0.5, null, 0x10, false]\n"
+	    "    do:\n      cmd: x\n", 0, err, sizeof err), PL_OK);
+	{
+		static const char *const want[] = { "f@1000.0", "f@0.0001",
+		    "f@1e+16", "f@-0.5", "f@None", "f@16", "f@false" };
+
+		for (size_t i = 0; i < 7; i++)
+			assert_string_equal(pl_pipeline_stage(p, i)->name,
+			    want[i]);
+	}
+	pl_pipeline_free(p);
+	/* 10: a list interpolated whole into deps is refused */
+	expect_err("vars:\n  - files: [a, b]\nstages:\n  s:\n    cmd: x\n"
+	    "    deps: ${files}\n", 0, 6, 11,
+	    "cannot interpolate '${files}' here: it is a list");
+	/* 4: glob params keys: the value is every match */
+	put("params.yaml", "ds:\n  moon_a: 1\n  moon_b: 2\n  sun: 3\n");
+	assert_int_equal(load(&p, "stages:\n  s:\n    cmd: x\n"
+	    "    params: [ds.moon*, 'ds.s?n']\n", 0, err, sizeof err), PL_OK);
+	assert_int_equal(pl_pipeline_param_value(&v, p,
+	    &stage(p, "s")->params[0]), PL_OK);
+	assert_string_equal(v, "{\"ds.moon_a\":1,\"ds.moon_b\":2}");
+	free(v);
+	assert_int_equal(pl_pipeline_param_value(&v, p,
+	    &stage(p, "s")->params[1]), PL_OK);
+	assert_string_equal(v, "{\"ds.sun\":3}");
+	free(v);
+	pl_pipeline_free(p);
+	put("params.yaml", "");
+}
+
 static void
 test_wdir_back(void **state)
 {
@@ -568,6 +625,7 @@ main(void)
 		cmocka_unit_test(test_mutations),
 		cmocka_unit_test(test_dvc_compat),
 		cmocka_unit_test(test_wdir_back),
+		cmocka_unit_test(test_dvc_templating),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
