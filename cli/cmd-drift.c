@@ -9,7 +9,6 @@
 
 #include "buf.h"
 #include "cli.h"
-#include "drift/drift.h"
 #include "fmt.h"
 #include "json.h"
 #include "table.h"

@@ -4,6 +4,13 @@
 #include "cli.h"
 #include "cmds.h"
 
+/*
+ * The one command table: `plumb --help` is printed from it, and
+ * tests/cli/manual.sh fails when plumb(1)'s COMMANDS section (doc/plumb.1)
+ * does not have an entry for exactly these commands.  A new command goes
+ * here, into cmds.h, and into the manual.
+ */
+
 const struct cli_cmd *const cli_cmds[] = {
 	&cli_cmd_init,
 	&cli_cmd_run,

@@ -17,7 +17,7 @@
 #include <yaml.h>
 
 #include "store/error.h"
-#include "registry/registry.h"
+#include "config/names.h"
 
 struct ps {
 	const char *name;

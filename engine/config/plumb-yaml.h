@@ -106,7 +106,7 @@ typedef struct pl_check {
 typedef struct pl_deploy_target {
 	char *name;
 	char *model;		/* NULL: every model */
-	int stage;		/* a pl_model_stage (registry.h) */
+	int stage;		/* a pl_model_stage (config/names.h) */
 	char *cmd;
 	char *health;		/* may be NULL */
 	double timeout_s;	/* for cmd and for health, each */
@@ -188,16 +188,5 @@ int pl_config_metric_dir(const pl_config *c, const char *model,
 int pl_gate_parse(pl_gate *out, const char *text, char *err, size_t err_len,
     size_t *err_off);
 void pl_gate_dispose(pl_gate *g);
-
-/*
- * Lineage from the pipeline's lock file (plumb.lock, read with
- * pl_lock_read() of lock.h): the deps of stage (NULL: every stage's
- * deps, each path once) with their SHA-256 and size: "the data versions
- * the run read".  PL_ENOTFOUND when the file or the stage is missing;
- * PL_EINVAL with "FILE:LINE:COL: message" for a damaged lock.
- */
-struct pl_data_ref;
-int pl_lineage_from_lock(struct pl_data_ref **out, size_t *out_n,
-    const char *lock_path, const char *stage, char *err, size_t err_len);
 
 #endif

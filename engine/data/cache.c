@@ -13,7 +13,6 @@
 #include <unistd.h>
 
 #include "store/internal.h"
-#include "track/run.h"
 
 #define CHUNK (1 << 20)
 

@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "buf.h"
-#include "pipeline/pipeline.h"
+#include "path.h"
 #include "store/audit.h"
 #include "store/internal.h"
 #include "config/ynode.h"

@@ -6,7 +6,6 @@
 #include <stdint.h>
 
 #include "data/hash.h"
-#include "track/run.h"
 #include "store/store.h"
 
 /*

@@ -118,12 +118,18 @@ struct pl_pipeline {
 	size_t *order;
 };
 
-/* path (relative to wdir) relative to the pipeline directory. */
+/*
+ * The room's files form a chain, each calling only those before it:
+ * template.c, path.c <- params.c <- graph.c <- parse.c (the loader).
+ */
+
+/* path.c: path (relative to wdir) relative to the pipeline directory. */
 char *pl__pipe_wjoin(const pl_pipeline *p, const char *wdir,
     const char *path);
 /* Is path a equal to, or inside, directory path b? */
 int pl__pipe_path_within(const char *a, const char *b);
-/* The params file wfile (read once and kept), or NULL after setting err. */
+/* params.c: the params file wfile (read once and kept), or NULL after
+ * setting err. */
 struct pfile *pl__pipe_pfile_get(pl_pipeline *p, const char *wfile,
     char *err, size_t err_len, int *rc);
 /* The entry for params file wfile, made (unread) when absent; NULL on

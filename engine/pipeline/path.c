@@ -1,4 +1,4 @@
-/* path.c - workspace-relative paths of pipelines: normalising, joining, containment. */
+/* path.c - workspace-relative paths of pipelines: joining to a stage's wdir, containment, absolute paths. */
 #include "config.h"
 #include "pipeline/pipeline.h"
 
@@ -8,65 +8,6 @@
 
 #include "buf.h"
 #include "pipeline/internal.h"
-
-char *
-pl_path_normalize(const char *path)
-{
-	size_t len = strlen(path);
-	char *out = malloc(len + 2), *tmp = strdup(path);
-	size_t o = 0, depth = 0;	/* depth: segments that can be popped */
-	int abs = path[0] == '/';
-	char *save = NULL;
-
-	if (out == NULL || tmp == NULL) {
-		free(out);
-		free(tmp);
-		return NULL;
-	}
-	if (abs)
-		out[o++] = '/';
-	for (char *seg = strtok_r(tmp, "/", &save); seg;
-	    seg = strtok_r(NULL, "/", &save)) {
-		if (strcmp(seg, ".") == 0)
-			continue;
-		if (strcmp(seg, "..") == 0 && depth > 0) {
-			/* drop the last segment */
-			while (o > (size_t)abs && out[o - 1] != '/')
-				o--;
-			if (o > (size_t)abs)
-				o--;	/* its slash */
-			depth--;
-			continue;
-		}
-		if (strcmp(seg, "..") == 0 && abs)
-			continue;	/* "/.." is "/" */
-		if (o > (size_t)abs)
-			out[o++] = '/';
-		memcpy(out + o, seg, strlen(seg));
-		o += strlen(seg);
-		if (strcmp(seg, "..") != 0)
-			depth++;
-	}
-	if (o == 0)
-		out[o++] = '.';
-	out[o] = '\0';
-	free(tmp);
-	return out;
-}
-
-char *
-pl_path_join(const char *dir, const char *path)
-{
-	char *j, *n;
-
-	if (path[0] == '/' || dir == NULL || !*dir || strcmp(dir, ".") == 0)
-		return pl_path_normalize(path);
-	if (asprintf(&j, "%s/%s", dir, path) < 0)
-		return NULL;
-	n = pl_path_normalize(j);
-	free(j);
-	return n;
-}
 
 /* 1 if a is b or lies inside b (both normalised). */
 int
@@ -140,4 +81,19 @@ pl__pipe_wjoin(const pl_pipeline *p, const char *wdir, const char *path)
 			b.p[--b.len] = '\0';
 		return buf_detach(&b);
 	}
+}
+
+/* An absolute path for wpath (relative to the pipeline directory). */
+char *
+pl_pipeline_abspath(const pl_pipeline *p, const char *wpath)
+{
+	char *r;
+
+	if (wpath[0] == '/')
+		return strdup(wpath);
+	if (strcmp(wpath, ".") == 0)
+		return strdup(p->dir);
+	if (asprintf(&r, "%s/%s", p->dir, wpath) < 0)
+		return NULL;
+	return r;
 }

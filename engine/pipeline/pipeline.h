@@ -4,6 +4,8 @@
 
 #include <stddef.h>
 
+#include "path.h"
+
 /*
  * A pl_pipeline is a pipeline file read, templated (vars, ${...},
  * foreach/do, matrix, as DVC defines them), checked against the stage
@@ -138,9 +140,6 @@ int pl_pipeline_param_value(char **out, const pl_pipeline *p,
 /* Path of a workspace-relative path, made absolute (malloc'ed). */
 char *pl_pipeline_abspath(const pl_pipeline *p, const char *wpath);
 
-/* Normalises a path: "a/./b//c/../d/" -> "a/b/d"; "" -> ".".  Malloc'ed. */
-char *pl_path_normalize(const char *path);
-/* join(dir, path) normalised (path wins when absolute).  Malloc'ed. */
-char *pl_path_join(const char *dir, const char *path);
+/* pl_path_normalize() and pl_path_join() are in common/path.h. */
 
 #endif

@@ -10,6 +10,7 @@
 
 #include "store/error.h"
 #include "store/internal.h"
+#include "registry/lineage.h"
 #include "registry/registry.h"
 
 /* "train@small" matches "train@small" and its group "train". */

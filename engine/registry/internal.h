@@ -5,7 +5,6 @@
 #include <sqlite3.h>
 #include <stdint.h>
 
-#include "registry/checks.h"
 #include "registry/registry.h"
 #include "store/store.h"
 
@@ -19,7 +18,8 @@ struct trans {
 	int replaced;
 	int forced;
 	const char *reason, *detail;
-	const pl_check_report *gates;
+	const pl_gate_record *gates;	/* gate results (promote.c) */
+	size_t ngates;
 };
 
 /* Inserts a history entry (inside the caller's transaction). */

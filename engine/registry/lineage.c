@@ -1,6 +1,6 @@
 /* lineage.c - lineage: the dep paths and hashes a stage read, from the pipeline's lock file (pl_lock). */
 #include "config.h"
-#include "config/plumb-yaml.h"
+#include "registry/lineage.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -397,15 +397,38 @@ carry_out(pl_promote_result *res, pl_store *st, struct plan *p)
 			goto fail;
 	}
 	{
+		size_t ng = res->gates ? res->gates->n : 0;
+		pl_gate_record *g = ng ? calloc(ng, sizeof *g) : NULL;
+
+		if (ng && g == NULL) {
+			rc = pl__err(st, PL_ENOMEM, "out of memory");
+			goto fail;
+		}
+		/* The registry records gate results as plain rows; it
+		 * knows nothing of checks.  The strings stay the report's. */
+		for (size_t i = 0; i < ng; i++) {
+			const pl_check_item *it = &res->gates->items[i];
+
+			g[i].check = it->check;
+			g[i].gate = it->name;
+			g[i].status = (char *)pl_check_status_name(it->status);
+			g[i].has_value = it->has_value;
+			g[i].value = it->value;
+			g[i].has_bound = it->has_bound;
+			g[i].bound = it->bound;
+			g[i].message = it->message;
+		}
 		struct trans t = { .mid = c.mid, .version = p->version,
 		    .kind = p->kind,
 		    .from = pl_model_stage_name((pl_model_stage)p->from_stage),
 		    .to = pl_model_stage_name(p->to), .status = ok ? "ok" : "failed",
 		    .replaced = p->holder != p->version ? p->holder : 0,
 		    .forced = res->forced, .reason = o->reason,
-		    .detail = buf_str(&detail), .gates = res->gates };
+		    .detail = buf_str(&detail), .gates = g, .ngates = ng };
 
-		if ((rc = pl__reg_insert_transition(st, &t, &tid)) != PL_OK)
+		rc = pl__reg_insert_transition(st, &t, &tid);
+		free(g);
+		if (rc != PL_OK)
 			goto fail;
 	}
 	snprintf(obj, sizeof obj, "%s@%d", o->name, p->version);

@@ -19,36 +19,10 @@
 #include "store/audit.h"
 #include "buf.h"
 #include "data/cache.h"
-#include "registry/checks.h"
-#include "registry/deploy.h"
 #include "track/metric.h"
 #include "store/internal.h"
 #include "registry/internal.h"
 #include "vec.h"
-
-static const char *const stage_names[] = {
-	"none", "staging", "production", "archived"
-};
-
-const char *
-pl_model_stage_name(pl_model_stage s)
-{
-	if ((int)s < 0 || (int)s > PL_MODEL_ARCHIVED)
-		return "?";
-	return stage_names[s];
-}
-
-int
-pl_model_stage_parse(pl_model_stage *out, const char *name)
-{
-	*out = PL_MODEL_NONE;
-	for (int i = 0; name && i <= PL_MODEL_ARCHIVED; i++)
-		if (strcasecmp(name, stage_names[i]) == 0) {
-			*out = (pl_model_stage)i;
-			return PL_OK;
-		}
-	return PL_EINVAL;
-}
 
 int
 pl__reg_stage_from_text(const unsigned char *t)
@@ -58,20 +32,6 @@ pl__reg_stage_from_text(const unsigned char *t)
 	if (t && pl_model_stage_parse(&s, (const char *)t) == PL_OK)
 		return (int)s;
 	return PL_MODEL_NONE;
-}
-
-int
-pl_model_name_valid(const char *name)
-{
-	size_t n;
-
-	if (name == NULL || !isalnum((unsigned char)name[0]))
-		return 0;
-	for (n = 0; name[n]; n++)
-		if (!isalnum((unsigned char)name[n]) && name[n] != '.' &&
-		    name[n] != '_' && name[n] != '-')
-			return 0;
-	return n <= 100;
 }
 
 void
@@ -373,17 +333,16 @@ pl__reg_insert_transition(pl_store *st, const struct trans *t, int64_t *out_id)
 	id = sqlite3_last_insert_rowid(st->db);
 	if (out_id)
 		*out_id = id;
-	for (size_t i = 0; t->gates && i < t->gates->n; i++) {
-		const pl_check_item *it = &t->gates->items[i];
+	for (size_t i = 0; i < t->ngates; i++) {
+		const pl_gate_record *it = &t->gates[i];
 
 		if ((s = pl__stmt(st, gins)) == NULL)
 			return PL_ERROR;
 		sqlite3_bind_int64(s, 1, id);
 		sqlite3_bind_int64(s, 2, (int64_t)i);
 		sqlite3_bind_text(s, 3, it->check, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 4, it->name, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 5, pl_check_status_name(it->status), -1,
-		    SQLITE_STATIC);
+		sqlite3_bind_text(s, 4, it->gate, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 5, it->status, -1, SQLITE_STATIC);
 		if (it->has_value && !isnan(it->value))
 			sqlite3_bind_double(s, 6, it->value);
 		if (it->has_bound && !isnan(it->bound))

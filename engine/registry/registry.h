@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "config/names.h"
 #include "track/run.h"
 #include "store/store.h"
 
@@ -29,20 +30,8 @@
  * keeps the state.
  */
 
-typedef enum {
-	PL_MODEL_NONE,
-	PL_MODEL_STAGING,
-	PL_MODEL_PRODUCTION,
-	PL_MODEL_ARCHIVED
-} pl_model_stage;
-
-/* "none", "staging", "production", "archived" (static). */
-const char *pl_model_stage_name(pl_model_stage s);
-/* Parses a stage name (case-insensitive); PL_EINVAL when unknown. */
-int pl_model_stage_parse(pl_model_stage *out, const char *name);
-
-/* 1 if name is a valid model name (see above). */
-int pl_model_name_valid(const char *name);
+/* pl_model_stage, pl_model_stage_name(), pl_model_stage_parse() and
+ * pl_model_name_valid() are in config/names.h (plumb.yaml uses them). */
 
 /* One data version a model was trained on: a path and its content hash
  * (as recorded by the pipeline's lock file, or hashed at registration). */

@@ -2,6 +2,7 @@
 #include "config.h"
 #include "store/store.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <pwd.h>
@@ -14,7 +15,6 @@
 #include <unistd.h>
 
 #include "store/internal.h"
-#include "track/filter.h"
 #include "store/schema.h"
 
 /* How long a writer waits for another writer before giving up (ms). */
@@ -40,6 +40,45 @@ pl__clear_err(pl_store *st)
 	st->errmsg[0] = '\0';
 	st->errcode = PL_OK;
 	st->erroff = 0;
+}
+
+int
+pl_like_match(const char *pat, const char *s, int nocase)
+{
+	/* Iterative wildcard match with one backtrack point, O(n*m) worst. */
+	const char *star = NULL, *ss = NULL;
+
+	while (*s) {
+		if (*pat == '%') {
+			star = pat++;
+			ss = s;
+			continue;
+		}
+		if (*pat && (*pat == '_' || *pat == *s || (nocase &&
+		    tolower((unsigned char)*pat) == tolower((unsigned char)*s)))) {
+			if (*pat == '_') {
+				/* '_' is one character: skip a whole UTF-8
+				 * sequence. */
+				s++;
+				while ((*s & 0xc0) == 0x80)
+					s++;
+				pat++;
+				continue;
+			}
+			pat++;
+			s++;
+			continue;
+		}
+		if (star) {
+			pat = star + 1;
+			s = ++ss;
+			continue;
+		}
+		return 0;
+	}
+	while (*pat == '%')
+		pat++;
+	return *pat == '\0';
 }
 
 /* pl_like(pattern, value, nocase): LIKE/ILIKE with MLflow's semantics

@@ -20,6 +20,10 @@ typedef struct pl_store pl_store;
 /* Name of the store directory looked for when walking up. */
 #define PL_STORE_DIRNAME ".plumb"
 
+/* A run id is 32 lowercase hex digits (128 random bits); the store keeps
+ * them and every room names runs by them. */
+#define PL_ID_LEN 32
+
 /* pl_store_open() flags. */
 #define PL_OPEN_READONLY 0x1	/* never write (no reaping of lost runs) */
 
@@ -102,5 +106,11 @@ int pl_store_data_version(int64_t *out, pl_store *st);
  * run counts as lost (milliseconds). */
 #define PL_HEARTBEAT_MS 2000
 #define PL_HEARTBEAT_LOST_MS 30000
+
+/* SQL LIKE with MLflow semantics: '%' any run, '_' one character, case-
+ * sensitive unless nocase (ASCII folding).  Registered on every store
+ * connection as pl_like(pattern, value, nocase), which the run filters
+ * (track/filter.c) emit for LIKE and ILIKE. */
+int pl_like_match(const char *pat, const char *s, int nocase);
 
 #endif

@@ -62,8 +62,7 @@ void pl_filter_dispose(pl_filter *f);
 int pl_filter_sort_key(char *kind, char **key, int *desc, const char *text,
     char *err, size_t err_len);
 
-/* SQL LIKE with MLflow semantics: '%' any run, '_' one character, case-
- * sensitive unless nocase (ASCII folding). Registered as pl_like(). */
-int pl_like_match(const char *pat, const char *s, int nocase);
+/* The LIKE/ILIKE matcher behind the SQL the filters emit is the store's
+ * pl_like() function: pl_like_match() in store/store.h. */
 
 #endif

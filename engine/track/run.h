@@ -6,8 +6,7 @@
 
 #include "store/store.h"
 
-/* A run id is 32 lowercase hex digits (128 random bits). */
-#define PL_ID_LEN 32
+/* A run id is PL_ID_LEN (store/store.h) lowercase hex digits. */
 
 typedef enum {
 	PL_RUN_RUNNING,

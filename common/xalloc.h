@@ -1,10 +1,11 @@
 /* xalloc.h - allocation wrappers for the front ends: out of memory is fatal there. */
-#ifndef PL_CLI_XALLOC_H
-#define PL_CLI_XALLOC_H
+#ifndef PL_COMMON_XALLOC_H
+#define PL_COMMON_XALLOC_H
 
 #include <stddef.h>
 
-/* The engine returns PL_ENOMEM instead; only cli/ and tui/ use these. */
+/* Only the front ends (cli/, tui/) use these: the engine returns PL_ENOMEM
+ * and widgets return -1 instead, so neither includes this header. */
 void xoom(void) __attribute__((noreturn));
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
