@@ -106,6 +106,9 @@ struct pl_pipeline {
 	size_t *order;
 };
 
+/* Resolves absolute path abs through symlinks, also when its tail does
+ * not exist; *through when a symlink was followed (pipeline-path.c). */
+char *pl__path_resolve(const char *abs, int *through);
 /* Is path a equal to, or inside, directory path b? */
 int pl__pipe_path_within(const char *a, const char *b);
 /* The params file wfile (read once and kept), or NULL after setting err. */
