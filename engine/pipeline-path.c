@@ -274,13 +274,8 @@ pl_pipeline_check_paths(const pl_pipeline *p, const char *store_dir,
 		const pl_pipe_stage *s = &p->stages[i];
 		const char *why;
 
-		if (s->wdir_line && (why = pl_pipeline_path_refusal(p,
-		    store_dir, s->wdir, 0)) != NULL) {
-			int lc[2] = { s->wdir_line, s->wdir_col };
-
-			return path_err(err, err_len, p, lc, "stage '%s': wdir "
-			    "'%s' %s", s->name, s->wdir, why);
-		}
+		/* (wdir itself may leave the directory, as in DVC, when
+		 * the paths come back: "wdir: .." with "proj/data") */
 		for (size_t j = 0; j < s->ndeps; j++)
 			if ((why = pl_pipeline_path_refusal(p, store_dir,
 			    s->deps[j].wpath, 0)) != NULL) {
@@ -301,4 +296,66 @@ pl_pipeline_check_paths(const pl_pipeline *p, const char *store_dir,
 			}
 	}
 	return PL_OK;
+}
+
+/*
+ * path (relative to wdir, itself relative to the pipeline directory) as
+ * a path relative to the pipeline directory.  The join goes through the
+ * absolute directory so that a wdir which leaves the directory and comes
+ * back ("wdir: .." with deps "proj/data" in .../proj/dvc.yaml) gives
+ * "data", the path every other stage uses for that file; a path that
+ * really lies outside keeps its leading "../" segments.
+ */
+char *
+pl__pipe_wjoin(const pl_pipeline *p, const char *wdir, const char *path)
+{
+	char *j, *abs;
+	size_t ld = strlen(p->dir);
+
+	if (asprintf(&j, "%s/%s/%s", p->dir, wdir ? wdir : ".", path) < 0)
+		return NULL;
+	if (path[0] == '/') {
+		free(j);
+		j = strdup(path);
+		if (j == NULL)
+			return NULL;
+	}
+	abs = pl_path_normalize(j);
+	free(j);
+	if (abs == NULL)
+		return NULL;
+	if (strcmp(abs, p->dir) == 0) {
+		free(abs);
+		return strdup(".");
+	}
+	if (strncmp(abs, p->dir, ld) == 0 && (abs[ld] == '/' || ld == 1)) {
+		char *r = strdup(abs + ld + (ld == 1 ? 0 : 1));
+
+		free(abs);
+		return r;
+	}
+	if (path[0] == '/') {
+		return abs;	/* absolute as written stays absolute */
+	}
+	/* outside: climb from the directory to the common ancestor */
+	{
+		size_t common = 0, i;
+		struct buf b = BUF_INIT;
+
+		for (i = 0; p->dir[i] && p->dir[i] == abs[i]; i++)
+			if (p->dir[i] == '/')
+				common = i;
+		if ((p->dir[i] == '\0' && abs[i] == '/') ||
+		    (abs[i] == '\0' && p->dir[i] == '/'))
+			common = i;
+		for (const char *q = p->dir + common; *q; q++)
+			if (*q == '/')
+				buf_puts(&b, "../");
+		buf_puts(&b, abs[common] == '/' ? abs + common + 1 :
+		    abs + common);
+		free(abs);
+		if (b.len > 1 && b.p[b.len - 1] == '/')
+			b.p[--b.len] = '\0';
+		return buf_detach(&b);
+	}
 }

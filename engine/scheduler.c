@@ -1034,8 +1034,8 @@ pl_repro(pl_repro_summary *out, pl_store *st, const pl_pipeline *p,
 	}
 	/* Every path again, against the store and the files as they are
 	 * now: before any stage runs. */
-	if ((rc = pl_pipeline_check_paths(p, pl_store_dir(st), err,
-	    err_len)) != PL_OK)
+	if ((rc = pl_pipeline_check_paths(p, st ? pl_store_dir(st) : NULL,
+	    err, err_len)) != PL_OK)
 		goto out;
 	if ((rc = pl_lock_read(&sc.lk, pl_pipeline_lock_path(p), err,
 	    err_len)) != PL_OK)

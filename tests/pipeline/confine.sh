@@ -77,8 +77,6 @@ refused "metrics outside" "plumb.yaml:4:15: stage 's': output '../victim/m.json'
 printf 'stages:\n  s:\n    cmd: touch ran.flag\n    wdir: sub\n    outs: [../../victim]\n' > plumb.yaml
 mkdir -p sub
 refused "wdir then ../.." "plumb.yaml:5:12: stage 's': output '../../victim' is outside the workspace"
-printf 'stages:\n  s:\n    cmd: touch ran.flag\n    wdir: ..\n    outs: [x]\n' > plumb.yaml
-refused "wdir outside" "plumb.yaml:4:11: stage 's': wdir '..' is outside the workspace"
 
 # symlinks: an out that is, or lies under, a link out of the workspace
 ln -s "$T/victim" link
