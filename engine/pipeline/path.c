@@ -276,9 +276,16 @@ pl_pipeline_check_paths(const pl_pipeline *p, const char *store_dir,
 
 		/* (wdir itself may leave the directory, as in DVC, when
 		 * the paths come back: "wdir: .." with "proj/data") */
+		/* A stage whose wdir itself leaves the directory (DVC's
+		 * "wdir: .." in a monorepo) may read from up there; it
+		 * never writes there, nor reads the store or .git. */
+		int up = strcmp(s->wdir, "..") == 0 ||
+		    strncmp(s->wdir, "../", 3) == 0;
+
 		for (size_t j = 0; j < s->ndeps; j++)
 			if ((why = pl_pipeline_path_refusal(p, store_dir,
-			    s->deps[j].wpath, 0)) != NULL) {
+			    s->deps[j].wpath, 0)) != NULL &&
+			    !(up && strncmp(why, "is outside", 10) == 0)) {
 				int lc[2] = { s->deps[j].line, s->deps[j].col };
 
 				return path_err(err, err_len, p, lc, "stage "
