@@ -39,5 +39,6 @@
 #include "data/csvread.h"
 #include "drift/drift.h"
 #include "drift/detect.h"
+#include "alert/alert.h"
 
 #endif
