@@ -323,22 +323,20 @@ run_text(struct job *jb)
 	return PL_OK;
 }
 
+/* The tests of one numerical column on both samples sorted (res->type,
+ * counts set); shared with the monitor's window drift (pl__drift_sorted). */
 static int
-run_num(struct job *jb, double *scratch)
+num_sorted(struct pl_drift_column *res, const double *a, size_t n1,
+    const double *b, size_t n2, int forced_method, char *reason,
+    size_t reasonlen)
 {
-	struct pl_drift_column *res = jb->res;
-	double *a = pl_csv_num(jb->ref, jb->ri), *b = pl_csv_num(jb->cur, jb->ci);
-	size_t n1 = res->reference_count, n2 = res->current_count;
 	size_t nk, nref_unique;
 	double w1, ks_d;
 	int m;
 
-	/* Sort each column once; every test below reuses the order. */
-	pl_drift_sort(a, n1, scratch);
-	pl_drift_sort(b, n2, scratch);
 	pl_drift_walk(a, n1, b, n2, &nk, &nref_unique, &w1, &ks_d);
 	res->n_values = nk;
-	m = jb->forced_method ? jb->forced_method :
+	m = forced_method ? forced_method :
 	    default_method(res->type, n1, nk);
 	res->method = m;
 
@@ -378,7 +376,7 @@ run_num(struct job *jb, double *scratch)
 	case PL_DRIFT_ANDERSON:
 		if (pl_drift_anderson(a, n1, b, n2, &res->statistic,
 		    &res->p_value) != 0) {
-			snprintf(jb->reason, sizeof jb->reason,
+			snprintf(reason, reasonlen,
 			    "anderson needs more than one distinct value");
 			res->skipped = 1;
 			return PL_OK;
@@ -413,6 +411,49 @@ run_num(struct job *jb, double *scratch)
 		break;
 	}
 	}
+	return PL_OK;
+}
+
+static int
+run_num(struct job *jb, double *scratch)
+{
+	struct pl_drift_column *res = jb->res;
+	double *a = pl_csv_num(jb->ref, jb->ri), *b = pl_csv_num(jb->cur, jb->ci);
+
+	/* Sort each column once; every test reuses the order. */
+	pl_drift_sort(a, res->reference_count, scratch);
+	pl_drift_sort(b, res->current_count, scratch);
+	return num_sorted(res, a, res->reference_count, b, res->current_count,
+	    jb->forced_method, jb->reason, sizeof jb->reason);
+}
+
+int
+pl__drift_sorted(struct pl_drift_column *res, const double *a, size_t n1,
+    const double *b, size_t n2, int type, int forced_method,
+    double threshold, char *reason, size_t reasonlen)
+{
+	int rc;
+
+	res->type = type;
+	res->forced = forced_method != 0;
+	res->reference_count = n1;
+	res->current_count = n2;
+	res->statistic = res->score = res->p_value = res->threshold = NAN;
+	res->skipped = res->drift = 0;
+	if (n1 == 0 || n2 == 0) {
+		res->skipped = 1;
+		snprintf(reason, reasonlen, "no values left in %s after dropping missing values",
+		    n1 == 0 ? "the reference" : "the current window");
+		return PL_OK;
+	}
+	rc = num_sorted(res, a, n1, b, n2, forced_method, reason, reasonlen);
+	if (rc != PL_OK || res->skipped)
+		return rc;
+	res->threshold = isnan(threshold) ?
+	    pl_drift_default_threshold(res->method) : threshold;
+	if (!pl_drift_method_is_pvalue(res->method))
+		res->p_value = NAN;
+	res->drift = decide(res->method, res->score, res->threshold);
 	return PL_OK;
 }
 

@@ -120,4 +120,20 @@ double pl_drift_js(const double *r, const double *c, size_t nk);
 /* Categorical Hellinger on counts. */
 double pl_drift_hellinger_cat(const double *r, const double *c, size_t nk);
 
+/* ---- shared with the monitor (drift.c) ---- */
+
+struct pl_drift_column;
+/*
+ * One column's test, threshold and decision on two samples already
+ * cleaned and SORTED (a: reference, b: current), exactly as
+ * pl_drift_compare() does it: the default test chosen from n1 and the
+ * distinct values over both sides, or forced_method (which must apply to
+ * type); threshold NAN for the test's default.  Fills every field of res
+ * but name and the missing counts; an empty side is reported skipped
+ * with the reason.  Returns PL_OK or PL_ENOMEM.
+ */
+int pl__drift_sorted(struct pl_drift_column *res, const double *a, size_t n1,
+    const double *b, size_t n2, int type, int forced_method,
+    double threshold, char *reason, size_t reasonlen);
+
 #endif

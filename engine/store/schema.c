@@ -202,6 +202,47 @@ static const char *const migrations[] = {
 	/* 4: sorting runs by duration (the TUI's and plumb runs -s duration)
 	 * walks an index instead of sorting every run. */
 	"CREATE INDEX runs_duration ON runs(end_ms - start_ms);",
+
+	/* 5: model-performance monitoring (engine/monitor/predsrc.c).
+	 * - mon_logs: per target and log ("predictions", "labels") the
+	 *   follower's position (device, inode, offset, fingerprint of the
+	 *   first fp_len bytes; logtail.h), its counters and the feature
+	 *   names (one per line, in the order of the blobs below).  Written
+	 *   in the same transaction as the rows read, so a restart neither
+	 *   repeats nor skips a line.
+	 * - mon_predictions: every logged prediction, unique by (target, id),
+	 *   rows appended in reading order (an integer key: appends are
+	 *   cheap, the id and time indexes stay narrow);
+	 *   features is the row's values as little-endian float64 in
+	 *   mon_logs.features order (a prefix when columns were added
+	 *   later); label/label_ms once its delayed label is joined.
+	 * - mon_labels_pending: labels read before their prediction. */
+	"CREATE TABLE mon_logs("
+	"  target TEXT NOT NULL,"
+	"  log TEXT NOT NULL CHECK(log IN ('predictions','labels')),"
+	"  path TEXT NOT NULL,"
+	"  dev INTEGER NOT NULL, ino INTEGER NOT NULL, offset INTEGER NOT NULL,"
+	"  fp INTEGER NOT NULL, fp_len INTEGER NOT NULL,"
+	"  lines INTEGER NOT NULL, records INTEGER NOT NULL,"
+	"  malformed INTEGER NOT NULL, duplicates INTEGER NOT NULL,"
+	"  schema_changes INTEGER NOT NULL,"
+	"  last_error TEXT, features TEXT NOT NULL DEFAULT '',"
+	"  updated_ms INTEGER NOT NULL,"
+	"  PRIMARY KEY(target, log)) STRICT, WITHOUT ROWID;"
+	"CREATE TABLE mon_predictions("
+	"  rid INTEGER PRIMARY KEY,"
+	"  target TEXT NOT NULL, id TEXT NOT NULL,"
+	"  ts_ms INTEGER NOT NULL,"
+	"  prediction REAL, score REAL, latency REAL,"
+	"  status INTEGER NOT NULL,"
+	"  features BLOB,"
+	"  label REAL, label_ms INTEGER) STRICT;"
+	"CREATE UNIQUE INDEX mon_predictions_id ON mon_predictions(target, id);"
+	"CREATE INDEX mon_predictions_time ON mon_predictions(target, ts_ms);"
+	"CREATE TABLE mon_labels_pending("
+	"  target TEXT NOT NULL, id TEXT NOT NULL,"
+	"  label REAL NOT NULL, label_ms INTEGER NOT NULL,"
+	"  PRIMARY KEY(target, id)) STRICT, WITHOUT ROWID;",
 };
 
 int

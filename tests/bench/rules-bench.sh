@@ -27,7 +27,7 @@ gen() {
 		print "    promql_expr_test:"
 		print "      - expr: count(ALERTS) >= 0"
 		printf "        eval_time: %s\n", maxt
-		print "        exp_samples: [{labels: \"{}\", value: 20}]"
+		print "        exp_samples: [{labels: \"{}\", value: 10}]"
 	}'
 }
 awk 'BEGIN {

@@ -1,0 +1,219 @@
+/* predlog-bench.c - benchmark helper: prediction-log generation, ingest timing and window-drift timing (run by predlog-bench.sh). */
+#include "config.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "plumb.h"
+#include "monitor/logtail.h"
+#include "monitor/predparse.h"
+#include "monitor/predsrc.h"
+#include "monitor/wdrift.h"
+
+static uint64_t rs = 0x2545F4914F6CDD1Dull;
+
+static double
+unif(void)
+{
+	rs ^= rs << 13;
+	rs ^= rs >> 7;
+	rs ^= rs << 17;
+	return (double)(rs >> 11) / 9007199254740992.0;
+}
+
+static double
+gauss(void)
+{
+	double u = unif(), v = unif();
+
+	return sqrt(-2 * log(u > 0 ? u : 1e-300)) * cos(2 * M_PI * v);
+}
+
+static double
+now_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* gen FILE N NFEAT: the model server's line shape, 20 features */
+static int
+gen(const char *path, long n, int nf)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return 1;
+	for (long i = 0; i < n; i++) {
+		fprintf(f, "{\"id\":\"r-%ld\",\"ts\":%.6f,\"features\":{", i,
+		    1796400000.0 + (double)i * 0.001);
+		for (int k = 0; k < nf; k++)
+			fprintf(f, "%s\"f%d\":%.6f", k ? "," : "", k, gauss());
+		double p = unif();
+		fprintf(f, "},\"prediction\":%d,\"score\":%.6f,\"latency\":%.6f,\"status\":\"%s\"}\n",
+		    p >= 0.5, p, 0.001 + unif() * 0.01, i % 50 ? "ok" : "error");
+	}
+	return fclose(f) != 0;
+}
+
+static int
+count_line(void *ctx, const char *line, size_t len, unsigned flags)
+{
+	struct { pl_predparse *p; long ok, bad; } *c = ctx;
+	struct pl_pred_row r;
+
+	if (pl_predparse_line(c->p, line, len, flags, &r) == PL_OK)
+		c->ok++;
+	else
+		c->bad++;
+	return 0;
+}
+
+/* parse FILE: tail + parse only (no store), lines/s */
+static int
+parse_only(const char *path)
+{
+	struct { pl_predparse *p; long ok, bad; } c = { NULL, 0, 0 };
+	pl_tail *t;
+	double t0 = now_s();
+
+	pl_predparse_new(&c.p, PL_PRED_JSONL, NULL);
+	pl_tail_new(&t, path, NULL);
+	pl_tail_poll(t, count_line, &c, 0, NULL);
+	double dt = now_s() - t0;
+	printf("%.0f %ld %ld\n", (double)c.ok / dt, c.ok, c.bad);
+	pl_tail_free(t);
+	pl_predparse_free(c.p);
+	return c.bad != 0;
+}
+
+/* ingest STOREDIR FILE: the whole source (tail, parse, store), lines/s */
+static int
+ingest(const char *sd, const char *path)
+{
+	pl_store *st = NULL;
+	pl_predsrc *s;
+	char err[512];
+	struct pl_predsrc_status ps;
+
+	if (pl_store_init(&st, sd) != PL_OK) {
+		fprintf(stderr, "%s\n", pl_store_errmsg(st));
+		return 1;
+	}
+	struct pl_predsrc_opts o = { .target = "bench", .pred_path = path,
+		.max_bytes = (size_t)1 << 40 };
+	if (pl_predsrc_open(&s, sd, &o, err, sizeof err) != PL_OK) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	double t0 = now_s();
+	if (pl_predsrc_poll(s, 0, NULL) != PL_OK) {
+		fprintf(stderr, "%s\n", pl_predsrc_errmsg(s));
+		return 1;
+	}
+	double dt = now_s() - t0;
+	pl_predsrc_status(&ps, st, "bench");
+	printf("%.0f %lld %lld\n", (double)ps.stored / dt, (long long)ps.stored,
+	    (long long)ps.predictions.malformed);
+	pl_predsrc_close(s);
+	pl_store_close(st);
+	return 0;
+}
+
+/* gen-ref FILE N NFEAT: reference CSV */
+static int
+gen_ref(const char *path, long n, int nf)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return 1;
+	for (int k = 0; k < nf; k++)
+		fprintf(f, "%sf%d", k ? "," : "", k);
+	fputc('\n', f);
+	for (long i = 0; i < n; i++)
+		for (int k = 0; k < nf; k++)
+			fprintf(f, "%.6f%c", gauss(), k + 1 < nf ? ',' : '\n');
+	return fclose(f) != 0;
+}
+
+/*
+ * wdrift REF CUR.csv ROWS NFEAT REPS: prepares REF once, then evaluates
+ * a ROWS x NFEAT window REPS times (ms per evaluation); the window is
+ * also written to CUR.csv for the baseline (`plumb drift REF CUR.csv`,
+ * which prepares the reference on every call).
+ */
+static int
+wdrift(const char *ref, const char *cur, long rows, int nf, int reps)
+{
+	pl_wdrift *w;
+	char err[512];
+	double t0 = now_s();
+
+	if (pl_wdrift_new(&w, ref, NULL, err, sizeof err) != PL_OK) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	double prep = now_s() - t0;
+	size_t nc = pl_wdrift_ncolumns(w);
+	double **cols = calloc(nc, sizeof *cols);
+	FILE *f = fopen(cur, "w");
+	for (size_t k = 0; k < nc; k++) {
+		cols[k] = malloc((size_t)rows * sizeof **cols);
+		fprintf(f, "%s%s", k ? "," : "", pl_wdrift_column_name(w, k));
+	}
+	fputc('\n', f);
+	for (long i = 0; i < rows; i++)
+		for (size_t k = 0; k < nc; k++) {
+			/* half the features shifted by 0.1 sd */
+			double v = gauss() + (k % 2 ? 0.1 : 0);
+			char b[32];
+			snprintf(b, sizeof b, "%.6f", v);
+			cols[k][i] = strtod(b, NULL);
+			fprintf(f, "%s%c", b, k + 1 < nc ? ',' : '\n');
+		}
+	fclose(f);
+	double best = 1e9, sum = 0;
+	for (int r = 0; r < reps; r++) {
+		double a = now_s();
+		if (pl_wdrift_eval(w, (const double *const *)cols, (size_t)rows) != PL_OK)
+			return 1;
+		double d = now_s() - a;
+		sum += d;
+		if (d < best)
+			best = d;
+	}
+	printf("%.3f %.3f %.1f %zu %zu\n", sum / reps * 1000, best * 1000,
+	    prep * 1000, pl_wdrift_drifted(w), pl_wdrift_tested(w));
+	(void)nf;
+	for (size_t k = 0; k < nc; k++)
+		free(cols[k]);
+	free(cols);
+	pl_wdrift_free(w);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc == 5 && strcmp(argv[1], "gen") == 0)
+		return gen(argv[2], atol(argv[3]), atoi(argv[4]));
+	if (argc == 3 && strcmp(argv[1], "parse") == 0)
+		return parse_only(argv[2]);
+	if (argc == 4 && strcmp(argv[1], "ingest") == 0)
+		return ingest(argv[2], argv[3]);
+	if (argc == 5 && strcmp(argv[1], "gen-ref") == 0)
+		return gen_ref(argv[2], atol(argv[3]), atoi(argv[4]));
+	if (argc == 7 && strcmp(argv[1], "wdrift") == 0)
+		return wdrift(argv[2], argv[3], atol(argv[4]), atoi(argv[5]),
+		    atoi(argv[6]));
+	fprintf(stderr, "usage: predlog-bench gen FILE N NFEAT | parse FILE | ingest STOREDIR FILE\n"
+	    "       | gen-ref FILE N NFEAT | wdrift REF CUR.csv ROWS NFEAT REPS\n");
+	return 2;
+}

@@ -1,0 +1,367 @@
+/* predsrc-t.c - unit tests of the model-performance source: ingest, restarts, label joins, metrics, window drift, concept drift. */
+#include "config.h"
+
+#include <fcntl.h>
+#include <math.h>
+#include <unistd.h>
+
+#include "tests/engine/testutil.h"
+
+#include "drift/detect.h"
+#include "drift/drift.h"
+#include "monitor/perf.h"
+#include "monitor/predsrc.h"
+#include "monitor/wdrift.h"
+
+struct sample {
+	char key[200];
+	double v;
+};
+
+struct sink {
+	struct sample s[4096];
+	size_t n;
+	char events[8192];
+	char states[4096];
+};
+
+static int
+on_sample(void *ctx, const char *name, const char *const *labels,
+    size_t npairs, int64_t t, double v)
+{
+	struct sink *k = ctx;
+	struct sample *s = &k->s[k->n < 4095 ? k->n++ : 4095];
+
+	(void)t;
+	snprintf(s->key, sizeof s->key, "%s", name);
+	for (size_t i = 0; i < npairs; i++) {
+		size_t l = strlen(s->key);
+		snprintf(s->key + l, sizeof s->key - l, "%s%s=%s", i ? "," : "{",
+		    labels[2 * i], labels[2 * i + 1]);
+	}
+	if (npairs)
+		strcat(s->key, "}");
+	s->v = v;
+	return 0;
+}
+
+static int
+on_event(void *ctx, int64_t t, const char *kind, const char *msg)
+{
+	struct sink *k = ctx;
+	size_t l = strlen(k->events);
+
+	(void)t;
+	snprintf(k->events + l, sizeof k->events - l, "%s: %s\n", kind, msg);
+	return 0;
+}
+
+static int
+on_state(void *ctx, const char *key, const char *st, const char *detail)
+{
+	struct sink *k = ctx;
+	size_t l = strlen(k->states);
+
+	(void)detail;
+	snprintf(k->states + l, sizeof k->states - l, "%s=%s ", key, st);
+	return 0;
+}
+
+/* Last value of the sample with this key, NaN if none. */
+static double
+got(const struct sink *k, const char *key)
+{
+	for (size_t i = k->n; i-- > 0;)
+		if (strcmp(k->s[i].key, key) == 0)
+			return k->s[i].v;
+	return NAN;
+}
+
+static void
+sink_reset(struct sink *k)
+{
+	k->n = 0;
+	k->events[0] = k->states[0] = '\0';
+}
+
+static void
+append(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT, 0644);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+}
+
+static char *
+path_in(const char *dir, const char *name)
+{
+	char *p;
+
+	assert_true(asprintf(&p, "%s/%s", dir, name) > 0);
+	return p;
+}
+
+static struct sink K;
+
+static void
+poll_ok(pl_predsrc *s, int64_t now)
+{
+	struct pl_predsrc_out out = { on_sample, on_event, on_state, &K };
+
+	if (pl_predsrc_poll(s, now, &out) != PL_OK)
+		fail_msg("poll: %s", pl_predsrc_errmsg(s));
+}
+
+static void
+test_ingest_restart_labels(void **state)
+{
+	char *dir, *sd, *log, *lab;
+	pl_store *st = tu_store(&dir);
+	pl_predsrc *s;
+	char err[512];
+	struct pl_predsrc_status ps;
+
+	(void)state;
+	sd = path_in(dir, ".plumb");
+	log = path_in(dir, "p.jsonl");
+	lab = path_in(dir, "l.csv");
+	append(log,
+	    "{\"id\":\"a\",\"ts\":1000,\"features\":{\"x\":1},\"prediction\":1,\"score\":0.9,\"latency\":0.010,\"status\":\"ok\"}\n"
+	    "{\"id\":\"b\",\"ts\":1001,\"features\":{\"x\":2},\"prediction\":0,\"score\":0.2,\"latency\":0.020,\"status\":\"ok\"}\n"
+	    "garbage\n"
+	    "{\"id\":\"a\",\"ts\":1002,\"features\":{\"x\":3},\"prediction\":1,\"latency\":0.5}\n"
+	    "{\"id\":\"c\",\"ts\":1003,\"features\":{\"x\":4},\"prediction\":1,\"score\":0.6,\"latency\":0.030,\"status\":\"error\"}\n");
+	struct pl_predsrc_opts o = { .target = "api", .pred_path = log,
+		.label_path = lab };
+	assert_int_equal(pl_predsrc_open(&s, sd, &o, err, sizeof err), PL_OK);
+	poll_ok(s, 2000000);
+	assert_true(got(&K, "plumb_predictions_total") == 3);
+	assert_true(got(&K, "plumb_prediction_errors_total") == 1);
+	assert_true(fabs(got(&K, "plumb_prediction_latency_seconds{quantile=0.5}") - 0.02) < 1e-12);
+	assert_true(got(&K, "plumb_log_malformed_total{log=predictions}") == 1);
+	assert_non_null(strstr(K.states, "labels=missing"));
+	assert_int_equal(pl_predsrc_status(&ps, st, "api"), PL_OK);
+	assert_int_equal(ps.predictions.records, 3);
+	assert_int_equal(ps.predictions.malformed, 1);
+	assert_int_equal(ps.predictions.duplicates, 1);
+	assert_non_null(strstr(ps.predictions.last_error, "p.jsonl:3: column 1"));
+	pl_predsrc_close(s);
+
+	/* restart: only the new lines, and a label before its prediction */
+	append(log, "{\"id\":\"d\",\"ts\":1004,\"features\":{\"x\":5},\"prediction\":0,\"score\":0.4,\"status\":200}\n");
+	append(lab, "id,label,ts\na,1,5000\nb,0,5000\nc,0,5000\ne,0,5000\n");
+	sink_reset(&K);
+	assert_int_equal(pl_predsrc_open(&s, sd, &o, err, sizeof err), PL_OK);
+	poll_ok(s, 2000000);
+	assert_int_equal(pl_predsrc_status(&ps, st, "api"), PL_OK);
+	assert_int_equal(ps.stored, 4);
+	assert_int_equal(ps.predictions.records, 4);
+	assert_int_equal(ps.labelled, 3);	/* a, b, c */
+	assert_int_equal(ps.pending, 1);	/* e */
+	/* window over answered predictions a, b, d (c failed): a, b right */
+	assert_true(got(&K, "plumb_model_accuracy") == 1.0);
+	assert_true(fabs(got(&K, "plumb_label_coverage") - 2.0 / 3.0) < 1e-12);
+	append(log, "{\"id\":\"e\",\"ts\":1005,\"features\":{\"x\":6},\"prediction\":1,\"score\":0.7}\n");
+	sink_reset(&K);
+	poll_ok(s, 2000000);
+	assert_int_equal(pl_predsrc_status(&ps, st, "api"), PL_OK);
+	assert_int_equal(ps.pending, 0);
+	assert_int_equal(ps.labelled, 4);
+	assert_true(got(&K, "plumb_model_accuracy") == 2.0 / 3.0);
+	assert_true(got(&K, "plumb_model_auc") == 1.0);	/* a .9 over b .2, e .7 */
+	pl_predsrc_close(s);
+
+	/* a label past `within` of its prediction is not joined */
+	append(log, "{\"id\":\"old\",\"ts\":1000,\"prediction\":1}\n");
+	append(lab, "old,1,999999999\n");
+	o.within_ms = 1000;
+	assert_int_equal(pl_predsrc_open(&s, sd, &o, err, sizeof err), PL_OK);
+	poll_ok(s, 2000000);
+	assert_int_equal(pl_predsrc_status(&ps, st, "api"), PL_OK);
+	assert_int_equal(ps.labelled, 4);
+	pl_predsrc_close(s);
+
+	pl_store_close(st);
+	tu_rmrf(dir);
+	free(dir);
+	free(sd);
+	free(log);
+	free(lab);
+}
+
+/* Window drift gives plumb drift's numbers on the same values. */
+static void
+test_window_drift_matches_plumb_drift(void **state)
+{
+	char *dir, *sd, *log, *ref, *cur;
+	pl_store *st = tu_store(&dir);
+	pl_predsrc *s;
+	char err[512];
+	FILE *fr, *fc, *fl;
+	uint64_t x = 88172645463325252ull;
+
+	(void)state;
+	sd = path_in(dir, ".plumb");
+	log = path_in(dir, "p.jsonl");
+	ref = path_in(dir, "ref.csv");
+	cur = path_in(dir, "cur.csv");
+	fr = fopen(ref, "w");
+	fc = fopen(cur, "w");
+	fl = fopen(log, "w");
+	fprintf(fr, "a,b,c,txt\n");
+	fprintf(fc, "a,b,c\n");
+	for (int i = 0; i < 3000; i++) {
+		double u[3];
+		for (int k = 0; k < 3; k++) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			u[k] = (double)(x >> 11) / 9007199254740992.0;
+		}
+		fprintf(fr, "%.17g,%.17g,%d,t%d\n", u[0], u[1], (int)(u[2] * 4), i % 3);
+		if (i < 1200) {
+			double a = u[1] + 0.3, b = u[0], c = (double)(int)(u[2] * 5);
+			fprintf(fc, "%.17g,%.17g,%g\n", a, b, c);
+			fprintf(fl, "{\"id\":\"r%d\",\"ts\":%d,\"features\":{\"a\":%.17g,\"b\":%.17g,\"c\":%g}}\n",
+			    i, 1000 + i, a, b, c);
+		}
+	}
+	fclose(fr);
+	fclose(fc);
+	fclose(fl);
+
+	pl_drift_report *rep;
+	assert_int_equal(pl_drift_files(&rep, ref, cur,
+	    &(struct pl_drift_opts){ .columns = (const char *[]){ "a", "b", "c" },
+	    .n_columns = 3, .threshold = NAN }, err, sizeof err), PL_OK);
+
+	struct pl_predsrc_opts o = { .target = "m", .pred_path = log,
+		.drift_reference = ref, .drift_window_rows = 5000,
+		.drift_min_rows = 100, .drift_threshold = NAN };
+	if (pl_predsrc_open(&s, sd, &o, err, sizeof err) != PL_OK)
+		fail_msg("%s", err);
+	sink_reset(&K);
+	poll_ok(s, 5000);
+	for (size_t i = 0; i < 3; i++) {
+		const struct pl_drift_column *c = pl_drift_column(rep, i);
+		char key[200];
+		snprintf(key, sizeof key, "plumb_drift_score{feature=%s,method=%s}",
+		    c->name, pl_drift_method_name(c->method));
+		double v = got(&K, key);
+		if (!(v == c->score))
+			fail_msg("%s: window %.17g, plumb drift %.17g", key, v, c->score);
+		snprintf(key, sizeof key, "plumb_drift_detected{feature=%s,method=%s}",
+		    c->name, pl_drift_method_name(c->method));
+		assert_true(got(&K, key) == c->drift);
+	}
+	assert_true(got(&K, "plumb_drift_share") == pl_drift_share(rep));
+	assert_true(got(&K, "plumb_drift_window_rows") == 1200);
+	if (pl_drift_dataset_drift(rep))
+		assert_non_null(strstr(K.events, "drift: data drift"));
+	pl_drift_report_free(rep);
+	pl_predsrc_close(s);
+
+	/* a drift feature the reference lacks is an error at open */
+	o.drift_features = (const char *[]){ "nope" };
+	o.n_drift_features = 1;
+	assert_int_equal(pl_predsrc_open(&s, sd, &o, err, sizeof err), PL_ENOTFOUND);
+	assert_non_null(strstr(err, "no column 'nope'"));
+
+	pl_store_close(st);
+	tu_rmrf(dir);
+	free(dir);
+	free(sd);
+	free(log);
+	free(ref);
+	free(cur);
+}
+
+/* The detectors watch the joined errors: a model right 95% of the time,
+ * then wrong 60% of the time, raises DDM and ADWIN alarms. */
+static void
+test_concept_drift(void **state)
+{
+	char *dir, *sd, *log, *lab;
+	pl_store *st = tu_store(&dir);
+	pl_predsrc *s;
+	char err[512];
+	FILE *fl, *fb;
+
+	(void)state;
+	sd = path_in(dir, ".plumb");
+	log = path_in(dir, "p.jsonl");
+	lab = path_in(dir, "l.jsonl");
+	fl = fopen(log, "w");
+	fb = fopen(lab, "w");
+	for (int i = 0; i < 3000; i++) {
+		int wrong = i < 1500 ? (i % 20 == 0) : (i % 5 < 3);
+		fprintf(fl, "{\"id\":\"q%d\",\"ts\":%d,\"prediction\":1}\n", i, 1000 + i);
+		fprintf(fb, "{\"id\":\"q%d\",\"label\":%d,\"ts\":%d}\n", i, wrong ? 0 : 1, 5000 + i);
+	}
+	fclose(fl);
+	fclose(fb);
+	int dets[] = { PL_DETECT_DDM, PL_DETECT_ADWIN };
+	struct pl_predsrc_opts o = { .target = "c", .pred_path = log,
+		.label_path = lab, .detectors = dets, .ndetectors = 2 };
+	assert_int_equal(pl_predsrc_open(&s, sd, &o, err, sizeof err), PL_OK);
+	sink_reset(&K);
+	poll_ok(s, 100000);
+	assert_true(got(&K, "plumb_concept_drift{detector=ddm}") == 1);
+	assert_true(got(&K, "plumb_concept_drift{detector=adwin}") == 1);
+	assert_non_null(strstr(K.events, "concept-drift: ddm detected"));
+	assert_true(fabs(got(&K, "plumb_model_accuracy") -
+	    (1500 * 0.95 + 1500 * 0.4) / 3000) < 1e-12);
+	sink_reset(&K);
+	poll_ok(s, 100000);
+	assert_true(got(&K, "plumb_concept_drift{detector=ddm}") == 0);
+	pl_predsrc_close(s);
+	pl_store_close(st);
+	tu_rmrf(dir);
+	free(dir);
+	free(sd);
+	free(log);
+	free(lab);
+}
+
+/* scikit-learn's numbers on a small case (computed by hand):
+ * y = 1 1 0 0 1, score .9 .4 .35 .8 .7 -> pred 1 0 0 1 1 */
+static void
+test_perf_metrics(void **state)
+{
+	double y[] = { 1, 1, 0, 0, 1 }, sc[] = { .9, .4, .35, .8, .7 };
+	double pr[] = { 1, 0, 0, 1, 1 };
+	struct pl_perf m;
+
+	(void)state;
+	assert_int_equal(pl_perf_compute(&m, pr, sc, y, 5, 0), PL_OK);
+	assert_int_equal(m.task, PL_PERF_CLASSIFICATION);
+	assert_true(m.accuracy == 0.6);
+	assert_true(fabs(m.precision - 2.0 / 3.0) < 1e-15);
+	assert_true(fabs(m.recall - 2.0 / 3.0) < 1e-15);
+	assert_true(fabs(m.f1 - 2.0 / 3.0) < 1e-15);
+	/* positives .9 .4 .7 vs negatives .35 .8: pairs won 2+1+1 = 4 of 6 */
+	assert_true(fabs(m.auc - 4.0 / 6.0) < 1e-15);
+	double ry[] = { 3, -1, 2.5 }, rp[] = { 2.5, 0, 2 };
+	assert_int_equal(pl_perf_compute(&m, rp, NULL, ry, 3, 0), PL_OK);
+	assert_int_equal(m.task, PL_PERF_REGRESSION);
+	assert_true(fabs(m.mae - 2.0 / 3.0) < 1e-15);
+	assert_true(fabs(m.rmse - sqrt(1.5 / 3)) < 1e-15);
+	/* ties share a rank: all scores equal -> AUC 0.5 */
+	double ts[] = { .5, .5, .5, .5 }, ty[] = { 1, 0, 1, 0 };
+	assert_int_equal(pl_perf_compute(&m, ts, ts, ty, 4, 0), PL_OK);
+	assert_true(m.auc == 0.5);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ingest_restart_labels),
+		cmocka_unit_test(test_window_drift_matches_plumb_drift),
+		cmocka_unit_test(test_concept_drift),
+		cmocka_unit_test(test_perf_metrics),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
