@@ -105,11 +105,30 @@ pl_hash_file(char out[PL_HASH_HEX], int64_t *out_size, const char *path,
 	return rc;
 }
 
+int
+pl_hash_valid(const char *s)
+{
+	size_t n = 0;
+
+	if (s == NULL)
+		return 0;
+	for (; s[n]; n++)
+		if (n >= 64 || !((s[n] >= '0' && s[n] <= '9') ||
+		    (s[n] >= 'a' && s[n] <= 'f')))
+			return 0;
+	return n == 64;
+}
+
 char *
 pl_cache_object_path(const pl_store *st, const char *hash)
 {
 	char *p;
 
+	/* the last line of defence: whatever the caller read, a cache path
+	 * never leaves cache/ */
+	if (!pl_hash_valid(hash))
+		return asprintf(&p, "%s/cache/invalid-hash", st->dir) < 0 ?
+		    NULL : p;
 	if (asprintf(&p, "%s/cache/%.2s/%s", st->dir, hash, hash + 2) < 0)
 		return NULL;
 	return p;

@@ -26,7 +26,15 @@ int pl_hash_file(char out[PL_HASH_HEX], int64_t *out_size, const char *path,
 int pl_cache_put_file(char out_hash[PL_HASH_HEX], int64_t *out_size,
     pl_store *st, const char *path);
 
-/* Path of object hash in the cache (malloc'ed; it may not exist). */
+/*
+ * 1 when s is exactly 64 lowercase hex digits, the only form of a hash
+ * plumb reads from a lock file, a pointer file or the store: a hash
+ * names a file in the cache, and "../" in one would name any file.
+ */
+int pl_hash_valid(const char *s);
+
+/* Path of object hash in the cache (malloc'ed; it may not exist).  A
+ * hash that is not pl_hash_valid() gets a path that never exists. */
 char *pl_cache_object_path(const pl_store *st, const char *hash);
 
 #endif

@@ -190,6 +190,28 @@ out:
 	free(line);
 }
 
+/*
+ * The workspace of data versioned in store st: the directory holding the
+ * store when the store is its .plumb/, and abs lies in it.  Symlinks in a
+ * data directory are followed only inside it (NULL: only inside the
+ * directory itself).  Malloc'ed or NULL.
+ */
+static char *
+data_root(const pl_store *st, const char *abs)
+{
+	const char *sd = pl_store_dir(st), *slash = strrchr(sd, '/');
+	char *root;
+	size_t lr;
+
+	if (slash == NULL || strcmp(slash, "/.plumb") != 0)
+		return NULL;
+	lr = (size_t)(slash - sd);
+	if (lr == 0 || strncmp(abs, sd, lr) != 0 || abs[lr] != '/')
+		return NULL;
+	root = strndup(sd, lr);
+	return root;
+}
+
 int
 pl_data_add(pl_hashed *out, pl_store *st, const char *path)
 {
@@ -211,7 +233,12 @@ pl_data_add(pl_hashed *out, pl_store *st, const char *path)
 		rc = pl__err(st, PL_EINVAL, "%s is inside the store", data);
 		goto out;
 	}
-	rc = pl_cache_put_path(&h, st, abs);
+	{
+		char *root = data_root(st, abs);
+
+		rc = pl_cache_put_path_in(&h, st, root, abs);
+		free(root);
+	}
 	if (rc != PL_OK)
 		goto out;
 	base = strrchr(data, '/') ? strrchr(data, '/') + 1 : data;
@@ -328,12 +355,12 @@ pl_data_pointer_read(pl_data_pointer *out, pl_store *st, const char *arg)
 		    pointer, t->line, t->col);
 		goto fail;
 	}
-	if (hash == NULL || hash->kind != YN_SCALAR || strlen(hash->str) != 64
-	    || strspn(hash->str, "0123456789abcdef") != 64) {
+	if (hash == NULL || hash->kind != YN_SCALAR ||
+	    !pl_hash_valid(hash->str)) {
 		const ynode *at = hash ? hash : t;
 
-		rc = pl__err(st, PL_EINVAL, "%s:%d:%d: sha256 must be 64 hex "
-		    "digits", pointer, at->line, at->col);
+		rc = pl__err(st, PL_EINVAL, "%s:%d:%d: sha256 must be 64 "
+		    "lowercase hex digits", pointer, at->line, at->col);
 		goto fail;
 	}
 	memcpy(out->h.hash, hash->str, PL_HASH_HEX);
@@ -384,7 +411,11 @@ pl_data_status(pl_data_state *state, int *cached, pl_store *st,
 {
 	pl_hashed cur;
 	const char *pp[1] = { p->data };
-	int rc = pl_hash_paths(&cur, NULL, st, pp, 1, 0, 0);
+	char *abs = abs_path(p->data), *root = abs ? data_root(st, abs) : NULL;
+	int rc = pl_hash_paths_in(&cur, NULL, st, root, pp, 1, 0, 0);
+
+	free(abs);
+	free(root);
 
 	if (rc != PL_OK)
 		return rc;

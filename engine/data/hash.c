@@ -211,10 +211,52 @@ add_job(struct jobs *js, const char *abs, const char *rel, size_t owner,
 	return PL_OK;
 }
 
-/* Walks directory abs (relative name rel, "" at the top). */
+/* 1 if absolute path a is b or lies inside directory b. */
+static int
+abs_within(const char *a, const char *b)
+{
+	size_t lb = strlen(b);
+
+	if (strcmp(b, "/") == 0)
+		return 1;
+	return strncmp(a, b, lb) == 0 && (a[lb] == '\0' || a[lb] == '/');
+}
+
+/*
+ * Whether to follow symlink ca found while walking directory dir, and
+ * where it leads (*sb).  A link is followed only when it resolves inside
+ * root (the workspace): a data directory holding a link to /usr or to
+ * someone's home is not walked through, nor is a file out there copied
+ * into the cache.  A link to a directory that holds dir itself (a loop)
+ * is not followed either.  Dangling links are skipped.
+ */
+static int
+follow_link(const char *ca, const char *dir, const char *root,
+    struct stat *sb)
+{
+	char *to = realpath(ca, NULL), *here = NULL;
+	int ok = 0;
+
+	if (to == NULL || root == NULL || !abs_within(to, root) ||
+	    stat(to, sb) < 0)
+		goto out;
+	if (S_ISDIR(sb->st_mode)) {
+		here = realpath(dir, NULL);
+		if (here == NULL || abs_within(here, to))
+			goto out;
+	}
+	ok = 1;
+out:
+	free(to);
+	free(here);
+	return ok;
+}
+
+/* Walks directory abs (relative name rel, "" at the top); symlinks are
+ * followed only inside root. */
 static int
 walk_dir(struct jobs *js, const char *abs, const char *rel, size_t owner,
-    pl_store *st, int depth)
+    pl_store *st, int depth, const char *root)
 {
 	DIR *d = opendir(abs);
 	struct dirent *de;
@@ -262,10 +304,11 @@ walk_dir(struct jobs *js, const char *abs, const char *rel, size_t owner,
 			memcpy(cr + lr, de->d_name, ln + 1);
 		}
 		/* relative to the open directory: no path walk per file */
-		if (fstatat(dirfd(d), de->d_name, &sb, 0) < 0) {
-			/* a dangling symlink: skip it */
+		if (fstatat(dirfd(d), de->d_name, &sb, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    (S_ISLNK(sb.st_mode) && !follow_link(ca, abs, root, &sb))) {
+			/* gone, dangling, or leading out: skip it */
 		} else if (S_ISDIR(sb.st_mode)) {
-			rc = walk_dir(js, ca, cr, owner, st, depth + 1);
+			rc = walk_dir(js, ca, cr, owner, st, depth + 1, root);
 		} else if (S_ISREG(sb.st_mode)) {
 			rc = add_job(js, ca, cr, owner, &sb);
 		}
@@ -294,7 +337,7 @@ memo_lookup(pl_store *st, struct fjob *j)
 	    mtime_ns(&j->sb) + PL_HASH_RACY_NS < sqlite3_column_int64(s, 2)) {
 		const unsigned char *h = sqlite3_column_text(s, 3);
 
-		if (h && strlen((const char *)h) == 64) {
+		if (pl_hash_valid((const char *)h)) {
 			memcpy(j->hash, h, PL_HASH_HEX);
 			sqlite3_reset(s);
 			return 1;
@@ -425,6 +468,15 @@ int
 pl_hash_paths(pl_hashed *out, pl_hash_stats *stats, pl_store *st,
     const char *const *paths, size_t n, int threads, unsigned flags)
 {
+	return pl_hash_paths_in(out, stats, st, NULL, paths, n, threads,
+	    flags);
+}
+
+int
+pl_hash_paths_in(pl_hashed *out, pl_hash_stats *stats, pl_store *st,
+    const char *root, const char *const *paths, size_t n, int threads,
+    unsigned flags)
+{
 	struct jobs js = { NULL, 0, 0 };
 	size_t *todo = NULL, ntodo = 0;
 	int rc = PL_OK, memo = st != NULL && !(flags & PL_HASH_NO_MEMO);
@@ -444,8 +496,13 @@ pl_hash_paths(pl_hashed *out, pl_hash_stats *stats, pl_store *st,
 			continue;
 		}
 		if (S_ISDIR(sb.st_mode)) {
+			/* without a workspace, the directory is its own */
+			char *own = root ? NULL : realpath(paths[i], NULL);
+
 			out[i].is_dir = 1;
-			rc = walk_dir(&js, paths[i], "", i, st, 0);
+			rc = walk_dir(&js, paths[i], "", i, st, 0,
+			    root ? root : own);
+			free(own);
 		} else {
 			rc = add_job(&js, paths[i], NULL, i, &sb);
 		}
@@ -534,6 +591,24 @@ out:
 
 /* --- manifest reading --------------------------------------------------------- */
 
+/* A manifest path: relative, no "." or ".." segment, no empty one. */
+static int
+manifest_path_ok(const char *p)
+{
+	if (*p == '\0' || *p == '/')
+		return 0;
+	for (const char *seg = p; seg;) {
+		const char *sl = strchr(seg, '/');
+		size_t len = sl ? (size_t)(sl - seg) : strlen(seg);
+
+		if (len == 0 || (len == 1 && seg[0] == '.') ||
+		    (len == 2 && seg[0] == '.' && seg[1] == '.'))
+			return 0;
+		seg = sl ? sl + 1 : NULL;
+	}
+	return 1;
+}
+
 void
 pl_manifest_free(pl_manifest_entry *m, size_t n)
 {
@@ -573,8 +648,11 @@ pl_manifest_read(pl_manifest_entry **out, size_t *out_n, pl_store *st,
 
 		if (line[len - 1] == '\n')
 			line[len - 1] = '\0';
+		/* a file of a manifest is a hash and a path that stays
+		 * inside its directory */
 		if (sscanf(line, "%64s %lld %o %n", h, &size, &mode, &off) != 3
-		    || off == 0 || strlen(h) != 64) {
+		    || off == 0 || !pl_hash_valid(h) ||
+		    !manifest_path_ok(line + off)) {
 			pl_manifest_free(m, n);
 			free(line);
 			fclose(f);
@@ -738,7 +816,14 @@ put_file_known(pl_store *st, const char *path, const char *hash)
 int
 pl_cache_put_path(pl_hashed *out, pl_store *st, const char *path)
 {
-	int rc = pl_hash_paths(out, NULL, st, &path, 1, 0,
+	return pl_cache_put_path_in(out, st, NULL, path);
+}
+
+int
+pl_cache_put_path_in(pl_hashed *out, pl_store *st, const char *root,
+    const char *path)
+{
+	int rc = pl_hash_paths_in(out, NULL, st, root, &path, 1, 0,
 	    PL_HASH_SAVE_MANIFESTS);
 	pl_manifest_entry *m = NULL;
 	size_t n = 0;

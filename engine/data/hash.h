@@ -54,6 +54,16 @@ typedef struct pl_hash_stats {
  */
 int pl_hash_paths(pl_hashed *out, pl_hash_stats *stats, pl_store *st,
     const char *const *paths, size_t n, int threads, unsigned flags);
+/*
+ * The same, confined to root (an absolute, resolved directory: the
+ * workspace): a symlink met inside a directory is followed only when it
+ * resolves inside root, so a data directory holding a link to /usr is
+ * not walked through.  pl_hash_paths() confines each directory to
+ * itself.  The paths themselves are the caller's to check.
+ */
+int pl_hash_paths_in(pl_hashed *out, pl_hash_stats *stats, pl_store *st,
+    const char *root, const char *const *paths, size_t n, int threads,
+    unsigned flags);
 
 /* One file of a directory manifest. */
 typedef struct pl_manifest_entry {
@@ -77,6 +87,10 @@ void pl_manifest_free(pl_manifest_entry *m, size_t n);
  * copy.  A present object is kept.
  */
 int pl_cache_put_path(pl_hashed *out, pl_store *st, const char *path);
+/* The same, symlinks inside path followed only within root (see
+ * pl_hash_paths_in()). */
+int pl_cache_put_path_in(pl_hashed *out, pl_store *st, const char *root,
+    const char *path);
 
 /* 1 when everything h needs (object, or manifest and every object of
  * it) is in the cache, else 0 (always 0 without a store: st NULL). */

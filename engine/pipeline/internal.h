@@ -123,6 +123,9 @@ struct pl_pipeline {
  * template.c, path.c <- params.c <- graph.c <- parse.c (the loader).
  */
 
+/* path.c: resolves absolute path abs through symlinks, also when its tail does
+ * not exist; *through when a symlink was followed. */
+char *pl__path_resolve(const char *abs, int *through);
 /* path.c: path (relative to wdir) relative to the pipeline directory. */
 char *pl__pipe_wjoin(const pl_pipeline *p, const char *wdir,
     const char *path);

@@ -266,11 +266,11 @@ read_entries(pl_lock_entry **out, size_t *out_n, const ynode *seq, char *err,
 			return PL_ENOMEM;
 		(*out_n)++;
 		h = yn_get(e, "sha256");
-		if (h && h->kind == YN_SCALAR && strlen(h->str) == 64)
+		if (h && h->kind == YN_SCALAR && pl_hash_valid(h->str))
 			memcpy(le->hash, h->str, PL_HASH_HEX);
 		else if (h)
-			return bad(err, err_len, h, "sha256 must be 64 hex "
-			    "digits");
+			return bad(err, err_len, h, "sha256 must be 64 "
+			    "lowercase hex digits");
 		sz = yn_get(e, "size");
 		if (sz && sz->kind == YN_SCALAR)
 			le->size = strtoll(sz->str, NULL, 10);

@@ -368,6 +368,7 @@ build_stage(pl_pipeline *p, const char *name, const char *group,
 		s.wdir = pl_path_normalize(w ? w->str : ".");
 		if (s.wdir == NULL)
 			goto nomem;
+
 	}
 	for (size_t i = 0; i < d->n; i++) {
 		const ynode *k = yn_key(d, i), *v = yn_val(d, i);
@@ -943,6 +944,9 @@ pl_pipeline_load(pl_pipeline **out, const char *path, unsigned flags,
 			goto fail;
 	}
 	if ((rc = pl__pipe_check_names(p, err, err_len)) != PL_OK)
+		goto fail;
+	/* before anything looks at the files a path names */
+	if ((rc = pl_pipeline_check_paths(p, NULL, err, err_len)) != PL_OK)
 		goto fail;
 	/* The graph first: it marks the params files that stages write,
 	 * which exist (and hold their keys) only once those stages ran. */

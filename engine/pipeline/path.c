@@ -1,12 +1,18 @@
-/* path.c - workspace-relative paths of pipelines: joining to a stage's wdir, containment, absolute paths. */
+/* path.c - workspace-relative paths of pipelines: normalising, joining, containment, confinement to the workspace. */
 #include "config.h"
 #include "pipeline/pipeline.h"
 
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "buf.h"
+#include "store/error.h"
 #include "pipeline/internal.h"
 
 /* 1 if a is b or lies inside b (both normalised). */
@@ -20,6 +26,225 @@ pl__pipe_path_within(const char *a, const char *b)
 	return strncmp(a, b, lb) == 0 && (a[lb] == '\0' || a[lb] == '/');
 }
 
+
+/* --- confinement ------------------------------------------------------------ */
+
+/* 1 if absolute path a is b or lies inside directory b. */
+static int
+abs_within(const char *a, const char *b)
+{
+	size_t lb = strlen(b);
+
+	if (strcmp(b, "/") == 0)
+		return 1;
+	return strncmp(a, b, lb) == 0 && (a[lb] == '\0' || a[lb] == '/');
+}
+
+/*
+ * Resolves absolute path abs the way the kernel would walk it, also when
+ * its tail does not exist yet: every existing component is resolved
+ * (symlinks followed, a dangling one by its text), what does not exist is
+ * appended as written.  *through is set when a symlink was followed.
+ * Malloc'ed; NULL on ENOMEM or a symlink loop (errno ELOOP).
+ */
+char *
+pl__path_resolve(const char *abs, int *through)
+{
+	struct buf res = BUF_INIT;
+	char *rest = strdup(abs), *cur;
+	int links = 0, exists = 1;
+
+	*through = 0;
+	if (rest == NULL)
+		return NULL;
+	cur = rest;
+	for (;;) {
+		char *comp, *slash;
+		size_t keep;
+		struct stat sb;
+
+		while (*cur == '/')
+			cur++;
+		if (!*cur)
+			break;
+		comp = cur;
+		slash = strchr(cur, '/');
+		if (slash) {
+			*slash = '\0';
+			cur = slash + 1;
+		} else {
+			cur += strlen(cur);
+		}
+		if (strcmp(comp, ".") == 0)
+			continue;
+		if (strcmp(comp, "..") == 0) {
+			while (res.len > 0 && res.p[res.len - 1] != '/')
+				res.len--;
+			if (res.len > 0)
+				res.len--;
+			if (res.p)
+				res.p[res.len] = '\0';
+			continue;
+		}
+		keep = res.len;
+		if (buf_putc(&res, '/') < 0 || buf_puts(&res, comp) < 0)
+			goto nomem;
+		if (!exists || lstat(buf_str(&res), &sb) < 0) {
+			exists = 0;	/* the rest is appended as written */
+			continue;
+		}
+		if (S_ISLNK(sb.st_mode)) {
+			char target[PATH_MAX];
+			ssize_t n = readlink(buf_str(&res), target,
+			    sizeof target - 1);
+			char *nr;
+
+			if (n < 0 || ++links > 40) {
+				buf_free(&res);
+				free(rest);
+				errno = ELOOP;
+				return NULL;
+			}
+			target[n] = '\0';
+			*through = 1;
+			/* the link's text replaces it, then the rest */
+			res.len = target[0] == '/' ? 0 : keep;
+			if (res.p)
+				res.p[res.len] = '\0';
+			if (asprintf(&nr, "%s/%s", target, cur) < 0)
+				goto nomem;
+			free(rest);
+			rest = cur = nr;
+		}
+	}
+	free(rest);
+	if (res.len == 0 && buf_putc(&res, '/') < 0)
+		goto nomem2;
+	return buf_detach(&res);
+nomem2:
+	rest = NULL;
+nomem:
+	buf_free(&res);
+	free(rest);
+	errno = ENOMEM;
+	return NULL;
+}
+
+/* (p->dir, the workspace, comes from realpath(3): symlinks resolved.) */
+const char *
+pl_pipeline_path_refusal(const pl_pipeline *p, const char *store_dir,
+    const char *wpath, int is_out)
+{
+	const char *why = NULL;
+	char *abs = NULL, *res = NULL, *store = NULL, *dotplumb = NULL,
+	    *dotgit = NULL;
+	int through = 0;
+
+	/* what the text alone says */
+	if (strcmp(wpath, "..") == 0 || strncmp(wpath, "../", 3) == 0)
+		return "is outside the workspace";
+	if (is_out && strcmp(wpath, ".") == 0)
+		return "is the workspace itself";
+	if (pl__pipe_path_within(wpath, ".plumb"))
+		return "is inside the store (.plumb/)";
+	if (pl__pipe_path_within(wpath, ".git"))
+		return "is inside .git/";
+	/* what the file system says, symlinks followed */
+	abs = pl_pipeline_abspath(p, wpath);
+	res = abs ? pl__path_resolve(abs, &through) : NULL;
+	if (res == NULL) {
+		why = errno == ELOOP ? "leads into a symlink loop" :
+		    "cannot be resolved (out of memory)";
+		goto out;
+	}
+	if (store_dir)
+		store = realpath(store_dir, NULL);
+	if (asprintf(&dotplumb, "%s/.plumb", p->dir) < 0)
+		dotplumb = NULL;
+	if (asprintf(&dotgit, "%s/.git", p->dir) < 0)
+		dotgit = NULL;
+	if (dotplumb == NULL || dotgit == NULL) {
+		why = "cannot be resolved (out of memory)";
+		goto out;
+	}
+	if (!abs_within(res, p->dir))
+		why = through ? "is outside the workspace (through a symlink)" :
+		    "is outside the workspace";
+	else if (is_out && strcmp(res, p->dir) == 0)
+		why = through ? "is the workspace itself (through a symlink)" :
+		    "is the workspace itself";
+	else if (abs_within(res, dotplumb))
+		why = through ? "is inside the store (.plumb/) (through a "
+		    "symlink)" : "is inside the store (.plumb/)";
+	else if (store && abs_within(res, store))
+		why = through ? "is inside the store (through a symlink)" :
+		    "is inside the store";
+	else if (abs_within(res, dotgit))
+		why = through ? "is inside .git/ (through a symlink)" :
+		    "is inside .git/";
+out:
+	free(abs);
+	free(res);
+	free(store);
+	free(dotplumb);
+	free(dotgit);
+	return why;
+}
+
+static int __attribute__((format(printf, 5, 6)))
+path_err(char *err, size_t err_len, const pl_pipeline *p, const int *lc,
+    const char *fmt, ...)
+{
+	va_list ap;
+	size_t off = (size_t)snprintf(err, err_len, "%s:%d:%d: ", p->file,
+	    lc[0], lc[1]);
+
+	if (off < err_len) {
+		va_start(ap, fmt);
+		vsnprintf(err + off, err_len - off, fmt, ap);
+		va_end(ap);
+	}
+	return PL_EINVAL;
+}
+
+int
+pl_pipeline_check_paths(const pl_pipeline *p, const char *store_dir,
+    char *err, size_t err_len)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		const pl_pipe_stage *s = &p->stages[i];
+		const char *why;
+
+		/* (wdir itself may leave the directory, as in DVC, when
+		 * the paths come back: "wdir: .." with "proj/data") */
+		/* A stage whose wdir itself leaves the directory (DVC's
+		 * "wdir: .." in a monorepo) may read from up there; it
+		 * never writes there, nor reads the store or .git. */
+		int up = strcmp(s->wdir, "..") == 0 ||
+		    strncmp(s->wdir, "../", 3) == 0;
+
+		for (size_t j = 0; j < s->ndeps; j++)
+			if ((why = pl_pipeline_path_refusal(p, store_dir,
+			    s->deps[j].wpath, 0)) != NULL &&
+			    !(up && strncmp(why, "is outside", 10) == 0)) {
+				int lc[2] = { s->deps[j].line, s->deps[j].col };
+
+				return path_err(err, err_len, p, lc, "stage "
+				    "'%s': dependency '%s' %s", s->name,
+				    s->deps[j].path, why);
+			}
+		for (size_t j = 0; j < s->nouts; j++)
+			if ((why = pl_pipeline_path_refusal(p, store_dir,
+			    s->outs[j].wpath, 1)) != NULL) {
+				int lc[2] = { s->outs[j].line, s->outs[j].col };
+
+				return path_err(err, err_len, p, lc, "stage "
+				    "'%s': output '%s' %s", s->name,
+				    s->outs[j].path, why);
+			}
+	}
+	return PL_OK;
+}
 
 /*
  * path (relative to wdir, itself relative to the pipeline directory) as

@@ -140,6 +140,29 @@ int pl_pipeline_param_value(char **out, const pl_pipeline *p,
 /* Path of a workspace-relative path, made absolute (malloc'ed). */
 char *pl_pipeline_abspath(const pl_pipeline *p, const char *wpath);
 
+/*
+ * Confinement.  Every dep and out of a pipeline must
+ * resolve, after wdir and after symlinks, inside the workspace (the
+ * pipeline's directory), must not be the workspace itself (an out), and
+ * must not lie in .plumb/, .git/ or the store: plumb deletes outputs
+ * before a stage runs and restores them from the cache, and a path that
+ * leads elsewhere would let a pipeline file delete or overwrite a user's
+ * store, workspace or home.  pl_pipeline_load() checks this (without a
+ * store); pl_pipeline_check_paths() checks it again against the store
+ * and the file system as they are now: PL_EINVAL with err
+ * "FILE:LINE:COL: stage 'S': output 'P' is outside the workspace".
+ * store_dir may be NULL.
+ */
+int pl_pipeline_check_paths(const pl_pipeline *p, const char *store_dir,
+    char *err, size_t err_len);
+/*
+ * Why the workspace-relative path wpath may not be written or deleted
+ * (is_out) or read: NULL when it may, else a static phrase such as "is
+ * outside the workspace (through a symlink)".  store_dir may be NULL.
+ */
+const char *pl_pipeline_path_refusal(const pl_pipeline *p,
+    const char *store_dir, const char *wpath, int is_out);
+
 /* pl_path_normalize() and pl_path_join() are in common/path.h. */
 
 #endif

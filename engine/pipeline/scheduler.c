@@ -117,7 +117,8 @@ run_cache_get(pl_store *st, const char *key, const pl_pipe_stage *s,
 			for (size_t i = 0; i < s->nouts; i++)
 				if (strlen(s->outs[i].path) == len - (size_t)off &&
 				    strncmp(s->outs[i].path, line + off,
-				    len - (size_t)off) == 0 && h[0] != '-') {
+				    len - (size_t)off) == 0 &&
+				    pl_hash_valid(h)) {
 					memcpy(outs[i].hash, h, PL_HASH_HEX);
 					outs[i].size = size;
 					outs[i].nfiles = nfiles;
@@ -357,6 +358,19 @@ finish_slot(struct sched *sc, size_t i, enum sstate st)
 	}
 }
 
+/* An output of stage i leads out of the workspace (a symlink made since
+ * the pipeline was loaded): plumb stops before touching it. */
+static int
+refuse_out(struct sched *sc, size_t i, size_t j, const char *why)
+{
+	const pl_pipe_stage *s = pl_pipeline_stage(sc->p, i);
+
+	snprintf(sc->err, sc->err_len, "%s:%d:%d: stage '%s': output '%s' %s",
+	    pl_pipeline_file(sc->p), s->outs[j].line, s->outs[j].col, s->name,
+	    s->outs[j].path, why);
+	return PL_EINVAL;
+}
+
 /* Checks out every output of stage i as recorded in outs. */
 static int
 restore_outs(struct sched *sc, size_t i, const pl_hashed *outs)
@@ -364,10 +378,15 @@ restore_outs(struct sched *sc, size_t i, const pl_hashed *outs)
 	const pl_pipe_stage *s = pl_pipeline_stage(sc->p, i);
 
 	for (size_t j = 0; j < s->nouts; j++) {
-		char *abs = pl_pipeline_abspath(sc->p, s->outs[j].wpath);
+		const char *why = pl_pipeline_path_refusal(sc->p,
+		    pl_store_dir(sc->st), s->outs[j].wpath, 1);
+		char *abs;
 		int rc;
 
-		if (abs == NULL)
+		/* never written through a symlink that leads out */
+		if (why)
+			return refuse_out(sc, i, j, why);
+		if ((abs = pl_pipeline_abspath(sc->p, s->outs[j].wpath)) == NULL)
 			return PL_ENOMEM;
 		/* an output already right stays as it is */
 		if (!(sc->v[i].have_chk && !sc->v[i].chk.outs[j].missing &&
@@ -434,11 +453,19 @@ start_stage(struct sched *sc, size_t i)
 	if (cwd == NULL)
 		return PL_ENOMEM;
 	git_once(sc);
-	/* DVC removes outputs before running, unless persist. */
+	/* DVC removes outputs before running, unless persist; never
+	 * through a symlink that leads out of the workspace. */
 	for (size_t j = 0; j < s->nouts; j++) {
-		char *abs = pl_pipeline_abspath(sc->p, s->outs[j].wpath), *sl2;
+		const char *why = pl_pipeline_path_refusal(sc->p,
+		    pl_store_dir(sc->st), s->outs[j].wpath, 1);
+		char *abs, *sl2;
 
-		if (abs == NULL) {
+		if (why) {
+			free(cwd);
+			return refuse_out(sc, i, j, why);
+		}
+		if ((abs = pl_pipeline_abspath(sc->p, s->outs[j].wpath)) ==
+		    NULL) {
 			free(cwd);
 			return PL_ENOMEM;
 		}
@@ -724,20 +751,34 @@ complete_stage(struct sched *sc, size_t i, const pl_exec_result *r)
 	} else {
 		final = PL_RUN_FINISHED;
 	}
-	/* Outputs: cached ones into the cache, then all must exist. */
+	/* Outputs: cached ones into the cache, then all must exist.  One
+	 * the command made a symlink out of the workspace is not read
+	 * through (that would copy a file from anywhere into the cache). */
 	for (size_t j = 0; ok && j < s->nouts; j++) {
-		char *abs = pl_pipeline_abspath(sc->p, s->outs[j].wpath);
+		const char *why = pl_pipeline_path_refusal(sc->p,
+		    pl_store_dir(sc->st), s->outs[j].wpath, 1);
+		char *abs;
 		const char *pp[1];
 
-		if (abs == NULL) {
+		if (why) {
+			snprintf(msg, sizeof msg, "output %s %s",
+			    s->outs[j].path, why);
+			final = PL_RUN_FAILED;
+			ok = 0;
+			break;
+		}
+		if ((abs = pl_pipeline_abspath(sc->p, s->outs[j].wpath)) ==
+		    NULL) {
 			rc = PL_ENOMEM;
 			break;
 		}
 		pp[0] = abs;
 		if (s->outs[j].cache)
-			rc = pl_cache_put_path(&outs[j], sc->st, abs);
+			rc = pl_cache_put_path_in(&outs[j], sc->st,
+			    pl_pipeline_dir(sc->p), abs);
 		else
-			rc = pl_hash_paths(&outs[j], NULL, sc->st, pp, 1, 0, 0);
+			rc = pl_hash_paths_in(&outs[j], NULL, sc->st,
+			    pl_pipeline_dir(sc->p), pp, 1, 0, 0);
 		if (rc == PL_ENOTFOUND || (rc == PL_OK && outs[j].missing)) {
 			snprintf(msg, sizeof msg, "output %s was not produced",
 			    s->outs[j].path);
@@ -991,6 +1032,11 @@ pl_repro(pl_repro_summary *out, pl_store *st, const pl_pipeline *p,
 			goto out;
 		}
 	}
+	/* Every path again, against the store and the files as they are
+	 * now: before any stage runs. */
+	if ((rc = pl_pipeline_check_paths(p, st ? pl_store_dir(st) : NULL,
+	    err, err_len)) != PL_OK)
+		goto out;
 	if ((rc = pl_lock_read(&sc.lk, pl_pipeline_lock_path(p), err,
 	    err_len)) != PL_OK)
 		goto out;

@@ -87,7 +87,8 @@ hash_stage_paths(pl_hashed **deps, pl_hashed **outs, pl_store *st,
 			rc = PL_ENOMEM;
 	}
 	if (rc == PL_OK)
-		rc = pl_hash_paths(h, NULL, st, (const char *const *)abs, n, 0,
+		rc = pl_hash_paths_in(h, NULL, st, pl_pipeline_dir(p),
+		    (const char *const *)abs, n, 0,
 		    0);
 	for (size_t i = 0; i < n; i++)
 		free(abs[i]);

@@ -89,6 +89,6 @@ assert_eq 1 "$(grep -c 'read by run' log.out)" "only that version was read"
 # a pointer with a bad hash is reported with its location
 printf 'path: notes.txt\nsha256: nothex\n' > notes.txt.plumb
 assert_status 1 "bad pointer" -- "$PLUMB" data status notes.txt
-assert_contains "$(cat "$T/.err")" "notes.txt.plumb:2:9: sha256 must be 64 hex digits" "bad pointer: location"
+assert_contains "$(cat "$T/.err")" "notes.txt.plumb:2:9: sha256 must be 64 lowercase hex digits" "bad pointer: location"
 
 done_testing
