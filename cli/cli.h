@@ -2,6 +2,7 @@
 #ifndef PL_CLI_CLI_H
 #define PL_CLI_CLI_H
 
+#include <stddef.h>
 #include <stdio.h>
 
 #include "plumb.h"
@@ -36,6 +37,8 @@ struct cli_globals {
 	const char *store_dir;	/* --store DIR (NULL: PLUMB_STORE or walk up) */
 	int color;		/* 1 when stdout is a TTY and NO_COLOR unset */
 	int stdout_tty;
+	int stderr_escapes;	/* stderr is a TTY and NO_COLOR unset: plumb's
+				 * own sequences may go there */
 };
 extern struct cli_globals cli_g;
 
@@ -59,6 +62,22 @@ int cli_open_store(pl_store **out, unsigned flags);
 /* Writes untrusted text to f with every control character made visible
  * (no escape sequence from a run can reach the terminal). */
 void cli_put_safe(FILE *f, const char *s);
+
+/*
+ * The output gate (outguard.c): replaces stdout and/or stderr by streams
+ * that make every terminal control visible (C0 and C1 controls, DEL, bidi
+ * overrides, bytes that are not UTF-8), letting through only plumb's own
+ * colour sequences, and only where escapes are allowed (cli_g.color for
+ * stdout, cli_g.stderr_escapes for stderr).  main() installs it for every
+ * command; the TUI keeps the real stdout while curses owns the screen.
+ * Returns 0 or -1.
+ */
+#define CLI_GUARD_STDOUT 1u
+#define CLI_GUARD_STDERR 2u
+int cli_guard_install(unsigned which);
+/* Writes bytes to the real stdout (stream 1) or stderr (2), past the
+ * gate: only for the user's own command's output under `plumb run`. */
+void cli_write_raw(int stream, const char *data, size_t n);
 
 /* Colour helpers: return the escape string, or "" when colour is off. */
 const char *cli_color(const char *sgr);

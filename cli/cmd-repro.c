@@ -241,6 +241,14 @@ on_event(const pl_repro_event *ev, void *payload)
 		printf("blocked     %s  (upstream %s failed)\n", ev->stage,
 		    ev->reason);
 		break;
+	case PL_EV_WARNING:
+		fflush(stdout);
+		fputs("plumb: warning: stage ", stderr);
+		cli_put_safe(stderr, ev->stage);
+		fputs(": ", stderr);
+		cli_put_safe(stderr, ev->reason);
+		fputs(" (skipped; see the run's tag skipped_metrics)\n", stderr);
+		break;
 	default:
 		break;
 	}
@@ -376,8 +384,9 @@ run(int argc, char **argv)
 		}
 		ro.executor = ex;
 	}
-	v.tty = isatty(STDERR_FILENO) && getenv("TERM") &&
-	    strcmp(getenv("TERM"), "dumb") != 0;
+	/* The live status line needs "\r ESC [ K": only where plumb may
+	 * send escapes (a terminal, NO_COLOR unset, TERM not dumb). */
+	v.tty = cli_g.stderr_escapes;
 	v.st = st;
 	v.dry_run = ro.dry_run;
 	ro.interrupt = &interrupted;

@@ -32,13 +32,11 @@ struct ctx {
 static void
 on_output(int stream, const char *data, size_t n, void *payload)
 {
-	FILE *f = stream == 1 ? stdout : stderr;
-
 	(void)payload;
 	/* The command's own output goes to our terminal as if it ran
-	 * directly (plumb run is transparent); it is also in the logs. */
-	fwrite(data, 1, n, f);
-	fflush(f);
+	 * directly (plumb run is transparent, past the output gate: a
+	 * progress bar's \r and colours work); it is also in the logs. */
+	cli_write_raw(stream == 1 ? 1 : 2, data, n);
 }
 
 static int

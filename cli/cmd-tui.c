@@ -35,8 +35,9 @@ tui_run(int argc, char **argv)
 		const struct cli_cmd *runs = cli_find("runs");
 		char *rargv[] = { (char *)"runs", NULL };
 
-		fprintf(stderr, "plumb: this terminal (TERM=%s) cannot show the "
-		    "full-screen interface; here is plumb runs\n",
+		cli_guard_install(CLI_GUARD_STDOUT);
+		cli_error( "plumb: this terminal (TERM=%s) cannot show the "
+		    "full-screen interface; here is plumb runs",
 		    getenv("TERM") ? getenv("TERM") : "");
 		optind = 0;
 		return runs ? runs->run(1, rargv) : CLI_ERROR;

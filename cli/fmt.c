@@ -6,6 +6,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "buf.h"
+#include "utf8.h"
+
 const char *
 fmt_time(char *out, size_t n, int64_t ms)
 {
@@ -54,13 +57,30 @@ fmt_num(char *out, size_t n, double v)
 	return out;
 }
 
+/*
+ * RFC 4180: a field holding a comma, a quote, CR or LF is quoted, quotes
+ * doubled.  Control characters are neutralised first (utf8_sanitize:
+ * ESC -> "^[", CR -> "^M", C1 -> "<U+009B>", invalid bytes -> "\xNN"); a
+ * newline stays, inside quotes, as the RFC allows.
+ */
 void
 fmt_csv_field(FILE *f, const char *s)
 {
+	struct buf b = BUF_INIT;
+
 	if (s == NULL)
 		return;
+	if (!utf8_is_clean(s, strlen(s), UTF8_KEEP_NEWLINE | UTF8_KEEP_TAB)) {
+		if (utf8_sanitize(&b, s, strlen(s),
+		    UTF8_KEEP_NEWLINE | UTF8_KEEP_TAB) != 0) {
+			buf_free(&b);
+			return;
+		}
+		s = buf_str(&b);
+	}
 	if (strpbrk(s, ",\"\r\n") == NULL) {
 		fputs(s, f);
+		buf_free(&b);
 		return;
 	}
 	fputc('"', f);
@@ -70,6 +90,7 @@ fmt_csv_field(FILE *f, const char *s)
 		fputc(*s, f);
 	}
 	fputc('"', f);
+	buf_free(&b);
 }
 
 const char *

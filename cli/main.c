@@ -81,12 +81,24 @@ main(int argc, char **argv)
 	cli_g.color = cli_g.stdout_tty && !no_color &&
 	    (getenv("NO_COLOR") == NULL || getenv("NO_COLOR")[0] == '\0') &&
 	    !(getenv("TERM") && strcmp(getenv("TERM"), "dumb") == 0);
+	cli_g.stderr_escapes = isatty(STDERR_FILENO) && !no_color &&
+	    (getenv("NO_COLOR") == NULL || getenv("NO_COLOR")[0] == '\0') &&
+	    getenv("TERM") && strcmp(getenv("TERM"), "dumb") != 0;
+	/* Everything printed from here on passes the output gate; the TUI
+	 * gets the real stdout for curses (see cmd-tui.c). */
+	cmd = optind < argc ? cli_find(argv[optind]) : NULL;
+	if (cli_guard_install(CLI_GUARD_STDERR |
+	    (optind >= argc || cmd == cli_find("tui") ? 0 : CLI_GUARD_STDOUT)) < 0) {
+		fprintf(stderr, "plumb: out of memory\n");
+		return CLI_ERROR;
+	}
 
 	if (optind >= argc) {
 		/* With no command: the TUI on a terminal, help otherwise. */
 		cmd = isatty(STDIN_FILENO) && cli_g.stdout_tty ?
 		    cli_find("tui") : NULL;
 		if (cmd == NULL) {
+			cli_guard_install(CLI_GUARD_STDOUT);
 			usage_all(isatty(STDOUT_FILENO) ? stdout : stderr);
 			return isatty(STDOUT_FILENO) ? CLI_OK : CLI_USAGE;
 		}
@@ -104,7 +116,7 @@ main(int argc, char **argv)
 	}
 	cmd = cli_find(argv[optind]);
 	if (cmd == NULL) {
-		fprintf(stderr, "plumb: unknown command '%s' (see plumb --help)\n",
+		cli_error("unknown command '%s' (see plumb --help)",
 		    argv[optind]);
 		return CLI_USAGE;
 	}

@@ -11,6 +11,24 @@
 #include "runref.h"
 #include "utf8.h"
 
+/* Messages echo arguments, file contents and engine messages that hold
+ * user text: sanitized here, once, for every error (the output gate is
+ * the net behind it). */
+static void
+put_message(const char *fmt, va_list ap)
+{
+	struct buf raw = BUF_INIT, safe = BUF_INIT;
+
+	if (buf_vprintf(&raw, fmt, ap) == 0 &&
+	    utf8_sanitize(&safe, raw.p ? raw.p : "", raw.len,
+	    UTF8_KEEP_NEWLINE | UTF8_KEEP_TAB) == 0)
+		fputs(buf_str(&safe), stderr);
+	else
+		fputs("(out of memory)", stderr);
+	buf_free(&raw);
+	buf_free(&safe);
+}
+
 int
 cli_error(const char *fmt, ...)
 {
@@ -19,7 +37,7 @@ cli_error(const char *fmt, ...)
 	fflush(stdout);
 	fputs("plumb: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	put_message(fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
 	return CLI_ERROR;
@@ -30,9 +48,10 @@ cli_usage(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 
+	fflush(stdout);
 	fputs("plumb: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	put_message(fmt, ap);
 	va_end(ap);
 	fprintf(stderr, " (see plumb %s --help)\n", cmd);
 	return CLI_USAGE;

@@ -323,6 +323,10 @@ run_text(struct job *jb)
 	return PL_OK;
 }
 
+static int run_value_test(struct pl_drift_column *res, char *reason,
+    size_t reasonlen, int m, const double *a, size_t n1, const double *b,
+    size_t n2, double w1, double ks_d, int e);
+
 /* The tests of one numerical column on both samples sorted (res->type,
  * counts set); shared with the monitor's window drift (pl__drift_sorted). */
 static int
@@ -358,6 +362,48 @@ num_sorted(struct pl_drift_column *res, const double *a, size_t n1,
 		free(c);
 		return PL_OK;
 	}
+	/*
+	 * Values near the ends of the double range (|x| > 2^400) overflow the
+	 * arithmetic of the value-based tests (max - min, squares in the std,
+	 * bin densities); subnormal ones (|x| < 2^-400) underflow it.  Those
+	 * tests run on copies scaled by a power of two, 2^e, which is exact:
+	 * Wasserstein (W1 / std), the binned tests and Hellinger do not change
+	 * under scaling, energy distance scales by sqrt(2^e) (e is even).  On
+	 * ordinary data nothing is copied and the results stay bit-identical.
+	 */
+	int e = 0;
+	double *scaled = NULL;
+	if (m != PL_DRIFT_KS && m != PL_DRIFT_ANDERSON) {
+		double big = fmax(fmax(fabs(a[0]), fabs(a[n1 - 1])),
+		    fmax(fabs(b[0]), fabs(b[n2 - 1])));
+		if (big > 0x1p400 || (big > 0 && big < 0x1p-400)) {
+			e = -ilogb(big);
+			e -= e & 1;
+			scaled = malloc((n1 + n2) * sizeof *scaled);
+			if (scaled == NULL)
+				return PL_ENOMEM;
+			for (size_t q = 0; q < n1; q++)
+				scaled[q] = ldexp(a[q], e);
+			for (size_t q = 0; q < n2; q++)
+				scaled[n1 + q] = ldexp(b[q], e);
+			a = scaled;
+			b = scaled + n1;
+			pl_drift_walk(a, n1, b, n2, &nk, &nref_unique, &w1, &ks_d);
+		}
+	}
+	int rc = run_value_test(res, reason, reasonlen, m, a, n1, b, n2, w1,
+	    ks_d, e);
+	free(scaled);
+	return rc;
+}
+
+/* The tests of num_sorted() that look at values, not only at counts; a
+ * and b are scaled by 2^e (see there), w1 and ks_d come from their walk. */
+static int
+run_value_test(struct pl_drift_column *res, char *reason, size_t reasonlen,
+    int m, const double *a, size_t n1, const double *b, size_t n2,
+    double w1, double ks_d, int e)
+{
 	switch (m) {
 	case PL_DRIFT_KS:
 		res->statistic = ks_d;
@@ -365,13 +411,17 @@ num_sorted(struct pl_drift_column *res, const double *a, size_t n1,
 		res->score = res->p_value;
 		break;
 	case PL_DRIFT_WASSERSTEIN: {
-		/* W1 / max(std(ref), 0.001) */
-		double norm = fmax(pl_drift_std(a, n1), 0.001);
-		res->statistic = res->score = w1 / norm;
+		/* W1 / max(std(ref), 0.001); the floor is in the data's units */
+		double sd = pl_drift_std(a, n1);
+		if (e == 0 || ldexp(sd, -e) >= 0.001)
+			res->statistic = res->score = w1 / (e ? sd : fmax(sd, 0.001));
+		else
+			res->statistic = res->score = ldexp(w1, -e) / 0.001;
 		break;
 	}
 	case PL_DRIFT_ED:
-		res->statistic = res->score = pl_drift_energy(a, n1, b, n2);
+		res->statistic = res->score =
+		    ldexp(pl_drift_energy(a, n1, b, n2), -e / 2);
 		break;
 	case PL_DRIFT_ANDERSON:
 		if (pl_drift_anderson(a, n1, b, n2, &res->statistic,
@@ -467,6 +517,25 @@ run_job(struct job *jb, double *scratch)
 	jb->rc = jb->storage == PL_CSV_NUM ? run_num(jb, scratch) : run_text(jb);
 	if (jb->rc != PL_OK || res->skipped)
 		return;
+	/*
+	 * Every score is a finite number or the column is not tested, with a
+	 * reason that says why (hostile data must never turn into a verdict
+	 * from a NaN comparison).  Chi-square over one value has no degree of
+	 * freedom (scipy: p = NaN); the others can only overflow on values
+	 * that the scaling in run_num() could not bring into range.
+	 */
+	if (!isfinite(res->score)) {
+		if (res->method == PL_DRIFT_CHISQUARE && res->n_values <= 1)
+			snprintf(jb->reason, sizeof jb->reason,
+			    "chisquare needs more than one distinct value");
+		else
+			snprintf(jb->reason, sizeof jb->reason,
+			    "the %s test has no finite result for these values",
+			    method_names[res->method]);
+		res->skipped = 1;
+		res->statistic = res->score = res->p_value = NAN;
+		return;
+	}
 	res->threshold = isnan(jb->threshold) ?
 	    pl_drift_default_threshold(res->method) : jb->threshold;
 	if (!pl_drift_method_is_pvalue(res->method))

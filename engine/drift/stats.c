@@ -205,24 +205,46 @@ pl_drift_anderson(const double *a, size_t n1, const double *b, size_t n2,
  * data range, count = ceil((hi - lo)/width) in that exact order (it can
  * exceed ceil(log2 N + 1) by one), edges by linspace: i*step + lo, the
  * last one exactly hi.  A zero range widens to [lo - 0.5, hi + 0.5], 1 bin.
+ *
+ * Hostile data: the bin count is a float computed from the data, so it is
+ * clamped to [1, 2*(log2 N + 2)] before it sizes an allocation (a NaN,
+ * an infinity or a rounding accident can never ask for a huge or wrapped
+ * size; on finite data the count is at most log2 N + 2, so the clamp never
+ * changes a result numpy would give).  A range wider than the largest
+ * double (lo near -1e308, hi near +1e308: numpy overflows to inf and
+ * fails) is computed on lo/2 and hi/2 and the edges doubled back: halving
+ * and doubling are exact there, so the edges are the ones numpy would give
+ * with an unbounded exponent.
  */
 size_t
 pl_drift_sturges_edges(double lo, double hi, size_t N, double **edges)
 {
-	double width = (hi - lo) / (log2((double)N) + 1.0);
-	double first = lo, last = hi;
-	size_t nb;
+	double sturges = log2((double)(N ? N : 1)) + 1.0;
+	double scale = 1.0;
+	double first = lo, last = hi, nbf;
+	size_t nb, cap = 2 * ((size_t)sturges + 2);
 
+	*edges = NULL;
+	if (isfinite(lo) && isfinite(hi) && !isfinite(hi - lo)) {
+		scale = 2.0;
+		first = lo / 2;
+		last = hi / 2;
+	}
+	double width = (last - first) / sturges;
 	if (first == last) {
 		first -= 0.5;
 		last += 0.5;
 	}
 	if (width != 0)
-		nb = (size_t)ceil((last - first) / width);
+		nbf = ceil((last - first) / width);
 	else
+		nbf = 1;
+	if (!(nbf >= 1))	/* also NaN */
 		nb = 1;
-	if (nb < 1)
-		nb = 1;
+	else if (nbf > (double)cap)
+		nb = cap;
+	else
+		nb = (size_t)nbf;
 	*edges = malloc((nb + 1) * sizeof **edges);
 	if (*edges == NULL)
 		return 0;
@@ -232,8 +254,9 @@ pl_drift_sturges_edges(double lo, double hi, size_t N, double **edges)
 			(*edges)[i] = ((double)i / (double)nb) * delta + first;
 		else
 			(*edges)[i] = (double)i * step + first;
+		(*edges)[i] *= scale;
 	}
-	(*edges)[nb] = last;
+	(*edges)[nb] = scale == 1.0 ? last : hi;
 	return nb;
 }
 

@@ -85,7 +85,9 @@ int pl_drift_anderson(const double *a, size_t n1, const double *b,
 /*
  * numpy.histogram_bin_edges(x, "sturges") for data with minimum lo,
  * maximum hi and size N: returns the bin count nb and writes nb + 1 edges
- * into *edges (malloc'd; the caller frees).  Returns 0 on OOM.
+ * into *edges (malloc'd; the caller frees).  Returns 0 on OOM.  Any lo and
+ * hi are safe: the count is clamped to [1, 2*(log2 N + 2)] and a range
+ * wider than the largest double is handled exactly (see the definition).
  */
 size_t pl_drift_sturges_edges(double lo, double hi, size_t N, double **edges);
 /* np.histogram(x, edges) for sorted x: counts[i] for i < nb. */

@@ -50,7 +50,9 @@ typedef enum {
 	PL_EV_KILLED,
 	PL_EV_BLOCKED,		/* an upstream stage failed */
 	PL_EV_OUTPUT,		/* stage output (stream, data, len) */
-	PL_EV_TICK		/* periodic, for progress displays */
+	PL_EV_TICK,		/* periodic, for progress displays */
+	PL_EV_WARNING		/* the stage ran, but (reason): e.g. what of
+				 * its metrics files was skipped */
 } pl_repro_event_type;
 
 typedef struct pl_repro_event {

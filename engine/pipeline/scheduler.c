@@ -6,9 +6,12 @@
 #include <limits.h>
 #include <openssl/evp.h>
 #include <pthread.h>
+#include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -577,21 +580,80 @@ fail_store:
 	return rc;
 }
 
+/*
+ * What ingesting a stage's metrics files skipped (issue 15): each entry
+ * names the file and the key, "metrics.json: key 'acc' is NaN", or the
+ * file and the parse error with its line and column.  It becomes a warning
+ * event and the run's tag `skipped_metrics`.
+ */
+struct skipped {
+	struct buf text;	/* entries separated by "; " */
+	size_t n;
+};
+
+static void
+skip_note(struct skipped *sk, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void
+skip_note(struct skipped *sk, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (sk->n++ && buf_puts(&sk->text, "; ") < 0)
+		return;
+	va_start(ap, fmt);
+	buf_vprintf(&sk->text, fmt, ap);
+	va_end(ap);
+}
+
+/* JSON writers (Python's json.dump) spell non-finite numbers NaN,
+ * Infinity and -Infinity, which YAML reads as text: they are values that
+ * plumb must not take silently for "not a metric". */
+static int
+nonfinite_text(const char *s)
+{
+	static const char *const words[] = { "nan", "infinity", "inf",
+		"+infinity", "-infinity", "+inf", "-inf" };
+
+	for (size_t i = 0; i < sizeof words / sizeof *words; i++)
+		if (strcasecmp(s, words[i]) == 0)
+			return 1;
+	return 0;
+}
+
 /* Logs the numbers of a metrics file (JSON or YAML, nested keys joined
- * with dots) as metrics of run id. */
+ * with dots) as metrics of run id; notes what it skips and why. */
 static void
 log_metrics_tree(pl_store *st, const char *id, const ynode *n,
-    struct buf *key)
+    struct buf *key, const char *file, struct skipped *sk)
 {
 	size_t klen = key->len;
 	double v;
 
 	if (n->kind == YN_SCALAR) {
-		if (key->len && yn_scalar_type(n) != YT_BOOL &&
-		    yn_number(n, &v) == 0)
-			pl_metric_log(st, id, buf_str(key), v, 0, 0);
+		if (key->len == 0)
+			skip_note(sk, "%s: not a mapping of metrics", file);
+		else if (yn_scalar_type(n) == YT_BOOL)
+			;	/* a flag, not a metric (as DVC) */
+		else if (yn_scalar_type(n) == YT_NULL)
+			skip_note(sk, "%s:%d:%d: key '%s' has no value", file,
+			    n->line, n->col, buf_str(key));
+		else if (yn_number(n, &v) == 0 && isfinite(v)) {
+			if (pl_metric_log(st, id, buf_str(key), v, 0, 0) != PL_OK)
+				skip_note(sk, "%s: key '%s': %s", file,
+				    buf_str(key), pl_store_errmsg(st));
+		} else if (yn_number(n, &v) == 0 ||
+		    (yn_scalar_type(n) == YT_STR && !n->quoted &&
+		    nonfinite_text(n->str)))
+			skip_note(sk, "%s:%d:%d: key '%s' is %s, not a finite "
+			    "number", file, n->line, n->col, buf_str(key),
+			    n->str);
+		/* other text (a model name, a date) is not a metric: as DVC */
 		return;
 	}
+	if (n->n == 0 && key->len == 0)
+		skip_note(sk, "%s: no metrics in it", file);
 	for (size_t i = 0; i < n->n; i++) {
 		char idx[32];
 		const char *k = idx;
@@ -607,7 +669,7 @@ log_metrics_tree(pl_store *st, const char *id, const ynode *n,
 		if (key->len)
 			buf_putc(key, '.');
 		buf_puts(key, k);
-		log_metrics_tree(st, id, child, key);
+		log_metrics_tree(st, id, child, key, file, sk);
 		key->len = klen;
 		if (key->p)
 			key->p[klen] = '\0';
@@ -618,23 +680,43 @@ static void
 ingest_metrics(struct sched *sc, size_t i)
 {
 	const pl_pipe_stage *s = pl_pipeline_stage(sc->p, i);
+	struct skipped sk = { BUF_INIT, 0 };
 
 	for (size_t j = 0; j < s->nouts; j++) {
 		ynode *t = NULL;
-		char e2[256], *abs;
+		char e2[512], *abs;
 		struct buf key = BUF_INIT;
 
 		if (s->outs[j].kind != PL_OUT_METRIC)
 			continue;
 		abs = pl_pipeline_abspath(sc->p, s->outs[j].wpath);
-		if (abs && yn_parse_file(&t, abs, s->outs[j].path, e2,
-		    sizeof e2) == PL_OK && t)
-			log_metrics_tree(sc->st, sc->v[i].run_id, t, &key);
+		if (abs == NULL) {
+			skip_note(&sk, "%s: out of memory", s->outs[j].path);
+			continue;
+		}
+		if (yn_parse_file(&t, abs, s->outs[j].path, e2,
+		    sizeof e2) != PL_OK)
+			skip_note(&sk, "%s", e2);	/* FILE:LINE:COL: why */
+		else if (t == NULL)
+			skip_note(&sk, "%s: empty file, no metrics in it",
+			    s->outs[j].path);
+		else
+			log_metrics_tree(sc->st, sc->v[i].run_id, t, &key,
+			    s->outs[j].path, &sk);
 		buf_free(&key);
 		yn_free(t);
 		free(abs);
 	}
 	pl__clear_err(sc->st);
+	if (sk.n) {
+		const char *what = sk.text.p ? sk.text.p : "out of memory";
+
+		if (pl_run_set_tag(sc->st, sc->v[i].run_id, "skipped_metrics",
+		    what) != PL_OK)
+			pl__clear_err(sc->st);
+		event(sc, PL_EV_WARNING, i, what, 0, 0);
+	}
+	buf_free(&sk.text);
 }
 
 /* Deps and outs of a run, for lineage. */

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "json.h"
 #include "store/error.h"
 
 enum tok {
@@ -38,6 +39,7 @@ struct parser {
 	int saw_or;
 	int saw_kv_eq;
 	int metric_exists;
+	int nconds;		/* comparisons so far (PL_FILTER_MAX_CONDS) */
 };
 
 /* Attributes: name, aliases share a row; SQL over the runs alias r. */
@@ -283,14 +285,20 @@ static int
 add_bind(struct parser *p, int is_text, const char *text, double num)
 {
 	pl_filter *f = p->out;
-	void *np = realloc(f->binds, (f->nbinds + 1) * sizeof *f->binds);
 	char tmp[24];
 
-	if (np == NULL) {
-		p->err = 1;
-		return 0;
+	/* The array doubles when nbinds reaches a power of two (its capacity
+	 * is implied, no field): a long filter costs linear time. */
+	if (f->nbinds == 0 || (f->nbinds & (f->nbinds - 1)) == 0) {
+		size_t cap = f->nbinds < 4 ? 4 : f->nbinds * 2;
+		void *np = realloc(f->binds, cap * sizeof *f->binds);
+
+		if (np == NULL) {
+			p->err = 1;
+			return 0;
+		}
+		f->binds = np;
 	}
-	f->binds = np;
 	f->binds[f->nbinds].is_text = is_text;
 	f->binds[f->nbinds].text = is_text ? strdup(text) : NULL;
 	f->binds[f->nbinds].num = num;
@@ -361,18 +369,25 @@ op_sql(enum tok t)
 	}
 }
 
-/* Emits the value expression side for a literal compared with a text
- * column: a status is matched case-insensitively (MLflow writes
- * FINISHED, plumb stores finished). */
+/*
+ * The value of the literal at the current token, as it will be bound:
+ * a number for a numeric column, else text; a status is matched
+ * case-insensitively (MLflow writes FINISHED, plumb stores finished).
+ * *text is malloc'd (or NULL for a number).  Returns 1, or 0 on error.
+ */
 static int
-emit_literal(struct parser *p, int numeric_col, int is_status)
+literal_value(struct parser *p, int numeric_col, int is_status,
+    int *is_text, char **text, double *num)
 {
+	*text = NULL;
+	*num = 0;
+	*is_text = 0;
 	if (p->tok == T_NUMBER) {
-		if (numeric_col)
-			return add_bind(p, 0, NULL, p->num);
-		return add_bind(p, 1, p->text, 0);
-	}
-	if (p->tok == T_STRING) {
+		if (numeric_col) {
+			*num = p->num;
+			return 1;
+		}
+	} else if (p->tok == T_STRING) {
 		if (numeric_col) {
 			char *end;
 			double v = strtod(p->text, &end);
@@ -380,24 +395,126 @@ emit_literal(struct parser *p, int numeric_col, int is_status)
 			if (*p->text == '\0' || *end != '\0')
 				return perr(p, p->pos, "expected a number, "
 				    "got '%s'", p->text) == PL_OK;
-			return add_bind(p, 0, NULL, v);
+			*num = v;
+			return 1;
 		}
-		if (is_status) {
-			char *low = strdup(p->text);
-			int ok;
-
-			if (low == NULL)
-				return 0;
-			for (char *c = low; *c; c++)
-				*c = (char)tolower((unsigned char)*c);
-			ok = add_bind(p, 1, low, 0);
-			free(low);
-			return ok;
-		}
-		return add_bind(p, 1, p->text, 0);
+	} else {
+		perr(p, p->pos, "expected a value (a number or a quoted string)");
+		return 0;
 	}
-	perr(p, p->pos, "expected a value (a number or a quoted string)");
-	return 0;
+	*is_text = 1;
+	if ((*text = strdup(p->text)) == NULL) {
+		p->err = 1;
+		return 0;
+	}
+	if (is_status)
+		for (char *c = *text; *c; c++)
+			*c = (char)tolower((unsigned char)*c);
+	return 1;
+}
+
+/* Binds the literal at the current token (see literal_value). */
+static int
+emit_literal(struct parser *p, int numeric_col, int is_status)
+{
+	int is_text, ok;
+	char *text;
+	double num;
+
+	if (!literal_value(p, numeric_col, is_status, &is_text, &text, &num))
+		return 0;
+	ok = add_bind(p, is_text, text, num);
+	free(text);
+	return ok;
+}
+
+/*
+ * col [NOT] IN (v, ...), the '(' being the current token.  A short list
+ * binds each value (?a, ?b, ...).  A long one (tens of thousands of ids
+ * pasted from a script) is one bind, a JSON array, read by json_each():
+ * SQLite builds one index over it, so the cost stays linear - no bind
+ * per value (SQLite allows at most 32766) and no quadratic growth.
+ */
+#define IN_BIND_EACH 32
+
+static int
+emit_in_list(struct parser *p, const char *col, int negate, int numeric,
+    int is_status)
+{
+	struct buf json = BUF_INIT;
+	struct {
+		int is_text;
+		char *text;
+		double num;
+	} first[IN_BIND_EACH];
+	size_t n = 0;
+	int ok = 0, finite = 1;
+
+	advance(p);
+	buf_putc(&json, '[');
+	for (;;) {
+		int is_text;
+		char *text;
+		double num;
+
+		if (!literal_value(p, numeric, is_status, &is_text, &text, &num))
+			goto out;
+		if (n < IN_BIND_EACH) {
+			first[n].is_text = is_text;
+			first[n].text = text;
+			first[n].num = num;
+		}
+		if (n)
+			buf_putc(&json, ',');
+		if (is_text) {
+			json_quote(&json, text, strlen(text));
+		} else if (isfinite(num)) {
+			buf_printf(&json, "%.17g", num);
+		} else {
+			finite = 0;	/* JSON has no inf: bind each */
+			buf_puts(&json, "null");
+		}
+		if (n >= IN_BIND_EACH)
+			free(text);
+		n++;
+		advance(p);
+		if (p->tok == T_COMMA) {
+			advance(p);
+			continue;
+		}
+		if (p->tok != T_RPAREN) {
+			perr(p, p->pos, "expected ',' or ')' in the IN list");
+			goto out;
+		}
+		advance(p);
+		break;
+	}
+	buf_putc(&json, ']');
+	emit(p, col);
+	if (n <= IN_BIND_EACH) {
+		emit(p, negate ? " NOT IN (" : " IN (");
+		for (size_t i = 0; i < n; i++) {
+			if (i)
+				emit(p, ", ");
+			add_bind(p, first[i].is_text, first[i].text,
+			    first[i].num);
+		}
+		emit(p, ")");
+	} else if (!finite) {
+		perr(p, p->pos, "a long IN list holds an infinite number");
+		goto out;
+	} else {
+		emit(p, negate ? " NOT IN (SELECT value FROM json_each(" :
+		    " IN (SELECT value FROM json_each(");
+		add_bind(p, 1, json.p ? json.p : "[]", 0);
+		emit(p, "))");
+	}
+	ok = !p->err;
+out:
+	for (size_t i = 0; i < n && i < IN_BIND_EACH; i++)
+		free(first[i].text);
+	buf_free(&json);
+	return ok;
 }
 
 /* cmp := ident op literal | ident [NOT] IN (...) | ident IS [NOT] NULL */
@@ -512,28 +629,8 @@ cmp_body(struct parser *p, char *id)
 		if (p->tok != T_LPAREN) {
 			return perr(p, p->pos, "expected '(' after IN");
 		}
-		emit(p, col);
-		emit(p, negate_in ? " NOT IN (" : " IN (");
-		advance(p);
-		for (int first = 1;; first = 0) {
-			if (!first)
-				emit(p, ", ");
-			if (!emit_literal(p, numeric, is_status)) {
-				return PL_EINVAL;
-			}
-			advance(p);
-			if (p->tok == T_COMMA) {
-				advance(p);
-				continue;
-			}
-			if (p->tok != T_RPAREN) {
-				return perr(p, p->pos, "expected ',' or ')' in "
-				    "the IN list");
-			}
-			advance(p);
-			break;
-		}
-		emit(p, ")");
+		if (!emit_in_list(p, col, negate_in, numeric, is_status))
+			return PL_EINVAL;
 	} else {
 		if (numeric && p->tok == T_STRING && kind == 'm') {
 			return perr(p, p->pos, "metrics are numbers: compare "
@@ -569,6 +666,13 @@ parse_cmp(struct parser *p)
 		return perr(p, p->pos, "expected a comparison such as "
 		    "metrics.loss < 0.5");
 	}
+	/* SQLite nests a chain of AND/OR one level per term and refuses
+	 * trees deeper than 1000: past PL_FILTER_MAX_CONDS the filter is
+	 * refused here, with a reason, rather than by SQLite without one. */
+	if (++p->nconds > PL_FILTER_MAX_CONDS)
+		return perr(p, p->pos, "filter too complex: more than %d "
+		    "conditions (put many values in one IN (...) list)",
+		    PL_FILTER_MAX_CONDS);
 	id = p->text;
 	p->text = NULL;
 	rc = cmp_body(p, id);
@@ -579,8 +683,12 @@ parse_cmp(struct parser *p)
 static int
 parse_factor(struct parser *p)
 {
-	if (++p->depth > 100)
-		return perr(p, p->pos, "filter nested too deeply");
+	/* Each level of parentheses or NOT nests the SQL too, and SQLite's
+	 * parser stack takes about 50 levels ("parser stack overflow"):
+	 * plumb refuses deeper filters itself, with a reason. */
+	if (++p->depth > PL_FILTER_MAX_DEPTH)
+		return perr(p, p->pos, "filter too complex: nested more "
+		    "than %d levels deep", PL_FILTER_MAX_DEPTH - 1);
 	if (p->tok == T_NOT) {
 		advance(p);
 		emit(p, "(NOT ");

@@ -35,6 +35,12 @@ typedef struct pl_filter_bind {
 	double num;
 } pl_filter_bind;
 
+/* At most this many comparisons in one filter ("filter too complex");
+ * an IN list is one comparison however long. */
+#define PL_FILTER_MAX_CONDS 500
+/* At most this many levels of parentheses and NOT, plus one. */
+#define PL_FILTER_MAX_DEPTH 33
+
 typedef struct pl_filter {
 	struct buf sql;		/* a boolean SQL expression over runs `r` */
 	pl_filter_bind *binds;	/* in order; bind i is parameter ?i+base */

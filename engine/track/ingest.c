@@ -61,7 +61,8 @@ struct batch {
 
 struct slot_w {			/* writer's view of a key slot */
 	int64_t kid;
-	int64_t next_step;
+	int64_t next_step;	/* the step a point without step= gets */
+	int full;		/* a point had step INT64_MAX: no step left */
 	struct pl__chunk chunk;	/* this transaction's points */
 };
 
@@ -154,6 +155,43 @@ set_werr(pl_ingest *in, int code, const char *msg)
 	pthread_mutex_unlock(&in->mu);
 }
 
+/* Counts a malformed line (either thread: the parser for syntax, the
+ * writer for a point that has no step left) and keeps its reason. */
+static void
+note_bad_at(pl_ingest *in, int64_t line, const char *reason)
+{
+	pthread_mutex_lock(&in->mu);
+	in->stats.bad_lines++;
+	for (int e = 0; e < PL_INGEST_MAX_ERRORS; e++)
+		if (in->stats.errors[e][0] == '\0') {
+			snprintf(in->stats.errors[e], sizeof in->stats.errors[e],
+			    "line %lld: %s", (long long)line, reason);
+			break;
+		}
+	pthread_mutex_unlock(&in->mu);
+}
+
+static void
+note_bad(pl_ingest *in, const char *reason)
+{
+	note_bad_at(in, in->stats.lines, reason);
+}
+
+/* A metric record keeps its line number in off/len (unused by metrics),
+ * so the writer can report the line of a point it refuses. */
+static void
+rec_set_line(struct rec *r, int64_t line)
+{
+	r->off = (uint32_t)((uint64_t)line & 0xffffffffu);
+	r->len = (uint32_t)((uint64_t)line >> 32);
+}
+
+static int64_t
+rec_line(const struct rec *r)
+{
+	return (int64_t)(((uint64_t)r->len << 32) | r->off);
+}
+
 static int
 ws_reserve(pl_ingest *in, uint32_t slot)
 {
@@ -201,15 +239,29 @@ write_batches(pl_ingest *in, pl_store *st, int64_t rid, struct batch *list)
 				    (rc = pl__last_step(st, rid, w->kid,
 				    &w->next_step)))
 					goto fail;
-				w->next_step++;
+				w->full = w->next_step == INT64_MAX;
+				if (!w->full)
+					w->next_step++;
 				pl__chunk_dispose(&w->chunk);
 				pl__chunk_init(&w->chunk, w->kid);
 				break;
 			case R_METRIC:
 				w = &in->ws[r->slot];
-				if (r->step == PL_STEP_AUTO)
+				if (r->step == PL_STEP_AUTO) {
+					if (w->full) {
+						/* Never a wrapped, negative
+						 * step: the line is bad. */
+						note_bad_at(in, rec_line(r),
+						    "no step left after "
+						    "9223372036854775807 for "
+						    "this metric: give step=N");
+						break;
+					}
 					r->step = w->next_step;
-				if (r->step >= w->next_step)
+				}
+				if (r->step == INT64_MAX)
+					w->full = 1;
+				else if (r->step >= w->next_step)
 					w->next_step = r->step + 1;
 				if ((rc = pl__chunk_add(&w->chunk, r->step,
 				    r->ts, r->v)) != PL_OK) {
@@ -562,19 +614,6 @@ hand_off(pl_ingest *in)
 	return 0;
 }
 
-static void
-note_bad(pl_ingest *in, const char *reason)
-{
-	pthread_mutex_lock(&in->mu);
-	in->stats.bad_lines++;
-	for (int e = 0; e < PL_INGEST_MAX_ERRORS; e++)
-		if (in->stats.errors[e][0] == '\0') {
-			snprintf(in->stats.errors[e], sizeof in->stats.errors[e],
-			    "line %lld: %s", (long long)in->stats.lines, reason);
-			break;
-		}
-	pthread_mutex_unlock(&in->mu);
-}
 
 static int
 take_line(pl_ingest *in, const char *line, size_t len)
@@ -596,6 +635,7 @@ take_line(pl_ingest *in, const char *line, size_t len)
 		if (key_slot(in, rec.key, rec.key_len, &r.slot) < 0)
 			return -1;
 		r.type = R_METRIC;
+		rec_set_line(&r, in->stats.lines);
 		r.step = rec.step;
 		r.ts = rec.ts_ms ? rec.ts_ms : pl__now_ms();
 		r.v = rec.value;
@@ -680,6 +720,20 @@ pl_ingest_tick(pl_ingest *in)
 	return in->werr;
 }
 
+/* "line N: ..." by N; empty entries last. */
+static int
+error_line_cmp(const void *x, const void *y)
+{
+	const char *a = x, *b = y;
+	long long la, lb;
+
+	if (a[0] == '\0' || b[0] == '\0')
+		return (a[0] == '\0') - (b[0] == '\0');
+	la = strtoll(a + 5, NULL, 10);
+	lb = strtoll(b + 5, NULL, 10);
+	return (la > lb) - (la < lb);
+}
+
 int
 pl_ingest_finish(pl_ingest *in)
 {
@@ -700,6 +754,10 @@ pl_ingest_finish(pl_ingest *in)
 		pthread_join(in->thr, NULL);
 		in->started = 0;
 	}
+	/* The writer notes its refusals after the parser's: report the kept
+	 * reasons in line order. */
+	qsort(in->stats.errors, PL_INGEST_MAX_ERRORS, sizeof in->stats.errors[0],
+	    error_line_cmp);
 	return in->werr ? in->werr : rc;
 }
 

@@ -231,6 +231,8 @@ pl_metric_log(pl_store *st, const char *run_id, const char *key,
 
 	if (key == NULL || *key == '\0')
 		return pl__err(st, PL_EINVAL, "empty metric key");
+	if (step < 0 && step != PL_STEP_AUTO)
+		return pl__err(st, PL_EINVAL, "a step is an integer >= 0");
 	if ((rc = pl__begin(st)) != PL_OK)
 		return rc;
 	if ((rc = pl__run_rid(st, run_id, &rid)) != PL_OK ||
@@ -239,6 +241,12 @@ pl_metric_log(pl_store *st, const char *run_id, const char *key,
 	if (step == PL_STEP_AUTO) {
 		if ((rc = pl__last_step(st, rid, kid, &step)) != PL_OK)
 			goto fail;
+		if (step == INT64_MAX) {	/* never a wrapped, negative step */
+			rc = pl__err(st, PL_EINVAL, "metric '%s' has no step "
+			    "left after 9223372036854775807: give a step",
+			    key);
+			goto fail;
+		}
 		step++;
 	}
 	if (ts_ms == 0)

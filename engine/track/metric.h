@@ -13,7 +13,9 @@
 
 /*
  * Logs one point (a transaction of its own: use pl_ingest for many).
- * ts_ms 0 means now.  A NaN value is kept (read back as NaN).
+ * ts_ms 0 means now.  A NaN value is kept (read back as NaN).  step is
+ * >= 0 or PL_STEP_AUTO; PL_STEP_AUTO after a point at step INT64_MAX has
+ * no step left: PL_EINVAL (never a wrapped, negative step).
  */
 int pl_metric_log(pl_store *st, const char *run_id, const char *key,
     double value, int64_t step, int64_t ts_ms);

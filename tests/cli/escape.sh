@@ -35,4 +35,51 @@ assert_contains "$shown" 'x\xFFy' "invalid UTF-8 made visible"
 # JSON keeps the exact text, escaped for JSON.
 json=$("$PLUMB" show "$id" --json)
 assert_contains "$json" '"name":"name\u001b]0;pwned\u0007"' "json escapes controls"
+
+# Issue 15 item 6: every text plumb prints, errors included, and CSV.
+# CSV: RFC 4180 quoting, control characters neutralised, the text kept.
+csv=$("$PLUMB" runs --csv -c name,params.evil,tags.t)
+assert_not_contains "$(printf '%s' "$csv" | od -An -tx1 | tr -d '\n')" " 1b" "no ESC in --csv"
+assert_contains "$csv" 'name^[]0;pwned^G,^[]0;pwned^G^[[2J,<U+202E>x\xFFy' "csv fields neutralised"
+"$PLUMB" run -q -n 'a,"b"' -p "multi=one
+two" -- true
+csv=$("$PLUMB" runs --csv -c name,params.multi -f "params.multi LIKE 'one%'")
+assert_eq 'name,params.multi
+"a,""b""","one
+two"' "$csv" "csv quoting per RFC 4180"
+
+# Arguments echoed in errors: an unknown run id, command, option, file.
+all=$({
+	"$PLUMB" show "ab${clear}cd" || true
+	"$PLUMB" diff "$id" "x${title}" || true
+	"$PLUMB" metrics "$id" "k${clear}" || true
+	"$PLUMB" "cmd${clear}" || true
+	"$PLUMB" runs "--bogus${clear}" || true
+	"$PLUMB" runs -n "5${title}" || true
+	"$PLUMB" drift "a${clear}.csv" "b${c1}.csv" || true
+	"$PLUMB" --store "/nonexistent/${clear}" runs || true
+	"$PLUMB" log metric "k${clear}" 1 --run "$id${clear}" || true
+	"$PLUMB" model show "m${clear}" || true
+	"$PLUMB" repro -f "p${clear}.yaml" || true
+} 2>&1 | od -An -tx1 | tr -d '\n')
+assert_not_contains "$all" " 1b" "no ESC in error messages"
+assert_not_contains "$all" " 07" "no BEL in error messages"
+assert_not_contains "$all" " c2 9b" "no C1 CSI in error messages"
+assert_status 1 "unknown run id" -- "$PLUMB" show "ab${clear}cd"
+assert_contains "$(cat "$T/.err")" "ab^[[2Jcd" "the id is shown, made visible"
+assert_status 2 "unknown command" -- "$PLUMB" "cmd${clear}"
+assert_contains "$(cat "$T/.err")" "unknown command 'cmd^[[2J'" "the command is shown, made visible"
+
+# With NO_COLOR (set by tests/lib.sh) no 0x1b byte reaches stdout or
+# stderr from any command that shows stored text.
+all=$({
+	"$PLUMB" runs; "$PLUMB" runs --csv; "$PLUMB" runs --json; "$PLUMB" runs --ids
+	"$PLUMB" show "$id"; "$PLUMB" show "$id" --json
+	"$PLUMB" diff "$id" "$id" --all; "$PLUMB" metrics "$id"
+	"$PLUMB" metrics "$id" "$(printf 'k\302\233ey')" --csv
+	"$PLUMB" experiments; "$PLUMB" experiments --json; "$PLUMB" audit
+} 2>&1 | od -An -tx1 | tr -d '\n')
+assert_not_contains "$all" " 1b" "NO_COLOR: no ESC byte at all"
+assert_not_contains "$all" " c2 9b" "NO_COLOR: no C1 CSI"
+
 done_testing

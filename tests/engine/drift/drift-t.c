@@ -1,6 +1,7 @@
 /* drift-t.c - unit tests of the drift statistics against scipy/numpy values committed in tests/data/drift. */
 #include "config.h"
 
+#include <float.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -319,6 +320,24 @@ test_sturges_edges(void **state)
 	nb = pl_drift_sturges_edges(0.0, 4.0, 8, &e);
 	pl_drift_hist_sorted(x, 6, e, nb, c);
 	assert_true(c[0] == 1 && c[1] == 2 && c[2] == 1 && c[3] == 2);
+	free(e);
+	/* a range wider than DBL_MAX (issue 15): finite, increasing edges,
+	 * the ends exact, as many bins as for any other range */
+	nb = pl_drift_sturges_edges(-DBL_MAX, DBL_MAX, 8, &e);
+	assert_int_equal(nb, 4);
+	assert_true(e[0] == -DBL_MAX && e[2] == 0 && e[4] == DBL_MAX);
+	for (size_t i = 0; i < nb; i++)
+		assert_true(isfinite(e[i]) && e[i] < e[i + 1]);
+	free(e);
+	/* NaN and infinite ends never size a huge or wrapped allocation */
+	nb = pl_drift_sturges_edges(NAN, 1.0, 1000, &e);
+	assert_true(nb >= 1 && nb <= 2 * (10 + 2));
+	free(e);
+	nb = pl_drift_sturges_edges(-INFINITY, INFINITY, 1000, &e);
+	assert_true(nb >= 1 && nb <= 2 * (10 + 2));
+	free(e);
+	nb = pl_drift_sturges_edges(0, 5e-324, 1u << 20, &e);
+	assert_true(nb >= 1 && nb <= 2 * (20 + 2));
 	free(e);
 }
 

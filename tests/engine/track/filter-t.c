@@ -105,7 +105,7 @@ test_errors(void **state)
 		memset(deep, '(', 1000);
 		strcpy(deep + 1000, "metrics.a < 1");
 		assert_int_equal(compile(deep), PL_EINVAL);
-		assert_non_null(strstr(err, "nested too deeply"));
+		assert_non_null(strstr(err, "filter too complex: nested more than"));
 	}
 }
 

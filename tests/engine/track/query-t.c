@@ -3,6 +3,7 @@
 
 #include <math.h>
 
+#include "buf.h"
 #include "tests/engine/testutil.h"
 
 static char ids[6][PL_ID_LEN + 1];
@@ -163,11 +164,99 @@ test_rows_values_errors(void **state)
 	free(dir);
 }
 
+/* Filter text "KEY IN (v0, ..., v{n-1})" whose items are the values
+ * fmt(i), then the extra ones. */
+static char *
+in_list(const char *head, size_t n, const char *fmt, const char *extra)
+{
+	struct buf b = BUF_INIT;
+
+	buf_puts(&b, head);
+	buf_puts(&b, " (");
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			buf_putc(&b, ',');
+		buf_printf(&b, fmt, i);
+	}
+	buf_puts(&b, extra);
+	buf_putc(&b, ')');
+	return (char *)buf_str(&b);
+}
+
+/* Issue 15: IN lists of 40,000 values (one JSON bind past 32 items,
+ * linear; more values than SQLite's 32766 parameters) give the same rows
+ * as short ones; 501 conditions and 33 levels are "too complex". */
+static void
+test_long_filters(void **state)
+{
+	char *dir, *f;
+	pl_store *st = tu_store(&dir);
+	struct buf b = BUF_INIT;
+
+	(void)state;
+	make_runs(st);
+	f = in_list("params.lr IN", 40000, "'x%zu'", ",'0.01'");
+	assert_string_equal(names(st, NULL, f, "name", 0), "be");
+	free(f);
+	f = in_list("params.lr NOT IN", 40000, "'x%zu'", ",'0.01'");
+	assert_string_equal(names(st, NULL, f, "name", 0), "ac");
+	free(f);
+	f = in_list("metrics.loss IN", 40000, "%zu.25", ",0.1,0.3");
+	assert_string_equal(names(st, NULL, f, "name", 0), "ab");
+	free(f);
+	f = in_list("attributes.status IN", 40000, "'s%zu'", ",'RUNNING'");
+	assert_string_equal(names(st, NULL, f, "name", 0), "b");
+	free(f);
+	f = in_list("attributes.name IN", 40000, "'%zu'", ",'c','e'");
+	assert_string_equal(names(st, NULL, f, "name", 0), "ce");
+	free(f);
+	/* a list of exactly 32 and of 33 values: both paths, same rows */
+	f = in_list("params.lr IN", 31, "'x%zu'", ",'0.5'");
+	assert_string_equal(names(st, NULL, f, "name", 0), "c");
+	free(f);
+	f = in_list("params.lr IN", 32, "'x%zu'", ",'0.5'");
+	assert_string_equal(names(st, NULL, f, "name", 0), "c");
+	free(f);
+
+	/* 500 conditions work; 501 are refused with the reason */
+	for (int i = 0; i < 500; i++)
+		buf_printf(&b, "%smetrics.loss > -%d", i ? " and " : "", i + 1);
+	assert_string_equal(names(st, NULL, buf_str(&b), "name", 0), "abce");
+	buf_puts(&b, " and metrics.loss > -1000");
+	{
+		pl_query q = { NULL, buf_str(&b), NULL, 0 };
+		pl_runlist *l;
+
+		assert_int_equal(pl_runs_query(&l, st, &q), PL_EINVAL);
+		assert_non_null(strstr(pl_store_errmsg(st),
+		    "filter too complex: more than 500 conditions"));
+		buf_clear(&b);
+		for (int i = 0; i < 5000; i++)
+			buf_printf(&b, "%smetrics.loss > %d", i ? " and " : "", i);
+		q.filter = buf_str(&b);
+		assert_int_equal(pl_runs_query(&l, st, &q), PL_EINVAL);
+		assert_non_null(strstr(pl_store_errmsg(st), "filter too complex"));
+	}
+	/* 32 levels of NOT and parentheses work (SQLite's parser stack) */
+	buf_clear(&b);
+	for (int i = 0; i < 16; i++)
+		buf_puts(&b, "(not ");
+	buf_puts(&b, "metrics.loss < 0.2");
+	for (int i = 0; i < 16; i++)
+		buf_putc(&b, ')');
+	assert_string_equal(names(st, NULL, buf_str(&b), "name", 0), "b");
+	buf_free(&b);
+	pl_store_close(st);
+	tu_rmrf(dir);
+	free(dir);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_lists),
+		cmocka_unit_test(test_long_filters),
 		cmocka_unit_test(test_rows_values_errors),
 	};
 
