@@ -15,6 +15,7 @@
 #include "error.h"
 #include "pipeline-int.h"
 #include "ynode.h"
+#include "config-yaml.h"
 
 
 /* --- errors ------------------------------------------------------------ */
@@ -899,11 +900,8 @@ out:
 }
 
 
-static const char *const top_keys[] = {
-	"stages", "vars", "params", "metrics", "plots", "artifacts",
-	"datasets", "checks", "models", "deploy", "monitors", "alerts",
-	"triggers", NULL
-};
+/* The top-level keys: one list for every reader of plumb.yaml. */
+#define top_keys pl_config_sections
 
 int
 pl_pipeline_load(pl_pipeline **out, const char *path, unsigned flags,

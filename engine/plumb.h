@@ -39,5 +39,10 @@
 #include "csvread.h"
 #include "drift.h"
 #include "detect.h"
+#include "config-monitor.h"
+#include "monitor/tsdb.h"
+#include "monitor/events.h"
+#include "monitor/source.h"
+#include "monitor/names.h"
 
 #endif

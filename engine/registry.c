@@ -23,6 +23,7 @@
 #include "deploy.h"
 #include "metric.h"
 #include "pl_internal.h"
+#include "monitor/events.h"
 #include "registry-int.h"
 #include "vec.h"
 
@@ -593,6 +594,9 @@ pl_model_register(int *out_version, pl_store *st, const pl_model_reg *r)
 			goto fail;
 		}
 		rc = pl_audit_append(st, "model.register", obj, detail);
+		if (rc == PL_OK)
+			rc = pl_event_append(st, 0, "register", NULL, r->name,
+			    version, detail);
 		free(detail);
 		if (rc != PL_OK)
 			goto fail;
