@@ -1,6 +1,6 @@
 /* chunk.c - Gorilla-style compressed sample chunks (format in chunk.h). */
 #include "config.h"
-#include "chunk.h"
+#include "monitor/chunk.h"
 
 #include <stdlib.h>
 #include <string.h>

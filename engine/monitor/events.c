@@ -1,13 +1,13 @@
 /* events.c - appending to and reading the monitoring events table. */
 #include "config.h"
-#include "events.h"
+#include "monitor/events.h"
 
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "audit.h"
-#include "pl_internal.h"
+#include "store/audit.h"
+#include "store/internal.h"
 
 static int
 kind_valid(const char *k)

@@ -1,6 +1,6 @@
 /* labels.c - series names and label sets: validation, canonical text, selectors, matchers. */
 #include "config.h"
-#include "tsdb-int.h"
+#include "monitor/tsdb-int.h"
 
 #include <ctype.h>
 #include <stdio.h>

@@ -1,12 +1,12 @@
 /* sink.c - the per-target buffer sources write samples, events and states into. */
 #include "config.h"
-#include "source.h"
+#include "monitor/source.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
-#include "events.h"
+#include "store/error.h"
+#include "monitor/events.h"
 
 struct qsample {
 	char *name;

@@ -5,8 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "config-yaml.h"
-#include "tsdb.h"
+#include "config/plumb-yaml.h"
+#include "monitor/tsdb.h"
 
 /*
  * A source kind (HTTP probe, Prometheus scrape, process stats,

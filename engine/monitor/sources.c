@@ -1,6 +1,6 @@
 /* sources.c - the table of source kinds plumb watch knows. */
 #include "config.h"
-#include "source.h"
+#include "monitor/source.h"
 
 /* One entry per kind; the watcher polls every kind whose wants() says
  * so for a target, in this order. */

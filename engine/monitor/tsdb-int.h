@@ -6,8 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "error.h"
-#include "tsdb.h"
+#include "store/error.h"
+#include "monitor/tsdb.h"
 
 struct buf;
 

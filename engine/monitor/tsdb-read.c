@@ -1,14 +1,14 @@
 /* tsdb-read.c - reading the series store: selecting series, raw samples, aggregates at a resolution. */
 #include "config.h"
-#include "tsdb-int.h"
+#include "monitor/tsdb-int.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "chunk.h"
-#include "pl_internal.h"
+#include "monitor/chunk.h"
+#include "store/internal.h"
 
 /* ---- selecting ---- */
 

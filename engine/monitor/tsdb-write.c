@@ -1,6 +1,6 @@
 /* tsdb-write.c - the batching series writer: head chunks, downsampling, one transaction per flush. */
 #include "config.h"
-#include "tsdb-int.h"
+#include "monitor/tsdb-int.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "buf.h"
-#include "chunk.h"
-#include "pl_internal.h"
+#include "monitor/chunk.h"
+#include "store/internal.h"
 
 /*
  * Each series the writer has seen keeps, in memory:

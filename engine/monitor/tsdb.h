@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "store.h"
+#include "store/store.h"
 
 /*
  * A series is a metric name plus a set of labels (name=value pairs, names
