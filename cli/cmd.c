@@ -24,5 +24,6 @@ const struct cli_cmd *const cli_cmds[] = {
 	&cli_cmd_status,
 	&cli_cmd_dag,
 	&cli_cmd_data,
+	&cli_cmd_alerts,
 	NULL
 };

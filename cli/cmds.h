@@ -28,4 +28,6 @@ extern const struct cli_cmd cli_cmd_dag;
 
 extern const struct cli_cmd cli_cmd_data;
 
+extern const struct cli_cmd cli_cmd_alerts;
+
 #endif

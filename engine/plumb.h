@@ -44,5 +44,6 @@
 #include "monitor/events.h"
 #include "monitor/source.h"
 #include "monitor/names.h"
+#include "alert/alert.h"
 
 #endif

@@ -1,0 +1,61 @@
+/* cmd-alerts.c - `plumb alerts test FILE...`: promtool rule unit-test files run by plumb's PromQL engine. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static int
+run_test(int argc, char **argv)
+{
+	char *report = NULL;
+	int status = 0;
+
+	if (argc < 2)
+		return cli_usage("alerts", "alerts test needs at least one test "
+		    "file");
+	for (int i = 1; i < argc; i++)
+		if (argv[i][0] == '-' && argv[i][1])
+			return cli_usage("alerts", "unknown option '%s'",
+			    argv[i]);
+	if (pl_alerts_test(&report, &status, (const char *const *)argv + 1,
+	    (size_t)argc - 1) != PL_OK)
+		return cli_error("out of memory");
+	/* test files are user text: no escape sequence reaches the tty */
+	cli_put_safe(stdout, report);
+	fflush(stdout);
+	free(report);
+	return status;
+}
+
+static int
+run(int argc, char **argv)
+{
+	if (argc >= 2 && strcmp(argv[1], "test") == 0)
+		return run_test(argc - 1, argv + 1);
+	if (argc < 2)
+		return cli_usage("alerts", "missing subcommand (test)");
+	return cli_usage("alerts", "unknown subcommand '%s'", argv[1]);
+}
+
+const struct cli_cmd cli_cmd_alerts = {
+	"alerts", run, "alert rules: run promtool rule unit tests",
+	"usage: plumb alerts test FILE...\n"
+	"\n"
+	"Runs Prometheus rule unit-test files - the files `promtool test rules`\n"
+	"reads, unchanged: rule_files (relative to the test file, globs),\n"
+	"evaluation_interval, group_eval_order and tests: with interval,\n"
+	"input_series in the expanding notation (0+10x5, _, _x3, stale),\n"
+	"alert_rule_test and promql_expr_test.  The rules and expressions are\n"
+	"evaluated by plumb's PromQL engine with Prometheus' semantics (the\n"
+	"subset listed in plumb-alerts(1); anything else is refused with its\n"
+	"FILE:LINE:COL).  A failure is listed as promtool lists it: expected\n"
+	"versus got.\n"
+	"\n"
+	"exit status: 0 all tests passed, 1 some test failed, 2 a test or rule\n"
+	"file was unreadable or invalid.\n"
+	"\n"
+	"See plumb-alerts(1).\n"
+};
