@@ -20,7 +20,7 @@ usage_all(FILE *f)
 	    "usage: plumb [--store DIR] COMMAND [ARGS...]\n"
 	    "\n"
 	    "plumb is an MLOps workbench for the terminal: experiment tracking,\n"
-	    "pipelines, data and model versioning, drift and monitoring.\n"
+	    "pipelines, data and model versioning, checks and promotion, drift.\n"
 	    "\n"
 	    "Commands:\n");
 	for (const struct cli_cmd *const *cp = cli_cmds; *cp; cp++)

@@ -42,6 +42,11 @@
 #include "registry/from-pipeline.h"
 #include "drift/drift.h"
 #include "drift/detect.h"
+#include "config/monitor.h"
+#include "monitor/tsdb.h"
+#include "monitor/events.h"
+#include "monitor/source.h"
+#include "monitor/names.h"
 #include "alert/alert.h"
 
 #endif

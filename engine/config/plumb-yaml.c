@@ -1,4 +1,4 @@
-/* plumb-yaml.c - parsing plumb.yaml's checks:, deploy: and models: sections (libyaml document API). */
+/* plumb-yaml.c - parsing plumb.yaml's checks:, deploy:, models: (and, via config/monitor.c, monitor:) sections. */
 #include "config.h"
 #include "config/plumb-yaml.h"
 
@@ -18,6 +18,8 @@
 
 #include "store/error.h"
 #include "config/names.h"
+#include "store/internal.h"
+#include "config/ynode.h"
 
 struct ps {
 	const char *name;
@@ -216,6 +218,7 @@ pl_config_free(pl_config *c)
 		free(m->dirs);
 	}
 	free(c->models);
+	pl__monitor_cfg_dispose(&c->monitor);
 	free(c->path);
 	free(c->dir);
 	free(c);
@@ -751,6 +754,17 @@ parse_root(struct ps *p, pl_config *c, yaml_node_t *root)
 	FOR_PAIRS(p, root, k, kn, v) {
 		int n;
 
+		if (!pl__config_section_known(k)) {
+			const char *best = pl__closest(k, pl_config_sections);
+
+			if (best)
+				perr(p, kn, "unknown key '%s' at the top level "
+				    "(did you mean '%s'?)", k, best);
+			else
+				perr(p, kn, "unknown key '%s' at the top level "
+				    "(see plumb.yaml(5) for the sections)", k);
+			break;
+		}
 		if (strcmp(k, "checks") && strcmp(k, "deploy") &&
 		    strcmp(k, "models"))
 			continue;
@@ -813,6 +827,88 @@ parse_root(struct ps *p, pl_config *c, yaml_node_t *root)
 	return p->rc;
 }
 
+/*
+ * The top-level sections plumb.yaml may have.  A module that reads a
+ * section adds its key here, and only then: an unknown key is an error
+ * (a misspelt section must never be silently ignored).  metrics, plots,
+ * artifacts and datasets are DVC's own top-level keys, accepted so that a
+ * dvc.yaml runs unchanged.
+ */
+const char *const pl_config_sections[] = {
+	"stages", "vars", "params", "metrics", "plots", "artifacts",
+	"datasets", "checks", "models", "deploy", "monitor", NULL
+};
+
+int
+pl__config_section_known(const char *key)
+{
+	for (size_t i = 0; pl_config_sections[i]; i++)
+		if (strcmp(key, pl_config_sections[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* Edit distance of two short words (99 when either is long). */
+static int
+distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	int d[32][32];
+
+	if (la >= 32 || lb >= 32)
+		return 99;
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = (int)i;
+	for (size_t j = 0; j <= lb; j++)
+		d[0][j] = (int)j;
+	for (size_t i = 1; i <= la; i++)
+		for (size_t j = 1; j <= lb; j++) {
+			int c = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+
+			if (d[i - 1][j] + 1 < c)
+				c = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < c)
+				c = d[i][j - 1] + 1;
+			d[i][j] = c;
+		}
+	return d[la][lb];
+}
+
+const char *
+pl__closest(const char *word, const char *const *known)
+{
+	const char *best = NULL;
+	int bd = 3;
+
+	for (size_t i = 0; known[i]; i++) {
+		int dd = distance(word, known[i]);
+
+		/* "monitors" for "monitor": a plural counts as close */
+		if (dd < bd) {
+			bd = dd;
+			best = known[i];
+		}
+	}
+	return best;
+}
+
+/* The monitor: section is read from a ynode tree (marks on every node);
+ * the rest of the file was checked above. */
+static int
+parse_monitor(pl_config *c, const char *name, const char *text, size_t len,
+    char *err, size_t err_len)
+{
+	ynode *root = NULL;
+	int rc;
+
+	if ((rc = yn_parse(&root, text, len, name, err, err_len)) != PL_OK)
+		return rc;
+	rc = pl__monitor_cfg_parse(&c->monitor, root && root->kind == YN_MAP ?
+	    yn_get(root, "monitor") : NULL, c->dir, err, err_len);
+	yn_free(root);
+	return rc;
+}
+
 int
 pl_config_parse(pl_config **out, const char *name, const char *dir,
     const char *text, size_t len, char *err, size_t err_len)
@@ -858,6 +954,8 @@ pl_config_parse(pl_config **out, const char *name, const char *dir,
 	parse_root(&p, c, yaml_document_get_root_node(&doc));
 	yaml_document_delete(&doc);
 	yaml_parser_delete(&parser);
+	if (p.rc == PL_OK)
+		p.rc = parse_monitor(c, name, text, len, err, err_len);
 	if (p.rc != PL_OK) {
 		pl_config_free(c);
 		return p.rc;

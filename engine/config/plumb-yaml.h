@@ -5,15 +5,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "config/monitor.h"
+
 /*
  * (Not named config.h: that would hide autoconf's from this folder.)
  *
  * pl_config_load() reads the sections of plumb.yaml that the registry,
- * the checks and promotion use, and ignores every other top-level key
- * (stages:, monitors:, ... belong to other modules).  Any mistake in
- * these sections fails the load with "FILE:LINE:COL: message" (1-based,
- * from libyaml's marks); unknown keys inside them are mistakes too, so a
- * typo never silently disables a gate.
+ * the checks, promotion and monitoring use (stages: and vars: belong to
+ * the pipeline reader).  A top-level key that is no known section
+ * (pl_config_sections) is an error, and so is any mistake in these
+ * sections: the load fails with "FILE:LINE:COL: message" (1-based, from
+ * libyaml's marks); unknown keys inside them are mistakes too, so a typo
+ * never silently disables a gate or a monitor.  The monitor: section is
+ * described in config/monitor.h.
  *
  *   checks:
  *     train-data:                    # a data check (has `data:`)
@@ -138,7 +142,11 @@ typedef struct pl_config {
 	size_t ntargets;
 	pl_model_cfg *models;
 	size_t nmodels;
+	pl_monitor_cfg monitor;	/* defaults when there is no monitor: */
 } pl_config;
+
+/* The top-level keys plumb.yaml may have (NULL-terminated). */
+extern const char *const pl_config_sections[];
 
 /* Default deploy/health timeout, seconds. */
 #define PL_DEPLOY_TIMEOUT_DEFAULT 300.0

@@ -16,6 +16,7 @@
 #include "store/error.h"
 #include "pipeline/internal.h"
 #include "config/ynode.h"
+#include "config/plumb-yaml.h"
 
 
 /* --- errors ------------------------------------------------------------ */
@@ -798,11 +799,8 @@ out:
 }
 
 
-static const char *const top_keys[] = {
-	"stages", "vars", "params", "metrics", "plots", "artifacts",
-	"datasets", "checks", "models", "deploy", "monitors", "alerts",
-	"triggers", NULL
-};
+/* The top-level keys: one list for every reader of plumb.yaml. */
+#define top_keys pl_config_sections
 
 int
 pl_pipeline_load(pl_pipeline **out, const char *path, unsigned flags,

@@ -17,6 +17,7 @@
 #include "registry/checks.h"
 #include "store/internal.h"
 #include "registry/internal.h"
+#include "monitor/events.h"
 
 /* A claim by another host counts as abandoned after this long (ms). */
 #define CLAIM_STALE_MS (6LL * 3600 * 1000)
@@ -443,6 +444,10 @@ carry_out(pl_promote_result *res, pl_store *st, struct plan *p)
 		if ((rc = pl_audit_append(st, "model.deploy", dobj, d)) !=
 		    PL_OK)
 			goto fail;
+		/* the monitoring timeline marks it too (same transaction) */
+		if ((rc = pl_event_append(st, 0, "deploy", p->runs[i].target,
+		    o->name, p->runs[i].version, d)) != PL_OK)
+			goto fail;
 	}
 	if (res->forced) {
 		struct buf g = BUF_INIT;
@@ -478,6 +483,9 @@ carry_out(pl_promote_result *res, pl_store *st, struct plan *p)
 			goto fail;
 		}
 		rc = pl_audit_append(st, action, obj, d);
+		if (rc == PL_OK && ok)
+			rc = pl_event_append(st, 0, p->kind, NULL, o->name,
+			    p->version, d);
 		free(d);
 		if (rc != PL_OK)
 			goto fail;

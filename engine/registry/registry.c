@@ -22,6 +22,7 @@
 #include "track/metric.h"
 #include "store/internal.h"
 #include "registry/internal.h"
+#include "monitor/events.h"
 #include "vec.h"
 
 int
@@ -552,6 +553,9 @@ pl_model_register(int *out_version, pl_store *st, const pl_model_reg *r)
 			goto fail;
 		}
 		rc = pl_audit_append(st, "model.register", obj, detail);
+		if (rc == PL_OK)
+			rc = pl_event_append(st, 0, "register", NULL, r->name,
+			    version, detail);
 		free(detail);
 		if (rc != PL_OK)
 			goto fail;

@@ -70,6 +70,12 @@ const char *pl__hostname(void);
 /* User name (static buffer). */
 const char *pl__username(void);
 
+/* 1 when key is one of pl_config_sections (config/plumb-yaml.h). */
+int pl__config_section_known(const char *key);
+/* The entry of known (NULL-terminated) closest to word by edit distance
+ * (at most 2 edits), or NULL: for "did you mean". */
+const char *pl__closest(const char *word, const char *const *known);
+
 /* mkdir -p; returns 0 or -1 with errno. */
 int pl__mkdirs(const char *path, int mode);
 

@@ -243,6 +243,48 @@ static const char *const migrations[] = {
 	"  target TEXT NOT NULL, id TEXT NOT NULL,"
 	"  label REAL NOT NULL, label_ms INTEGER NOT NULL,"
 	"  PRIMARY KEY(target, id)) STRICT, WITHOUT ROWID;",
+
+	/* 6: monitoring (engine/monitor/).
+	 * - ts_series: one row per metric name + label set; labels is the
+	 *   canonical text of the sorted set (name="value",... with
+	 *   Prometheus escaping), unique with the name.
+	 * - ts_labels: the inverted index (label, value) -> series that
+	 *   selectors use.
+	 * - ts_chunks: compressed samples (engine/monitor/chunk.h), one row
+	 *   per series, resolution (0 raw, else the aggregate's bucket in
+	 *   ms) and time block (start ms, aligned); n points, t_min/t_max
+	 *   their time span.  A head chunk is rewritten whole at each flush,
+	 *   in one transaction, so readers never see half of one.
+	 * - events: what happened to the monitored services (deploys,
+	 *   promotions, rollbacks, watcher start/stop, scrape failures,
+	 *   drift alarms) for charts and `plumb monitor events`. */
+	"CREATE TABLE ts_series("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL,"
+	"  labels TEXT NOT NULL,"
+	"  created_ms INTEGER NOT NULL,"
+	"  UNIQUE(name, labels)) STRICT;"
+	"CREATE TABLE ts_labels("
+	"  name TEXT NOT NULL, value TEXT NOT NULL,"
+	"  series_id INTEGER NOT NULL REFERENCES ts_series(id),"
+	"  PRIMARY KEY(name, value, series_id)) STRICT, WITHOUT ROWID;"
+	"CREATE TABLE ts_chunks("
+	"  series_id INTEGER NOT NULL REFERENCES ts_series(id),"
+	"  res INTEGER NOT NULL,"
+	"  block INTEGER NOT NULL,"
+	"  n INTEGER NOT NULL CHECK(n > 0),"
+	"  t_min INTEGER NOT NULL, t_max INTEGER NOT NULL,"
+	"  data BLOB NOT NULL,"
+	"  PRIMARY KEY(series_id, res, block)) STRICT, WITHOUT ROWID;"
+	"CREATE INDEX ts_chunks_age ON ts_chunks(res, t_max);"
+	"CREATE TABLE events("
+	"  id INTEGER PRIMARY KEY,"
+	"  time_ms INTEGER NOT NULL,"
+	"  kind TEXT NOT NULL,"
+	"  target TEXT, model TEXT, version INTEGER,"
+	"  message TEXT NOT NULL,"
+	"  user TEXT, host TEXT) STRICT;"
+	"CREATE INDEX events_time ON events(time_ms);",
 };
 
 int

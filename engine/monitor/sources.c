@@ -1,0 +1,9 @@
+/* sources.c - the table of source kinds plumb watch knows. */
+#include "config.h"
+#include "monitor/source.h"
+
+/* One entry per kind; the watcher polls every kind whose wants() says
+ * so for a target, in this order. */
+const pl_mon_source_ops *const pl_mon_sources[] = {
+	NULL
+};
