@@ -610,7 +610,14 @@ handle_key(struct app *a, int key)
 		return;
 	}
 	if (too_small(a)) {
-		if (key == 'q' || key == WK_CTRL('c'))
+		/* Whatever quits on a screen (q, Q, Ctrl-C, or the user's
+		 * own binding) quits here too: there is nothing to go
+		 * back to. */
+		enum request r = keymap_lookup(a->top ? a->top->ops->name :
+		    NULL, key);
+
+		if (r == REQ_QUIT || r == REQ_QUIT_ALL || key == 'q' ||
+		    key == 'Q' || key == WK_CTRL('c'))
 			a->quit = true;
 		return;
 	}
@@ -668,9 +675,18 @@ paint(struct app *a)
 		widget_invalidate(winput_widget(a->input));
 	}
 	if (too_small(a)) {
+		char m[96];
+
 		werase(a->win);
 		wput(a->win, 0, 0, a->w, "terminal too small", A_BOLD,
 		    WPUT_TRUSTED);
+		snprintf(m, sizeof m, "%dx%d, needs %dx%d", a->w, a->h,
+		    MIN_W, MIN_H);
+		if (a->h > 1)
+			wput(a->win, 1, 0, a->w, m, A_NORMAL, WPUT_TRUSTED);
+		if (a->h > 2)
+			wput(a->win, 2, 0, a->w, "q quits", A_NORMAL,
+			    WPUT_TRUSTED);
 	} else {
 		if (a->top) {
 			a->top->ops->draw(a->top, force || a->top->dirty);

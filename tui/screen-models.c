@@ -366,6 +366,8 @@ mdl_line(struct models_scr *m, const char *fmt, ...)
 	free(s);
 }
 
+static void set_focus(struct models_scr *m, enum mpane f);
+
 void
 mdl_set_detail(struct models_scr *m, enum mdetail mode, int version,
     const char *title)
@@ -375,6 +377,10 @@ mdl_set_detail(struct models_scr *m, enum mdetail mode, int version,
 	snprintf(m->dtitle, sizeof m->dtitle, "%s", title);
 	wtext_clear(m->detail);
 	wtext_set_follow(m->detail, mode == MD_CHILD);
+	/* Narrow, the detail is only seen when focused: show what was
+	 * asked for. */
+	if (m->narrow && mode != MD_NONE)
+		set_focus(m, MP_DETAIL);
 	m->base.dirty = true;
 }
 
@@ -513,16 +519,21 @@ models_layout(struct screen *s)
 	m->lw = a->w * 11 / 20;
 	if (m->lw < 30)
 		m->lw = a->w;
+	/* Narrow (under about 55 columns): the versions and the detail
+	 * share the lower box, the focused one (Tab) shown. */
+	m->narrow = m->lw >= a->w;
 	widget_place(wtable_widget(m->mt), a->win, 2, 1, m->split - 2 > 1 ?
 	    m->split - 2 : 1, a->w - 2);
 	widget_place(wtable_widget(m->vt), a->win, 2 + m->split, 1,
 	    rest - 2 > 1 ? rest - 2 : 1, m->lw - 2 > 1 ? m->lw - 2 : 1);
-	if (m->lw < a->w)
+	if (!m->narrow)
 		widget_place(wtext_widget(m->detail), a->win, 2 + m->split,
 		    m->lw + 1, rest - 2 > 1 ? rest - 2 : 1,
 		    a->w - m->lw - 2 > 1 ? a->w - m->lw - 2 : 1);
 	else
-		widget_place(wtext_widget(m->detail), a->win, body, 0, 1, 1);
+		widget_place(wtext_widget(m->detail), a->win, 2 + m->split,
+		    1, rest - 2 > 1 ? rest - 2 : 1, a->w - 2 > 1 ? a->w - 2 :
+		    1);
 	if (m->dlg)
 		widget_place(wdialog_widget(m->dlg), a->win, 1, 0, body, a->w);
 }
@@ -539,9 +550,13 @@ models_draw(struct screen *s, bool force)
 
 	wtable_marks(m->vt, &nm);
 	if (!force && !s->dirty && m->dlg == NULL && !m->picking) {
+		bool det = m->narrow && m->focus == MP_DETAIL;
+
 		widget_draw(wtable_widget(m->mt), false);
-		widget_draw(wtable_widget(m->vt), false);
-		widget_draw(wtext_widget(m->detail), false);
+		if (!det)
+			widget_draw(wtable_widget(m->vt), false);
+		if (det || !m->narrow)
+			widget_draw(wtext_widget(m->detail), false);
 		return;
 	}
 	snprintf(crumbs, sizeof crumbs, "models  %zu model%s%s%s", m->nmodels,
@@ -555,9 +570,18 @@ models_draw(struct screen *s, bool force)
 	    "[" : "", m->cur ? " of " : "", m->cur ? m->cur : "",
 	    m->focus == MP_VERSIONS ? "]" : "");
 	snprintf(r, sizeof r, "%zu marked", nm);
-	wbox(a->win, 1 + m->split, 0, rest, m->lw, t, nm ? r : NULL, b);
-	widget_draw(wtable_widget(m->vt), true);
-	if (m->lw < a->w) {
+	if (!m->narrow || m->focus != MP_DETAIL) {
+		wbox(a->win, 1 + m->split, 0, rest, m->lw, t, nm ? r : NULL,
+		    b);
+		widget_draw(wtable_widget(m->vt), true);
+	}
+	if (m->narrow && m->focus == MP_DETAIL) {
+		snprintf(t, sizeof t, "[%s]", m->dtitle[0] ? m->dtitle :
+		    "detail");
+		wbox(a->win, 1 + m->split, 0, rest, a->w, t,
+		    m->child > 0 ? "running" : NULL, b);
+		widget_draw(wtext_widget(m->detail), true);
+	} else if (!m->narrow) {
 		snprintf(t, sizeof t, "%s%s%s", m->focus == MP_DETAIL ? "[" :
 		    "", m->dtitle[0] ? m->dtitle : "detail",
 		    m->focus == MP_DETAIL ? "]" : "");

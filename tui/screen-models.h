@@ -35,6 +35,7 @@ struct models_scr {
 	char dtitle[192];
 	int split;			/* rows of the models box */
 	int lw;				/* width of the versions box */
+	bool narrow;			/* versions and detail share a box */
 	/* promote: stage picker, then the dialog */
 	int picking;			/* version being promoted, 0: none */
 	struct wdialog *dlg;

@@ -603,9 +603,17 @@ run_draw(struct screen *sc, bool force)
 			if (r->bottom == B_STDOUT || r->bottom == B_STDERR) {
 				struct wtext *t = r->logs[r->bottom - 1].text;
 
-				snprintf(rt, sizeof rt, "%zu lines%s",
-				    wtext_count(t), wtext_follow(t) ?
-				    " follow" : "");
+				size_t nl = wtext_count(t);
+
+				/* "1 line", "3 lines", then whether the
+				 * view follows the end. */
+				snprintf(rt, sizeof rt, "%zu line%s%s", nl,
+				    nl == 1 ? "" : "s", wtext_follow(t) ?
+				    " \xc2\xb7 following" : "");
+				if (!widgets_utf8() && wtext_follow(t))
+					snprintf(rt, sizeof rt, "%zu line%s, "
+					    "following", nl, nl == 1 ? "" :
+					    "s");
 			}
 		}
 		wbox(a->win, by + 1, 0, bh, a->w, title, rt[0] ? rt : NULL,

@@ -1098,6 +1098,115 @@ set_key_columns(struct runs *r, const char *spec)
 	return 0;
 }
 
+/* Whether some of the first listed runs has metric/param key
+ * ("metrics.loss"): a typo must not become an empty column. */
+static bool
+key_in_list(struct runs *r, const char *key)
+{
+	pl_kvlist *keys = NULL;
+	bool metric = key[0] == 'm', found = false;
+	const char *k = key + (metric ? 8 : 7);
+
+	if (r->list == NULL || pl_runlist_keys(&keys, r->list, 2000) != PL_OK)
+		return false;
+	for (size_t i = 0; i < keys->n && !found; i++)
+		found = strcmp(keys->items[i].key, k) == 0 &&
+		    (strcmp(keys->items[i].value, "metric") == 0) == metric;
+	pl_kvlist_free(keys);
+	return found;
+}
+
+/*
+ * ":sort [+|-]COLUMN [asc|desc]": COLUMN is a title ("loss", "STARTED"),
+ * a sort key ("metrics.loss", "params.lr", "start_time") or a bare
+ * metric key.  "-" or "desc" sorts descending, "+" or "asc" ascending;
+ * neither: the column's natural order.  A metric or param that is not a
+ * column yet becomes one, so that the order can be seen.
+ */
+static int
+sort_command(struct runs *r, const char *arg)
+{
+	struct app *a = r->base.app;
+	char *k = xstrdup(arg), *sp;
+	int dir = 0;		/* -1 ascending, 1 descending, 0 natural */
+	const char *key;
+	int found = -1;
+
+	for (sp = k + strlen(k); sp > k && sp[-1] == ' '; )
+		*--sp = '\0';
+	if ((sp = strrchr(k, ' ')) != NULL) {
+		if (strcasecmp(sp + 1, "asc") == 0)
+			dir = -1;
+		else if (strcasecmp(sp + 1, "desc") == 0)
+			dir = 1;
+		else {
+			app_error(a, "sort: '%s' is not asc or desc", sp + 1);
+			free(k);
+			return 1;
+		}
+		while (sp > k && sp[-1] == ' ')
+			sp--;
+		*sp = '\0';
+	}
+	key = k;
+	while (*key == ' ')
+		key++;
+	if (*key == '-' || *key == '+') {
+		if (dir == 0)
+			dir = *key == '-' ? 1 : -1;
+		key++;
+	}
+	if (*key == '\0') {
+		app_error(a, "usage: :sort [+|-]COLUMN [asc|desc]");
+		free(k);
+		return 1;
+	}
+	for (int pass = 0; pass < 2 && found < 0; pass++) {
+		for (int i = 0; i < r->ncols && found < 0; i++) {
+			const struct col *c = &r->cols[i];
+			char *sk = sort_key(r, i);
+			char *plain = c->kind == K_METRIC ?
+			    xasprintf("metrics.%s", c->key) :
+			    c->kind == K_PARAM ?
+			    xasprintf("params.%s", c->key) : NULL;
+			bool hit = strcasecmp(c->title, key) == 0 ||
+			    strcmp(sk, key) == 0 ||
+			    (plain && strcmp(plain, key) == 0) ||
+			    (c->key && strcmp(c->key, key) == 0);
+
+			free(sk);
+			free(plain);
+			if (hit)
+				found = i;
+		}
+		if (found >= 0 || pass == 1)
+			break;
+		/* Not a column: a metric or param key becomes one (the
+		 * row cache is sized by the columns: dropped first). */
+		if (!(strncmp(key, "metrics.", 8) == 0 && key[8]) &&
+		    !(strncmp(key, "params.", 7) == 0 && key[7]))
+			break;
+		if (!key_in_list(r, key))
+			break;
+		drop_cache(r);
+		if (key[0] == 'm')
+			add_col(r, K_METRIC, key + 8, key + 8);
+		else
+			add_col(r, K_PARAM, key + 7, key + 7);
+		apply_columns(r);
+	}
+	if (found < 0) {
+		app_error(a, "no column '%s' (:columns adds one)", key);
+		free(k);
+		return 1;
+	}
+	free(k);
+	set_sort(r, found, dir > 0 ? true : dir < 0 ? false :
+	    natural_desc(r, found));
+	r->base.dirty = true;
+	return 1;
+}
+
 int
 runs_screen_command(struct screen *s, const char *verb, const char *arg)
 {
@@ -1127,26 +1236,7 @@ runs_screen_command(struct screen *s, const char *verb, const char *arg)
 		free(old);
 		choose_columns(r);
 	} else if (strcmp(verb, "sort") == 0) {
-		/* A column title ("loss", "STARTED") or a sort key
-		 * ("metrics.loss"), "-" in front for descending. */
-		bool desc = *arg == '-';
-		const char *k = desc ? arg + 1 : arg;
-
-		for (int i = 0; i < r->ncols; i++) {
-			char *sk = sort_key(r, i);
-			bool hit = strcasecmp(r->cols[i].title, k) == 0 ||
-			    strcmp(sk, k) == 0 || (r->cols[i].key &&
-			    strcmp(r->cols[i].key, k) == 0);
-
-			free(sk);
-			if (hit) {
-				set_sort(r, i, *arg == '-' ? true :
-				    *arg == '+' ? false : natural_desc(r, i));
-				return 1;
-			}
-		}
-		app_error(a, "no column '%s' (:columns adds one)", k);
-		return 1;
+		return sort_command(r, arg);
 	} else if (strcmp(verb, "columns") == 0) {
 		if (*arg == '\0') {
 			/* Forget the choice: the first runs' keys again. */
