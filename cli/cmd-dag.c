@@ -47,7 +47,7 @@ run(int argc, char **argv)
 			return cli_usage("dag", "bad option");
 		}
 	}
-	if (pipe_load(&p, file, 0) != CLI_OK)
+	if (pipe_load(&p, file, PL_PIPE_GRAPH_ONLY) != CLI_OK)
 		goto out;
 	n = pl_pipeline_nstages(p);
 	order = pl_pipeline_order(p);

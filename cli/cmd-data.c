@@ -47,7 +47,7 @@ open_store(pl_store **st)
 	if (getcwd(cwd, sizeof cwd) == NULL)
 		return cli_error("cannot read the working directory: %s",
 		    strerror(errno));
-	return pipe_open_store(st, cwd);
+	return pipe_open_store(st, cwd, 1);
 }
 
 static int

@@ -14,8 +14,10 @@ int pipe_load(pl_pipeline **out, const char *file, unsigned flags);
 /*
  * Opens the store: --store / PLUMB_STORE / the nearest .plumb walking up;
  * when there is none, one is created in dir (the pipeline's directory),
- * so an existing DVC project works without `plumb init`.
+ * so an existing DVC project works without `plumb init` -- unless
+ * !create (status, repro --dry-run: commands that only look must not
+ * write): then *out is NULL and the caller works without a store.
  */
-int pipe_open_store(pl_store **out, const char *dir);
+int pipe_open_store(pl_store **out, const char *dir, int create);
 
 #endif

@@ -46,7 +46,7 @@ pipe_load(pl_pipeline **out, const char *file, unsigned flags)
 }
 
 int
-pipe_open_store(pl_store **out, const char *dir)
+pipe_open_store(pl_store **out, const char *dir, int create)
 {
 	char err[512], *found = NULL, *sd;
 	pl_store *st = NULL;
@@ -58,6 +58,8 @@ pipe_open_store(pl_store **out, const char *dir)
 	}
 	if (cli_g.store_dir || getenv("PLUMB_STORE"))
 		return cli_open_store(out, 0);
+	if (!create)
+		return CLI_OK;
 	sd = xasprintf("%s/%s", dir, PL_STORE_DIRNAME);
 	if (pl_store_init(&st, sd) != PL_OK) {
 		cli_error("cannot create a store in %s: %s", sd,
@@ -364,7 +366,7 @@ run(int argc, char **argv)
 	ro.ntargets = (size_t)(argc - optind);
 	if (pipe_load(&p, file, PL_PIPE_CHECK_DEPS) != CLI_OK)
 		goto out;
-	if (pipe_open_store(&st, pl_pipeline_dir(p)) != CLI_OK)
+	if (pipe_open_store(&st, pl_pipeline_dir(p), !ro.dry_run) != CLI_OK)
 		goto out;
 	if (executor && strcmp(executor, "slurm") == 0) {
 		if (pl_executor_slurm_new(&ex, getenv("PLUMB_SLURM_ARGS")) !=

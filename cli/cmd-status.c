@@ -42,7 +42,7 @@ run(int argc, char **argv)
 	}
 	if (pipe_load(&p, file, 0) != CLI_OK)
 		goto out;
-	if (pipe_open_store(&st, pl_pipeline_dir(p)) != CLI_OK)
+	if (pipe_open_store(&st, pl_pipeline_dir(p), 0) != CLI_OK)
 		goto out;
 	mask = calloc(pl_pipeline_nstages(p) + 1, 1);
 	if (mask == NULL || pl_pipeline_select(p, mask, argv + optind,

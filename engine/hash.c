@@ -782,7 +782,8 @@ pl_cache_has(pl_store *st, const pl_hashed *h)
 	size_t n = 0;
 	int ok = 1;
 
-	if (h->missing || !h->hash[0] || !has_object(st, h->hash))
+	if (st == NULL || h->missing || !h->hash[0] ||
+	    !has_object(st, h->hash))
 		return 0;
 	if (!h->is_dir)
 		return 1;

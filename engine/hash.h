@@ -79,7 +79,7 @@ void pl_manifest_free(pl_manifest_entry *m, size_t n);
 int pl_cache_put_path(pl_hashed *out, pl_store *st, const char *path);
 
 /* 1 when everything h needs (object, or manifest and every object of
- * it) is in the cache, else 0. */
+ * it) is in the cache, else 0 (always 0 without a store: st NULL). */
 int pl_cache_has(pl_store *st, const pl_hashed *h);
 
 /* Ways to place a cached object in the workspace, tried in order. */

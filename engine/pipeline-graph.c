@@ -22,10 +22,30 @@ struct outref {
 	size_t stage, out;
 };
 
+/*
+ * Paths are sorted with '/' before every other byte, so that the paths
+ * inside a directory come right after it, in one run: with plain strcmp
+ * "r.txt" ('.' < '/') would sit between "r" and "r/x.json" and end the
+ * run early, hiding r/x.json from a dep on r.
+ */
+static int
+path_cmp(const char *a, const char *b)
+{
+	for (;; a++, b++) {
+		int x = *a == '/' ? 1 : (unsigned char)*a;
+		int y = *b == '/' ? 1 : (unsigned char)*b;
+
+		if (x != y)
+			return x - y;
+		if (x == 0)
+			return 0;
+	}
+}
+
 static int
 outref_cmp(const void *a, const void *b)
 {
-	return strcmp(((const struct outref *)a)->wpath,
+	return path_cmp(((const struct outref *)a)->wpath,
 	    ((const struct outref *)b)->wpath);
 }
 
@@ -38,7 +58,7 @@ lower_bound(const struct outref *v, size_t n, const char *key)
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
 
-		if (strcmp(v[mid].wpath, key) < 0)
+		if (path_cmp(v[mid].wpath, key) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -46,16 +66,23 @@ lower_bound(const struct outref *v, size_t n, const char *key)
 	return lo;
 }
 
+/* Stage `to` depends on stage `from` through its dep path `via`.  A
+ * stage whose dep overlaps its own output is a cycle of one (DVC refuses
+ * it too): the caller reports it. */
 static int
-add_edge(pl_pipeline *p, size_t from, size_t to)
+add_edge(pl_pipeline *p, size_t from, size_t to, const char *via)
 {
 	size_t *u;
+	const char **v;
 
-	if (from == to)
-		return PL_OK;	/* a stage reading its own output: not an edge */
 	for (size_t i = 0; i < p->nup[to]; i++)
 		if (p->up[to][i] == from)
 			return PL_OK;
+	v = realloc(p->upvia[to], (p->nup[to] + 1) * sizeof *v);
+	if (v == NULL)
+		return PL_ENOMEM;
+	p->upvia[to] = v;
+	v[p->nup[to]] = via;
 	u = realloc(p->up[to], (p->nup[to] + 1) * sizeof *u);
 	if (u == NULL)
 		return PL_ENOMEM;
@@ -101,10 +128,12 @@ pl__pipe_build_graph(pl_pipeline *p, unsigned flags, char *err, size_t err_len)
 	p->nup = calloc(n + 1, sizeof *p->nup);
 	p->ndown = calloc(n + 1, sizeof *p->ndown);
 	p->order = calloc(n + 1, sizeof *p->order);
+	p->upvia = calloc(n + 1, sizeof *p->upvia);
 	for (size_t i = 0; i < n; i++)
 		nrefs += p->stages[i].nouts;
 	refs = calloc(nrefs + 1, sizeof *refs);
-	if (!p->up || !p->down || !p->nup || !p->ndown || !p->order || !refs) {
+	if (!p->up || !p->down || !p->nup || !p->ndown || !p->order ||
+	    !p->upvia || !refs) {
 		free(refs);
 		return PL_ENOMEM;
 	}
@@ -121,7 +150,7 @@ pl__pipe_build_graph(pl_pipeline *p, unsigned flags, char *err, size_t err_len)
 	for (size_t i = 0; i < nrefs; i++) {
 		const pl_out *o = &p->stages[refs[i].stage].outs[refs[i].out];
 
-		if (i + 1 < nrefs && strcmp(refs[i].wpath,
+		if (i + 1 < nrefs && path_cmp(refs[i].wpath,
 		    refs[i + 1].wpath) == 0) {
 			const struct outref *a = &refs[i], *b = &refs[i + 1];
 			const pl_out *oa = &p->stages[a->stage].outs[a->out];
@@ -168,25 +197,49 @@ pl__pipe_build_graph(pl_pipeline *p, unsigned flags, char *err, size_t err_len)
 			}
 		}
 	}
-	/* Edges: dep == out, dep inside out, out inside dep. */
+	/* Edges (DVC's rule): B depends on A when a dep of B (or a params
+	 * file of B) is, lies inside or contains an output of A. */
 	for (size_t i = 0; i < n && rc == PL_OK; i++) {
 		const pl_pipe_stage *s = &p->stages[i];
+		size_t nd = s->ndeps + s->nparams;
 
-		for (size_t j = 0; j < s->ndeps && rc == PL_OK; j++) {
-			const char *d = s->deps[j].wpath;
-			size_t k = lower_bound(refs, nrefs, d);
+		for (size_t j = 0; j < nd && rc == PL_OK; j++) {
+			const int isdep = j < s->ndeps;
+			const pl_param *pp = isdep ? NULL :
+			    &s->params[j - s->ndeps];
+			const char *d = isdep ? s->deps[j].wpath : pp->wfile;
+			const char *shown = isdep ? s->deps[j].path : pp->file;
+			int line = isdep ? s->deps[j].line : pp->line;
+			int col = isdep ? s->deps[j].col : pp->col;
+			size_t k, self = (size_t)-1;
 			int found = 0;
 
-			/* exact and nested-inside-dep: a range from k */
-			for (; k < nrefs && pl__pipe_path_within(refs[k].wpath, d); k++) {
-				found = 1;
-				rc = add_edge(p, refs[k].stage, i);
+			/* one edge per params file, not per key */
+			if (!isdep) {
+				int seen = 0;
+
+				for (size_t q = 0; q < j - s->ndeps; q++)
+					seen |= strcmp(s->params[q].wfile,
+					    d) == 0;
+				if (seen)
+					continue;
 			}
+#define EDGE(k_) do { \
+		found = 1; \
+		if (refs[k_].stage == i) \
+			self = (k_); \
+		else \
+			rc = add_edge(p, refs[k_].stage, i, shown); \
+	} while (0)
+			/* exact and nested-inside-dep: a run from k */
 			if (strcmp(d, ".") == 0)
-				for (k = 0; k < nrefs; k++) {
-					found = 1;
-					rc = add_edge(p, refs[k].stage, i);
-				}
+				for (k = 0; k < nrefs && rc == PL_OK; k++)
+					EDGE(k);
+			else
+				for (k = lower_bound(refs, nrefs, d); k < nrefs &&
+				    rc == PL_OK &&
+				    pl__pipe_path_within(refs[k].wpath, d); k++)
+					EDGE(k);
 			/* the dep is inside an output directory */
 			for (const char *sl = strchr(d, '/'); sl && rc == PL_OK;
 			    sl = strchr(sl + 1, '/')) {
@@ -198,12 +251,29 @@ pl__pipe_build_graph(pl_pipeline *p, unsigned flags, char *err, size_t err_len)
 				memcpy(anc, d, len);
 				anc[len] = '\0';
 				k = lower_bound(refs, nrefs, anc);
-				if (k < nrefs && strcmp(refs[k].wpath, anc) == 0) {
-					found = 1;
-					rc = add_edge(p, refs[k].stage, i);
-				}
+				if (k < nrefs && strcmp(refs[k].wpath, anc) == 0)
+					EDGE(k);
 			}
-			if (!found && (flags & PL_PIPE_CHECK_DEPS)) {
+#undef EDGE
+			if (rc == PL_OK && self != (size_t)-1) {
+				rc = loc_err(err, err_len, p, line, col,
+				    "dependency cycle: %s -> %s -> %s (stage "
+				    "'%s' depends on its own output '%s')",
+				    s->name, shown, s->name, s->name,
+				    s->outs[refs[self].out].path);
+				break;
+			}
+			if (rc == PL_OK && found && !isdep) {
+				/* a params file some stage writes: its
+				 * values are read when asked, not now */
+				struct pfile *f = pl__pipe_pfile_add(p, d);
+
+				if (f == NULL)
+					rc = PL_ENOMEM;
+				else
+					f->produced = 1;
+			}
+			if (!found && isdep && (flags & PL_PIPE_CHECK_DEPS)) {
 				char *abs = pl_pipeline_abspath(p, d), *ptr = NULL;
 				struct stat sb;
 
@@ -288,10 +358,31 @@ pl__pipe_build_graph(pl_pipeline *p, unsigned flags, char *err, size_t err_len)
 							break;
 						}
 				} while (cur != first && nc <= n);
-				for (size_t j = nc; j-- > 0;)
-					buf_printf(&b, "%s -> ",
-					    p->stages[cyc[j]].name);
-				buf_puts(&b, p->stages[cyc[nc - 1]].name);
+				/* cyc[] runs downstream -> upstream: print
+				 * it reversed, from the stage first in the
+				 * file, each stage then the dep path through
+				 * which the next one reads it */
+				{
+					size_t m = 0;
+
+					for (size_t j = 1; j < nc; j++)
+						if (cyc[j] < cyc[m])
+							m = j;
+					for (size_t t = 0; t < nc; t++) {
+						size_t from = cyc[(m + nc - t) % nc];
+						size_t to = cyc[(m + 2 * nc - t - 1) %
+						    nc];
+						const char *via = "?";
+
+						for (size_t q = 0; q < p->nup[to];
+						    q++)
+							if (p->up[to][q] == from)
+								via = p->upvia[to][q];
+						buf_printf(&b, "%s -> %s -> ",
+						    p->stages[from].name, via);
+					}
+					buf_puts(&b, p->stages[cyc[m]].name);
+				}
 				/* report at the stage first in the file */
 				{
 					size_t at = cyc[0];
@@ -373,6 +464,8 @@ pl__pipe_check_params(pl_pipeline *p, char *err, size_t err_len)
 			f = pl__pipe_pfile_get(p, pp->wfile, err, err_len, &rc);
 			if (f == NULL)
 				return rc;
+			if (f->produced)
+				continue;	/* written by a stage */
 			if (f->missing)
 				return loc_err(err, err_len, p, pp->line,
 				    pp->col, "params file '%s' of stage '%s' "

@@ -91,6 +91,8 @@ struct pfile {
 	char *wfile;		/* relative to the pipeline directory */
 	ynode *tree;		/* NULL when the file does not exist */
 	int missing;
+	int produced;		/* an output of some stage: read when asked
+				 * (it changes while the pipeline runs) */
 };
 
 struct pl_pipeline {
@@ -103,14 +105,22 @@ struct pl_pipeline {
 	/* graph */
 	size_t **up, **down;
 	size_t *nup, *ndown;
+	const char ***upvia;	/* upvia[i][k]: the dep path of stage i
+				 * through which it depends on up[i][k] */
 	size_t *order;
 };
 
+/* path (relative to wdir) relative to the pipeline directory. */
+char *pl__pipe_wjoin(const pl_pipeline *p, const char *wdir,
+    const char *path);
 /* Is path a equal to, or inside, directory path b? */
 int pl__pipe_path_within(const char *a, const char *b);
 /* The params file wfile (read once and kept), or NULL after setting err. */
 struct pfile *pl__pipe_pfile_get(pl_pipeline *p, const char *wfile,
     char *err, size_t err_len, int *rc);
+/* The entry for params file wfile, made (unread) when absent; NULL on
+ * OOM. */
+struct pfile *pl__pipe_pfile_add(pl_pipeline *p, const char *wfile);
 /* The value of dotted key in a params tree, or NULL. */
 const ynode *pl__pipe_param_find(const ynode *t, const char *key);
 /* pipeline-graph.c: stage names, params, then the dependency graph

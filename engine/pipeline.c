@@ -130,6 +130,28 @@ pl__pipe_pfile_get(pl_pipeline *p, const char *wfile, char *err, size_t err_len,
 	return f;
 }
 
+struct pfile *
+pl__pipe_pfile_add(pl_pipeline *p, const char *wfile)
+{
+	struct pfile *f;
+
+	for (size_t i = 0; i < p->npfiles; i++)
+		if (strcmp(p->pfiles[i].wfile, wfile) == 0)
+			return &p->pfiles[i];
+	f = realloc(p->pfiles, (p->npfiles + 1) * sizeof *f);
+	if (f == NULL)
+		return NULL;
+	p->pfiles = f;
+	f = &p->pfiles[p->npfiles];
+	memset(f, 0, sizeof *f);
+	f->wfile = strdup(wfile);
+	if (f->wfile == NULL)
+		return NULL;
+	f->missing = 1;		/* not read */
+	p->npfiles++;
+	return f;
+}
+
 /* Finds a dotted key in a params tree; a key with dots may also be a
  * literal key at some level ("a.b" stored as one key). */
 const ynode *
@@ -179,7 +201,22 @@ pl_pipeline_param_value(char **out, const pl_pipeline *p,
 
 	*out = NULL;
 	for (size_t i = 0; i < p->npfiles; i++)
-		if (strcmp(p->pfiles[i].wfile, prm->wfile) == 0) {
+		if (strcmp(p->pfiles[i].wfile, prm->wfile) == 0 &&
+		    p->pfiles[i].produced) {
+			char *abs = pl_pipeline_abspath(p, prm->wfile), e[512];
+			ynode *t = NULL;
+			int rc = abs ? yn_parse_file(&t, abs, prm->wfile, e,
+			    sizeof e) : PL_ENOMEM;
+
+			free(abs);
+			if (rc != PL_OK)
+				return rc == PL_ENOMEM ? rc : PL_ENOTFOUND;
+			v = prm->key ? pl__pipe_param_find(t, prm->key) : t;
+			*out = v ? yn_canonical(v) : NULL;
+			yn_free(t);
+			return v == NULL ? PL_ENOTFOUND : *out ? PL_OK :
+			    PL_ENOMEM;
+		} else if (strcmp(p->pfiles[i].wfile, prm->wfile) == 0) {
 			if (p->pfiles[i].missing)
 				return PL_ENOTFOUND;
 			v = prm->key ? pl__pipe_param_find(p->pfiles[i].tree, prm->key) :
@@ -238,8 +275,8 @@ want_path(const ynode *v, const char *what, char *err, size_t err_len)
 }
 
 static int
-add_out(pl_pipe_stage *s, const ynode *entry, pl_out_kind kind, char *err,
-    size_t err_len)
+add_out(const pl_pipeline *p, pl_pipe_stage *s, const ynode *entry,
+    pl_out_kind kind, char *err, size_t err_len)
 {
 	static const char *const names[] = { "outs", "metrics", "plots" };
 	const ynode *pathn = entry, *opts = NULL;
@@ -267,7 +304,7 @@ add_out(pl_pipe_stage *s, const ynode *entry, pl_out_kind kind, char *err,
 	o->line = pathn->line;
 	o->col = pathn->col;
 	o->path = xstrdup_or(pathn->str, &oom);
-	o->wpath = pl_path_join(s->wdir, pathn->str);
+	o->wpath = pl__pipe_wjoin(p, s->wdir, pathn->str);
 	s->nouts++;
 	if (oom || o->wpath == NULL)
 		return PL_ENOMEM;
@@ -323,14 +360,15 @@ rel_from_wdir(const char *wdir, const char *wfile)
 /* Adds a param dependency; file is relative to the stage's wdir, or
  * (wfile_given) wfile is already relative to the pipeline directory. */
 static int
-add_param(pl_pipe_stage *s, const char *file, const char *wfile_given,
+add_param(const pl_pipeline *p, pl_pipe_stage *s, const char *file,
+    const char *wfile_given,
     const ynode *keyn, int implicit)
 {
 	pl_param *pp;
 	char *wfile, *fname;
 
 	wfile = wfile_given ? pl_path_normalize(wfile_given) :
-	    pl_path_join(s->wdir, file);
+	    pl__pipe_wjoin(p, s->wdir, file);
 	fname = wfile_given ? rel_from_wdir(s->wdir, wfile_given) :
 	    strdup(file);
 	if (wfile == NULL || fname == NULL) {
@@ -381,7 +419,7 @@ parse_params(pl_pipeline *p, pl_pipe_stage *s, const ynode *v, char *err,
 		if (e->kind == YN_SCALAR) {
 			if ((rc = want_path(e, "a param key", err, err_len)))
 				return rc;
-			rc = add_param(s, "params.yaml", NULL, e, 0);
+			rc = add_param(p, s, "params.yaml", NULL, e, 0);
 		} else if (e->kind == YN_MAP) {
 			rc = PL_OK;
 			for (size_t j = 0; j < e->n && rc == PL_OK; j++) {
@@ -389,7 +427,7 @@ parse_params(pl_pipeline *p, pl_pipe_stage *s, const ynode *v, char *err,
 
 				if (ks->kind == YN_SCALAR &&
 				    yn_scalar_type(ks) == YT_NULL) {
-					rc = add_param(s, f->str, NULL, NULL,
+					rc = add_param(p, s, f->str, NULL, NULL,
 					    0);
 					continue;
 				}
@@ -403,7 +441,7 @@ parse_params(pl_pipeline *p, pl_pipe_stage *s, const ynode *v, char *err,
 					if ((rc = want_path(ks->items[k],
 					    "a param key", err, err_len)))
 						return rc;
-					rc = add_param(s, f->str, NULL,
+					rc = add_param(p, s, f->str, NULL,
 					    ks->items[k], 0);
 				}
 			}
@@ -538,7 +576,7 @@ build_stage(pl_pipeline *p, const char *name, const char *group,
 				    err_len)) != PL_OK)
 					goto fail;
 				s.deps[j].path = strdup(e->str);
-				s.deps[j].wpath = pl_path_join(s.wdir, e->str);
+				s.deps[j].wpath = pl__pipe_wjoin(p, s.wdir, e->str);
 				s.deps[j].line = e->line;
 				s.deps[j].col = e->col;
 				s.ndeps++;
@@ -556,7 +594,7 @@ build_stage(pl_pipeline *p, const char *name, const char *group,
 				goto fail;
 			}
 			for (size_t j = 0; j < v->n; j++)
-				if ((rc = add_out(&s, v->items[j], kind, err,
+				if ((rc = add_out(p, &s, v->items[j], kind, err,
 				    err_len)) != PL_OK)
 					goto fail;
 		} else if (strcmp(key, "params") == 0) {
@@ -599,7 +637,7 @@ build_stage(pl_pipeline *p, const char *name, const char *group,
 		kn.str = used->v[i].key;
 		kn.line = s.line;
 		kn.col = s.col;
-		rc = add_param(&s, NULL, used->v[i].wfile, &kn, 1);
+		rc = add_param(p, &s, NULL, used->v[i].wfile, &kn, 1);
 		if (rc != PL_OK)
 			goto fail;
 	}
@@ -957,7 +995,12 @@ pl_pipeline_load(pl_pipeline **out, const char *path, unsigned flags,
 	rc = yn_parse_file(&p->root, abs, p->file, err, err_len);
 	if (rc != PL_OK)
 		goto fail;
-	if (p->root == NULL || p->root->kind != YN_MAP) {
+	/* An empty file is a pipeline without stages (as in DVC). */
+	if (p->root == NULL && (p->root = yn_new(YN_MAP, 1, 1)) == NULL) {
+		rc = PL_ENOMEM;
+		goto fail;
+	}
+	if (p->root->kind != YN_MAP) {
 		snprintf(err, err_len, "%s:%d:%d: a pipeline file must be a "
 		    "mapping with a 'stages' key", p->file,
 		    p->root ? p->root->line : 1, p->root ? p->root->col : 1);
@@ -1041,9 +1084,12 @@ pl_pipeline_load(pl_pipeline **out, const char *path, unsigned flags,
 	}
 	if ((rc = pl__pipe_check_names(p, err, err_len)) != PL_OK)
 		goto fail;
-	if ((rc = pl__pipe_check_params(p, err, err_len)) != PL_OK)
-		goto fail;
+	/* The graph first: it marks the params files that stages write,
+	 * which exist (and hold their keys) only once those stages ran. */
 	if ((rc = pl__pipe_build_graph(p, flags, err, err_len)) != PL_OK)
+		goto fail;
+	if (!(flags & PL_PIPE_GRAPH_ONLY) &&
+	    (rc = pl__pipe_check_params(p, err, err_len)) != PL_OK)
 		goto fail;
 	tpl_ctx_dispose(&ctx);
 	free(abs);
@@ -1069,10 +1115,13 @@ pl_pipeline_free(pl_pipeline *p)
 			free(p->up[i]);
 		if (p->down)
 			free(p->down[i]);
+		if (p->upvia)
+			free(p->upvia[i]);
 	}
 	free(p->stages);
 	free(p->up);
 	free(p->down);
+	free(p->upvia);
 	free(p->nup);
 	free(p->ndown);
 	free(p->order);

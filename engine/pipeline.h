@@ -28,6 +28,9 @@ typedef struct pl_pipeline pl_pipeline;
 
 /* pl_pipeline_load() flags. */
 #define PL_PIPE_CHECK_DEPS 0x1	/* a dep must exist or be produced */
+#define PL_PIPE_GRAPH_ONLY 0x2	/* the graph only: params files are not
+				 * checked (their keys and values are
+				 * status's and repro's business) */
 
 typedef enum { PL_OUT_OUT, PL_OUT_METRIC, PL_OUT_PLOT } pl_out_kind;
 
@@ -120,7 +123,8 @@ int pl_pipeline_select(const pl_pipeline *p, unsigned char *mask,
 /*
  * The current value of a param as canonical JSON text (malloc'ed into
  * *out), read from the params file as it was when the pipeline was
- * loaded.  A param with key NULL gives the whole file.  PL_ENOTFOUND
+ * loaded (a params file that a stage writes is read at each call: its
+ * value is the one the upstream stage left).  A param with key NULL gives the whole file.  PL_ENOTFOUND
  * when the key is missing.
  */
 int pl_pipeline_param_value(char **out, const pl_pipeline *p,

@@ -167,6 +167,7 @@ struct pstate {
 	size_t err_len;
 	struct anchor *anchors;
 	size_t nanchors;
+	size_t alias_nodes;	/* nodes made by expanding aliases so far */
 };
 
 static int
@@ -175,6 +176,90 @@ perr(struct pstate *ps, yaml_mark_t m, const char *msg)
 	snprintf(ps->err, ps->err_len, "%s:%zu:%zu: %s", ps->file,
 	    m.line + 1, m.column + 1, msg);
 	return PL_EINVAL;
+}
+
+/*
+ * libyaml's problem texts ("did not find expected key") describe the
+ * grammar, not the file.  The common ones are said again in the user's
+ * terms, with a hint; the original stays in parentheses for searching.
+ */
+static const struct {
+	const char *problem, *context, *say;	/* "@" is replaced by where */
+} yaml_hints[] = {
+	{ "did not find expected key", "while parsing a block mapping",
+	    "bad indentation@: a key must start in the column of the keys "
+	    "above it (indent it further to make it part of a value)" },
+	{ "did not find expected '-' indicator", NULL,
+	    "bad indentation in a list@: every item starts with '- ' in the "
+	    "column of the items above it" },
+	{ "mapping values are not allowed in this context", NULL,
+	    "unexpected ':' in a value@: quote a value that holds ': ' "
+	    "(cmd: \"echo a: b\"), or check the indentation" },
+	{ "found character that cannot start any token", NULL,
+	    "a character that cannot start a value@ (indent with spaces, "
+	    "never tabs; quote a value that starts with '@' or '`')" },
+	{ "found a tab character that violates indentation", NULL,
+	    "a tab in the indentation@: YAML indents with spaces only" },
+	{ "found unexpected end of stream", "while scanning a quoted scalar",
+	    "a quoted string is never closed@" },
+	{ "could not find expected ':'", NULL,
+	    "a key without ':'@: write 'key: value', or indent a "
+	    "continuation line further than its key" },
+	{ "did not find expected node content", NULL,
+	    "a value is missing here@" },
+	{ "block sequence entries are not allowed in this context", NULL,
+	    "a '- ' list item on the line of a key@: put the items on the "
+	    "lines below, indented" },
+};
+
+/* The message for a libyaml parser error, at the problem's mark. */
+static int
+syntax_err(struct pstate *ps)
+{
+	const yaml_parser_t *p = &ps->p;
+	const char *problem = p->problem ? p->problem : "YAML syntax error";
+	char where[80] = "";
+
+	if (p->context && p->context_mark.line != p->problem_mark.line) {
+		const char *what = strstr(p->context, "mapping") ? "mapping" :
+		    strstr(p->context, "scalar") ? "string" :
+		    strstr(p->context, "collection") ||
+		    strstr(p->context, "sequence") ? "list" : "part";
+
+		snprintf(where, sizeof where, " (in the %s that starts at "
+		    "line %zu)", what, p->context_mark.line + 1);
+	}
+	for (size_t i = 0; i < sizeof yaml_hints / sizeof *yaml_hints; i++) {
+		const char *say = yaml_hints[i].say, *at = strchr(say, '@');
+
+		if (strcmp(problem, yaml_hints[i].problem) != 0 ||
+		    (yaml_hints[i].context && (p->context == NULL ||
+		    strcmp(p->context, yaml_hints[i].context) != 0)))
+			continue;
+		snprintf(ps->err, ps->err_len, "%s:%zu:%zu: %.*s%s%s "
+		    "[YAML: %s]", ps->file, p->problem_mark.line + 1,
+		    p->problem_mark.column + 1, (int)(at - say), say, where,
+		    at + 1, problem);
+		return PL_EINVAL;
+	}
+	snprintf(ps->err, ps->err_len, "%s:%zu:%zu: YAML syntax error: %s%s%s",
+	    ps->file, p->problem_mark.line + 1, p->problem_mark.column + 1,
+	    problem, p->context ? " " : "", p->context ? p->context : "");
+	return PL_EINVAL;
+}
+
+/* Nodes in a tree (for the alias budget). */
+static size_t
+count_nodes(const ynode *n)
+{
+	size_t c = 1, cnt;
+
+	if (n == NULL)
+		return 0;
+	cnt = n->kind == YN_MAP ? 2 * n->n : n->n;
+	for (size_t i = 0; i < cnt; i++)
+		c += count_nodes(n->items[i]);
+	return c;
 }
 
 static int
@@ -193,6 +278,69 @@ add_anchor(struct pstate *ps, const yaml_char_t *name, ynode *n)
 		return PL_ENOMEM;
 	a[ps->nanchors++].node = n;
 	return PL_OK;
+}
+
+/*
+ * YAML 1.1 merge keys: `<<: *base` (or `<<: [*a, *b]`) in a mapping adds
+ * the pairs of the merged mappings whose keys the mapping does not have
+ * itself; with a list, earlier mappings win over later ones.  libyaml
+ * leaves this to the application.  While the mapping is read the merge
+ * value stays in it as a pair with key "<<" (a plain scalar); when the
+ * mapping ends the pairs are moved in and the "<<" pair goes away.
+ */
+static int
+is_merge_key(const ynode *k)
+{
+	return k->kind == YN_SCALAR && !k->quoted && strcmp(k->str, "<<") == 0;
+}
+
+static int
+merge_one(struct pstate *ps, ynode *map, ynode *src, ynode *at)
+{
+	if (src->kind != YN_MAP) {
+		snprintf(ps->err, ps->err_len, "%s:%d:%d: the merge key '<<' "
+		    "needs a mapping or a list of mappings, not %s", ps->file,
+		    at->line, at->col, yn_a_type(src));
+		return PL_EINVAL;
+	}
+	for (size_t i = 0; i < src->n; i++) {
+		ynode *k = yn_key(src, i), *v = yn_val(src, i);
+
+		if (yn_get(map, k->str) != NULL)
+			continue;	/* the mapping's own key (or an earlier
+					 * merge) wins */
+		if (yn_map_put(map, k, v) != PL_OK)
+			return PL_ENOMEM;
+		src->items[2 * i] = src->items[2 * i + 1] = NULL;
+	}
+	return PL_OK;
+}
+
+static int
+apply_merges(struct pstate *ps, ynode *n)
+{
+	size_t i = 0;
+	ynode *k, *v;
+	int rc = PL_OK;
+
+	while (i < n->n && !is_merge_key(yn_key(n, i)))
+		i++;
+	if (i == n->n)
+		return PL_OK;
+	k = yn_key(n, i);
+	v = yn_val(n, i);
+	memmove(&n->items[2 * i], &n->items[2 * i + 2],
+	    2 * (n->n - i - 1) * sizeof *n->items);
+	n->n--;
+	if (v->kind == YN_SEQ) {
+		for (size_t j = 0; j < v->n && rc == PL_OK; j++)
+			rc = merge_one(ps, n, v->items[j], v->items[j]);
+	} else {
+		rc = merge_one(ps, n, v, v);
+	}
+	yn_free(k);
+	yn_free(v);	/* what was not moved (yn_free skips NULL slots) */
+	return rc;
 }
 
 struct keyset;
@@ -276,11 +424,10 @@ parse_children2(struct pstate *ps, ynode *n, yaml_event_type_t end, int depth,
 		int rc;
 
 		if (!yaml_parser_parse(&ps->p, &ev))
-			return perr(ps, ps->p.problem_mark, ps->p.problem ?
-			    ps->p.problem : "YAML syntax error");
+			return syntax_err(ps);
 		if (ev.type == end) {
 			yaml_event_delete(&ev);
-			return PL_OK;
+			return n->kind == YN_MAP ? apply_merges(ps, n) : PL_OK;
 		}
 		rc = parse_node(ps, &ev, &key, depth + 1);
 		if (rc != PL_OK)
@@ -340,8 +487,7 @@ parse_children2(struct pstate *ps, ynode *n, yaml_event_type_t end, int depth,
 		}
 		if (!yaml_parser_parse(&ps->p, &ev)) {
 			yn_free(key);
-			return perr(ps, ps->p.problem_mark, ps->p.problem ?
-			    ps->p.problem : "YAML syntax error");
+			return syntax_err(ps);
 		}
 		rc = parse_node(ps, &ev, &val, depth + 1);
 		if (rc != PL_OK) {
@@ -412,11 +558,28 @@ parse_node(struct pstate *ps, yaml_event_t *ev, ynode **out, int depth)
 		rc = PL_EINVAL;
 		for (size_t i = ps->nanchors; i-- > 0;)
 			if (strcmp(ps->anchors[i].name, name) == 0) {
+				size_t sz = count_nodes(ps->anchors[i].node);
+
+				/* Aliases are copied (the tree has no shared
+				 * nodes); a few lines of aliases of aliases
+				 * ("billion laughs") would copy 10^9 nodes.
+				 * No real file comes near the bound. */
+				if (sz > YN_ALIAS_MAX_NODES - ps->alias_nodes) {
+					char msg[300];
+
+					snprintf(msg, sizeof msg, "aliases expand "
+					    "to more than %d nodes at '*%.64s' "
+					    "(an alias bomb?); refusing the file",
+					    YN_ALIAS_MAX_NODES, name);
+					rc = perr(ps, ev->start_mark, msg);
+					break;
+				}
+				ps->alias_nodes += sz;
 				n = yn_copy(ps->anchors[i].node);
 				rc = n ? PL_OK : PL_ENOMEM;
 				break;
 			}
-		if (rc == PL_EINVAL) {
+		if (rc == PL_EINVAL && n == NULL && ps->err[0] == '\0') {
 			char msg[300];
 
 			snprintf(msg, sizeof msg, "unknown alias '*%s'", name);
@@ -461,8 +624,7 @@ yn_parse(ynode **out, const char *text, size_t len, const char *file,
 	yaml_parser_set_input_string(&ps.p, (const unsigned char *)text, len);
 	while (!done && rc == PL_OK) {
 		if (!yaml_parser_parse(&ps.p, &ev)) {
-			rc = perr(&ps, ps.p.problem_mark, ps.p.problem ?
-			    ps.p.problem : "YAML syntax error");
+			rc = syntax_err(&ps);
 			break;
 		}
 		switch (ev.type) {

@@ -9,8 +9,10 @@
  * Pipelines, params files, lock files, pointer files and metrics files
  * are all read into this tree.  Every node keeps the 1-based line and
  * column where it starts, so that any later check (schema, templating,
- * graph) can say FILE:LINE:COL.  Aliases are expanded into copies;
- * scalars keep their text and whether they were quoted, which is how a
+ * graph) can say FILE:LINE:COL.  Aliases are expanded into copies, at
+ * most YN_ALIAS_MAX_NODES nodes in all per document (beyond that the
+ * file is refused: an alias bomb would otherwise take gigabytes); YAML
+ * 1.1 merge keys (`<<: *base`) are applied.  Scalars keep their text and whether they were quoted, which is how a
  * YAML 1.2 core-schema type is told apart (plain `3` is an int, '3' a
  * string).
  *
@@ -18,6 +20,9 @@
  * yn_copy(); yn_free() frees a node and everything under it.
  */
 typedef enum { YN_SCALAR, YN_MAP, YN_SEQ } yn_kind;
+
+/* Nodes that aliases may copy in one document: about 15 MB. */
+#define YN_ALIAS_MAX_NODES 100000
 
 /* The type a scalar reads as (core schema). */
 typedef enum { YT_NULL, YT_BOOL, YT_INT, YT_FLOAT, YT_STR } yn_type;

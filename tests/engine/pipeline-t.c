@@ -1,6 +1,7 @@
 /* pipeline-t.c - unit tests of pipeline files: schema, templating (vars, ${}, foreach, matrix), graph errors. */
 #include "config.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "testutil.h"
@@ -261,10 +262,11 @@ test_errors(void **state)
 		    "  b:\n    cmd: y\n    deps: [a]\n    outs: [b]\n"
 		    "  c:\n    cmd: z\n    deps: [b]\n    outs: [c]\n", 0, err,
 		    sizeof err), PL_EINVAL);
-		/* every stage on the cycle, in dependency order */
-		assert_true(strstr(err, "a -> b -> c -> a") ||
-		    strstr(err, "b -> c -> a -> b") ||
-		    strstr(err, "c -> a -> b -> c"));
+		/* every stage on the cycle, in dependency order, with the
+		 * dep path that links each to the next */
+		assert_true(strstr(err, "a -> a -> b -> b -> c -> c -> a") ||
+		    strstr(err, "b -> b -> c -> c -> a -> a -> b") ||
+		    strstr(err, "c -> c -> a -> a -> b -> b -> c"));
 	}
 	expect_err("stages:\n  s:\n    cmd: x\n    deps: [nothere]\n",
 	    PL_PIPE_CHECK_DEPS, 4, 12,
@@ -305,6 +307,131 @@ test_errors(void **state)
 		snprintf(big + off, sizeof big - off, "  s7:\n    cmd: y\n");
 		expect_err(big, 0, 82, 3, "duplicate key 's7' (first at line 16)");
 	}
+}
+
+/* Names of the direct upstream stages of stage name, sorted, "," joined. */
+static void
+ups(const pl_pipeline *p, const char *name, char *out, size_t len)
+{
+	const size_t *up;
+	size_t n;
+	const char *names[16];
+
+	pl_pipeline_upstream(p, (size_t)pl_pipeline_index(p, name), &up, &n);
+	assert_true(n < 16);
+	for (size_t i = 0; i < n; i++)
+		names[i] = pl_pipeline_stage(p, up[i])->name;
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = i + 1; j < n; j++)
+			if (strcmp(names[j], names[i]) < 0) {
+				const char *t = names[i];
+
+				names[i] = names[j];
+				names[j] = t;
+			}
+	out[0] = '\0';
+	for (size_t i = 0; i < n; i++)
+		snprintf(out + strlen(out), len - strlen(out), "%s%s",
+		    i ? "," : "", names[i]);
+}
+
+/* Issue 16: what real dvc.yaml files need. */
+static void
+test_dvc_compat(void **state)
+{
+	pl_pipeline *p;
+	char err[1024], u[256];
+
+	(void)state;
+	/* 1: a sibling r.txt sorts between r and r/x.json; the dep on the
+	 * directory r still sees r/x.json */
+	assert_int_equal(load(&p, "stages:\n  a:\n    cmd: x\n"
+	    "    outs: [r/x.json]\n  t:\n    cmd: x\n    outs: [r.txt]\n"
+	    "  b:\n    cmd: y\n    deps: [r]\n", 0, err, sizeof err), PL_OK);
+	ups(p, "b", u, sizeof u);
+	assert_string_equal(u, "a");
+	pl_pipeline_free(p);
+	/* 2: a params file an upstream stage writes is an edge, and the
+	 * graph does not need it to exist */
+	assert_int_equal(load(&p, "stages:\n  gen:\n    cmd: x\n"
+	    "    outs: [gen/p.yaml]\n  use:\n    cmd: y\n    params:\n"
+	    "      - gen/p.yaml:\n          - lr\n", 0, err, sizeof err),
+	    PL_OK);
+	ups(p, "use", u, sizeof u);
+	assert_string_equal(u, "gen");
+	pl_pipeline_free(p);
+	/* 6: merge keys, own keys win, earlier merged mappings win */
+	assert_int_equal(load(&p, "vars:\n  - base: &base\n"
+	    "      cmd: base\n      deps: [d0]\n"
+	    "stages:\n  a:\n    <<: *base\n    cmd: own\n"
+	    "  b:\n    <<: [{cmd: first}, *base]\n", 0, err, sizeof err),
+	    PL_OK);
+	assert_string_equal(stage(p, "a")->cmds[0], "own");
+	assert_string_equal(stage(p, "a")->deps[0].path, "d0");
+	assert_string_equal(stage(p, "b")->cmds[0], "first");
+	pl_pipeline_free(p);
+	expect_err("stages:\n  a:\n    <<: 3\n    cmd: x\n", 0, 3, 9,
+	    "the merge key '<<' needs a mapping or a list of mappings");
+	/* 8: libyaml's jargon is said in the user's terms */
+	expect_err("stages:\n  a:\n    cmd: x\n   deps: [y]\n", 0, 4, 4,
+	    "bad indentation");
+	expect_err("stages:\n  a:\n    cmd: echo a: b\n", 0, 3, 16,
+	    "quote a value that holds ': '");
+	/* 9: the cycle names stage -> path -> stage */
+	expect_err("stages:\n  a:\n    cmd: x\n    deps: [in/c.txt]\n"
+	    "    outs: [a.txt]\n  c:\n    cmd: z\n    deps: [a.txt]\n"
+	    "    outs: [in]\n", 0, 2, 3,
+	    "dependency cycle: a -> a.txt -> c -> in/c.txt -> a");
+	/* 10: a dep that contains the stage's own out is a cycle */
+	expect_err("stages:\n  a:\n    cmd: x\n    deps: [data]\n"
+	    "    outs: [data/x]\n", 0, 4, 12,
+	    "dependency cycle: a -> data -> a");
+	/* 10: an empty file has no stages */
+	assert_int_equal(load(&p, "# nothing yet\n", 0, err, sizeof err),
+	    PL_OK);
+	assert_int_equal(pl_pipeline_nstages(p), 0);
+	pl_pipeline_free(p);
+	/* 15.3: an alias bomb is refused quickly */
+	expect_err("vars:\n  - a: &a [x,x,x,x,x,x,x,x,x,x]\n"
+	    "    b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
+	    "    c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"
+	    "    d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\n"
+	    "    e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\n"
+	    "    f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e,*e]\n"
+	    "    g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f,*f]\n"
+	    "stages: {}\n", 0, 6, 33, "aliases expand to more than");
+}
+
+static void
+test_wdir_back(void **state)
+{
+	pl_pipeline *p;
+	char err[1024], u[256], *path, *sub;
+
+	(void)state;
+	/* 10: wdir: .. from proj/dvc.yaml, deps proj/data == data */
+	assert_true(asprintf(&sub, "%s/proj", tdir) > 0);
+	mkdir(sub, 0777);
+	assert_true(asprintf(&path, "%s/dvc.yaml", sub) > 0);
+	{
+		FILE *f = fopen(path, "w");
+
+		assert_non_null(f);
+		fputs("stages:\n  a:\n    wdir: ..\n    cmd: x\n"
+		    "    outs: [proj/data]\n  b:\n    cmd: y\n"
+		    "    deps: [data]\n", f);
+		fclose(f);
+	}
+	assert_int_equal(pl_pipeline_load(&p, path, 0, err, sizeof err),
+	    PL_OK);
+	assert_string_equal(stage(p, "a")->outs[0].wpath, "data");
+	ups(p, "b", u, sizeof u);
+	assert_string_equal(u, "a");
+	pl_pipeline_free(p);
+	unlink(path);
+	rmdir(sub);
+	free(path);
+	free(sub);
 }
 
 static void
@@ -439,6 +566,8 @@ main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_wdir),
 		cmocka_unit_test(test_mutations),
+		cmocka_unit_test(test_dvc_compat),
+		cmocka_unit_test(test_wdir_back),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
