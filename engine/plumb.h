@@ -26,6 +26,7 @@
 #include "launch.h"
 #include "data.h"
 #include "repro.h"
+#include "progress.h"
 #include "executor.h"
 #include "lock.h"
 #include "hash.h"

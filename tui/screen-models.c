@@ -17,10 +17,12 @@
  * another process changes the store.  Promotion and rollback are not
  * done in this process: the gates are evaluated here first
  * (pl_check_promotion, which changes nothing) and shown in a confirm
- * dialog; on yes `plumb model promote NAME@V --to STAGE` (or `model
- * rollback`) runs as a child, exactly as from a shell, with its output
- * streaming into the detail pane, so a slow deploy never freezes the
- * screen.
+ * dialog; on yes a reason is asked for, then `plumb model promote
+ * NAME@V --to STAGE --reason R` (or `model rollback`) runs as a child,
+ * so a slow deploy never freezes the screen.  Its progress (events,
+ * deploy output, outcome) is read from the store, where the engine
+ * records it (progress.h); a promotion started in another terminal
+ * shows the same way.
  */
 
 static const struct whint models_hints[] = {
@@ -562,7 +564,8 @@ models_draw(struct screen *s, bool force)
 	snprintf(crumbs, sizeof crumbs, "models  %zu model%s%s%s", m->nmodels,
 	    m->nmodels == 1 ? "" : "s", m->cur ? "  " : "",
 	    m->cur ? m->cur : "");
-	app_header(a, crumbs, m->child > 0 ? m->what : NULL);
+	app_header(a, crumbs, m->child > 0 || m->job_running ? m->what :
+	    NULL);
 	wbox(a->win, 1, 0, m->split, a->w, m->focus == MP_MODELS ?
 	    "[models]" : "models", NULL, b);
 	widget_draw(wtable_widget(m->mt), true);
@@ -579,14 +582,14 @@ models_draw(struct screen *s, bool force)
 		snprintf(t, sizeof t, "[%s]", m->dtitle[0] ? m->dtitle :
 		    "detail");
 		wbox(a->win, 1 + m->split, 0, rest, a->w, t,
-		    m->child > 0 ? "running" : NULL, b);
+		    m->child > 0 || m->job_running ? "running" : NULL, b);
 		widget_draw(wtext_widget(m->detail), true);
 	} else if (!m->narrow) {
 		snprintf(t, sizeof t, "%s%s%s", m->focus == MP_DETAIL ? "[" :
 		    "", m->dtitle[0] ? m->dtitle : "detail",
 		    m->focus == MP_DETAIL ? "]" : "");
 		wbox(a->win, 1 + m->split, m->lw, rest, a->w - m->lw, t,
-		    m->child > 0 ? "running" : NULL, b);
+		    m->child > 0 || m->job_running ? "running" : NULL, b);
 		widget_draw(wtext_widget(m->detail), true);
 	}
 	if (m->picking)
@@ -757,7 +760,11 @@ models_reload(struct screen *s)
 
 	mdl_load_models(m);
 	models_layout(s);
-	/* Keep what the detail pane shows current (not a child's log). */
+	/* A promotion (ours or another terminal's) takes the detail. */
+	mdl_watch_job(m);
+	if (m->dmode == MD_CHILD)
+		return;
+	/* Keep what the detail pane shows current (not a job's log). */
 	if (m->dmode == MD_HISTORY) {
 		show_history(m);
 	} else if (m->dmode == MD_LINEAGE) {
@@ -775,7 +782,9 @@ models_tick(struct screen *s)
 
 	if (m->child > 0 && m->fd < 0)
 		mdl_reap_child(m);
-	return m->child > 0;
+	if (m->child > 0 || m->job_running)
+		mdl_watch_job(m);
+	return m->child > 0 || m->job_running;
 }
 
 static const struct whint *
