@@ -37,9 +37,10 @@ struct mdiff {
 	struct wcolumn cols[5];
 };
 
-static const struct whint mdiff_hints[] = {
-	{ "\xe2\x86\x91\xe2\x86\x93", "scroll" }, { "esc", "back" },
-	{ "?", "help" },
+/* The status bar: requests, their keys looked up in the keymap. */
+static const struct hint_spec mdiff_hints[] = {
+	{ REQ_MOVE_DOWN, "scroll" }, { REQ_BACK, "back" },
+	{ REQ_HELP, "help" },
 };
 
 static void
@@ -329,7 +330,7 @@ mdiff_request(struct screen *s, enum request req, int key)
 	return 0;
 }
 
-static const struct whint *
+static const struct hint_spec *
 mdiff_hints_fn(struct screen *s, int *n)
 {
 	(void)s;

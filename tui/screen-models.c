@@ -25,10 +25,13 @@
  * shows the same way.
  */
 
-static const struct whint models_hints[] = {
-	{ "\xe2\x8f\x8e", "lineage" }, { "space", "mark" }, { "d", "diff" },
-	{ "P", "promote" }, { "B", "rollback" }, { "h", "history" },
-	{ "tab", "pane" }, { "esc", "back" }, { "?", "help" },
+/* The status bar: requests, their keys looked up in the keymap. */
+static const struct hint_spec models_hints[] = {
+	{ REQ_ENTER, "lineage" }, { REQ_SELECT, "mark" },
+	{ REQ_MODEL_DIFF, "diff" }, { REQ_MODEL_PROMOTE, "promote" },
+	{ REQ_MODEL_ROLLBACK, "rollback" }, { REQ_MODEL_HISTORY, "history" },
+	{ REQ_JUMP_RUN, "run" }, { REQ_YANK, "copy" },
+	{ REQ_NEXT_PANE, "pane" }, { REQ_BACK, "back" }, { REQ_HELP, "help" },
 };
 
 /* ---- helpers ----------------------------------------------------------- */
@@ -690,6 +693,30 @@ models_request(struct screen *s, enum request req, int key)
 	case REQ_MODEL_HISTORY:
 		show_history(m);
 		return 1;
+	case REQ_YANK:
+		if ((v = mdl_selected_version(m)) != NULL) {
+			char ref[256];
+
+			snprintf(ref, sizeof ref, "%s@%d", v->model,
+			    v->version);
+			app_yank(s->app, ref, "model version");
+		} else if (m->cur) {
+			app_yank(s->app, m->cur, "model");
+		}
+		return 1;
+	case REQ_JUMP_RUN:
+		if ((v = mdl_selected_version(m)) == NULL) {
+			app_error(s->app, "no version selected");
+		} else if (v->run_id[0] == '\0') {
+			app_error(s->app, "%s v%d was registered without a "
+			    "run", v->model, v->version);
+		} else {
+			struct screen *rs = run_screen_new(s->app, v->run_id);
+
+			if (rs)
+				app_push(s->app, rs);
+		}
+		return 1;
 	case REQ_WRAP:
 		wtext_set_wrap(m->detail, !wtext_wrap(m->detail));
 		s->dirty = true;
@@ -787,7 +814,7 @@ models_tick(struct screen *s)
 	return m->child > 0 || m->job_running;
 }
 
-static const struct whint *
+static const struct hint_spec *
 models_hints_fn(struct screen *s, int *n)
 {
 	(void)s;
@@ -833,6 +860,20 @@ static const struct screen_ops models_ops = {
 	.hints = models_hints_fn,
 	.destroy = models_destroy,
 };
+
+void
+models_screen_select(struct screen *s, int version)
+{
+	struct models_scr *m = (struct models_scr *)s;
+
+	for (size_t i = 0; i < m->nvers; i++) {
+		if (m->vers[i]->version == version) {
+			wtable_set_cursor(m->vt, i);
+			set_focus(m, MP_VERSIONS);
+			return;
+		}
+	}
+}
 
 struct screen *
 models_screen_new(struct app *a, const char *model)

@@ -65,10 +65,12 @@ struct pipe_scr {
 	int64_t out_size;
 };
 
-static const struct whint pipe_hints[] = {
-	{ "r", "repro all" }, { "R", "repro selected" }, { "f", "force" },
-	{ "c", "cancel" }, { "tab", "pane" }, { "\xe2\x8f\x8e", "stage runs" },
-	{ "esc", "back" }, { "?", "help" },
+/* The status bar: requests, their keys looked up in the keymap. */
+static const struct hint_spec pipe_hints[] = {
+	{ REQ_REPRO_ALL, "repro all" }, { REQ_REPRO_STAGE, "repro selected" },
+	{ REQ_REPRO_FORCE, "force" }, { REQ_CANCEL, "cancel" },
+	{ REQ_NEXT_PANE, "pane" }, { REQ_ENTER, "stage runs" },
+	{ REQ_BACK, "back" }, { REQ_HELP, "help" },
 };
 
 /* ---- status ------------------------------------------------------------ */
@@ -651,7 +653,7 @@ pipe_tick(struct screen *s)
 	return p->child > 0 || p->job_running;
 }
 
-static const struct whint *
+static const struct hint_spec *
 pipe_hints_fn(struct screen *s, int *n)
 {
 	(void)s;

@@ -3,6 +3,7 @@
 #include "tui.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "json.h"
 #include "table.h"
 #include "theme.h"
 #include "xalloc.h"
@@ -77,11 +79,16 @@ struct runs {
 	char *remembered;	/* :columns spec for this store, or NULL */
 };
 
-static const struct whint runs_hints[] = {
-	{ "\xe2\x86\x91\xe2\x86\x93", "move" }, { "\xe2\x8f\x8e", "open" },
-	{ "space", "mark" }, { "c", "compare" }, { "/", "filter" },
-	{ "< >", "sort" }, { "s", "reverse" }, { "e", "experiment" },
-	{ ":", "command" }, { "?", "help" }, { "q", "quit" },
+/* The status bar: requests, their keys looked up in the keymap. */
+static const struct hint_spec runs_hints[] = {
+	{ REQ_MOVE_DOWN, "move" }, { REQ_ENTER, "open" },
+	{ REQ_SELECT, "mark" }, { REQ_VIEW_COMPARE, "compare" },
+	{ REQ_FIND, "search" }, { REQ_FILTER, "filter" },
+	{ REQ_SORT_NEXT, "sort" }, { REQ_SORT_REVERSE, "reverse" },
+	{ REQ_EXPERIMENT, "experiment" }, { REQ_YANK, "copy id" },
+	{ REQ_EXPORT, "export" }, { REQ_VIEW_PIPELINE, "pipeline" },
+	{ REQ_VIEW_MODELS, "models" }, { REQ_COMMAND, "command" },
+	{ REQ_HELP, "help" }, { REQ_QUIT, "quit" },
 };
 
 /* ---- columns ----------------------------------------------------------- */
@@ -686,6 +693,156 @@ find_cb(struct screen *s, const char *text, unsigned ev)
 	return 0;
 }
 
+/* ---- export ------------------------------------------------------------ */
+
+static void
+csv_field(struct buf *b, const char *v)
+{
+	if (v == NULL)
+		v = "";
+	if (strpbrk(v, ",\"\r\n") == NULL) {
+		buf_puts(b, v);
+		return;
+	}
+	buf_putc(b, '"');
+	for (; *v; v++) {
+		if (*v == '"')
+			buf_putc(b, '"');
+		buf_putc(b, *v);
+	}
+	buf_putc(b, '"');
+}
+
+/*
+ * Writes the table as the list is now (filter, experiment, sort, the
+ * columns shown) to path: CSV (RFC 4180, a header row) or, when path
+ * ends in ".json", a JSON array of objects.  Values are for machines:
+ * full run ids, times in ms since the epoch, durations in ms, metrics
+ * and params keyed "metrics.KEY" / "params.KEY" as in filters.  The
+ * status column is its word.  Returns the rows written, or -1.
+ */
+static long
+export_table(struct runs *r, const char *path)
+{
+	struct app *a = r->base.app;
+	bool json = strlen(path) > 5 &&
+	    strcasecmp(path + strlen(path) - 5, ".json") == 0;
+	struct buf b = BUF_INIT;
+	struct json j;
+	size_t n;
+	char **keys;
+	FILE *f;
+	long rows = 0;
+
+	complete(r);
+	n = src_count(r);
+	keys = xcalloc((size_t)r->ncols, sizeof *keys);
+	for (int c = 0; c < r->ncols; c++) {
+		const struct col *k = &r->cols[c];
+		static const char *const base[] = { "status", "run_id",
+			"run_name", "experiment", "user", "start_time",
+			"duration_ms" };
+
+		keys[c] = k->kind == K_METRIC ? xasprintf("metrics.%s",
+		    k->key) : k->kind == K_PARAM ? xasprintf("params.%s",
+		    k->key) : xstrdup(base[k->kind]);
+	}
+	json_init(&j, &b);
+	if (json) {
+		json_arr_begin(&j);
+	} else {
+		for (int c = 0; c < r->ncols; c++) {
+			if (c)
+				buf_putc(&b, ',');
+			csv_field(&b, keys[c]);
+		}
+		buf_puts(&b, "\r\n");
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct rowc *row = fetch(r, i);
+
+		if (row == NULL)
+			continue;
+		if (json)
+			json_obj_begin(&j);
+		for (int c = 0; c < r->ncols; c++) {
+			const char *v = NULL;
+			char num[32];
+			int64_t ival = 0;
+			bool is_int = false;
+
+			switch (r->cols[c].kind) {
+			case K_ST: v = pl_run_status_name(row->status); break;
+			case K_ID: v = row->id; break;
+			case K_NAME: v = row->name; break;
+			case K_EXP: v = row->exp; break;
+			case K_USER: v = row->user; break;
+			case K_START: ival = row->start; is_int = true; break;
+			case K_DUR:
+				ival = row->end ? row->end - row->start : 0;
+				is_int = row->end != 0;
+				break;
+			default: v = key_value(r, row, c); break;
+			}
+			if (json) {
+				json_key(&j, keys[c]);
+				if (is_int)
+					json_int(&j, ival);
+				else if (v == NULL)
+					json_null(&j);
+				else if (r->cols[c].kind == K_METRIC)
+					json_num(&j, strtod(v, NULL));
+				else
+					json_str(&j, v);
+			} else {
+				if (c)
+					buf_putc(&b, ',');
+				if (is_int) {
+					snprintf(num, sizeof num, "%lld",
+					    (long long)ival);
+					v = num;
+				}
+				csv_field(&b, v);
+			}
+		}
+		if (json)
+			json_obj_end(&j);
+		else
+			buf_puts(&b, "\r\n");
+		rows++;
+	}
+	if (json) {
+		json_arr_end(&j);
+		buf_putc(&b, '\n');
+	}
+	for (int c = 0; c < r->ncols; c++)
+		free(keys[c]);
+	free(keys);
+	if (json && json_error(&j)) {
+		buf_free(&b);
+		app_error(a, "export: out of memory");
+		return -1;
+	}
+	if ((f = fopen(path, "w")) == NULL ||
+	    fwrite(b.p ? b.p : "", 1, b.len, f) != b.len || fclose(f) != 0) {
+		app_error(a, "export: %s: %s", path, strerror(errno));
+		buf_free(&b);
+		return -1;
+	}
+	buf_free(&b);
+	app_info(a, "exported %ld run%s to %s", rows, rows == 1 ? "" : "s",
+	    path);
+	return rows;
+}
+
+static int
+export_cb(struct screen *s, const char *text, unsigned ev)
+{
+	if ((ev & W_SUBMIT) && text && *text)
+		export_table((struct runs *)s, text);
+	return 0;
+}
+
 /* ---- requests ---------------------------------------------------------- */
 
 static void runs_refresh(struct screen *s);
@@ -807,6 +964,20 @@ runs_request(struct screen *s, enum request req, int key)
 		wtable_clear_marks(r->table);
 		s->dirty = true;
 		return 1;
+	case REQ_EXPORT:
+		app_prompt(a, s, "export to (.csv or .json): ", "runs.csv",
+		    export_cb);
+		return 1;
+	case REQ_YANK: {
+		struct rowc *c = src_count(r) ? fetch(r,
+		    wtable_cursor(r->table)) : NULL;
+
+		if (c == NULL)
+			app_error(a, "no run to copy");
+		else
+			app_yank(a, c->id, "run id");
+		return 1;
+	}
 	case REQ_VIEW_COMPARE:
 		compare(r);
 		return 1;
@@ -814,7 +985,7 @@ runs_request(struct screen *s, enum request req, int key)
 		app_prompt(a, s, "filter: ", r->filter, filter_cb);
 		return 1;
 	case REQ_FIND:
-		app_prompt(a, s, "find: ", "", find_cb);
+		app_prompt(a, s, "search: ", "", find_cb);
 		return 1;
 	case REQ_SORT_NEXT:
 	case REQ_SORT_PREV: {
@@ -848,7 +1019,7 @@ runs_request(struct screen *s, enum request req, int key)
 	case REQ_FIND_PREV:
 		complete(r);
 		if (r->find == NULL) {
-			app_error(a, "no search yet: f finds a run");
+			app_error(a, "no search yet: / searches");
 			return 1;
 		}
 		/* fall through */
@@ -1007,7 +1178,7 @@ runs_tick(struct screen *s)
 	return 0;
 }
 
-static const struct whint *
+static const struct hint_spec *
 runs_hints_fn(struct screen *s, int *n)
 {
 	(void)s;
@@ -1237,6 +1408,12 @@ runs_screen_command(struct screen *s, const char *verb, const char *arg)
 		choose_columns(r);
 	} else if (strcmp(verb, "sort") == 0) {
 		return sort_command(r, arg);
+	} else if (strcmp(verb, "export") == 0) {
+		if (*arg == '\0')
+			app_error(a, "usage: :export FILE.csv|FILE.json");
+		else
+			export_table(r, arg);
+		return 1;
 	} else if (strcmp(verb, "columns") == 0) {
 		if (*arg == '\0') {
 			/* Forget the choice: the first runs' keys again. */

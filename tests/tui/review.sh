@@ -100,7 +100,7 @@ done
 # The filter prompt scrolled at 40 columns comes back after a resize.
 tm_start 40 12 TERM=xterm-256color
 expect "3 of 3" "resize: opens"
-tm_keys /
+tm_keys f
 tm_type "params.lr = '0.01' and metrics.loss < 0.9 and metrics.auc > 0.1"
 expect_gone "filter: params" "resize: the long filter scrolls at 40 columns" 3
 tmux -L "$TM_SOCK" resize-window -x 120 -y 24
