@@ -6,8 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "cli.h"
 #include "cmd-pipeline.h"
+#include "json.h"
 
 /* A name in dot syntax: always quoted, quotes and backslashes escaped. */
 static void
@@ -23,16 +25,150 @@ dot_name(const char *s)
 	putchar('"');
 }
 
+/*
+ * The graph as data (stable: keys are added, never renamed):
+ *   {"file": F, "stages": [{"name", "group", "cmd": [...], "wdir",
+ *    "deps": [...], "outs": [{"path", "type", "cache", "persist"}],
+ *    "params": [{"file", "key"}], "frozen", "always_changed",
+ *    "upstream": [...]}], "edges": [{"from", "to", "via"}],
+ *    "order": [...]}
+ * Paths are relative to the pipeline file's directory, after wdir: the
+ * paths the graph compares.  Stages in file order; edges by the file
+ * order of "to", then of "from".
+ */
+static void
+dag_json(const pl_pipeline *p, const unsigned char *mask)
+{
+	static const char *const kinds[] = { "out", "metric", "plot" };
+	size_t n = pl_pipeline_nstages(p);
+	const size_t *order = pl_pipeline_order(p);
+	struct buf b = BUF_INIT;
+	struct json j;
+
+	json_init(&j, &b);
+	json_obj_begin(&j);
+	json_key(&j, "file");
+	json_str(&j, pl_pipeline_file(p));
+	json_key(&j, "stages");
+	json_arr_begin(&j);
+	for (size_t i = 0; i < n; i++) {
+		const pl_pipe_stage *s = pl_pipeline_stage(p, i);
+		const size_t *up;
+		size_t nup;
+
+		if (!mask[i])
+			continue;
+		json_obj_begin(&j);
+		json_key(&j, "name");
+		json_str(&j, s->name);
+		json_key(&j, "group");
+		if (s->group)
+			json_str(&j, s->group);
+		else
+			json_null(&j);
+		json_key(&j, "cmd");
+		json_arr_begin(&j);
+		for (size_t k = 0; k < s->ncmds; k++)
+			json_str(&j, s->cmds[k]);
+		json_arr_end(&j);
+		json_key(&j, "wdir");
+		json_str(&j, s->wdir);
+		json_key(&j, "deps");
+		json_arr_begin(&j);
+		for (size_t k = 0; k < s->ndeps; k++)
+			json_str(&j, s->deps[k].wpath);
+		json_arr_end(&j);
+		json_key(&j, "outs");
+		json_arr_begin(&j);
+		for (size_t k = 0; k < s->nouts; k++) {
+			json_obj_begin(&j);
+			json_key(&j, "path");
+			json_str(&j, s->outs[k].wpath);
+			json_key(&j, "type");
+			json_str(&j, kinds[s->outs[k].kind]);
+			json_key(&j, "cache");
+			json_bool(&j, s->outs[k].cache);
+			json_key(&j, "persist");
+			json_bool(&j, s->outs[k].persist);
+			json_obj_end(&j);
+		}
+		json_arr_end(&j);
+		json_key(&j, "params");
+		json_arr_begin(&j);
+		for (size_t k = 0; k < s->nparams; k++) {
+			json_obj_begin(&j);
+			json_key(&j, "file");
+			json_str(&j, s->params[k].wfile);
+			json_key(&j, "key");
+			if (s->params[k].key)
+				json_str(&j, s->params[k].key);
+			else
+				json_null(&j);
+			json_obj_end(&j);
+		}
+		json_arr_end(&j);
+		json_key(&j, "frozen");
+		json_bool(&j, s->frozen);
+		json_key(&j, "always_changed");
+		json_bool(&j, s->always_changed);
+		json_key(&j, "upstream");
+		json_arr_begin(&j);
+		pl_pipeline_upstream(p, i, &up, &nup);
+		for (size_t f = 0; f < n; f++)	/* in file order */
+			for (size_t k = 0; k < nup; k++)
+				if (up[k] == f && mask[f])
+					json_str(&j, pl_pipeline_stage(p,
+					    f)->name);
+		json_arr_end(&j);
+		json_obj_end(&j);
+	}
+	json_arr_end(&j);
+	json_key(&j, "edges");
+	json_arr_begin(&j);
+	for (size_t i = 0; i < n; i++) {
+		const size_t *up;
+		size_t nup;
+
+		if (!mask[i])
+			continue;
+		pl_pipeline_upstream(p, i, &up, &nup);
+		for (size_t f = 0; f < n; f++)
+			for (size_t k = 0; k < nup; k++) {
+				if (up[k] != f || !mask[f])
+					continue;
+				json_obj_begin(&j);
+				json_key(&j, "from");
+				json_str(&j, pl_pipeline_stage(p, f)->name);
+				json_key(&j, "to");
+				json_str(&j, pl_pipeline_stage(p, i)->name);
+				json_key(&j, "via");
+				json_str(&j, pl_pipeline_upstream_via(p, i, k));
+				json_obj_end(&j);
+			}
+	}
+	json_arr_end(&j);
+	json_key(&j, "order");
+	json_arr_begin(&j);
+	for (size_t k = 0; k < n; k++)
+		if (mask[order[k]])
+			json_str(&j, pl_pipeline_stage(p, order[k])->name);
+	json_arr_end(&j);
+	json_obj_end(&j);
+	puts(buf_str(&b));
+	buf_free(&b);
+}
+
 static int
 run(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "file", required_argument, NULL, 'f' },
 		{ "dot", no_argument, NULL, 'd' },
+		{ "json", no_argument, NULL, 'J' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *file = NULL;
-	int c, dot = 0, status = CLI_ERROR;
+	int c, dot = 0, json = 0, status = CLI_ERROR;
 	pl_pipeline *p = NULL;
 	unsigned char *mask = NULL, *level_done;
 	size_t n, *level = NULL, maxlevel = 0;
@@ -43,6 +179,7 @@ run(int argc, char **argv)
 		switch (c) {
 		case 'f': file = optarg; break;
 		case 'd': dot = 1; break;
+		case 'J': json = 1; break;
 		default:
 			return cli_usage("dag", "bad option");
 		}
@@ -73,6 +210,11 @@ run(int argc, char **argv)
 				level[i] = level[up[j]] + 1;
 		if (mask[i] && level[i] > maxlevel)
 			maxlevel = level[i];
+	}
+	if (json) {
+		dag_json(p, mask);
+		status = CLI_OK;
+		goto out;
 	}
 	if (dot) {
 		printf("digraph pipeline {\n\trankdir=LR;\n\tnode [shape=box];\n");
@@ -132,7 +274,7 @@ out:
 
 const struct cli_cmd cli_cmd_dag = {
 	"dag", run, "show the pipeline's stage graph",
-	"usage: plumb dag [-f FILE] [--dot] [TARGET...]\n"
+	"usage: plumb dag [-f FILE] [--dot | --json] [TARGET...]\n"
 	"\n"
 	"Shows the stages (or the TARGETs and their upstream stages) by depth,\n"
 	"each with the stages it depends on (`train  <- prep, features`).  A\n"
@@ -140,5 +282,8 @@ const struct cli_cmd cli_cmd_dag = {
 	"inside one of the other's outputs.\n"
 	"\n"
 	"  -f, --file FILE  the pipeline file (default plumb.yaml, dvc.yaml)\n"
-	"      --dot        Graphviz dot (plumb dag --dot | dot -Tsvg)\n",
+	"      --dot        Graphviz dot (plumb dag --dot | dot -Tsvg)\n"
+	"      --json       the graph as data: stages (cmd, wdir, deps, outs,\n"
+	"                   params, upstream), edges with the dep that makes\n"
+	"                   each, a topological order (see plumb-repro(1))\n",
 };

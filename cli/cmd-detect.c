@@ -9,8 +9,8 @@
 
 #include "buf.h"
 #include "cli.h"
-#include "csvread.h"
-#include "detect.h"
+#include "data/csvread.h"
+#include "drift/detect.h"
 #include "json.h"
 #include "utf8.h"
 #include "xalloc.h"

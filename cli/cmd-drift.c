@@ -9,7 +9,7 @@
 
 #include "buf.h"
 #include "cli.h"
-#include "drift.h"
+#include "drift/drift.h"
 #include "fmt.h"
 #include "json.h"
 #include "table.h"

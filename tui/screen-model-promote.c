@@ -78,7 +78,7 @@ mdl_watch_job(struct models_scr *m)
 		for (size_t i = 0; i < n; i++)
 			mdl_line(m, "%s", ev[i]);
 		m->job_seq = last;
-		pl_strv_free(ev);
+		pl_job_events_free(ev);
 	}
 	if (m->job_running && !running) {
 		m->job_running = false;

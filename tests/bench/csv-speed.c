@@ -6,8 +6,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "csvread.h"
-#include "error.h"
+#include "data/csvread.h"
+#include "store/error.h"
 
 /* usage: csv-speed FILE.csv [REPEAT]: prints "MB/s bytes seconds" (best of REPEAT). */
 int

@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "csvread.h"
-#include "drift.h"
-#include "error.h"
+#include "data/csvread.h"
+#include "drift/drift.h"
+#include "store/error.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "metric.h"
-#include "proto.h"
+#include "track/metric.h"
+#include "track/proto.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

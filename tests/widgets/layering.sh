@@ -20,8 +20,8 @@ check() {
 	# 1. widgets/ -> engine: any #include of a header that lives in
 	#    engine/, spelled with or without the directory.
 	if [ -d "$root/widgets" ]; then
-		eng_headers=$(cd "$root" && ls engine/*.h 2>/dev/null |
-			sed 's|^engine/||')
+		eng_headers=$(cd "$root" && ls engine/*.h engine/*/*.h 2>/dev/null |
+			sed 's|^.*/||')
 		for f in "$root"/widgets/*.c "$root"/widgets/*.h; do
 			[ -f "$f" ] || continue
 			incs=$(sed -n 's/^[[:space:]]*#[[:space:]]*include[[:space:]]*["<]\([^">]*\)[">].*/\1/p' "$f")
@@ -47,7 +47,7 @@ check() {
 	for d in engine common; do
 		[ -d "$root/$d" ] || continue
 		hits=$(grep -nE '^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"]((n?cursesw?/)?n?curses(w)?\.h|term\.h|wcurses\.h|widgets/[^">]*)[">]' \
-			"$root/$d"/*.c "$root/$d"/*.h 2>/dev/null)
+			"$root/$d"/*.c "$root/$d"/*.h "$root/$d"/*/*.c "$root/$d"/*/*.h 2>/dev/null)
 		if [ -n "$hits" ]; then
 			echo "$hits" | sed "s|^$root/|layering: curses/widgets in the $d layer: |"
 			bad=$((bad + $(echo "$hits" | wc -l)))
@@ -58,7 +58,7 @@ check() {
 	for d in widgets tui cli engine common; do
 		[ -d "$root/$d" ] || continue
 		hits=$(grep -lE '^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"](n?cursesw?/)?n?cursesw?\.h[">]' \
-			"$root/$d"/*.c "$root/$d"/*.h 2>/dev/null |
+			"$root/$d"/*.c "$root/$d"/*.h "$root/$d"/*/*.c "$root/$d"/*/*.h 2>/dev/null |
 			grep -v "/widgets/wcurses\.h$")
 		if [ -n "$hits" ]; then
 			echo "$hits" | sed "s|^$root/|layering: includes curses directly (use widgets/wcurses.h): |"

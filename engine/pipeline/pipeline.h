@@ -1,0 +1,146 @@
+/* pipeline.h - pipeline files (DVC's stages: schema + templating), validated into a stage graph. */
+#ifndef PL_ENGINE_PIPELINE_H
+#define PL_ENGINE_PIPELINE_H
+
+#include <stddef.h>
+
+/*
+ * A pl_pipeline is a pipeline file read, templated (vars, ${...},
+ * foreach/do, matrix, as DVC defines them), checked against the stage
+ * schema, and turned into a graph of stages: stage B depends on stage A
+ * when one of B's deps is, contains or lies inside one of A's outs.
+ *
+ * Every problem found in the file is reported as "FILE:LINE:COL: message"
+ * (1-based) in the caller's err buffer: unknown keys, wrong types, a
+ * stage without cmd, two stages writing one output, an output nested in
+ * another, a dependency cycle (naming every stage on it), a missing param
+ * key, and (with PL_PIPE_CHECK_DEPS) a dependency that neither exists nor
+ * is produced by a stage.
+ *
+ * Paths: every dep/out is kept twice, as written (relative to the stage's
+ * wdir; that is what the lock file records) and normalised relative to
+ * the pipeline file's directory (what the graph compares).
+ *
+ * A pl_pipeline is immutable after loading; it may be read from several
+ * threads at once.  Free it with pl_pipeline_free().
+ */
+typedef struct pl_pipeline pl_pipeline;
+
+/* pl_pipeline_load() flags. */
+#define PL_PIPE_CHECK_DEPS 0x1	/* a dep must exist or be produced */
+#define PL_PIPE_GRAPH_ONLY 0x2	/* the graph only: params files are not
+				 * checked (their keys and values are
+				 * status's and repro's business) */
+
+typedef enum { PL_OUT_OUT, PL_OUT_METRIC, PL_OUT_PLOT } pl_out_kind;
+
+typedef struct pl_dep {
+	char *path;		/* as written, relative to wdir */
+	char *wpath;		/* relative to the pipeline directory */
+	int line, col;
+} pl_dep;
+
+typedef struct pl_out {
+	char *path, *wpath;
+	pl_out_kind kind;
+	int cache;		/* store in the cache (default 1) */
+	int persist;		/* not removed before the stage runs */
+	int line, col;
+} pl_out;
+
+typedef struct pl_param {
+	char *file;		/* params file as written (default params.yaml) */
+	char *wfile;		/* relative to the pipeline directory */
+	char *key;		/* dotted key; NULL: every param of the file */
+	int implicit;		/* found through ${} in the stage (DVC tracks those) */
+	int line, col;
+} pl_param;
+
+typedef struct pl_pipe_stage {
+	char *name;		/* "train", "build@us", "fit@cnn-3" */
+	char *group;		/* foreach/matrix entry name, or NULL */
+	char **cmds;		/* one or more shell commands (run in order) */
+	size_t ncmds;
+	char *wdir;		/* relative to the pipeline directory ("." default) */
+	pl_dep *deps;
+	size_t ndeps;
+	pl_out *outs;		/* outs, then metrics, then plots */
+	size_t nouts;
+	pl_param *params;
+	size_t nparams;
+	int frozen, always_changed;
+	char *desc;
+	int line, col;		/* where the stage is defined */
+} pl_pipe_stage;
+
+/*
+ * Reads the pipeline file at path.  On failure *out is NULL, err holds
+ * "FILE:LINE:COL: message" (or "FILE: message") and the return is
+ * PL_EINVAL (bad file), PL_ENOTFOUND or PL_EIO.
+ */
+int pl_pipeline_load(pl_pipeline **out, const char *path, unsigned flags,
+    char *err, size_t err_len);
+void pl_pipeline_free(pl_pipeline *p);
+
+/*
+ * The pipeline file of directory dir: plumb.yaml, else dvc.yaml.  *out is
+ * malloc'ed.  PL_ENOTFOUND (err says which names were tried).
+ */
+int pl_pipeline_find(char **out, const char *dir, char *err, size_t err_len);
+
+/* The file as given, its directory (absolute), the lock file that goes
+ * with it (plumb.yaml and dvc.yaml -> plumb.lock, X.yaml -> X.lock) and
+ * a name for the experiment its runs are filed under.  Owned by p. */
+const char *pl_pipeline_file(const pl_pipeline *p);
+const char *pl_pipeline_dir(const pl_pipeline *p);
+const char *pl_pipeline_lock_path(const pl_pipeline *p);
+const char *pl_pipeline_name(const pl_pipeline *p);
+
+size_t pl_pipeline_nstages(const pl_pipeline *p);
+/* Stages in file order (expanded); borrowed. */
+const pl_pipe_stage *pl_pipeline_stage(const pl_pipeline *p, size_t i);
+/* Index of the stage named name, or -1. */
+long pl_pipeline_index(const pl_pipeline *p, const char *name);
+
+/* Direct upstream (producers of its deps) / downstream stages of stage i. */
+void pl_pipeline_upstream(const pl_pipeline *p, size_t i,
+    const size_t **out, size_t *n);
+void pl_pipeline_downstream(const pl_pipeline *p, size_t i,
+    const size_t **out, size_t *n);
+/* The dep of stage i (as written: a dep path or a params file) through
+ * which it depends on its k-th upstream stage (pl_pipeline_upstream's
+ * out[k]); borrowed. */
+const char *pl_pipeline_upstream_via(const pl_pipeline *p, size_t i,
+    size_t k);
+/* All stages in a topological order (upstream first); borrowed. */
+const size_t *pl_pipeline_order(const pl_pipeline *p);
+
+/*
+ * Marks in mask (nstages bytes, zeroed by the caller) the stages named by
+ * targets (stage names or foreach/matrix group names) and, unless
+ * single_only, everything upstream of them.  ntargets 0 selects every
+ * stage.  PL_ENOTFOUND with err naming an unknown target.
+ */
+int pl_pipeline_select(const pl_pipeline *p, unsigned char *mask,
+    char *const *targets, size_t ntargets, int single_only, char *err,
+    size_t err_len);
+
+/*
+ * The current value of a param as canonical JSON text (malloc'ed into
+ * *out), read from the params file as it was when the pipeline was
+ * loaded (a params file that a stage writes is read at each call: its
+ * value is the one the upstream stage left).  A param with key NULL gives the whole file.  PL_ENOTFOUND
+ * when the key is missing.
+ */
+int pl_pipeline_param_value(char **out, const pl_pipeline *p,
+    const pl_param *prm);
+
+/* Path of a workspace-relative path, made absolute (malloc'ed). */
+char *pl_pipeline_abspath(const pl_pipeline *p, const char *wpath);
+
+/* Normalises a path: "a/./b//c/../d/" -> "a/b/d"; "" -> ".".  Malloc'ed. */
+char *pl_path_normalize(const char *path);
+/* join(dir, path) normalised (path wins when absolute).  Malloc'ed. */
+char *pl_path_join(const char *dir, const char *path);
+
+#endif

@@ -1,0 +1,251 @@
+/* schema.c - the store's schema as numbered migrations on PRAGMA user_version. */
+#include "config.h"
+#include "store/schema.h"
+
+#include <string.h>
+
+/*
+ * Migration i (1-based) takes a store from user_version i-1 to i.  Never
+ * edit a migration that has shipped: append a new one.  Each runs inside
+ * the same IMMEDIATE transaction as the user_version bump, so a crash
+ * leaves the store at the old or the new version, never between.
+ *
+ * Layout notes (see notes/measured-facts.md in the design notes):
+ * - metric points are stored in chunks: one row per (run, key) and
+ *   writer transaction holds that transaction's points packed in a BLOB
+ *   (see metric.c for the format).  A row per point caps ingest at the
+ *   rate SQLite inserts rows (~0.5M/s here with the key index); chunks
+ *   cost one row per thousands of points, so ingest runs at the speed of
+ *   parsing, and reading a series is one range scan over few rows.
+ * - names of params, tags and metrics are interned in `keys` so rows
+ *   stay narrow.
+ * - metric_summary keeps latest/min/max/count per (run, key), maintained
+ *   by the writers, so listing and filtering 100k runs never scans points.
+ */
+static const char *const migrations[] = {
+	/* 1: the foundation */
+	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;"
+	"CREATE TABLE experiments("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  created_ms INTEGER NOT NULL) STRICT;"
+	"CREATE TABLE runs("
+	"  rid INTEGER PRIMARY KEY,"
+	"  id TEXT NOT NULL UNIQUE CHECK(length(id) = 32),"
+	"  experiment_id INTEGER NOT NULL REFERENCES experiments(id),"
+	"  name TEXT,"
+	"  status TEXT NOT NULL CHECK(status IN"
+	"    ('running','finished','failed','killed','lost')),"
+	"  user TEXT, host TEXT, pid INTEGER, pid_start INTEGER,"
+	"  cwd TEXT, command TEXT, exit_status INTEGER,"
+	"  start_ms INTEGER NOT NULL, end_ms INTEGER, heartbeat_ms INTEGER,"
+	"  git_commit TEXT, git_branch TEXT, git_dirty INTEGER,"
+	"  git_diff_hash TEXT,"
+	"  parent_rid INTEGER REFERENCES runs(rid),"
+	"  bad_lines INTEGER NOT NULL DEFAULT 0,"
+	"  message TEXT) STRICT;"
+	"CREATE INDEX runs_start ON runs(start_ms);"
+	"CREATE INDEX runs_experiment ON runs(experiment_id, start_ms);"
+	"CREATE INDEX runs_running ON runs(status) WHERE status = 'running';"
+	"CREATE TABLE keys(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)"
+	"  STRICT;"
+	"CREATE TABLE params("
+	"  run_id INTEGER NOT NULL REFERENCES runs(rid) ON DELETE CASCADE,"
+	"  key_id INTEGER NOT NULL REFERENCES keys(id),"
+	"  value TEXT NOT NULL,"
+	"  PRIMARY KEY(run_id, key_id)) STRICT, WITHOUT ROWID;"
+	"CREATE INDEX params_kv ON params(key_id, value);"
+	"CREATE TABLE tags("
+	"  run_id INTEGER NOT NULL REFERENCES runs(rid) ON DELETE CASCADE,"
+	"  key_id INTEGER NOT NULL REFERENCES keys(id),"
+	"  value TEXT NOT NULL,"
+	"  PRIMARY KEY(run_id, key_id)) STRICT, WITHOUT ROWID;"
+	"CREATE INDEX tags_kv ON tags(key_id, value);"
+	"CREATE TABLE metric_chunks("
+	"  run_id INTEGER NOT NULL REFERENCES runs(rid) ON DELETE CASCADE,"
+	"  key_id INTEGER NOT NULL REFERENCES keys(id),"
+	"  seq INTEGER NOT NULL,"
+	"  n INTEGER NOT NULL CHECK(n > 0),"
+	"  min_step INTEGER NOT NULL, max_step INTEGER NOT NULL,"
+	"  data BLOB NOT NULL CHECK(length(data) = 24 * n),"
+	"  PRIMARY KEY(run_id, key_id, seq)) STRICT, WITHOUT ROWID;"
+	"CREATE TABLE metric_summary("
+	"  run_id INTEGER NOT NULL REFERENCES runs(rid) ON DELETE CASCADE,"
+	"  key_id INTEGER NOT NULL REFERENCES keys(id),"
+	"  last REAL, last_step INTEGER NOT NULL, last_ts INTEGER NOT NULL,"
+	"  min REAL, max REAL, count INTEGER NOT NULL,"
+	"  PRIMARY KEY(run_id, key_id)) STRICT, WITHOUT ROWID;"
+	"CREATE INDEX metric_summary_kv ON metric_summary(key_id, last);"
+	"CREATE TABLE artifacts("
+	"  run_id INTEGER NOT NULL REFERENCES runs(rid) ON DELETE CASCADE,"
+	"  path TEXT NOT NULL,"
+	"  sha256 TEXT NOT NULL CHECK(length(sha256) = 64),"
+	"  size INTEGER NOT NULL,"
+	"  logged_ms INTEGER NOT NULL,"
+	"  PRIMARY KEY(run_id, path)) STRICT, WITHOUT ROWID;",
+	/* 2: model registry, transitions with their gate results, and the
+	 * append-only audit log (triggers refuse UPDATE and DELETE). */
+	"CREATE TABLE models("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  description TEXT,"
+	"  created_ms INTEGER NOT NULL,"
+	"  op_token TEXT, op_pid INTEGER, op_pid_start INTEGER, op_host TEXT,"
+	"  op_user TEXT, op_ms INTEGER, op_what TEXT) STRICT;"
+	"CREATE TABLE model_versions("
+	"  id INTEGER PRIMARY KEY,"
+	"  model_id INTEGER NOT NULL REFERENCES models(id),"
+	"  version INTEGER NOT NULL CHECK(version > 0),"
+	"  stage TEXT NOT NULL DEFAULT 'none' CHECK(stage IN"
+	"    ('none','staging','production','archived')),"
+	"  run_rid INTEGER REFERENCES runs(rid),"
+	"  source_path TEXT NOT NULL,"
+	"  sha256 TEXT NOT NULL CHECK(length(sha256) = 64),"
+	"  size INTEGER NOT NULL,"
+	"  description TEXT,"
+	"  git_commit TEXT, git_branch TEXT, git_dirty INTEGER,"
+	"  git_diff_hash TEXT,"
+	"  user TEXT, host TEXT,"
+	"  created_ms INTEGER NOT NULL,"
+	"  UNIQUE(model_id, version)) STRICT;"
+	"CREATE INDEX model_versions_stage ON model_versions(model_id, stage);"
+	"CREATE TABLE model_params("
+	"  mv_id INTEGER NOT NULL REFERENCES model_versions(id),"
+	"  key TEXT NOT NULL, value TEXT NOT NULL,"
+	"  PRIMARY KEY(mv_id, key)) STRICT, WITHOUT ROWID;"
+	"CREATE TABLE model_metrics("
+	"  mv_id INTEGER NOT NULL REFERENCES model_versions(id),"
+	"  key TEXT NOT NULL, value REAL,"
+	"  PRIMARY KEY(mv_id, key)) STRICT, WITHOUT ROWID;"
+	"CREATE TABLE model_data("
+	"  mv_id INTEGER NOT NULL REFERENCES model_versions(id),"
+	"  path TEXT NOT NULL, hash TEXT, size INTEGER,"
+	"  PRIMARY KEY(mv_id, path)) STRICT, WITHOUT ROWID;"
+	"CREATE TABLE model_aliases("
+	"  model_id INTEGER NOT NULL REFERENCES models(id),"
+	"  alias TEXT NOT NULL,"
+	"  mv_id INTEGER NOT NULL REFERENCES model_versions(id),"
+	"  PRIMARY KEY(model_id, alias)) STRICT, WITHOUT ROWID;"
+	"CREATE TABLE model_transitions("
+	"  id INTEGER PRIMARY KEY,"
+	"  model_id INTEGER NOT NULL REFERENCES models(id),"
+	"  version INTEGER NOT NULL,"
+	"  kind TEXT NOT NULL,"
+	"  from_stage TEXT, to_stage TEXT,"
+	"  status TEXT NOT NULL CHECK(status IN ('ok','failed')),"
+	"  replaced_version INTEGER,"
+	"  forced INTEGER NOT NULL DEFAULT 0,"
+	"  reason TEXT, detail TEXT,"
+	"  user TEXT NOT NULL, uid INTEGER, host TEXT, ssh_client TEXT,"
+	"  pid INTEGER, time_ms INTEGER NOT NULL) STRICT;"
+	"CREATE INDEX model_transitions_model ON model_transitions(model_id, id);"
+	"CREATE TABLE transition_gates("
+	"  transition_id INTEGER NOT NULL REFERENCES model_transitions(id),"
+	"  seq INTEGER NOT NULL,"
+	"  check_name TEXT NOT NULL, gate TEXT NOT NULL,"
+	"  status TEXT NOT NULL, value REAL, bound REAL, message TEXT,"
+	"  PRIMARY KEY(transition_id, seq)) STRICT, WITHOUT ROWID;"
+	"CREATE TABLE audit("
+	"  id INTEGER PRIMARY KEY,"
+	"  time_ms INTEGER NOT NULL,"
+	"  user TEXT NOT NULL, uid INTEGER, host TEXT, ssh_client TEXT,"
+	"  pid INTEGER,"
+	"  action TEXT NOT NULL, object TEXT, detail TEXT) STRICT;"
+	"CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN"
+	"  SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+	"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN"
+	"  SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+	"CREATE TRIGGER transitions_no_update BEFORE UPDATE ON model_transitions"
+	"  BEGIN SELECT RAISE(ABORT, 'model history is append-only'); END;"
+	"CREATE TRIGGER transitions_no_delete BEFORE DELETE ON model_transitions"
+	"  BEGIN SELECT RAISE(ABORT, 'model history is append-only'); END;"
+	"CREATE TRIGGER gates_no_update BEFORE UPDATE ON transition_gates"
+	"  BEGIN SELECT RAISE(ABORT, 'model history is append-only'); END;"
+	"CREATE TRIGGER gates_no_delete BEFORE DELETE ON transition_gates"
+	"  BEGIN SELECT RAISE(ABORT, 'model history is append-only'); END;",
+	/* 3: pipelines and data versioning.
+	 * - hash_memo: the SHA-256 of a file keyed by (device, inode) and
+	 *   valid while size and mtime_ns match, so unchanged files are
+	 *   never read again; hashed_ns guards against a file rewritten
+	 *   within the same timestamp tick as its hashing.
+	 * - data_versions: every `plumb data add` of a path.
+	 * - run_cache: a stage's exact inputs (key) -> its outputs.
+	 * - run_io: the deps and outs (absolute path, hash) of each stage
+	 *   run, for lineage ("which runs read this data"). */
+	"CREATE TABLE hash_memo("
+	"  dev INTEGER NOT NULL, ino INTEGER NOT NULL,"
+	"  size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,"
+	"  hashed_ns INTEGER NOT NULL,"
+	"  sha256 TEXT NOT NULL CHECK(length(sha256) = 64),"
+	"  PRIMARY KEY(dev, ino)) STRICT, WITHOUT ROWID;"
+	"CREATE TABLE data_versions("
+	"  id INTEGER PRIMARY KEY,"
+	"  path TEXT NOT NULL,"
+	"  sha256 TEXT NOT NULL CHECK(length(sha256) = 64),"
+	"  size INTEGER NOT NULL, nfiles INTEGER,"
+	"  user TEXT, host TEXT, created_ms INTEGER NOT NULL) STRICT;"
+	"CREATE INDEX data_versions_path ON data_versions(path, id);"
+	"CREATE TABLE run_cache("
+	"  key TEXT PRIMARY KEY CHECK(length(key) = 64),"
+	"  stage TEXT NOT NULL,"
+	"  outs TEXT NOT NULL,"
+	"  run_id INTEGER REFERENCES runs(rid) ON DELETE SET NULL,"
+	"  created_ms INTEGER NOT NULL) STRICT, WITHOUT ROWID;"
+	"CREATE TABLE run_io("
+	"  run_id INTEGER NOT NULL REFERENCES runs(rid) ON DELETE CASCADE,"
+	"  kind TEXT NOT NULL CHECK(kind IN ('dep','out')),"
+	"  path TEXT NOT NULL,"
+	"  sha256 TEXT NOT NULL,"
+	"  PRIMARY KEY(run_id, kind, path)) STRICT, WITHOUT ROWID;"
+	"CREATE INDEX run_io_hash ON run_io(sha256);",
+
+	/* 4: sorting runs by duration (the TUI's and plumb runs -s duration)
+	 * walks an index instead of sorting every run. */
+	"CREATE INDEX runs_duration ON runs(end_ms - start_ms);",
+
+	/* 5: work in progress (progress.h): a repro's stage states and a
+	 * promotion's steps and event lines, written as the job goes, so
+	 * that any process (the TUI, another terminal) can watch it. */
+	"CREATE TABLE jobs("
+	"  id INTEGER PRIMARY KEY,"
+	"  kind TEXT NOT NULL,"
+	"  subject TEXT NOT NULL,"
+	"  host TEXT NOT NULL,"
+	"  pid INTEGER NOT NULL,"
+	"  pid_start INTEGER NOT NULL,"
+	"  state TEXT NOT NULL,"
+	"  start_ms INTEGER NOT NULL,"
+	"  end_ms INTEGER,"
+	"  message TEXT) STRICT;"
+	"CREATE INDEX jobs_subject ON jobs(kind, subject, id);"
+	"CREATE TABLE job_steps("
+	"  job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,"
+	"  name TEXT NOT NULL,"
+	"  seq INTEGER NOT NULL,"
+	"  state TEXT NOT NULL,"
+	"  run_id TEXT,"
+	"  reason TEXT,"
+	"  start_ms INTEGER,"
+	"  end_ms INTEGER,"
+	"  PRIMARY KEY(job_id, name)) STRICT, WITHOUT ROWID;"
+	"CREATE TABLE job_events("
+	"  job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,"
+	"  seq INTEGER NOT NULL,"
+	"  ms INTEGER NOT NULL,"
+	"  text TEXT NOT NULL,"
+	"  PRIMARY KEY(job_id, seq)) STRICT, WITHOUT ROWID;",
+};
+
+int
+pl__schema_latest(void)
+{
+	return (int)(sizeof migrations / sizeof migrations[0]);
+}
+
+const char *
+pl__schema_migration(int version)
+{
+	if (version < 1 || version > pl__schema_latest())
+		return NULL;
+	return migrations[version - 1];
+}

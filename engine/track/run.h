@@ -1,0 +1,168 @@
+/* run.h - tracked runs: creation, status, params, tags, lookup by id prefix. */
+#ifndef PL_ENGINE_RUN_H
+#define PL_ENGINE_RUN_H
+
+#include <stdint.h>
+
+#include "store/store.h"
+
+/* A run id is 32 lowercase hex digits (128 random bits). */
+#define PL_ID_LEN 32
+
+typedef enum {
+	PL_RUN_RUNNING,
+	PL_RUN_FINISHED,
+	PL_RUN_FAILED,
+	PL_RUN_KILLED,
+	PL_RUN_LOST
+} pl_run_status;
+
+/* "running", "finished", ... (static). */
+const char *pl_run_status_name(pl_run_status s);
+/* Parses a status name (case-insensitive); PL_EINVAL if unknown. */
+int pl_run_status_parse(pl_run_status *out, const char *name);
+
+/* The code version of a run's working directory. Fields may be NULL
+ * (not in a git repository); dirty is -1 when unknown. */
+typedef struct pl_gitinfo {
+	char *commit;		/* full hex commit id */
+	char *branch;		/* branch name, or NULL when detached */
+	int dirty;		/* 1 if the tree differs from HEAD */
+	char *diff_hash;	/* SHA-256 of `git diff HEAD` (hex) */
+} pl_gitinfo;
+
+/* What a new run is made of.  Every pointer may be NULL. */
+typedef struct pl_run_spec {
+	const char *experiment;	/* default "Default"; created if missing */
+	const char *name;
+	const char *command;	/* the command line, for display */
+	const char *cwd;
+	const char *parent;	/* id (or unique prefix) of a parent run */
+	const pl_gitinfo *git;
+	long pid;		/* process that keeps the heartbeat (0: none) */
+} pl_run_spec;
+
+/*
+ * Creates a run in state `running`, attributed to the current user and
+ * host, and writes its id (NUL-terminated) into out.  The runs/<id>/
+ * directory is created for its logs.
+ */
+int pl_run_create(char out[PL_ID_LEN + 1], pl_store *st,
+    const pl_run_spec *spec);
+
+/*
+ * Ends a running run: status is finished, failed or killed; exit_status
+ * is the command's exit status (or -1); message (may be NULL) is kept as
+ * the reason shown with the run.  Ending a run that is no longer
+ * `running` returns PL_EINVAL.
+ */
+int pl_run_finish(pl_store *st, const char *id, pl_run_status status,
+    int exit_status, const char *message);
+
+/* Records that the run's plumb process is alive (see PL_HEARTBEAT_MS). */
+int pl_run_heartbeat(pl_store *st, const char *id);
+
+/* Adds to the run's count of malformed protocol lines. */
+int pl_run_add_bad_lines(pl_store *st, const char *id, int64_t n);
+
+/*
+ * Resolves a full id or any unique prefix (at least 1 hex digit) to the
+ * full id.  Returns PL_ENOTFOUND or PL_EAMBIGUOUS (the message lists up
+ * to 5 candidates), or PL_EINVAL for text that is not hex.
+ */
+int pl_run_resolve(char out[PL_ID_LEN + 1], pl_store *st, const char *prefix);
+
+/* Everything known about one run.  Strings are owned by the struct. */
+typedef struct pl_run_info {
+	char id[PL_ID_LEN + 1];
+	char *experiment;
+	char *name;		/* may be NULL */
+	pl_run_status status;
+	char *user, *host, *cwd, *command;	/* may be NULL */
+	long pid;
+	int has_exit_status;
+	int exit_status;
+	int64_t start_ms, end_ms, heartbeat_ms;	/* end_ms 0 while running */
+	pl_gitinfo git;
+	char parent[PL_ID_LEN + 1];	/* empty when none */
+	int64_t bad_lines;
+	char *message;		/* why it ended, may be NULL */
+} pl_run_info;
+
+/* Reads one run (full id).  *out is freed with pl_run_info_free(). */
+int pl_run_get(pl_run_info **out, pl_store *st, const char *id);
+void pl_run_info_free(pl_run_info *info);
+
+/* A list of key/value pairs; pl_kvlist_free() frees it (NULL is fine). */
+typedef struct pl_kvlist {
+	size_t n;
+	struct pl_kv {
+		char *key;
+		char *value;
+	} *items;
+} pl_kvlist;
+void pl_kvlist_free(pl_kvlist *l);
+
+/* Params and tags: set (insert or replace) and list (sorted by key). */
+int pl_run_set_param(pl_store *st, const char *id, const char *key,
+    const char *value);
+int pl_run_set_tag(pl_store *st, const char *id, const char *key,
+    const char *value);
+int pl_run_params(pl_kvlist **out, pl_store *st, const char *id);
+int pl_run_tags(pl_kvlist **out, pl_store *st, const char *id);
+
+/* Artifacts of a run, sorted by path. Free with pl_artifact_list_free(). */
+typedef struct pl_artifact {
+	char *path;
+	char sha256[65];
+	int64_t size;
+	int64_t logged_ms;
+} pl_artifact;
+int pl_run_artifacts(pl_artifact **out, size_t *out_n, pl_store *st,
+    const char *id);
+void pl_artifact_list_free(pl_artifact *a, size_t n);
+
+/*
+ * Copies the file at path into the store's cache and records it as an
+ * artifact of the run under the name `name` (NULL: path as given).
+ * Logging the same name again replaces the record.
+ */
+int pl_run_log_artifact(pl_store *st, const char *id, const char *path,
+    const char *name);
+
+/* Path of a run's captured log ("stdout" or "stderr"); malloc'ed. */
+char *pl_run_log_path(const pl_store *st, const char *id, const char *which);
+
+/* Experiments with their run counts, sorted by name. */
+typedef struct pl_experiment {
+	char *name;
+	int64_t runs;
+	int64_t running;
+	int64_t created_ms;
+	int64_t last_run_ms;	/* 0 when it has no runs */
+} pl_experiment;
+int pl_experiments(pl_experiment **out, size_t *out_n, pl_store *st);
+void pl_experiment_list_free(pl_experiment *e, size_t n);
+
+/* Frees the strings of a pl_gitinfo (not the struct itself). */
+void pl_gitinfo_dispose(pl_gitinfo *g);
+/*
+ * Reads the code version of directory dir by running git: commit,
+ * branch, dirty flag and the SHA-256 of `git diff HEAD`.  Outside a git
+ * repository (or without git) every field stays NULL/-1 and PL_OK is
+ * returned: nothing breaks outside one.
+ */
+int pl_gitinfo_read(pl_gitinfo *out, const char *dir);
+
+/*
+ * Files changed between two commits: `git diff --name-only A B` run in
+ * dir (NULL: the working directory), one path per element, sorted as git
+ * prints them.  *out is a NULL-ended malloc'ed array of malloc'ed
+ * strings (free with pl_strv_free).  PL_ENOTFOUND when git is missing,
+ * dir is not a repository, or a commit is unknown there.
+ */
+int pl_git_changed_files(char ***out, size_t *out_n, const char *dir,
+    const char *commit_a, const char *commit_b);
+void pl_strv_free(char **v);
+
+#endif

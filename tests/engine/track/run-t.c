@@ -1,0 +1,245 @@
+/* run-t.c - unit tests of runs: create, finish, prefix lookup, params, tags, metrics, artifacts. */
+#include "config.h"
+
+#include <math.h>
+#include <unistd.h>
+
+#include "tests/engine/testutil.h"
+
+static void
+test_create_finish(void **state)
+{
+	char *dir, id[PL_ID_LEN + 1], child[PL_ID_LEN + 1];
+	pl_store *st = tu_store(&dir);
+	pl_run_spec spec;
+	pl_gitinfo g = { (char *)"abc123", (char *)"main", 1, (char *)"ff00" };
+	pl_run_info *ri;
+
+	(void)state;
+	memset(&spec, 0, sizeof spec);
+	spec.experiment = "exp";
+	spec.name = "first";
+	spec.command = "train --fast";
+	spec.cwd = "/w";
+	spec.git = &g;
+	spec.pid = getpid();
+	assert_int_equal(pl_run_create(id, st, &spec), PL_OK);
+	assert_int_equal(strlen(id), PL_ID_LEN);
+	assert_int_equal(strspn(id, "0123456789abcdef"), PL_ID_LEN);
+	assert_int_equal(pl_run_get(&ri, st, id), PL_OK);
+	assert_string_equal(ri->experiment, "exp");
+	assert_string_equal(ri->name, "first");
+	assert_int_equal(ri->status, PL_RUN_RUNNING);
+	assert_string_equal(ri->command, "train --fast");
+	assert_string_equal(ri->git.commit, "abc123");
+	assert_string_equal(ri->git.branch, "main");
+	assert_int_equal(ri->git.dirty, 1);
+	assert_string_equal(ri->git.diff_hash, "ff00");
+	assert_false(ri->has_exit_status);
+	assert_int_equal(ri->end_ms, 0);
+	pl_run_info_free(ri);
+	/* parent by prefix */
+	spec.parent = "";
+	spec.parent = NULL;
+	{
+		char pfx[9];
+
+		memcpy(pfx, id, 8);
+		pfx[8] = '\0';
+		spec.parent = pfx;
+		spec.name = NULL;
+		spec.git = NULL;
+		assert_int_equal(pl_run_create(child, st, &spec), PL_OK);
+	}
+	assert_int_equal(pl_run_get(&ri, st, child), PL_OK);
+	assert_string_equal(ri->parent, id);
+	assert_null(ri->name);
+	assert_int_equal(ri->git.dirty, -1);
+	pl_run_info_free(ri);
+	assert_int_equal(pl_run_finish(st, id, PL_RUN_FAILED, 3, "boom"), PL_OK);
+	assert_int_equal(pl_run_get(&ri, st, id), PL_OK);
+	assert_int_equal(ri->status, PL_RUN_FAILED);
+	assert_true(ri->has_exit_status);
+	assert_int_equal(ri->exit_status, 3);
+	assert_string_equal(ri->message, "boom");
+	assert_true(ri->end_ms >= ri->start_ms);
+	pl_run_info_free(ri);
+	/* finishing twice, or as running/lost, is refused */
+	assert_int_equal(pl_run_finish(st, id, PL_RUN_FINISHED, 0, NULL), PL_EINVAL);
+	assert_int_equal(pl_run_finish(st, child, PL_RUN_LOST, 0, NULL), PL_EINVAL);
+	assert_int_equal(pl_run_finish(st, "0123", PL_RUN_FINISHED, 0, NULL), PL_EINVAL);
+	pl_store_close(st);
+	tu_rmrf(dir);
+	free(dir);
+}
+
+static void
+test_resolve(void **state)
+{
+	char *dir, ids[64][PL_ID_LEN + 1], out[PL_ID_LEN + 1], up[PL_ID_LEN + 1];
+	pl_store *st = tu_store(&dir);
+	int shared = -1;
+
+	(void)state;
+	for (int i = 0; i < 64; i++)
+		assert_int_equal(pl_run_create(ids[i], st, NULL), PL_OK);
+	assert_int_equal(pl_run_resolve(out, st, ids[5]), PL_OK);
+	assert_string_equal(out, ids[5]);
+	for (int i = 0; i < PL_ID_LEN; i++)
+		up[i] = (char)(ids[5][i] >= 'a' ? ids[5][i] - 32 : ids[5][i]);
+	up[PL_ID_LEN] = '\0';
+	assert_int_equal(pl_run_resolve(out, st, up), PL_OK);	/* any case */
+	assert_string_equal(out, ids[5]);
+	/* 64 ids over 16 first digits: some digit is shared. */
+	for (int i = 0; i < 64 && shared < 0; i++)
+		for (int k = i + 1; k < 64; k++)
+			if (ids[i][0] == ids[k][0]) {
+				shared = i;
+				break;
+			}
+	{
+		char p[2] = { ids[shared][0], 0 };
+
+		assert_int_equal(pl_run_resolve(out, st, p), PL_EAMBIGUOUS);
+		assert_non_null(strstr(pl_store_errmsg(st), "ambiguous"));
+		assert_string_equal(out, "");
+	}
+	assert_int_equal(pl_run_resolve(out, st, "g"), PL_EINVAL);
+	assert_int_equal(pl_run_resolve(out, st, ""), PL_EINVAL);
+	assert_int_equal(pl_run_resolve(out, st, "' or 1=1 --"), PL_EINVAL);
+	{
+		char full[PL_ID_LEN + 1];
+
+		/* an id nobody has */
+		memcpy(full, ids[0], sizeof full);
+		full[PL_ID_LEN - 1] = full[PL_ID_LEN - 1] == '0' ? '1' : '0';
+		if (pl_run_resolve(out, st, full) != PL_OK)
+			assert_int_equal(pl_run_resolve(out, st, full), PL_ENOTFOUND);
+	}
+	pl_store_close(st);
+	tu_rmrf(dir);
+	free(dir);
+}
+
+static void
+test_params_tags_metrics(void **state)
+{
+	char *dir, id[PL_ID_LEN + 1];
+	pl_store *st = tu_store(&dir);
+	pl_kvlist *kv;
+	pl_metric_summary *m;
+	pl_point *pts;
+	size_t n;
+
+	(void)state;
+	assert_int_equal(pl_run_create(id, st, NULL), PL_OK);
+	assert_int_equal(pl_run_set_param(st, id, "lr", "0.1"), PL_OK);
+	assert_int_equal(pl_run_set_param(st, id, "lr", "0.2"), PL_OK);	/* replace */
+	assert_int_equal(pl_run_set_param(st, id, "a", "x"), PL_OK);
+	assert_int_equal(pl_run_set_param(st, id, "", "x"), PL_EINVAL);
+	assert_int_equal(pl_run_params(&kv, st, id), PL_OK);
+	assert_int_equal(kv->n, 2);
+	assert_string_equal(kv->items[0].key, "a");
+	assert_string_equal(kv->items[1].value, "0.2");
+	pl_kvlist_free(kv);
+	assert_int_equal(pl_run_set_tag(st, id, "t", "v"), PL_OK);
+	assert_int_equal(pl_run_tags(&kv, st, id), PL_OK);
+	assert_int_equal(kv->n, 1);
+	pl_kvlist_free(kv);
+	/* auto steps continue from the last; out-of-order steps read sorted;
+	 * the same (step, ts) twice keeps the later value. */
+	assert_int_equal(pl_metric_log(st, id, "loss", 3.0, PL_STEP_AUTO, 100), PL_OK);
+	assert_int_equal(pl_metric_log(st, id, "loss", 2.0, PL_STEP_AUTO, 200), PL_OK);
+	assert_int_equal(pl_metric_log(st, id, "loss", 9.0, 10, 300), PL_OK);
+	assert_int_equal(pl_metric_log(st, id, "loss", 5.0, 5, 400), PL_OK);
+	assert_int_equal(pl_metric_log(st, id, "loss", 6.0, 5, 400), PL_OK);
+	assert_int_equal(pl_metric_log(st, id, "loss", NAN, PL_STEP_AUTO, 500), PL_OK);
+	assert_int_equal(pl_metric_series(&pts, &n, st, id, "loss"), PL_OK);
+	assert_int_equal(n, 5);
+	assert_int_equal(pts[0].step, 0);
+	assert_true(pts[0].value == 3.0);
+	assert_int_equal(pts[1].step, 1);
+	assert_int_equal(pts[2].step, 5);
+	assert_true(pts[2].value == 6.0);
+	assert_int_equal(pts[3].step, 10);
+	assert_int_equal(pts[4].step, 11);
+	assert_true(isnan(pts[4].value));
+	free(pts);
+	assert_int_equal(pl_metric_summaries(&m, &n, st, id), PL_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(m[0].key, "loss");
+	assert_true(isnan(m[0].last));	/* latest = highest step */
+	assert_int_equal(m[0].last_step, 11);
+	assert_true(m[0].min == 2.0);
+	assert_true(m[0].max == 9.0);
+	assert_int_equal(m[0].count, 6);
+	pl_metric_summary_free(m, n);
+	assert_int_equal(pl_metric_series(&pts, &n, st, id, "nokey"), PL_ENOTFOUND);
+	assert_int_equal(pl_metric_log(st, "ffffffffffffffffffffffffffffffff",
+	    "x", 1, 0, 0), PL_ENOTFOUND);
+	pl_store_close(st);
+	tu_rmrf(dir);
+	free(dir);
+}
+
+static void
+test_artifacts_experiments(void **state)
+{
+	char *dir, id[PL_ID_LEN + 1], *path, *obj;
+	pl_store *st = tu_store(&dir);
+	pl_artifact *a;
+	pl_experiment *e;
+	pl_run_spec spec;
+	size_t n;
+	FILE *f;
+
+	(void)state;
+	memset(&spec, 0, sizeof spec);
+	spec.experiment = "b-exp";
+	assert_int_equal(pl_run_create(id, st, &spec), PL_OK);
+	assert_int_equal(pl_run_create(id, st, NULL), PL_OK);
+	assert_true(asprintf(&path, "%s/model.bin", dir) > 0);
+	f = fopen(path, "w");
+	fputs("abc", f);
+	fclose(f);
+	assert_int_equal(pl_run_log_artifact(st, id, path, "model.bin"), PL_OK);
+	assert_int_equal(pl_run_artifacts(&a, &n, st, id), PL_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(a[0].path, "model.bin");
+	/* sha256("abc") */
+	assert_string_equal(a[0].sha256,
+	    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	assert_int_equal(a[0].size, 3);
+	obj = pl_cache_object_path(st, a[0].sha256);
+	assert_int_equal(access(obj, R_OK), 0);
+	assert_int_not_equal(access(obj, W_OK), 0 == getuid() ? 1 : 0);
+	free(obj);
+	pl_artifact_list_free(a, n);
+	assert_int_equal(pl_run_log_artifact(st, id, "/nonexistent/file", NULL),
+	    PL_ENOTFOUND);
+	assert_int_equal(pl_run_log_artifact(st, id, dir, NULL), PL_EINVAL);
+	assert_int_equal(pl_experiments(&e, &n, st), PL_OK);
+	assert_int_equal(n, 2);
+	assert_string_equal(e[0].name, "Default");
+	assert_string_equal(e[1].name, "b-exp");
+	assert_int_equal(e[0].runs, 1);
+	assert_int_equal(e[0].running, 1);
+	pl_experiment_list_free(e, n);
+	free(path);
+	pl_store_close(st);
+	tu_rmrf(dir);
+	free(dir);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_create_finish),
+		cmocka_unit_test(test_resolve),
+		cmocka_unit_test(test_params_tags_metrics),
+		cmocka_unit_test(test_artifacts_experiments),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
