@@ -1,6 +1,6 @@
 /* progress-t.c - jobs in the store (progress.h): steps in order, event lines after a seq, the end, a lost job. */
 #include "config.h"
-#include "testutil.h"
+#include "tests/engine/testutil.h"
 
 #include <sqlite3.h>
 
