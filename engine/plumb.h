@@ -25,6 +25,7 @@
 #include "track/ingest.h"
 #include "track/query.h"
 #include "track/launch.h"
+#include "store/progress.h"
 #include "data/hash.h"
 #include "data/cache.h"
 #include "data/dataset.h"

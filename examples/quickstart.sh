@@ -3,7 +3,18 @@
 # Usage: examples/quickstart.sh [WORKSPACE_DIR]   (default: ./plumb-quickstart)
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
-PLUMB=${PLUMB:-$here/../plumb}
+# The plumb built next to this script (a source tree), else the one on
+# PATH (an installed plumb), else a clear message.
+if [ -z "${PLUMB:-}" ]; then
+	if [ -x "$here/../plumb" ] && [ ! -d "$here/../plumb" ]; then
+		PLUMB=$here/../plumb
+	elif command -v plumb >/dev/null 2>&1; then
+		PLUMB=$(command -v plumb)
+	else
+		echo "quickstart.sh: no plumb found (build it, put it on PATH, or set PLUMB)" >&2
+		exit 1
+	fi
+fi
 ws=${1:-plumb-quickstart}
 mkdir -p "$ws"
 cd "$ws"

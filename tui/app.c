@@ -424,7 +424,7 @@ app_command(struct app *a, const char *cmd)
 		help_open(a);
 	} else if (home_screen(a) && (strcmp(verb, "filter") == 0 ||
 	    strcmp(verb, "sort") == 0 || strcmp(verb, "columns") == 0 ||
-	    strcmp(verb, "experiment") == 0)) {
+	    strcmp(verb, "experiment") == 0 || strcmp(verb, "export") == 0)) {
 		app_home(a);
 		return runs_screen_command(a->top, verb, rest);
 	} else {
@@ -451,17 +451,25 @@ static void
 help_open(struct app *a)
 {
 	const char *scr = a->top ? a->top->ops->name : NULL;
+	const char *group = NULL;
 	char keys[64], title[64];
 
 	snprintf(title, sizeof title, "help: %s", scr ? scr : "plumb");
 	a->help = whelp_new(a->win, 0, 0, a->h, a->w, title);
 	if (a->help == NULL)
 		return;
-#define HELP_GROUP(g) whelp_add(a->help, NULL, g);
+	/* Generated from the request table and the keymap: a request
+	 * shows with the keys that reach it on this screen, a group title
+	 * only when something of it does. */
+#define HELP_GROUP(g) group = g;
 #define HELP_REQ(name, text) \
 	keymap_keys(scr, REQ_##name, keys, sizeof keys); \
-	if (keys[0]) \
-		whelp_add(a->help, keys, text);
+	if (keys[0]) { \
+		if (group) \
+			whelp_add(a->help, NULL, group); \
+		group = NULL; \
+		whelp_add(a->help, keys, text); \
+	}
 	REQ_INFO(HELP_GROUP, HELP_REQ)
 #undef HELP_GROUP
 #undef HELP_REQ
@@ -474,7 +482,10 @@ help_open(struct app *a)
 	whelp_add(a->help, ":models", "the model registry");
 	whelp_add(a->help, ":model NAME", "the registry, on one model");
 	whelp_add(a->help, ":filter EXPR", "filter the runs (empty: none)");
-	whelp_add(a->help, ":sort [-]COLUMN", "sort the runs by a column");
+	whelp_add(a->help, ":sort [+|-]COLUMN [asc|desc]", "sort the runs "
+	    "(metrics.loss, params.lr, a title)");
+	whelp_add(a->help, ":export FILE", "write the listed runs as CSV "
+	    "(or JSON for .json)");
 	whelp_add(a->help, ":columns a,b", "metric/param columns "
 	    "(metrics.loss,params.lr)");
 	whelp_add(a->help, ":experiment [NAME]", "one experiment (empty: all)");
@@ -610,7 +621,14 @@ handle_key(struct app *a, int key)
 		return;
 	}
 	if (too_small(a)) {
-		if (key == 'q' || key == WK_CTRL('c'))
+		/* Whatever quits on a screen (q, Q, Ctrl-C, or the user's
+		 * own binding) quits here too: there is nothing to go
+		 * back to. */
+		enum request r = keymap_lookup(a->top ? a->top->ops->name :
+		    NULL, key);
+
+		if (r == REQ_QUIT || r == REQ_QUIT_ALL || key == 'q' ||
+		    key == 'Q' || key == WK_CTRL('c'))
 			a->quit = true;
 		return;
 	}
@@ -668,9 +686,18 @@ paint(struct app *a)
 		widget_invalidate(winput_widget(a->input));
 	}
 	if (too_small(a)) {
+		char m[96];
+
 		werase(a->win);
 		wput(a->win, 0, 0, a->w, "terminal too small", A_BOLD,
 		    WPUT_TRUSTED);
+		snprintf(m, sizeof m, "%dx%d, needs %dx%d", a->w, a->h,
+		    MIN_W, MIN_H);
+		if (a->h > 1)
+			wput(a->win, 1, 0, a->w, m, A_NORMAL, WPUT_TRUSTED);
+		if (a->h > 2)
+			wput(a->win, 2, 0, a->w, "q quits", A_NORMAL,
+			    WPUT_TRUSTED);
 	} else {
 		if (a->top) {
 			a->top->ops->draw(a->top, force || a->top->dirty);
@@ -702,13 +729,18 @@ ascii_key(const char *k)
 	return k;
 }
 
-/* The status bar shows the top screen's key hints. */
+/*
+ * The status bar shows the top screen's key hints, each request's key
+ * taken from the keymap (its first binding on that screen).
+ */
 static void
 set_hints(struct app *a)
 {
+	static char keys[32][96];
 	struct whint tmp[32];
-	const struct whint *h;
-	int n = 0;
+	const struct hint_spec *h;
+	const char *scr;
+	int n = 0, k = 0;
 
 	if (a->top == a->hints_for || a->top == NULL)
 		return;
@@ -717,17 +749,34 @@ set_hints(struct app *a)
 		wstatus_set_hints(a->status, NULL, 0);
 		return;
 	}
+	scr = a->top->ops->name;
 	h = a->top->ops->hints(a->top, &n);
-	if (!widgets_utf8()) {
-		if (n > 32)
-			n = 32;
-		for (int i = 0; i < n; i++) {
-			tmp[i] = h[i];
-			tmp[i].key = ascii_key(h[i].key);
-		}
-		h = tmp;
+	for (int i = 0; i < n && k < 32; i++) {
+		char all[96], *sp;
+		const char *key = all;
+
+		keymap_keys(scr, h[i].req, all, sizeof all);
+		if (all[0] == '\0')
+			continue;
+		if ((sp = strchr(all, ' ')) != NULL)
+			*sp = '\0';
+		if (h[i].req == REQ_MOVE_DOWN || h[i].req == REQ_MOVE_UP)
+			key = "\xe2\x86\x91\xe2\x86\x93";		/* ↑↓ */
+		else if (strcmp(all, "Enter") == 0)
+			key = "\xe2\x8f\x8e";			/* ⏎ */
+		else if (strcmp(all, "Esc") == 0)
+			key = "esc";
+		else if (strcmp(all, "Tab") == 0)
+			key = "tab";
+		else if (strcmp(all, "Space") == 0)
+			key = "space";
+		snprintf(keys[k], sizeof keys[k], "%s", widgets_utf8() ? key :
+		    ascii_key(key));
+		tmp[k].key = keys[k];
+		tmp[k].desc = h[i].label;
+		k++;
 	}
-	wstatus_set_hints(a->status, h, n);
+	wstatus_set_hints(a->status, tmp, k);
 }
 
 static void

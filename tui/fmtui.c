@@ -88,3 +88,26 @@ tui_num(char *out, size_t n, double v)
 	}
 	return out;
 }
+
+int
+tui_fmt_step(char *buf, size_t n, double v, double step, void *arg)
+{
+	(void)arg;
+	(void)step;
+	/* Steps are counts: "1500", never "1.5k" (which reads as a
+	 * quantity with a unit). */
+	if (fabs(v) < 1e9)
+		return snprintf(buf, n, "%.0f", v);
+	return snprintf(buf, n, "%.3g", v);
+}
+
+int
+tui_fmt_elapsed(char *buf, size_t n, double v, double step, void *arg)
+{
+	(void)arg;
+	/* Seconds since the run started, as a clock reads them. */
+	if (step > 0 && step < 1 && fabs(v) < 60)
+		return snprintf(buf, n, "%.*fs", step < 0.1 ? 2 : 1, v);
+	tui_duration(buf, n, (int64_t)llround(v * 1000));
+	return (int)strlen(buf);
+}

@@ -74,8 +74,18 @@ struct binding {
  * pipeline).
  */
 static const struct binding bindings[] = {
-	{ "runs", '/', REQ_FILTER },
-	{ "runs", 'f', REQ_FIND },
+	/* / searches as you type (tig, less, k9s's habit for finding);
+	 * f filters the list by an expression. */
+	{ "runs", '/', REQ_FIND },
+	{ "runs", 'f', REQ_FILTER },
+	{ "runs", '\\', REQ_FILTER },
+	{ "runs", 'y', REQ_YANK },
+	{ "runs", 'X', REQ_EXPORT },
+	{ "run", 'y', REQ_YANK },
+	{ "run", 'v', REQ_VIEW_PAGER },
+	{ "run", 'V', REQ_JUMP_MODEL },
+	{ "models", 'y', REQ_YANK },
+	{ "models", 'r', REQ_JUMP_RUN },
 	{ "runs", ' ', REQ_SELECT },
 	{ "runs", 'u', REQ_CLEAR_MARKS },
 	{ "runs", 'c', REQ_VIEW_COMPARE },

@@ -32,7 +32,7 @@
 	REQ_(COMMAND,		"command mode (:runs :run ID :compare :pipeline :models :q)") \
 	REQ_GROUP("Runs") \
 	REQ_(FILTER,		"filter runs (MLflow search syntax)") \
-	REQ_(FIND,		"find a run by name or id / search the log") \
+	REQ_(FIND,		"search as you type (run name or id; the log)") \
 	REQ_(FIND_NEXT,		"next match") \
 	REQ_(FIND_PREV,		"previous match") \
 	REQ_(SELECT,		"mark / unmark the run for compare") \
@@ -41,6 +41,8 @@
 	REQ_(SORT_PREV,		"sort by the previous column") \
 	REQ_(SORT_REVERSE,	"reverse the sort order") \
 	REQ_(EXPERIMENT,	"cycle the experiment shown") \
+	REQ_(EXPORT,		"export the listed runs and columns (CSV or JSON)") \
+	REQ_(YANK,		"copy the run id / model ref to the clipboard (OSC 52)") \
 	REQ_GROUP("Run and compare") \
 	REQ_(CHART_X,		"chart x axis: step / time") \
 	REQ_(LOG_SCALE,		"chart y axis: linear / log") \
@@ -51,6 +53,8 @@
 	REQ_(WRAP,		"log: wrap long lines") \
 	REQ_(FOLLOW,		"log: follow the end") \
 	REQ_(DIFF_ONLY,		"compare: only rows that differ") \
+	REQ_(VIEW_PAGER,	"open the selected artifact (or log) in $PAGER") \
+	REQ_(JUMP_MODEL,	"the model versions this run produced") \
 	REQ_GROUP("Pipeline") \
 	REQ_(REPRO_ALL,		"run plumb repro for the whole pipeline") \
 	REQ_(REPRO_STAGE,	"run plumb repro for the selected stage") \
@@ -61,6 +65,7 @@
 	REQ_(MODEL_PROMOTE,	"promote the selected version (gates, then confirm)") \
 	REQ_(MODEL_ROLLBACK,	"roll back the stage the version holds (confirm)") \
 	REQ_(MODEL_HISTORY,	"show the model's history of transitions") \
+	REQ_(JUMP_RUN,		"open the run that produced the version") \
 	REQ_GROUP("Other") \
 	REQ_(RELOAD,		"reload the data now") \
 	REQ_(REDRAW,		"redraw the screen") \

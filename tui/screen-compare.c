@@ -46,10 +46,12 @@ struct cmp {
 	int lw, ph;
 };
 
-static const struct whint cmp_hints[] = {
-	{ "tab", "pane" }, { "\xe2\x8f\x8e", "chart key" },
-	{ "d", "only differences" }, { "x", "step/time" }, { "L", "log-scale" },
-	{ "esc", "back" }, { "?", "help" },
+/* The status bar: requests, their keys looked up in the keymap. */
+static const struct hint_spec cmp_hints[] = {
+	{ REQ_NEXT_PANE, "pane" }, { REQ_ENTER, "chart key" },
+	{ REQ_DIFF_ONLY, "only differences" }, { REQ_CHART_X, "step/time" },
+	{ REQ_LOG_SCALE, "log-scale" }, { REQ_BACK, "back" },
+	{ REQ_HELP, "help" },
 };
 
 /* ---- data -------------------------------------------------------------- */
@@ -126,6 +128,8 @@ static void
 set_chart(struct cmp *c)
 {
 	wchart_clear(c->chart);
+	wchart_set_format(c->chart, 'x', c->time_x ? tui_fmt_elapsed :
+	    tui_fmt_step, NULL);
 	for (size_t i = 0; i < c->nruns; i++) {
 		struct cmprun *cr = &c->runs[i];
 		pl_point *p = NULL;
@@ -165,6 +169,8 @@ static void
 unload(struct cmp *c)
 {
 	wchart_clear(c->chart);
+	wchart_set_format(c->chart, 'x', c->time_x ? tui_fmt_elapsed :
+	    tui_fmt_step, NULL);
 	for (size_t i = 0; i < c->nruns; i++) {
 		struct cmprun *cr = &c->runs[i];
 
@@ -399,7 +405,7 @@ cmp_draw(struct screen *s, bool force)
 			    "[" : "", c->chart_key >= 0 ?
 			    c->mkeys[c->chart_key] : "chart",
 			    c->focus == C_CHART ? "]" : "",
-			    c->time_x ? "time (s)" : "step");
+			    c->time_x ? "time" : "step");
 			wbox(a->win, 1, c->lw, body, a->w - c->lw, t,
 			    wchart_log(c->chart) ? "log" : NULL, b);
 		}
@@ -508,7 +514,7 @@ cmp_tick(struct screen *s)
 	return 0;
 }
 
-static const struct whint *
+static const struct hint_spec *
 cmp_hints_fn(struct screen *s, int *n)
 {
 	(void)s;

@@ -37,9 +37,10 @@ struct mdiff {
 	struct wcolumn cols[5];
 };
 
-static const struct whint mdiff_hints[] = {
-	{ "\xe2\x86\x91\xe2\x86\x93", "scroll" }, { "esc", "back" },
-	{ "?", "help" },
+/* The status bar: requests, their keys looked up in the keymap. */
+static const struct hint_spec mdiff_hints[] = {
+	{ REQ_MOVE_DOWN, "scroll" }, { REQ_BACK, "back" },
+	{ REQ_HELP, "help" },
 };
 
 static void
@@ -195,12 +196,22 @@ build_code(struct mdiff *d, const pl_model_version *va,
 	int same = ca && cb && strcmp(ca, cb) == 0;
 
 	add(d, DK_SECTION, "code", NULL, NULL, NULL, NULL);
-	snprintf(x, sizeof x, "%.12s%s", ca ? ca : "(unknown)",
+	snprintf(x, sizeof x, "%.*s%s", ca ? 12 : 20, ca ? ca : "(not recorded)",
 	    va->git.dirty == 1 ? " dirty" : "");
-	snprintf(y, sizeof y, "%.12s%s", cb ? cb : "(unknown)",
+	snprintf(y, sizeof y, "%.*s%s", cb ? 12 : 20, cb ? cb : "(not recorded)",
 	    vb->git.dirty == 1 ? " dirty" : "");
+	if (ca == NULL && cb == NULL) {
+		/* Neither run recorded a commit (not a git workspace, or
+		 * no run): nothing is known to differ. */
+		const char *none = widgets_utf8() ? "\xe2\x80\x94" : "-";
+
+		add(d, DK_SAME, "commit", none, none, NULL, "not recorded (no git commit for either)");
+		return;
+	}
 	add(d, same && va->git.dirty == vb->git.dirty ? DK_SAME : DK_CHANGED,
-	    "commit", x, y, NULL, same ? "same commit" : "changed");
+	    "commit", x, y, NULL, same ? (va->git.dirty == vb->git.dirty ?
+	    "same commit" : "same commit, dirty state differs") :
+	    ca && cb ? "changed" : "recorded for one version only");
 	if (ca && cb && !same) {
 		char **files = NULL;
 		size_t nf = 0;
@@ -319,7 +330,7 @@ mdiff_request(struct screen *s, enum request req, int key)
 	return 0;
 }
 
-static const struct whint *
+static const struct hint_spec *
 mdiff_hints_fn(struct screen *s, int *n)
 {
 	(void)s;

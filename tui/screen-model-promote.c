@@ -1,4 +1,4 @@
-/* screen-model-promote.c - the models screen's promote and rollback: stage picker, gate results in a confirm dialog, the plumb model child. */
+/* screen-model-promote.c - the models screen's promote and rollback: stage picker, gate results in a confirm dialog, the plumb model child whose progress is read from the store. */
 #include "config.h"
 #include "screen-models.h"
 
@@ -14,7 +14,87 @@
 #include "theme.h"
 #include "xalloc.h"
 
-/* ---- the promote/rollback child ---------------------------------------- */
+/* ---- the promote/rollback job, read from the store -------------------- */
+
+/*
+ * Promotion and rollback run in a `plumb model` child (a slow deploy
+ * never freezes the screen).  What it does is read from the store, not
+ * from its output: the engine records the job's event lines, the deploy
+ * output and the outcome as it goes (progress.h).  The same reading
+ * shows a promotion of the selected model started from another
+ * terminal.
+ */
+
+/* Appends the job's new event lines to the detail pane; notes its end. */
+void
+mdl_watch_job(struct models_scr *m)
+{
+	struct app *a = m->base.app;
+	static const char *const kinds[] = { "promote", "rollback" };
+	pl_job *best = NULL;
+	char **ev = NULL;
+	size_t n = 0;
+	int64_t last = 0;
+	bool running;
+
+	if (m->cur == NULL)
+		return;
+	for (size_t k = 0; k < 2; k++) {
+		pl_job *j = NULL;
+
+		if (pl_job_latest(&j, a->st, kinds[k], m->cur) != PL_OK)
+			continue;
+		if (best == NULL || j->id > best->id) {
+			pl_job_free(best);
+			best = j;
+		} else {
+			pl_job_free(j);
+		}
+	}
+	if (best == NULL)
+		return;
+	running = strcmp(best->state, "running") == 0;
+	/* A job to follow: ours (started after the launch), or one that
+	 * runs now from elsewhere. */
+	if (best->id != m->job_id) {
+		bool ours = m->child > 0 && best->start_ms >= m->launch_ms;
+
+		if (!ours && !running) {
+			pl_job_free(best);
+			return;
+		}
+		m->job_id = best->id;
+		m->job_seq = 0;
+		m->job_running = true;
+		if (!ours) {
+			snprintf(m->what, sizeof m->what, "%s %s (pid %ld on "
+			    "%s)", best->kind, best->subject, best->pid,
+			    best->host);
+			mdl_set_detail(m, MD_CHILD, 0, m->what);
+		}
+	}
+	if (pl_job_events(&ev, &n, &last, a->st, m->job_id, m->job_seq, 0) ==
+	    PL_OK) {
+		for (size_t i = 0; i < n; i++)
+			mdl_line(m, "%s", ev[i]);
+		m->job_seq = last;
+		pl_job_events_free(ev);
+	}
+	if (m->job_running && !running) {
+		m->job_running = false;
+		if (strcmp(best->state, "done") == 0) {
+			app_info(a, "%s: done", m->what);
+			mdl_line(m, "-- %s: done", m->what);
+		} else {
+			app_error(a, "%s %s: see the detail pane", m->what,
+			    best->state);
+			mdl_line(m, "-- %s: %s", m->what, best->state);
+		}
+		m->job_done = true;
+	}
+	m->base.dirty = true;
+	pl_job_free(best);
+}
 
 void
 mdl_reap_child(struct models_scr *m)
@@ -28,14 +108,14 @@ mdl_reap_child(struct models_scr *m)
 		r = waitpid(m->child, &status, 0);
 	while (r < 0 && errno == EINTR);
 	m->child = 0;
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-		app_info(m->base.app, "%s: done", m->what);
-		mdl_line(m, "-- %s: done", m->what);
-	} else {
-		app_error(m->base.app, "%s failed (status %d): see the "
-		    "detail pane", m->what, WIFEXITED(status) ?
-		    WEXITSTATUS(status) : 128 + WTERMSIG(status));
-		mdl_line(m, "-- %s: failed", m->what);
+	mdl_watch_job(m);
+	/* Failed before its job existed (bad arguments, a busy model):
+	 * its last line says why. */
+	if (!m->job_done && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+		app_error(m->base.app, "%s failed (status %d): %s", m->what,
+		    WIFEXITED(status) ? WEXITSTATUS(status) :
+		    128 + WTERMSIG(status), m->tail);
+		mdl_line(m, "-- %s: failed: %s", m->what, m->tail);
 	}
 	mdl_load_models(m);
 	m->base.dirty = true;
@@ -51,7 +131,8 @@ mdl_close_child(struct models_scr *m)
 	mdl_reap_child(m);
 }
 
-/* Runs `plumb --store DIR model ARGS...` with output into the detail. */
+/* Runs `plumb --store DIR model ARGS...`; its progress is read from
+ * the store. */
 static void
 launch(struct models_scr *m, const char *const *args, const char *what)
 {
@@ -59,7 +140,7 @@ launch(struct models_scr *m, const char *const *args, const char *what)
 	int fd, k = 0;
 	pid_t pid;
 
-	if (m->child > 0) {
+	if (m->child > 0 || m->job_running) {
 		app_error(m->base.app, "%s is still running", m->what);
 		return;
 	}
@@ -74,22 +155,17 @@ launch(struct models_scr *m, const char *const *args, const char *what)
 		argv[k++] = m->cfg_path;
 	}
 	argv[k] = NULL;
+	m->launch_ms = app_wall_ms() - 1000;	/* clocks of two processes */
 	pid = app_spawn_plumb(m->base.app, argv,
 	    m->cfg && m->cfg->dir ? m->cfg->dir : NULL, &fd);
 	if (pid < 0)
 		return;
 	m->child = pid;
 	m->fd = fd;
+	m->tail[0] = '\0';
+	m->job_done = false;
 	snprintf(m->what, sizeof m->what, "%s", what);
 	mdl_set_detail(m, MD_CHILD, 0, what);
-	{
-		struct buf b = BUF_INIT;
-
-		for (int i = 0; argv[i]; i++)
-			buf_printf(&b, "%s%s", i ? " " : "$ ", argv[i]);
-		wtext_add_line(m->detail, buf_str(&b));
-		buf_free(&b);
-	}
 	app_info(m->base.app, "%s started", what);
 }
 
@@ -99,6 +175,8 @@ mdl_child_fd(struct screen *s)
 	return ((struct models_scr *)s)->fd;
 }
 
+/* The child's own output is not shown (the job in the store is): only
+ * its last line is kept, for a failure before the job began. */
 void
 mdl_child_ready(struct screen *s)
 {
@@ -109,8 +187,20 @@ mdl_child_ready(struct screen *s)
 		ssize_t n = read(m->fd, buf, sizeof buf);
 
 		if (n > 0) {
-			wtext_append(m->detail, buf, (size_t)n);
-			s->dirty = true;
+			size_t e = (size_t)n, b;
+
+			while (e > 0 && buf[e - 1] == '\n')
+				e--;
+			for (b = e; b > 0 && buf[b - 1] != '\n'; b--)
+				;
+			if (e > b) {
+				size_t len = e - b < sizeof m->tail - 1 ?
+				    e - b : sizeof m->tail - 1;
+
+				memcpy(m->tail, buf + b, len);
+				m->tail[len] = '\0';
+			}
+			mdl_watch_job(m);
 			continue;
 		}
 		if (n < 0 && errno == EINTR)
@@ -267,27 +357,61 @@ mdl_rollback_ask(struct models_scr *m)
 	open_dialog(m, DLG_ROLLBACK, "rollback", msg, false);
 }
 
+/* The reason prompt after yes: Enter goes ahead (an empty reason is
+ * recorded as none), Esc cancels. */
+static int
+reason_cb(struct screen *s, const char *text, unsigned ev)
+{
+	struct models_scr *m = (struct models_scr *)s;
+	char ref[256], what[160];
+	const char *stage = pl_model_stage_name(m->pend_stage);
+	const char *args[8];
+	int k = 0;
+
+	if (ev & W_CANCEL) {
+		app_info(s->app, "cancelled: nothing changed");
+		m->pend_kind = DLG_NONE;
+		return 0;
+	}
+	if (!(ev & W_SUBMIT))
+		return 1;
+	if (m->pend_kind == DLG_PROMOTE) {
+		snprintf(ref, sizeof ref, "%s@%d", m->cur, m->pend_version);
+		snprintf(what, sizeof what, "promote %s v%d to %s", m->cur,
+		    m->pend_version, stage);
+		args[k++] = "promote";
+		args[k++] = ref;
+		args[k++] = "--to";
+	} else if (m->pend_kind == DLG_ROLLBACK) {
+		snprintf(what, sizeof what, "rollback %s %s", m->cur, stage);
+		args[k++] = "rollback";
+		args[k++] = m->cur;
+		args[k++] = "--stage";
+	} else {
+		return 0;
+	}
+	args[k++] = stage;
+	if (text && *text) {
+		args[k++] = "--reason";
+		args[k++] = text;
+	}
+	args[k] = NULL;
+	m->pend_kind = DLG_NONE;
+	launch(m, args, what);
+	return 0;
+}
+
 void
 mdl_dialog_yes(struct models_scr *m)
 {
-	char ref[256], what[160];
-	const char *stage = pl_model_stage_name(m->dlg_stage);
-
-	if (m->dkind == DLG_PROMOTE) {
-		const char *args[] = { "promote", ref, "--to", stage,
-			"--reason", "promoted from plumb tui", NULL };
-
-		snprintf(ref, sizeof ref, "%s@%d", m->cur, m->dlg_version);
-		snprintf(what, sizeof what, "promote %s v%d to %s", m->cur,
-		    m->dlg_version, stage);
-		launch(m, args, what);
-	} else if (m->dkind == DLG_ROLLBACK) {
-		const char *args[] = { "rollback", m->cur, "--stage", stage,
-			"--reason", "rolled back from plumb tui", NULL };
-
-		snprintf(what, sizeof what, "rollback %s %s", m->cur, stage);
-		launch(m, args, what);
-	}
+	if (m->dkind != DLG_PROMOTE && m->dkind != DLG_ROLLBACK)
+		return;
+	m->pend_kind = m->dkind;
+	m->pend_version = m->dlg_version;
+	m->pend_stage = m->dlg_stage;
+	app_prompt(m->base.app, &m->base, m->dkind == DLG_PROMOTE ?
+	    "reason for the promotion (Enter: none): " :
+	    "reason for the rollback (Enter: none): ", "", reason_cb);
 }
 
 int

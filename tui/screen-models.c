@@ -17,16 +17,21 @@
  * another process changes the store.  Promotion and rollback are not
  * done in this process: the gates are evaluated here first
  * (pl_check_promotion, which changes nothing) and shown in a confirm
- * dialog; on yes `plumb model promote NAME@V --to STAGE` (or `model
- * rollback`) runs as a child, exactly as from a shell, with its output
- * streaming into the detail pane, so a slow deploy never freezes the
- * screen.
+ * dialog; on yes a reason is asked for, then `plumb model promote
+ * NAME@V --to STAGE --reason R` (or `model rollback`) runs as a child,
+ * so a slow deploy never freezes the screen.  Its progress (events,
+ * deploy output, outcome) is read from the store, where the engine
+ * records it (progress.h); a promotion started in another terminal
+ * shows the same way.
  */
 
-static const struct whint models_hints[] = {
-	{ "\xe2\x8f\x8e", "lineage" }, { "space", "mark" }, { "d", "diff" },
-	{ "P", "promote" }, { "B", "rollback" }, { "h", "history" },
-	{ "tab", "pane" }, { "esc", "back" }, { "?", "help" },
+/* The status bar: requests, their keys looked up in the keymap. */
+static const struct hint_spec models_hints[] = {
+	{ REQ_ENTER, "lineage" }, { REQ_SELECT, "mark" },
+	{ REQ_MODEL_DIFF, "diff" }, { REQ_MODEL_PROMOTE, "promote" },
+	{ REQ_MODEL_ROLLBACK, "rollback" }, { REQ_MODEL_HISTORY, "history" },
+	{ REQ_JUMP_RUN, "run" }, { REQ_YANK, "copy" },
+	{ REQ_NEXT_PANE, "pane" }, { REQ_BACK, "back" }, { REQ_HELP, "help" },
 };
 
 /* ---- helpers ----------------------------------------------------------- */
@@ -366,6 +371,8 @@ mdl_line(struct models_scr *m, const char *fmt, ...)
 	free(s);
 }
 
+static void set_focus(struct models_scr *m, enum mpane f);
+
 void
 mdl_set_detail(struct models_scr *m, enum mdetail mode, int version,
     const char *title)
@@ -375,6 +382,10 @@ mdl_set_detail(struct models_scr *m, enum mdetail mode, int version,
 	snprintf(m->dtitle, sizeof m->dtitle, "%s", title);
 	wtext_clear(m->detail);
 	wtext_set_follow(m->detail, mode == MD_CHILD);
+	/* Narrow, the detail is only seen when focused: show what was
+	 * asked for. */
+	if (m->narrow && mode != MD_NONE)
+		set_focus(m, MP_DETAIL);
 	m->base.dirty = true;
 }
 
@@ -513,16 +524,21 @@ models_layout(struct screen *s)
 	m->lw = a->w * 11 / 20;
 	if (m->lw < 30)
 		m->lw = a->w;
+	/* Narrow (under about 55 columns): the versions and the detail
+	 * share the lower box, the focused one (Tab) shown. */
+	m->narrow = m->lw >= a->w;
 	widget_place(wtable_widget(m->mt), a->win, 2, 1, m->split - 2 > 1 ?
 	    m->split - 2 : 1, a->w - 2);
 	widget_place(wtable_widget(m->vt), a->win, 2 + m->split, 1,
 	    rest - 2 > 1 ? rest - 2 : 1, m->lw - 2 > 1 ? m->lw - 2 : 1);
-	if (m->lw < a->w)
+	if (!m->narrow)
 		widget_place(wtext_widget(m->detail), a->win, 2 + m->split,
 		    m->lw + 1, rest - 2 > 1 ? rest - 2 : 1,
 		    a->w - m->lw - 2 > 1 ? a->w - m->lw - 2 : 1);
 	else
-		widget_place(wtext_widget(m->detail), a->win, body, 0, 1, 1);
+		widget_place(wtext_widget(m->detail), a->win, 2 + m->split,
+		    1, rest - 2 > 1 ? rest - 2 : 1, a->w - 2 > 1 ? a->w - 2 :
+		    1);
 	if (m->dlg)
 		widget_place(wdialog_widget(m->dlg), a->win, 1, 0, body, a->w);
 }
@@ -539,15 +555,20 @@ models_draw(struct screen *s, bool force)
 
 	wtable_marks(m->vt, &nm);
 	if (!force && !s->dirty && m->dlg == NULL && !m->picking) {
+		bool det = m->narrow && m->focus == MP_DETAIL;
+
 		widget_draw(wtable_widget(m->mt), false);
-		widget_draw(wtable_widget(m->vt), false);
-		widget_draw(wtext_widget(m->detail), false);
+		if (!det)
+			widget_draw(wtable_widget(m->vt), false);
+		if (det || !m->narrow)
+			widget_draw(wtext_widget(m->detail), false);
 		return;
 	}
 	snprintf(crumbs, sizeof crumbs, "models  %zu model%s%s%s", m->nmodels,
 	    m->nmodels == 1 ? "" : "s", m->cur ? "  " : "",
 	    m->cur ? m->cur : "");
-	app_header(a, crumbs, m->child > 0 ? m->what : NULL);
+	app_header(a, crumbs, m->child > 0 || m->job_running ? m->what :
+	    NULL);
 	wbox(a->win, 1, 0, m->split, a->w, m->focus == MP_MODELS ?
 	    "[models]" : "models", NULL, b);
 	widget_draw(wtable_widget(m->mt), true);
@@ -555,14 +576,23 @@ models_draw(struct screen *s, bool force)
 	    "[" : "", m->cur ? " of " : "", m->cur ? m->cur : "",
 	    m->focus == MP_VERSIONS ? "]" : "");
 	snprintf(r, sizeof r, "%zu marked", nm);
-	wbox(a->win, 1 + m->split, 0, rest, m->lw, t, nm ? r : NULL, b);
-	widget_draw(wtable_widget(m->vt), true);
-	if (m->lw < a->w) {
+	if (!m->narrow || m->focus != MP_DETAIL) {
+		wbox(a->win, 1 + m->split, 0, rest, m->lw, t, nm ? r : NULL,
+		    b);
+		widget_draw(wtable_widget(m->vt), true);
+	}
+	if (m->narrow && m->focus == MP_DETAIL) {
+		snprintf(t, sizeof t, "[%s]", m->dtitle[0] ? m->dtitle :
+		    "detail");
+		wbox(a->win, 1 + m->split, 0, rest, a->w, t,
+		    m->child > 0 || m->job_running ? "running" : NULL, b);
+		widget_draw(wtext_widget(m->detail), true);
+	} else if (!m->narrow) {
 		snprintf(t, sizeof t, "%s%s%s", m->focus == MP_DETAIL ? "[" :
 		    "", m->dtitle[0] ? m->dtitle : "detail",
 		    m->focus == MP_DETAIL ? "]" : "");
 		wbox(a->win, 1 + m->split, m->lw, rest, a->w - m->lw, t,
-		    m->child > 0 ? "running" : NULL, b);
+		    m->child > 0 || m->job_running ? "running" : NULL, b);
 		widget_draw(wtext_widget(m->detail), true);
 	}
 	if (m->picking)
@@ -663,6 +693,30 @@ models_request(struct screen *s, enum request req, int key)
 	case REQ_MODEL_HISTORY:
 		show_history(m);
 		return 1;
+	case REQ_YANK:
+		if ((v = mdl_selected_version(m)) != NULL) {
+			char ref[256];
+
+			snprintf(ref, sizeof ref, "%s@%d", v->model,
+			    v->version);
+			app_yank(s->app, ref, "model version");
+		} else if (m->cur) {
+			app_yank(s->app, m->cur, "model");
+		}
+		return 1;
+	case REQ_JUMP_RUN:
+		if ((v = mdl_selected_version(m)) == NULL) {
+			app_error(s->app, "no version selected");
+		} else if (v->run_id[0] == '\0') {
+			app_error(s->app, "%s v%d was registered without a "
+			    "run", v->model, v->version);
+		} else {
+			struct screen *rs = run_screen_new(s->app, v->run_id);
+
+			if (rs)
+				app_push(s->app, rs);
+		}
+		return 1;
 	case REQ_WRAP:
 		wtext_set_wrap(m->detail, !wtext_wrap(m->detail));
 		s->dirty = true;
@@ -733,7 +787,11 @@ models_reload(struct screen *s)
 
 	mdl_load_models(m);
 	models_layout(s);
-	/* Keep what the detail pane shows current (not a child's log). */
+	/* A promotion (ours or another terminal's) takes the detail. */
+	mdl_watch_job(m);
+	if (m->dmode == MD_CHILD)
+		return;
+	/* Keep what the detail pane shows current (not a job's log). */
 	if (m->dmode == MD_HISTORY) {
 		show_history(m);
 	} else if (m->dmode == MD_LINEAGE) {
@@ -751,10 +809,12 @@ models_tick(struct screen *s)
 
 	if (m->child > 0 && m->fd < 0)
 		mdl_reap_child(m);
-	return m->child > 0;
+	if (m->child > 0 || m->job_running)
+		mdl_watch_job(m);
+	return m->child > 0 || m->job_running;
 }
 
-static const struct whint *
+static const struct hint_spec *
 models_hints_fn(struct screen *s, int *n)
 {
 	(void)s;
@@ -800,6 +860,20 @@ static const struct screen_ops models_ops = {
 	.hints = models_hints_fn,
 	.destroy = models_destroy,
 };
+
+void
+models_screen_select(struct screen *s, int version)
+{
+	struct models_scr *m = (struct models_scr *)s;
+
+	for (size_t i = 0; i < m->nvers; i++) {
+		if (m->vers[i]->version == version) {
+			wtable_set_cursor(m->vt, i);
+			set_focus(m, MP_VERSIONS);
+			return;
+		}
+	}
+}
 
 struct screen *
 models_screen_new(struct app *a, const char *model)

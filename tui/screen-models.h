@@ -35,16 +35,25 @@ struct models_scr {
 	char dtitle[192];
 	int split;			/* rows of the models box */
 	int lw;				/* width of the versions box */
+	bool narrow;			/* versions and detail share a box */
 	/* promote: stage picker, then the dialog */
 	int picking;			/* version being promoted, 0: none */
 	struct wdialog *dlg;
 	enum mdialog dkind;
 	int dlg_version;
 	pl_model_stage dlg_stage;
-	/* the child running promote/rollback */
+	/* the promote/rollback asked for, while its reason is typed */
+	enum mdialog pend_kind;
+	int pend_version;
+	pl_model_stage pend_stage;
+	/* the child running promote/rollback, and its job in the store */
 	pid_t child;
 	int fd;
 	char what[160];
+	char tail[256];			/* the child's last output line */
+	int64_t launch_ms;
+	int64_t job_id, job_seq;	/* the job followed, its last event */
+	bool job_running, job_done;
 };
 
 /* ---- screen-models.c ---- */
@@ -78,6 +87,9 @@ void mdl_rollback_ask(struct models_scr *m);
 int mdl_child_fd(struct screen *s);
 void mdl_child_ready(struct screen *s);
 void mdl_reap_child(struct models_scr *m);
+/* Follows the newest promote/rollback job of the selected model (ours,
+ * or one running from elsewhere) into the detail pane. */
+void mdl_watch_job(struct models_scr *m);
 void mdl_close_child(struct models_scr *m);
 
 #endif

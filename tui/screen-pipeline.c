@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -18,17 +19,17 @@
 
 /*
  * The graph and the up-to-date state come from the engine
- * (pl_pipeline_load, pl_pipeline_status).  Running is left to
- * `plumb repro -v`, started as a child process in its own process
- * group with stdout and stderr on one non-blocking pipe that the app's
- * poll() watches: its lines go to the log pane, and its progress lines
- * ("running  train  (run ...)", "done  train  1.2s", "failed ...")
- * colour the DAG as they come.  Cancel sends SIGINT to the group (a
- * second cancel SIGKILL), as Ctrl-C in a shell would.
+ * (pl_pipeline_load, pl_pipeline_status).  A repro, whoever started it
+ * (r/R/f here, or plumb repro in another terminal), records its job in
+ * the store as it goes (progress.h): this screen reads the stage states
+ * from there when the store changes, and the log pane shows the output
+ * of the stage that runs (its tracked run's stdout log).  Starting one
+ * runs `plumb repro -q` as a child in its own process group; nothing of
+ * its output is parsed.  Cancel sends SIGINT (a second cancel SIGKILL).
  */
 
 enum sstate { S_UNKNOWN, S_OK, S_CHANGED, S_FROZEN, S_RUNNING, S_FAILED,
-	S_KILLED, S_BLOCKED };
+	S_KILLED, S_BLOCKED, S_WAITING };
 
 struct stage_ui {
 	enum sstate st;
@@ -46,19 +47,30 @@ struct pipe_scr {
 	struct wdag *dag;
 	struct wtext *log;
 	enum ppane focus;
-	pid_t child;
+	char *abs;		/* the pipeline file, absolute: the job's
+				 * subject */
+	char host[256];
+	pid_t child;		/* a plumb repro this screen started */
 	int fd;			/* child's output, -1 when none */
 	int cancels;
-	char line[4096];	/* partial progress line */
-	size_t linelen;
+	char tail[256];		/* child's last output line */
 	int lw;
-	char last[128];		/* last summary line */
+	char last[128];		/* the job's state or summary */
+	/* the newest repro job of this pipeline (progress.h) */
+	int64_t job_id;
+	bool job_running, job_local, job_ended;
+	long job_pid;
+	char job_state[24];
+	char out_run[PL_ID_LEN + 1];	/* whose output the log shows */
+	int64_t out_size;
 };
 
-static const struct whint pipe_hints[] = {
-	{ "r", "repro all" }, { "R", "repro selected" }, { "f", "force" },
-	{ "c", "cancel" }, { "tab", "pane" }, { "\xe2\x8f\x8e", "stage runs" },
-	{ "esc", "back" }, { "?", "help" },
+/* The status bar: requests, their keys looked up in the keymap. */
+static const struct hint_spec pipe_hints[] = {
+	{ REQ_REPRO_ALL, "repro all" }, { REQ_REPRO_STAGE, "repro selected" },
+	{ REQ_REPRO_FORCE, "force" }, { REQ_CANCEL, "cancel" },
+	{ REQ_NEXT_PANE, "pane" }, { REQ_ENTER, "stage runs" },
+	{ REQ_BACK, "back" }, { REQ_HELP, "help" },
 };
 
 /* ---- status ------------------------------------------------------------ */
@@ -76,6 +88,7 @@ badge(enum sstate s)
 	case S_FAILED: return u ? "\xe2\x9c\x97" : "x";	/* ✗ */
 	case S_KILLED: return u ? "\xe2\x97\x8b" : "-";	/* ○ */
 	case S_BLOCKED: return u ? "\xe2\x8a\x98" : "#";	/* ⊘ */
+	case S_WAITING: return u ? "\xe2\x80\xa6" : "..";	/* … */
 	default: return "?";
 	}
 }
@@ -95,7 +108,7 @@ static const char *
 state_word(enum sstate s)
 {
 	static const char *const w[] = { "unknown", "up to date", "changed",
-		"frozen", "running", "failed", "killed", "blocked" };
+		"frozen", "running", "failed", "killed", "blocked", "waiting" };
 
 	return w[s];
 }
@@ -117,8 +130,8 @@ load_status(struct pipe_scr *p)
 	size_t n = 0;
 	char err[512];
 
-	if (p->child > 0)
-		return;
+	if (p->child > 0 || p->job_running)
+		return;		/* the repro holds the lock file */
 	if (pl_pipeline_status(&ps, &n, p->base.app->st, p->pl, NULL, err,
 	    sizeof err) != PL_OK) {
 		app_error(p->base.app, "%s", err);
@@ -142,67 +155,144 @@ load_status(struct pipe_scr *p)
 	pl_pipe_status_free(ps, n);
 }
 
-/* ---- the repro child --------------------------------------------------- */
+/* ---- the repro job, read from the store ------------------------------- */
+
+static enum sstate
+state_of_word(const char *w)
+{
+	static const struct { const char *word; enum sstate st; } m[] = {
+		{ "waiting", S_WAITING }, { "running", S_RUNNING },
+		{ "done", S_OK }, { "up to date", S_OK }, { "restored", S_OK },
+		{ "failed", S_FAILED }, { "killed", S_KILLED },
+		{ "not started", S_KILLED }, { "blocked", S_BLOCKED },
+		{ "frozen", S_FROZEN },
+	};
+
+	for (size_t k = 0; k < sizeof m / sizeof *m; k++)
+		if (strcmp(w, m[k].word) == 0)
+			return m[k].st;
+	return S_UNKNOWN;
+}
 
 static long
-stage_index(struct pipe_scr *p, const char *name, size_t len)
+stage_index(struct pipe_scr *p, const char *name)
 {
-	for (size_t i = 0; i < p->n; i++) {
-		const char *s = pl_pipeline_stage(p->pl, i)->name;
-
-		if (strlen(s) == len && strncmp(s, name, len) == 0)
+	for (size_t i = 0; i < p->n; i++)
+		if (strcmp(pl_pipeline_stage(p->pl, i)->name, name) == 0)
 			return (long)i;
-	}
 	return -1;
 }
 
-/* One line of repro's own output: "<state word(s)>  <stage> ...". */
+/*
+ * Shows the output of the stage being watched (the running one, else
+ * the last that ran in this job): the tail of its tracked run's stdout
+ * log, re-read when the file grew.
+ */
 static void
-progress_line(struct pipe_scr *p, const char *l)
+show_output(struct pipe_scr *p, const char *run_id, const char *stage)
 {
-	static const struct { const char *word; enum sstate st; } w[] = {
-		{ "running ", S_RUNNING }, { "done ", S_OK },
-		{ "up to date ", S_OK }, { "restored ", S_OK },
-		{ "failed ", S_FAILED }, { "killed ", S_KILLED },
-		{ "blocked ", S_BLOCKED }, { "frozen ", S_FROZEN },
-	};
+	char *path;
+	struct stat sb;
+	FILE *f;
 
-	for (size_t k = 0; k < sizeof w / sizeof *w; k++) {
-		size_t wl = strlen(w[k].word), nl;
-		const char *name;
-		long i;
-
-		if (strncmp(l, w[k].word, wl) != 0)
-			continue;
-		name = l + wl;
-		while (*name == ' ')
-			name++;
-		nl = strcspn(name, " ");
-		if ((i = stage_index(p, name, nl)) >= 0)
-			set_state(p, (size_t)i, w[k].st);
+	if (run_id == NULL)
 		return;
+	if (strcmp(p->out_run, run_id) != 0) {
+		snprintf(p->out_run, sizeof p->out_run, "%s", run_id);
+		p->out_size = -1;
 	}
-	/* "4 ran, 0 restored, ..." and "Pipeline is up to date ..." */
-	if (strstr(l, " ran, ") || strncmp(l, "Pipeline ", 9) == 0)
-		snprintf(p->last, sizeof p->last, "%.120s", l);
+	path = pl_run_log_path(p->base.app->st, run_id, "stdout");
+	if (path == NULL)
+		return;
+	if (stat(path, &sb) == 0 && (off_t)p->out_size != sb.st_size &&
+	    (f = fopen(path, "r")) != NULL) {
+		char buf[16384];
+		size_t n;
+		char head[160];
+
+		wtext_clear(p->log);
+		snprintf(head, sizeof head, "-- %s (run %.8s) --", stage,
+		    run_id);
+		wtext_add_line(p->log, head);
+		/* The last 64 KiB is what a log pane can show. */
+		if (sb.st_size > 65536)
+			fseeko(f, sb.st_size - 65536, SEEK_SET);
+		while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+			wtext_append(p->log, buf, n);
+		fclose(f);
+		p->out_size = (int64_t)sb.st_size;
+		p->base.dirty = true;
+	}
+	free(path);
 }
 
+/*
+ * Reads the newest repro job of this pipeline (whoever started it: this
+ * screen, or plumb repro in another terminal) and colours the DAG from
+ * its steps.  When a job ends, the engine's up-to-date check runs again.
+ */
 static void
-feed(struct pipe_scr *p, const char *data, size_t n)
+load_job(struct pipe_scr *p)
 {
-	wtext_append(p->log, data, n);
-	for (size_t i = 0; i < n; i++) {
-		if (data[i] == '\n') {
-			p->line[p->linelen] = '\0';
-			progress_line(p, p->line);
-			p->linelen = 0;
-		} else if (p->linelen + 1 < sizeof p->line) {
-			p->line[p->linelen++] = data[i];
+	struct app *a = p->base.app;
+	pl_job *j = NULL;
+	pl_job_step *st = NULL;
+	size_t n = 0;
+	const char *watch_run = NULL, *watch_stage = NULL;
+	bool was_running = p->job_running;
+
+	if (pl_job_latest(&j, a->st, "repro", p->abs) != PL_OK)
+		return;
+	p->job_running = strcmp(j->state, "running") == 0;
+	p->job_pid = j->pid;
+	p->job_local = strcmp(j->host, p->host) == 0;
+	if (j->id != p->job_id) {
+		p->job_id = j->id;
+		p->out_run[0] = '\0';
+	}
+	snprintf(p->job_state, sizeof p->job_state, "%s", j->state);
+	if (p->job_running)
+		snprintf(p->last, sizeof p->last, "running");
+	else
+		snprintf(p->last, sizeof p->last, "%.100s", j->message ?
+		    j->message : j->state);
+	/* Only a job running now, or the one that just ended under our
+	 * eyes, paints the stages; an old one leaves the check's states. */
+	if ((p->job_running || was_running || p->child > 0) &&
+	    pl_job_steps(&st, &n, a->st, j->id) == PL_OK) {
+		for (size_t k = 0; k < n; k++) {
+			long i = stage_index(p, st[k].name);
+
+			if (i < 0)
+				continue;
+			set_state(p, (size_t)i, state_of_word(st[k].state));
+			if (st[k].run_id && (strcmp(st[k].state, "running") ==
+			    0 || watch_run == NULL || strcmp(p->out_run,
+			    st[k].run_id) != 0)) {
+				watch_run = st[k].run_id;
+				watch_stage = st[k].name;
+			}
+			if (st[k].run_id && strcmp(st[k].state, "running") ==
+			    0)
+				break;
 		}
+		show_output(p, watch_run, watch_stage);
+		pl_job_steps_free(st, n);
+	}
+	if (was_running && !p->job_running) {
+		if (strcmp(j->state, "done") == 0)
+			app_info(a, "repro finished: %s", p->last);
+		else
+			app_error(a, "repro %s: %s", j->state, p->last);
+		p->job_ended = true;
 	}
 	p->base.dirty = true;
+	pl_job_free(j);
 }
 
+/* The plumb repro child this screen started: its output is only kept
+ * for a failure that happens before the job exists (a bad plumb.yaml,
+ * another repro holding the pipeline). */
 static void
 reap_child(struct pipe_scr *p)
 {
@@ -215,15 +305,11 @@ reap_child(struct pipe_scr *p)
 		r = waitpid(p->child, &status, 0);
 	while (r < 0 && errno == EINTR);
 	p->child = 0;
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		app_info(p->base.app, "repro finished: %s", p->last[0] ?
-		    p->last : "ok");
-	else if (WIFEXITED(status))
-		app_error(p->base.app, "repro ended with status %d%s%s",
-		    WEXITSTATUS(status), p->last[0] ? ": " : "", p->last);
-	else
-		app_error(p->base.app, "repro killed by signal %d",
-		    WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+	load_job(p);
+	if (!p->job_ended && !(WIFEXITED(status) && WEXITSTATUS(status) == 0))
+		app_error(p->base.app, "repro ended with status %d: %s",
+		    WIFEXITED(status) ? WEXITSTATUS(status) :
+		    128 + WTERMSIG(status), p->tail[0] ? p->tail : "");
 	load_status(p);
 	p->base.dirty = true;
 }
@@ -245,7 +331,8 @@ launch(struct pipe_scr *p, const char *target, bool force)
 	int fd, k = 0;
 	pid_t pid;
 
-	if (p->child > 0) {
+	load_job(p);
+	if (p->child > 0 || p->job_running) {
 		app_error(p->base.app, "a repro is already running (c cancels "
 		    "it)");
 		return;
@@ -254,7 +341,7 @@ launch(struct pipe_scr *p, const char *target, bool force)
 	argv[k++] = (char *)"--store";
 	argv[k++] = (char *)pl_store_dir(p->base.app->st);
 	argv[k++] = (char *)"repro";
-	argv[k++] = (char *)"-v";
+	argv[k++] = (char *)"-q";
 	argv[k++] = (char *)"-f";
 	argv[k++] = p->file;
 	if (force) {
@@ -270,8 +357,10 @@ launch(struct pipe_scr *p, const char *target, bool force)
 	p->child = pid;
 	p->fd = fd;
 	p->cancels = 0;
+	p->tail[0] = '\0';
+	p->job_ended = false;
+	p->job_running = true;	/* until the store says otherwise */
 	p->last[0] = '\0';
-	p->linelen = 0;
 	wtext_clear(p->log);
 	wtext_set_follow(p->log, true);
 	app_info(p->base.app, "repro %s%s started", target ? target : "(all)",
@@ -285,6 +374,26 @@ pipe_child_fd(struct screen *s)
 	return ((struct pipe_scr *)s)->fd;
 }
 
+/* Keeps the last line the child wrote (for a failure message). */
+static void
+keep_tail(struct pipe_scr *p, const char *data, size_t n)
+{
+	size_t i, start, len;
+
+	while (n > 0 && (data[n - 1] == '\n' || data[n - 1] == '\r'))
+		n--;
+	if (n == 0)
+		return;
+	for (i = n; i > 0 && data[i - 1] != '\n'; i--)
+		;
+	start = i;
+	len = n - start;
+	if (len >= sizeof p->tail)
+		len = sizeof p->tail - 1;
+	memcpy(p->tail, data + start, len);
+	p->tail[len] = '\0';
+}
+
 static void
 pipe_child_ready(struct screen *s)
 {
@@ -295,7 +404,7 @@ pipe_child_ready(struct screen *s)
 		ssize_t n = read(p->fd, buf, sizeof buf);
 
 		if (n > 0) {
-			feed(p, buf, (size_t)n);
+			keep_tail(p, buf, (size_t)n);
 			continue;
 		}
 		if (n < 0 && errno == EINTR)
@@ -307,17 +416,37 @@ pipe_child_ready(struct screen *s)
 	close_child(p);
 }
 
+/*
+ * Cancel: our own child gets SIGINT in its process group (a second
+ * cancel SIGKILL), as Ctrl-C in a shell would.  A repro of this host
+ * started elsewhere gets SIGINT by the pid its job recorded (plumb
+ * repro stops its stages and records them killed).
+ */
 static void
 cancel(struct pipe_scr *p)
 {
-	if (p->child <= 0) {
+	if (p->child > 0) {
+		p->cancels++;
+		kill(-p->child, p->cancels > 1 ? SIGKILL : SIGINT);
+		app_info(p->base.app, "cancelling repro (%s)", p->cancels > 1 ?
+		    "SIGKILL" : "SIGINT; c again kills it");
+		return;
+	}
+	load_job(p);
+	if (!p->job_running) {
 		app_error(p->base.app, "nothing is running");
 		return;
 	}
-	p->cancels++;
-	kill(-p->child, p->cancels > 1 ? SIGKILL : SIGINT);
-	app_info(p->base.app, "cancelling repro (%s)", p->cancels > 1 ?
-	    "SIGKILL" : "SIGINT; c again kills it");
+	if (!p->job_local || p->job_pid <= 0) {
+		app_error(p->base.app, "the repro runs on another host");
+		return;
+	}
+	if (kill((pid_t)p->job_pid, SIGINT) == 0)
+		app_info(p->base.app, "cancelling repro pid %ld (SIGINT)",
+		    p->job_pid);
+	else
+		app_error(p->base.app, "cannot signal pid %ld: %s",
+		    p->job_pid, strerror(errno));
 }
 
 /* ---- layout and paint -------------------------------------------------- */
@@ -350,7 +479,7 @@ pipe_draw(struct screen *s, bool force)
 	struct app *a = s->app;
 	attr_t b = wtheme_attr(WR_BORDER);
 	int body = app_body_h(a), dh = body - 4 > 3 ? body - 4 : body;
-	size_t cnt[8] = { 0 };
+	size_t cnt[S_WAITING + 1] = { 0 };
 	char crumbs[512], t[256];
 	int sel = wdag_selected(p->dag);
 
@@ -367,7 +496,7 @@ pipe_draw(struct screen *s, bool force)
 	    widgets_utf8() ? "\xc2\xb7" : "-", cnt[S_RUNNING],
 	    widgets_utf8() ? "\xc2\xb7" : "-", cnt[S_CHANGED],
 	    cnt[S_FAILED] ? "  FAILED" : "");
-	app_header(a, crumbs, p->child > 0 ? "repro running" : NULL);
+	app_header(a, crumbs, p->job_running ? "repro running" : NULL);
 	wbox(a->win, 1, 0, dh, p->lw, p->focus == PP_DAG ? "[DAG]" : "DAG",
 	    NULL, b);
 	widget_draw(wdag_widget(p->dag), true);
@@ -391,8 +520,8 @@ pipe_draw(struct screen *s, bool force)
 	if (p->lw < a->w) {
 		snprintf(t, sizeof t, "%slog%s", p->focus == PP_LOG ? "[" : "",
 		    p->focus == PP_LOG ? "]" : "");
-		wbox(a->win, 1, p->lw, body, a->w - p->lw, t, p->child > 0 ?
-		    "running" : p->last[0] ? p->last : NULL, b);
+		wbox(a->win, 1, p->lw, body, a->w - p->lw, t, p->last[0] ?
+		    p->last : NULL, b);
 		widget_draw(wtext_widget(p->log), true);
 	}
 }
@@ -498,7 +627,15 @@ pipe_mouse(struct screen *s, const MEVENT *ev)
 static void
 pipe_reload(struct screen *s)
 {
-	load_status((struct pipe_scr *)s);
+	struct pipe_scr *p = (struct pipe_scr *)s;
+
+	load_job(p);
+	if (p->job_ended && p->child <= 0) {
+		p->job_ended = false;
+		load_status(p);
+	} else if (!p->job_running) {
+		load_status(p);
+	}
 }
 
 static int
@@ -509,10 +646,14 @@ pipe_tick(struct screen *s)
 	/* A child that closed its output but lives on, or died. */
 	if (p->child > 0 && p->fd < 0)
 		reap_child(p);
-	return p->child > 0;
+	/* The running stage's log grows without the store moving; a
+	 * job whose process died reads back as lost. */
+	if (p->job_running)
+		load_job(p);
+	return p->child > 0 || p->job_running;
 }
 
-static const struct whint *
+static const struct hint_spec *
 pipe_hints_fn(struct screen *s, int *n)
 {
 	(void)s;
@@ -539,6 +680,7 @@ pipe_destroy(struct screen *s)
 	widget_free(wtext_widget(p->log));
 	pl_pipeline_free(p->pl);
 	free(p->file);
+	free(p->abs);
 	free(p);
 }
 
@@ -600,6 +742,13 @@ pipeline_screen_new(struct app *a)
 	}
 	wtext_add_line(p->log, "r runs plumb repro for the whole pipeline, "
 	    "R the selected stage (with its upstream), f forces it alone.");
+	p->abs = realpath(file, NULL);
+	if (p->abs == NULL)
+		p->abs = xstrdup(file);
+	if (gethostname(p->host, sizeof p->host - 1) != 0)
+		p->host[0] = '\0';
+	p->out_size = -1;
+	load_job(p);
 	load_status(p);
 	set_focus(p, PP_DAG);
 	return &p->base;

@@ -83,11 +83,15 @@ struct run {
 	int top_h, lw;
 };
 
-static const struct whint run_hints[] = {
-	{ "tab", "pane" }, { "\xe2\x8f\x8e", "chart key" },
-	{ "x", "step/time" }, { "L", "log-scale" }, { "m", "chart" },
-	{ "o", "stdout" }, { "E", "stderr" }, { "a", "artifacts" },
-	{ "esc", "back" }, { "?", "help" },
+/* The status bar: requests, their keys looked up in the keymap. */
+static const struct hint_spec run_hints[] = {
+	{ REQ_NEXT_PANE, "pane" }, { REQ_ENTER, "chart key" },
+	{ REQ_CHART_X, "step/time" }, { REQ_LOG_SCALE, "log-scale" },
+	{ REQ_VIEW_CHART, "chart" }, { REQ_VIEW_STDOUT, "stdout" },
+	{ REQ_VIEW_STDERR, "stderr" }, { REQ_VIEW_ARTIFACTS, "artifacts" },
+	{ REQ_VIEW_PAGER, "pager" }, { REQ_JUMP_MODEL, "model versions" },
+	{ REQ_YANK, "copy" }, { REQ_FIND, "search" }, { REQ_BACK, "back" },
+	{ REQ_HELP, "help" },
 };
 
 /* ---- data -------------------------------------------------------------- */
@@ -463,6 +467,8 @@ set_chart(struct run *r)
 	int m = r->time_x ? 1 : 0;
 
 	wchart_clear(r->chart);
+	wchart_set_format(r->chart, 'x', m ? tui_fmt_elapsed : tui_fmt_step,
+	    NULL);
 	if (r->chart_key < 0 || (size_t)r->chart_key >= r->nms) {
 		wchart_set_empty_text(r->chart, "no metrics");
 		return;
@@ -603,9 +609,17 @@ run_draw(struct screen *sc, bool force)
 			if (r->bottom == B_STDOUT || r->bottom == B_STDERR) {
 				struct wtext *t = r->logs[r->bottom - 1].text;
 
-				snprintf(rt, sizeof rt, "%zu lines%s",
-				    wtext_count(t), wtext_follow(t) ?
-				    " follow" : "");
+				size_t nl = wtext_count(t);
+
+				/* "1 line", "3 lines", then whether the
+				 * view follows the end. */
+				snprintf(rt, sizeof rt, "%zu line%s%s", nl,
+				    nl == 1 ? "" : "s", wtext_follow(t) ?
+				    " \xc2\xb7 following" : "");
+				if (!widgets_utf8() && wtext_follow(t))
+					snprintf(rt, sizeof rt, "%zu line%s, "
+					    "following", nl, nl == 1 ? "" :
+					    "s");
 			}
 		}
 		wbox(a->win, by + 1, 0, bh, a->w, title, rt[0] ? rt : NULL,
@@ -645,6 +659,99 @@ search_cb(struct screen *sc, const char *text, unsigned ev)
 		sc->dirty = true;
 	}
 	return 0;
+}
+
+/*
+ * v (or Enter on an artifact): the artifact under the cursor in $PAGER
+ * (from the store's cache: what was logged, not today's file); on a
+ * log pane, that log.
+ */
+static void
+page(struct run *r)
+{
+	struct app *a = r->base.app;
+	char *path = NULL;
+
+	if (r->bottom == B_ARTIFACTS) {
+		if (r->narts == 0) {
+			app_error(a, "this run has no artifacts");
+			return;
+		}
+		path = pl_cache_object_path(a->st,
+		    r->arts[wtable_cursor(r->art_t)].sha256);
+	} else if (r->bottom == B_STDOUT || r->bottom == B_STDERR) {
+		path = pl_run_log_path(a->st, r->id, r->bottom == B_STDOUT ?
+		    "stdout" : "stderr");
+	} else {
+		app_error(a, "a opens the artifacts, v then shows one");
+		return;
+	}
+	if (path)
+		app_page_file(a, path);
+	free(path);
+}
+
+/*
+ * V: the model versions registered from this run.  The registry has no
+ * index by run, so every version is looked at (registries hold tens to
+ * hundreds of versions, read once per key press).
+ */
+static void
+jump_model(struct run *r)
+{
+	struct app *a = r->base.app;
+	pl_model_summary *ms = NULL;
+	size_t nm = 0, found = 0;
+	char first[256] = "", list[512] = "";
+	int first_v = 0;
+
+	if (pl_model_list(&ms, &nm, a->st) != PL_OK) {
+		app_error(a, "%s", pl_store_errmsg(a->st));
+		return;
+	}
+	for (size_t i = 0; i < nm; i++) {
+		int *vs = NULL;
+		size_t nv = 0;
+
+		if (pl_model_versions(&vs, &nv, a->st, ms[i].name) != PL_OK)
+			continue;
+		for (size_t k = 0; k < nv; k++) {
+			pl_model_version *v = NULL;
+
+			if (pl_model_get(&v, a->st, ms[i].name, vs[k]) !=
+			    PL_OK)
+				continue;
+			if (strcmp(v->run_id, r->id) == 0) {
+				size_t l = strlen(list);
+
+				if (found++ == 0) {
+					snprintf(first, sizeof first, "%s",
+					    ms[i].name);
+					first_v = vs[k];
+				}
+				snprintf(list + l, sizeof list - l, "%s%s v%d",
+				    l ? ", " : "", ms[i].name, vs[k]);
+			}
+			pl_model_version_free(v);
+		}
+		free(vs);
+	}
+	pl_model_summary_free(ms, nm);
+	if (found == 0) {
+		app_error(a, "no model version was registered from this run");
+		return;
+	}
+	{
+		struct screen *s = models_screen_new(a, first);
+
+		if (s == NULL)
+			return;
+		app_push(a, s);
+		models_screen_select(s, first_v);
+		if (found > 1)
+			app_info(a, "this run produced %zu versions: %s", found,
+			    list);
+	}
 }
 
 static int
@@ -702,7 +809,32 @@ run_request(struct screen *sc, enum request req, int key)
 		set_focus(r, P_BOTTOM);
 		app_prompt(sc->app, sc, "search: ", "", search_cb);
 		return 1;
+	case REQ_YANK:
+		/* The artifact's path in the store's cache when the
+		 * artifacts pane has the keyboard, else the run id. */
+		if (r->focus == P_BOTTOM && r->bottom == B_ARTIFACTS &&
+		    r->narts) {
+			char *path = pl_cache_object_path(sc->app->st,
+			    r->arts[wtable_cursor(r->art_t)].sha256);
+
+			if (path)
+				app_yank(sc->app, path, "artifact path");
+			free(path);
+		} else {
+			app_yank(sc->app, r->id, "run id");
+		}
+		return 1;
+	case REQ_VIEW_PAGER:
+		page(r);
+		return 1;
+	case REQ_JUMP_MODEL:
+		jump_model(r);
+		return 1;
 	case REQ_ENTER:
+		if (r->focus == P_BOTTOM && r->bottom == B_ARTIFACTS) {
+			page(r);
+			return 1;
+		}
 		if (r->focus == P_METRICS && r->nms) {
 			r->chart_key = (int)wtable_cursor(r->met_t);
 			show_bottom(r, B_CHART);
@@ -802,7 +934,7 @@ run_tick(struct screen *sc)
 	return 1;
 }
 
-static const struct whint *
+static const struct hint_spec *
 run_hints_fn(struct screen *sc, int *n)
 {
 	(void)sc;

@@ -3,6 +3,7 @@
 #include "tui.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "json.h"
 #include "table.h"
 #include "theme.h"
 #include "xalloc.h"
@@ -77,11 +79,16 @@ struct runs {
 	char *remembered;	/* :columns spec for this store, or NULL */
 };
 
-static const struct whint runs_hints[] = {
-	{ "\xe2\x86\x91\xe2\x86\x93", "move" }, { "\xe2\x8f\x8e", "open" },
-	{ "space", "mark" }, { "c", "compare" }, { "/", "filter" },
-	{ "< >", "sort" }, { "s", "reverse" }, { "e", "experiment" },
-	{ ":", "command" }, { "?", "help" }, { "q", "quit" },
+/* The status bar: requests, their keys looked up in the keymap. */
+static const struct hint_spec runs_hints[] = {
+	{ REQ_MOVE_DOWN, "move" }, { REQ_ENTER, "open" },
+	{ REQ_SELECT, "mark" }, { REQ_VIEW_COMPARE, "compare" },
+	{ REQ_FIND, "search" }, { REQ_FILTER, "filter" },
+	{ REQ_SORT_NEXT, "sort" }, { REQ_SORT_REVERSE, "reverse" },
+	{ REQ_EXPERIMENT, "experiment" }, { REQ_YANK, "copy id" },
+	{ REQ_EXPORT, "export" }, { REQ_VIEW_PIPELINE, "pipeline" },
+	{ REQ_VIEW_MODELS, "models" }, { REQ_COMMAND, "command" },
+	{ REQ_HELP, "help" }, { REQ_QUIT, "quit" },
 };
 
 /* ---- columns ----------------------------------------------------------- */
@@ -686,6 +693,156 @@ find_cb(struct screen *s, const char *text, unsigned ev)
 	return 0;
 }
 
+/* ---- export ------------------------------------------------------------ */
+
+static void
+csv_field(struct buf *b, const char *v)
+{
+	if (v == NULL)
+		v = "";
+	if (strpbrk(v, ",\"\r\n") == NULL) {
+		buf_puts(b, v);
+		return;
+	}
+	buf_putc(b, '"');
+	for (; *v; v++) {
+		if (*v == '"')
+			buf_putc(b, '"');
+		buf_putc(b, *v);
+	}
+	buf_putc(b, '"');
+}
+
+/*
+ * Writes the table as the list is now (filter, experiment, sort, the
+ * columns shown) to path: CSV (RFC 4180, a header row) or, when path
+ * ends in ".json", a JSON array of objects.  Values are for machines:
+ * full run ids, times in ms since the epoch, durations in ms, metrics
+ * and params keyed "metrics.KEY" / "params.KEY" as in filters.  The
+ * status column is its word.  Returns the rows written, or -1.
+ */
+static long
+export_table(struct runs *r, const char *path)
+{
+	struct app *a = r->base.app;
+	bool json = strlen(path) > 5 &&
+	    strcasecmp(path + strlen(path) - 5, ".json") == 0;
+	struct buf b = BUF_INIT;
+	struct json j;
+	size_t n;
+	char **keys;
+	FILE *f;
+	long rows = 0;
+
+	complete(r);
+	n = src_count(r);
+	keys = xcalloc((size_t)r->ncols, sizeof *keys);
+	for (int c = 0; c < r->ncols; c++) {
+		const struct col *k = &r->cols[c];
+		static const char *const base[] = { "status", "run_id",
+			"run_name", "experiment", "user", "start_time",
+			"duration_ms" };
+
+		keys[c] = k->kind == K_METRIC ? xasprintf("metrics.%s",
+		    k->key) : k->kind == K_PARAM ? xasprintf("params.%s",
+		    k->key) : xstrdup(base[k->kind]);
+	}
+	json_init(&j, &b);
+	if (json) {
+		json_arr_begin(&j);
+	} else {
+		for (int c = 0; c < r->ncols; c++) {
+			if (c)
+				buf_putc(&b, ',');
+			csv_field(&b, keys[c]);
+		}
+		buf_puts(&b, "\r\n");
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct rowc *row = fetch(r, i);
+
+		if (row == NULL)
+			continue;
+		if (json)
+			json_obj_begin(&j);
+		for (int c = 0; c < r->ncols; c++) {
+			const char *v = NULL;
+			char num[32];
+			int64_t ival = 0;
+			bool is_int = false;
+
+			switch (r->cols[c].kind) {
+			case K_ST: v = pl_run_status_name(row->status); break;
+			case K_ID: v = row->id; break;
+			case K_NAME: v = row->name; break;
+			case K_EXP: v = row->exp; break;
+			case K_USER: v = row->user; break;
+			case K_START: ival = row->start; is_int = true; break;
+			case K_DUR:
+				ival = row->end ? row->end - row->start : 0;
+				is_int = row->end != 0;
+				break;
+			default: v = key_value(r, row, c); break;
+			}
+			if (json) {
+				json_key(&j, keys[c]);
+				if (is_int)
+					json_int(&j, ival);
+				else if (v == NULL)
+					json_null(&j);
+				else if (r->cols[c].kind == K_METRIC)
+					json_num(&j, strtod(v, NULL));
+				else
+					json_str(&j, v);
+			} else {
+				if (c)
+					buf_putc(&b, ',');
+				if (is_int) {
+					snprintf(num, sizeof num, "%lld",
+					    (long long)ival);
+					v = num;
+				}
+				csv_field(&b, v);
+			}
+		}
+		if (json)
+			json_obj_end(&j);
+		else
+			buf_puts(&b, "\r\n");
+		rows++;
+	}
+	if (json) {
+		json_arr_end(&j);
+		buf_putc(&b, '\n');
+	}
+	for (int c = 0; c < r->ncols; c++)
+		free(keys[c]);
+	free(keys);
+	if (json && json_error(&j)) {
+		buf_free(&b);
+		app_error(a, "export: out of memory");
+		return -1;
+	}
+	if ((f = fopen(path, "w")) == NULL ||
+	    fwrite(b.p ? b.p : "", 1, b.len, f) != b.len || fclose(f) != 0) {
+		app_error(a, "export: %s: %s", path, strerror(errno));
+		buf_free(&b);
+		return -1;
+	}
+	buf_free(&b);
+	app_info(a, "exported %ld run%s to %s", rows, rows == 1 ? "" : "s",
+	    path);
+	return rows;
+}
+
+static int
+export_cb(struct screen *s, const char *text, unsigned ev)
+{
+	if ((ev & W_SUBMIT) && text && *text)
+		export_table((struct runs *)s, text);
+	return 0;
+}
+
 /* ---- requests ---------------------------------------------------------- */
 
 static void runs_refresh(struct screen *s);
@@ -807,6 +964,20 @@ runs_request(struct screen *s, enum request req, int key)
 		wtable_clear_marks(r->table);
 		s->dirty = true;
 		return 1;
+	case REQ_EXPORT:
+		app_prompt(a, s, "export to (.csv or .json): ", "runs.csv",
+		    export_cb);
+		return 1;
+	case REQ_YANK: {
+		struct rowc *c = src_count(r) ? fetch(r,
+		    wtable_cursor(r->table)) : NULL;
+
+		if (c == NULL)
+			app_error(a, "no run to copy");
+		else
+			app_yank(a, c->id, "run id");
+		return 1;
+	}
 	case REQ_VIEW_COMPARE:
 		compare(r);
 		return 1;
@@ -814,7 +985,7 @@ runs_request(struct screen *s, enum request req, int key)
 		app_prompt(a, s, "filter: ", r->filter, filter_cb);
 		return 1;
 	case REQ_FIND:
-		app_prompt(a, s, "find: ", "", find_cb);
+		app_prompt(a, s, "search: ", "", find_cb);
 		return 1;
 	case REQ_SORT_NEXT:
 	case REQ_SORT_PREV: {
@@ -848,7 +1019,7 @@ runs_request(struct screen *s, enum request req, int key)
 	case REQ_FIND_PREV:
 		complete(r);
 		if (r->find == NULL) {
-			app_error(a, "no search yet: f finds a run");
+			app_error(a, "no search yet: / searches");
 			return 1;
 		}
 		/* fall through */
@@ -1007,7 +1178,7 @@ runs_tick(struct screen *s)
 	return 0;
 }
 
-static const struct whint *
+static const struct hint_spec *
 runs_hints_fn(struct screen *s, int *n)
 {
 	(void)s;
@@ -1098,6 +1269,115 @@ set_key_columns(struct runs *r, const char *spec)
 	return 0;
 }
 
+/* Whether some of the first listed runs has metric/param key
+ * ("metrics.loss"): a typo must not become an empty column. */
+static bool
+key_in_list(struct runs *r, const char *key)
+{
+	pl_kvlist *keys = NULL;
+	bool metric = key[0] == 'm', found = false;
+	const char *k = key + (metric ? 8 : 7);
+
+	if (r->list == NULL || pl_runlist_keys(&keys, r->list, 2000) != PL_OK)
+		return false;
+	for (size_t i = 0; i < keys->n && !found; i++)
+		found = strcmp(keys->items[i].key, k) == 0 &&
+		    (strcmp(keys->items[i].value, "metric") == 0) == metric;
+	pl_kvlist_free(keys);
+	return found;
+}
+
+/*
+ * ":sort [+|-]COLUMN [asc|desc]": COLUMN is a title ("loss", "STARTED"),
+ * a sort key ("metrics.loss", "params.lr", "start_time") or a bare
+ * metric key.  "-" or "desc" sorts descending, "+" or "asc" ascending;
+ * neither: the column's natural order.  A metric or param that is not a
+ * column yet becomes one, so that the order can be seen.
+ */
+static int
+sort_command(struct runs *r, const char *arg)
+{
+	struct app *a = r->base.app;
+	char *k = xstrdup(arg), *sp;
+	int dir = 0;		/* -1 ascending, 1 descending, 0 natural */
+	const char *key;
+	int found = -1;
+
+	for (sp = k + strlen(k); sp > k && sp[-1] == ' '; )
+		*--sp = '\0';
+	if ((sp = strrchr(k, ' ')) != NULL) {
+		if (strcasecmp(sp + 1, "asc") == 0)
+			dir = -1;
+		else if (strcasecmp(sp + 1, "desc") == 0)
+			dir = 1;
+		else {
+			app_error(a, "sort: '%s' is not asc or desc", sp + 1);
+			free(k);
+			return 1;
+		}
+		while (sp > k && sp[-1] == ' ')
+			sp--;
+		*sp = '\0';
+	}
+	key = k;
+	while (*key == ' ')
+		key++;
+	if (*key == '-' || *key == '+') {
+		if (dir == 0)
+			dir = *key == '-' ? 1 : -1;
+		key++;
+	}
+	if (*key == '\0') {
+		app_error(a, "usage: :sort [+|-]COLUMN [asc|desc]");
+		free(k);
+		return 1;
+	}
+	for (int pass = 0; pass < 2 && found < 0; pass++) {
+		for (int i = 0; i < r->ncols && found < 0; i++) {
+			const struct col *c = &r->cols[i];
+			char *sk = sort_key(r, i);
+			char *plain = c->kind == K_METRIC ?
+			    xasprintf("metrics.%s", c->key) :
+			    c->kind == K_PARAM ?
+			    xasprintf("params.%s", c->key) : NULL;
+			bool hit = strcasecmp(c->title, key) == 0 ||
+			    strcmp(sk, key) == 0 ||
+			    (plain && strcmp(plain, key) == 0) ||
+			    (c->key && strcmp(c->key, key) == 0);
+
+			free(sk);
+			free(plain);
+			if (hit)
+				found = i;
+		}
+		if (found >= 0 || pass == 1)
+			break;
+		/* Not a column: a metric or param key becomes one (the
+		 * row cache is sized by the columns: dropped first). */
+		if (!(strncmp(key, "metrics.", 8) == 0 && key[8]) &&
+		    !(strncmp(key, "params.", 7) == 0 && key[7]))
+			break;
+		if (!key_in_list(r, key))
+			break;
+		drop_cache(r);
+		if (key[0] == 'm')
+			add_col(r, K_METRIC, key + 8, key + 8);
+		else
+			add_col(r, K_PARAM, key + 7, key + 7);
+		apply_columns(r);
+	}
+	if (found < 0) {
+		app_error(a, "no column '%s' (:columns adds one)", key);
+		free(k);
+		return 1;
+	}
+	free(k);
+	set_sort(r, found, dir > 0 ? true : dir < 0 ? false :
+	    natural_desc(r, found));
+	r->base.dirty = true;
+	return 1;
+}
+
 int
 runs_screen_command(struct screen *s, const char *verb, const char *arg)
 {
@@ -1127,25 +1407,12 @@ runs_screen_command(struct screen *s, const char *verb, const char *arg)
 		free(old);
 		choose_columns(r);
 	} else if (strcmp(verb, "sort") == 0) {
-		/* A column title ("loss", "STARTED") or a sort key
-		 * ("metrics.loss"), "-" in front for descending. */
-		bool desc = *arg == '-';
-		const char *k = desc ? arg + 1 : arg;
-
-		for (int i = 0; i < r->ncols; i++) {
-			char *sk = sort_key(r, i);
-			bool hit = strcasecmp(r->cols[i].title, k) == 0 ||
-			    strcmp(sk, k) == 0 || (r->cols[i].key &&
-			    strcmp(r->cols[i].key, k) == 0);
-
-			free(sk);
-			if (hit) {
-				set_sort(r, i, *arg == '-' ? true :
-				    *arg == '+' ? false : natural_desc(r, i));
-				return 1;
-			}
-		}
-		app_error(a, "no column '%s' (:columns adds one)", k);
+		return sort_command(r, arg);
+	} else if (strcmp(verb, "export") == 0) {
+		if (*arg == '\0')
+			app_error(a, "usage: :export FILE.csv|FILE.json");
+		else
+			export_table(r, arg);
 		return 1;
 	} else if (strcmp(verb, "columns") == 0) {
 		if (*arg == '\0') {

@@ -15,6 +15,12 @@
 struct app;
 struct screen;
 
+/* One entry of a screen's status bar. */
+struct hint_spec {
+	enum request req;
+	const char *label;
+};
+
 /*
  * A screen is one full-screen view (runs, run, compare, pipeline).
  * Screens live on a stack: Enter pushes, Esc pops.  Only the top screen
@@ -43,8 +49,10 @@ struct screen_ops {
 	/* A child process fd the app should poll (or -1), and its handler. */
 	int (*child_fd)(struct screen *s);
 	void (*child_ready)(struct screen *s);
-	/* Key hints for the status bar. */
-	const struct whint *(*hints)(struct screen *s, int *n);
+	/* Key hints for the status bar: requests with a short label; the
+	 * keys come from the keymap (a request with no key on this screen
+	 * is left out), so the bar cannot show a key that does nothing. */
+	const struct hint_spec *(*hints)(struct screen *s, int *n);
 	void (*destroy)(struct screen *s);
 };
 
@@ -108,6 +116,12 @@ int app_body_h(const struct app *a);
 void app_header(struct app *a, const char *crumbs, const char *right);
 /* Runs a ":command"; returns 1 if known. */
 int app_command(struct app *a, const char *cmd);
+/* clipboard.c: puts text on the user's clipboard (OSC 52) and says so
+ * on the status line ("copied WHAT: TEXT"); 0, or -1. */
+int app_yank(struct app *a, const char *text, const char *what);
+/* pager.c: shows file in $PAGER (default less) with the screen
+ * suspended; 0, or -1 with the reason on the status line. */
+int app_page_file(struct app *a, const char *path);
 /* Milliseconds of a monotonic clock. */
 int64_t app_now_ms(void);
 /* Wall clock in ms. */
@@ -146,6 +160,8 @@ struct screen *pipeline_screen_new(struct app *a);
 /* The model registry screen; model (or NULL) is selected first.  NULL
  * with an error on the status line when model does not exist. */
 struct screen *models_screen_new(struct app *a, const char *model);
+/* Puts the models screen's cursor on version of its model. */
+void models_screen_select(struct screen *s, int version);
 /* Two versions of a model side by side (the rows are copied; cfg gives
  * metric directions and may be NULL). */
 struct screen *model_diff_screen_new(struct app *a,
@@ -173,6 +189,10 @@ int tui_status_role(pl_run_status st);
 const char *tui_time(char *out, size_t n, int64_t ms);
 /* "0:14", "3:12", "1:02:33", "3d04h". */
 const char *tui_duration(char *out, size_t n, int64_t ms);
+/* Chart x labels (wchart_fmt_fn): steps as plain counts ("1500", not
+ * "1.5k"), and seconds since a run started as "0:30", "1:02:33". */
+int tui_fmt_step(char *buf, size_t n, double v, double step, void *arg);
+int tui_fmt_elapsed(char *buf, size_t n, double v, double step, void *arg);
 /* Shortest %g that reads well; "—" for NaN when has is 0. */
 const char *tui_num(char *out, size_t n, double v);
 

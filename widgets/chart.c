@@ -592,6 +592,10 @@ draw_axes(struct wchart *c, const struct layout *L)
 	int i, r, lastx = -1, py = L->ph * L->cy;
 	char lab[32];
 
+	/* waddch ORs the window's current attributes into each cell: what
+	 * the series or the legend left set (bold, underline in monochrome)
+	 * must not leak into the axis, which is dim and nothing else. */
+	wattrset(w->win, A_NORMAL);
 	for (r = 0; r < L->ph; r++)
 		mvwaddch(w->win, w->y + r, w->x + L->lw, ACS_VLINE | dim);
 	for (i = 0; i < L->nyt; i++) {
@@ -635,6 +639,7 @@ draw_axes(struct wchart *c, const struct layout *L)
 		wput(w->win, w->y + L->ph + 1, w->x + lx, n, lab, dim, 0);
 		lastx = lx + n;
 	}
+	wattrset(w->win, A_NORMAL);
 }
 
 static void

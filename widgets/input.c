@@ -408,6 +408,16 @@ in_draw(struct widget *w)
 	buf_clear(&shown);
 	wsan(&shown, in->text.p, in->text.len, 0);
 	s = buf_str(&shown);
+	/* Never scrolled further than needed: after the terminal grew
+	 * (or text was deleted) the text slides back to the right. */
+	{
+		size_t total = wstr_width(s);
+
+		if (total <= (size_t)avail)
+			in->scroll = 0;
+		else if (in->scroll > total - (size_t)avail)
+			in->scroll = total - (size_t)avail;
+	}
 	if (ctext < in->scroll)
 		in->scroll = ctext;
 	if (ctext > in->scroll + (size_t)avail)

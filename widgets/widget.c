@@ -184,8 +184,29 @@ wsan(struct buf *out, const char *s, size_t n, unsigned flags)
 
 	if (utf8_sanitize(out, s, n, flags) < 0)
 		return -1;
-	if (utf8_mode)
+	if (utf8_mode) {
+		/*
+		 * A zero-width joiner glues emoji into one glyph in some
+		 * terminals (tmux, kitty: 2 cells) and not in others
+		 * (xterm: 4), while curses counts wcwidth() of each part.
+		 * Either way curses' idea of the cursor and the terminal's
+		 * part, and the rest of the row shifts.  Dropping the
+		 * joiner leaves separate emoji, which every terminal and
+		 * curses agree on.
+		 */
+		for (i = j = start; i < out->len; ) {
+			if (out->len - i >= 3 &&
+			    memcmp(out->p + i, "\xe2\x80\x8d", 3) == 0) {
+				i += 3;
+				continue;
+			}
+			out->p[j++] = out->p[i++];
+		}
+		out->len = j;
+		if (out->p != NULL)
+			out->p[j] = '\0';
 		return 0;
+	}
 	/* ASCII mode: collapse each (valid, sanitized) multibyte char to '?'. */
 	for (i = j = start; i < out->len; j++) {
 		unsigned char b = (unsigned char)out->p[i];

@@ -24,6 +24,7 @@
 #include "pipeline/lock.h"
 #include "track/metric.h"
 #include "store/internal.h"
+#include "store/progress.h"
 #include "track/run.h"
 #include "pipeline/stage-check.h"
 #include "config/ynode.h"
@@ -180,6 +181,7 @@ struct sched {
 	int64_t t0;
 	char *err;
 	size_t err_len;
+	int64_t job;		/* progress.h: this repro's job, 0: none */
 };
 
 static void
@@ -203,11 +205,36 @@ emit(struct sched *sc, pl_repro_event *ev)
 	pthread_mutex_unlock(&sc->evmu);
 }
 
+/* The state word a stage event leaves in the store (progress.h). */
+static const char *
+step_state(pl_repro_event_type type)
+{
+	switch (type) {
+	case PL_EV_SKIP: return "up to date";
+	case PL_EV_FROZEN: return "frozen";
+	case PL_EV_START: return "running";
+	case PL_EV_DONE: return "done";
+	case PL_EV_RESTORED: return "restored";
+	case PL_EV_FAILED: return "failed";
+	case PL_EV_KILLED: return "killed";
+	case PL_EV_BLOCKED: return "blocked";
+	default: return NULL;
+	}
+}
+
 static void
 event(struct sched *sc, pl_repro_event_type type, size_t i,
     const char *why, double secs, int status)
 {
 	pl_repro_event ev;
+	const char *word = step_state(type);
+
+	/* Progress for watchers first (best effort: a repro does not fail
+	 * because its progress could not be written). */
+	if (sc->job > 0 && word != NULL)
+		(void)pl_job_set_step(sc->st, sc->job,
+		    pl_pipeline_stage(sc->p, i)->name, word,
+		    sc->v[i].run_id[0] ? sc->v[i].run_id : NULL, why);
 
 	memset(&ev, 0, sizeof ev);
 	ev.type = type;
@@ -1142,6 +1169,20 @@ pl_repro(pl_repro_summary *out, pl_store *st, const pl_pipeline *p,
 				sc.v[i].waiting++;
 	}
 	sc.sum.selected = sc.total;
+	/* The job watchers read (progress.h): every selected stage waits. */
+	if (!o->dry_run) {
+		char *abs = realpath(pl_pipeline_file(p), NULL);
+
+		if (pl_job_begin(&sc.job, st, "repro", abs ? abs :
+		    pl_pipeline_file(p)) != PL_OK)
+			sc.job = 0;
+		free(abs);
+		for (size_t k = 0; sc.job > 0 && k < n; k++)
+			if (mask[order[k]])
+				(void)pl_job_set_step(st, sc.job,
+				    pl_pipeline_stage(p, order[k])->name,
+				    "waiting", NULL, NULL);
+	}
 	/* ready in dependency order */
 	for (size_t k = 0; k < n; k++) {
 		size_t i = order[k];
@@ -1232,6 +1273,17 @@ drain:
 	if (rc == PL_OK && (sc.sum.failed || sc.sum.killed || sc.sum.blocked ||
 	    sc.sum.not_started))
 		rc = PL_ERROR;
+	if (sc.job > 0) {
+		char msg[256];
+
+		snprintf(msg, sizeof msg, "%zu ran, %zu restored, %zu up to "
+		    "date, %zu failed, %zu killed, %zu blocked", sc.sum.ran,
+		    sc.sum.restored, sc.sum.skipped, sc.sum.failed,
+		    sc.sum.killed, sc.sum.blocked);
+		(void)pl_job_end(st, sc.job, sc.interrupted ? "killed" :
+		    rc == PL_OK ? "done" : "failed", rc == PL_OK ||
+		    rc == PL_ERROR ? msg : err);
+	}
 out:
 	*out = sc.sum;
 	for (size_t i = 0; sc.v && i < n; i++)

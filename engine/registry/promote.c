@@ -16,6 +16,7 @@
 #include "data/cache.h"
 #include "registry/checks.h"
 #include "store/internal.h"
+#include "store/progress.h"
 #include "registry/internal.h"
 #include "monitor/events.h"
 
@@ -523,8 +524,8 @@ result_new(const char *name)
 	return r;
 }
 
-int
-pl_model_promote(pl_promote_result **out, pl_store *st,
+static int
+promote_impl(pl_promote_result **out, pl_store *st,
     const pl_promote_opts *o)
 {
 	pl_model_version *v = NULL;
@@ -600,8 +601,8 @@ out:
 	return rc;
 }
 
-int
-pl_model_rollback(pl_promote_result **out, pl_store *st,
+static int
+rollback_impl(pl_promote_result **out, pl_store *st,
     const pl_promote_opts *o)
 {
 	static const char prev[] = "SELECT replaced_version FROM "
@@ -664,4 +665,130 @@ out:
 	pl_model_version_free(v);
 	pl_promote_result_free(res);
 	return rc;
+}
+
+/* ---- progress in the store (progress.h) ------------------------------- */
+
+/*
+ * A promotion or rollback is a job: its event lines and the deploy
+ * commands' output lines go into the store as they come (the caller's
+ * own callbacks still get them), the gates become steps, and the end
+ * records the outcome.  Best effort: a failure to record never changes
+ * the outcome.
+ */
+struct job_io {
+	pl_store *st;
+	int64_t job;
+	const pl_deploy_io *orig;
+	int nout;		/* output lines recorded (capped) */
+	char part[512];		/* an output line not yet ended */
+	size_t plen;
+};
+
+#define JOB_MAX_OUTPUT_LINES 2000
+
+static void
+job_on_event(const char *msg, void *payload)
+{
+	struct job_io *j = payload;
+
+	(void)pl_job_event(j->st, j->job, msg);
+	if (j->orig->on_event)
+		j->orig->on_event(msg, j->orig->payload);
+}
+
+static void
+job_flush_line(struct job_io *j)
+{
+	if (j->plen == 0)
+		return;
+	j->part[j->plen] = '\0';
+	if (j->nout++ < JOB_MAX_OUTPUT_LINES)
+		(void)pl_job_event(j->st, j->job, j->part);
+	j->plen = 0;
+}
+
+static void
+job_on_output(int stream, const char *data, size_t n, void *payload)
+{
+	struct job_io *j = payload;
+
+	for (size_t i = 0; i < n; i++) {
+		if (data[i] == '\n' || j->plen + 1 >= sizeof j->part)
+			job_flush_line(j);
+		if (data[i] != '\n')
+			j->part[j->plen++] = data[i];
+	}
+	if (j->orig->on_output)
+		j->orig->on_output(stream, data, n, j->orig->payload);
+}
+
+static int
+as_job(pl_promote_result **out, pl_store *st, const pl_promote_opts *o,
+    const char *kind)
+{
+	struct job_io j;
+	pl_promote_opts o2 = *o;
+	int rc;
+
+	memset(&j, 0, sizeof j);
+	j.st = st;
+	j.orig = &o->io;
+	if (pl_job_begin(&j.job, st, kind, o->name) != PL_OK) {
+		pl__clear_err(st);
+		j.job = 0;
+	}
+	if (j.job > 0) {
+		o2.io.on_event = job_on_event;
+		o2.io.on_output = job_on_output;
+		o2.io.payload = &j;
+	}
+	rc = strcmp(kind, "promote") == 0 ? promote_impl(out, st, &o2) :
+	    rollback_impl(out, st, &o2);
+	if (j.job > 0) {
+		char msg[1024];
+		const pl_promote_result *r = *out;
+
+		job_flush_line(&j);
+		if (rc != PL_OK) {
+			snprintf(msg, sizeof msg, "%s", pl_store_errmsg(st));
+			(void)pl_job_event(st, j.job, msg);
+			(void)pl_job_end(st, j.job, "failed", msg);
+		} else {
+			for (size_t i = 0; r->gates && i < r->gates->n; i++) {
+				const pl_check_item *it = &r->gates->items[i];
+				char name[600];
+
+				snprintf(name, sizeof name, "%s: %s", it->check,
+				    it->name);
+				(void)pl_job_set_step(st, j.job, name,
+				    it->status == PL_CHECK_PASS ? "passed" :
+				    pl_check_status_name(it->status), NULL,
+				    it->message);
+			}
+			snprintf(msg, sizeof msg, "%s v%d %s %s: %s", r->model,
+			    r->version, r->outcome == PL_PROMOTE_DONE ?
+			    "now in" : r->outcome == PL_PROMOTE_REJECTED ?
+			    "rejected for" : "failed to reach",
+			    pl_model_stage_name(r->to), r->detail);
+			(void)pl_job_event(st, j.job, msg);
+			(void)pl_job_end(st, j.job, r->outcome ==
+			    PL_PROMOTE_DONE ? "done" : "failed", msg);
+		}
+	}
+	return rc;
+}
+
+int
+pl_model_promote(pl_promote_result **out, pl_store *st,
+    const pl_promote_opts *o)
+{
+	return as_job(out, st, o, "promote");
+}
+
+int
+pl_model_rollback(pl_promote_result **out, pl_store *st,
+    const pl_promote_opts *o)
+{
+	return as_job(out, st, o, "rollback");
 }

@@ -285,6 +285,38 @@ static const char *const migrations[] = {
 	"  message TEXT NOT NULL,"
 	"  user TEXT, host TEXT) STRICT;"
 	"CREATE INDEX events_time ON events(time_ms);",
+
+	/* 7: work in progress (progress.h): a repro's stage states and a
+	 * promotion's steps and event lines, written as the job goes, so
+	 * that any process (the TUI, another terminal) can watch it. */
+	"CREATE TABLE jobs("
+	"  id INTEGER PRIMARY KEY,"
+	"  kind TEXT NOT NULL,"
+	"  subject TEXT NOT NULL,"
+	"  host TEXT NOT NULL,"
+	"  pid INTEGER NOT NULL,"
+	"  pid_start INTEGER NOT NULL,"
+	"  state TEXT NOT NULL,"
+	"  start_ms INTEGER NOT NULL,"
+	"  end_ms INTEGER,"
+	"  message TEXT) STRICT;"
+	"CREATE INDEX jobs_subject ON jobs(kind, subject, id);"
+	"CREATE TABLE job_steps("
+	"  job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,"
+	"  name TEXT NOT NULL,"
+	"  seq INTEGER NOT NULL,"
+	"  state TEXT NOT NULL,"
+	"  run_id TEXT,"
+	"  reason TEXT,"
+	"  start_ms INTEGER,"
+	"  end_ms INTEGER,"
+	"  PRIMARY KEY(job_id, name)) STRICT, WITHOUT ROWID;"
+	"CREATE TABLE job_events("
+	"  job_id INTEGER NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,"
+	"  seq INTEGER NOT NULL,"
+	"  ms INTEGER NOT NULL,"
+	"  text TEXT NOT NULL,"
+	"  PRIMARY KEY(job_id, seq)) STRICT, WITHOUT ROWID;",
 };
 
 int

@@ -40,13 +40,13 @@ tm_keys Escape
 expect "3 of 3" "Esc goes back to the runs"
 
 # A good filter, then a bad one (error and caret in place, old filter kept).
-tm_keys /
-expect "filter:" "/ opens the filter prompt"
+tm_keys f
+expect "filter:" "f opens the filter prompt"
 tm_type "params.model = 'gbm'"
 tm_keys Enter
 expect "2 of 3" "the filter narrows the list"
 expect_gone "cnn-small" "the filtered-out run is gone"
-tm_keys /
+tm_keys f
 tm_keys C-u
 tm_type "metrics.loss <"
 tm_keys Enter
@@ -70,7 +70,7 @@ if [ "$(line_of gbm-depth10)" -lt "$(line_of gbm-depth8)" ]; then ok; else
 fi
 
 # Clear the filter; mark two runs and compare them.
-tm_keys /
+tm_keys f
 tm_keys C-u Enter
 expect "3 of 3" "an empty filter shows everything"
 tm_keys g Space Space
@@ -84,7 +84,7 @@ tm_keys d
 expect "(differences)" "d shows only differing params"
 expect_gone "model " "an equal param is hidden"
 tm_keys x
-expect "time (s)" "x puts time on the chart's x axis"
+expect "auc time" "x puts time on the chart's x axis"
 tm_keys Escape
 expect "3 of 3" "Esc from compare goes back"
 
@@ -146,13 +146,13 @@ tm_type runs
 tm_keys Enter
 expect "3 of 3" ":runs goes home"
 
-# Find by name, then n for the next match.
-tm_keys f
+# Search by name, then n for the next match.
+tm_keys /
 tm_type "gbm-depth"
 tm_keys Enter
 tm_keys Enter
-expect "runs ▸" "f then Enter opens the found run"
-expect "gbm-depth10" "f finds the first match from the cursor"
+expect "runs ▸" "/ then Enter opens the found run"
+expect "gbm-depth10" "/ finds the first match from the cursor"
 tm_keys Escape
 tm_keys n Enter
 expect "gbm-depth8" "n moves to the next match"

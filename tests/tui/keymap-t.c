@@ -56,7 +56,9 @@ test_bindings(void **state)
 	assert_int_equal(keymap_lookup(NULL, 'q'), REQ_QUIT);
 	assert_int_equal(keymap_lookup(NULL, WK_CTRL('c')), REQ_QUIT_ALL);
 	assert_int_equal(keymap_lookup(NULL, WK_CTRL('z')), REQ_SUSPEND);
-	assert_int_equal(keymap_lookup("runs", '/'), REQ_FILTER);
+	/* / searches as you type, f filters */
+	assert_int_equal(keymap_lookup("runs", '/'), REQ_FIND);
+	assert_int_equal(keymap_lookup("runs", 'f'), REQ_FILTER);
 	assert_int_equal(keymap_lookup("run", '/'), REQ_FIND);
 	/* c: compare on runs, cancel on the pipeline */
 	assert_int_equal(keymap_lookup("runs", 'c'), REQ_VIEW_COMPARE);
@@ -77,7 +79,7 @@ test_keys_for_help(void **state)
 	    sizeof buf), "c");
 	assert_string_equal(keymap_keys("pipeline", REQ_CANCEL, buf,
 	    sizeof buf), "c");
-	/* f finds on runs, forces on the pipeline: not listed as find */
+	/* / searches on runs and run, not on the pipeline (f forces there) */
 	assert_string_equal(keymap_keys("pipeline", REQ_FIND, buf,
 	    sizeof buf), "");
 	assert_string_equal(keymap_keys("runs", REQ_ENTER, buf, sizeof buf),

@@ -106,6 +106,9 @@ expect "FAIL  quality: accuracy >= 0.85" "the detail pane lists it"
 tm_keys j P p
 expect "Gates:" "the dialog again"
 tm_keys y
+expect "reason for the promotion" "yes asks for a reason"
+tm_type "better accuracy"
+tm_keys Enter
 expect "promote churn v2 to production: done" "the promotion ran" 15
 if badge 2 production; then ok; else fail "v2 badge: $(tm_screen)"; fi
 if badge 1 archived; then ok; else fail "v1 archived: $(tm_screen)"; fi
@@ -116,6 +119,8 @@ assert_eq "acc=0.92" "$(cut -d' ' -f2 deployed/current)" "the deploy target has 
 tm_keys B
 expect "from v2 to v1" "the rollback dialog names both versions"
 tm_keys y
+expect "reason for the rollback" "yes asks for a reason"
+tm_keys Enter
 expect "rollback churn production: done" "the rollback ran" 15
 if badge 1 production; then ok; else fail "v1 back in production: $(tm_screen)"; fi
 assert_eq "acc=0.88" "$(cut -d' ' -f2 deployed/current)" "v1 redeployed"
@@ -126,7 +131,24 @@ expect "history churn" "h shows the history"
 expect "rollback v1  archived -> production  ok" "the rollback transition"
 expect "promote  v2  none -> production  ok" "the promotion"
 expect "gate pass quality: accuracy >= 0.85" "with its gate results"
-expect "reason: promoted from plumb tui" "and its reason"
+expect "reason: better accuracy" "and the reason typed"
+
+# A promotion started in another terminal shows in the detail pane
+# (read from the store).  Its deploy waits until released.
+cat >deploy.sh <<'EOS'
+echo "deploying $PLUMB_MODEL_NAME v$PLUMB_MODEL_VERSION to $PLUMB_MODEL_STAGE"
+while [ ! -f release ]; do sleep 0.1; done
+echo "deploy released"
+cp "$PLUMB_MODEL_PATH" deployed/current
+EOS
+"$PLUMB" model promote churn@2 --to production --reason elsewhere >"$T/bg.out" 2>&1 &
+bg=$!
+expect "promote churn (pid $bg" "another terminal's promotion is followed"
+expect "deploying churn v2 to production" "its deploy output shows"
+touch release
+expect "deploy released" "its later lines follow"
+expect "churn v2 now in production" "its outcome shows"
+wait "$bg" || fail "the background promotion: $(cat "$T/bg.out")"
 
 tm_keys Escape
 expect "3 of 3" "Esc back to the runs"

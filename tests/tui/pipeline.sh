@@ -1,7 +1,8 @@
 #!/bin/sh
 # tests/tui/pipeline.sh - the pipeline screen in tmux: the DAG with each stage's state, a repro
-# launched from the TUI streaming into the log pane until every stage is up to date, a forced
-# stage cancelled with c, and Esc back to the runs.
+# launched from the TUI, its stage output in the log pane until every stage is up to date, a
+# forced stage cancelled with c, a repro started in another terminal seen and cancelled, and
+# Esc back to the runs.  Stage states come from the store (progress.h), not from repro's output.
 . "$top_srcdir/tests/tui/tmux.sh"
 
 "$PLUMB" init -q
@@ -47,16 +48,29 @@ expect "waiting-for-cancel" "a forced stage runs"
 expect "1 running" "the running stage is counted"
 tm_keys c
 expect "killed" "c cancels the repro (SIGINT to its group)"
-expect "repro ended with status" "the status line reports the cancel"
+expect "repro killed" "the status line reports the cancel"
 expect "0 running" "nothing runs after the cancel"
+
+# A repro started in another terminal shows here too (the screen reads
+# the stage states from the store), and c cancels it by its pid.
+"$PLUMB" repro --force --single-item train >"$T/bg.out" 2>&1 &
+bg=$!
+expect "waiting-for-cancel" "another terminal's repro: its stage output shows"
+expect "1 running" "another terminal's repro: its running stage is counted"
+expect "repro running" "another terminal's repro: the header says a repro runs"
+tm_keys c
+expect "cancelling repro pid $bg" "c cancels another terminal's repro by pid"
+expect "repro killed" "its end is reported"
+wait "$bg" || true
+expect "0 running" "nothing runs after that cancel"
 
 tm_keys Enter
 expect "filter: tags.stage = 'train'" "Enter lists the stage's runs"
-expect "2 of 5" "both runs of train"
+expect "3 of 6" "the three runs of train"
 tm_keys Escape
 expect "DAG" "Esc from them comes back to the pipeline"
 tm_keys Escape
-expect "5 of 5" "Esc goes back to the runs, which list the stage runs"
+expect "6 of 6" "Esc goes back to the runs, which list the stage runs"
 tm_keys q
 expect "EXITED 0" "quits"
 done_testing
