@@ -45,7 +45,7 @@
 #include "drift/detect.h"
 #include "config/monitor.h"
 #include "monitor/tsdb.h"
-#include "monitor/events.h"
+#include "store/events.h"
 #include "monitor/source.h"
 #include "monitor/names.h"
 #include "alert/alert.h"

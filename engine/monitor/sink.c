@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "store/error.h"
-#include "monitor/events.h"
+#include "store/events.h"
 
 struct qsample {
 	char *name;

@@ -18,7 +18,7 @@
 #include "store/internal.h"
 #include "store/progress.h"
 #include "registry/internal.h"
-#include "monitor/events.h"
+#include "store/events.h"
 
 /* A claim by another host counts as abandoned after this long (ms). */
 #define CLAIM_STALE_MS (6LL * 3600 * 1000)

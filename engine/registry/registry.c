@@ -22,7 +22,7 @@
 #include "track/metric.h"
 #include "store/internal.h"
 #include "registry/internal.h"
-#include "monitor/events.h"
+#include "store/events.h"
 #include "vec.h"
 
 int

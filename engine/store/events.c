@@ -1,6 +1,6 @@
 /* events.c - appending to and reading the monitoring events table. */
 #include "config.h"
-#include "monitor/events.h"
+#include "store/events.h"
 
 #include <ctype.h>
 #include <stdlib.h>
