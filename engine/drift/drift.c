@@ -477,6 +477,38 @@ run_num(struct job *jb, double *scratch)
 	    jb->forced_method, jb->reason, sizeof jb->reason);
 }
 
+/*
+ * The decision on a tested column, shared by `plumb drift` and the
+ * monitor's window drift.  Every score is a finite number or the column is
+ * not tested, with a reason that says why (hostile data must never turn
+ * into a verdict from a NaN comparison).  Chi-square over one value has no
+ * degree of freedom (scipy: p = NaN); the others can only overflow on
+ * values that the scaling in num_sorted() could not bring into range.
+ * threshold NaN: the method's default.
+ */
+static void
+verdict(struct pl_drift_column *res, double threshold, char *reason,
+    size_t reasonlen)
+{
+	if (!isfinite(res->score)) {
+		if (res->method == PL_DRIFT_CHISQUARE && res->n_values <= 1)
+			snprintf(reason, reasonlen,
+			    "chisquare needs more than one distinct value");
+		else
+			snprintf(reason, reasonlen,
+			    "the %s test has no finite result for these values",
+			    method_names[res->method]);
+		res->skipped = 1;
+		res->statistic = res->score = res->p_value = NAN;
+		return;
+	}
+	res->threshold = isnan(threshold) ?
+	    pl_drift_default_threshold(res->method) : threshold;
+	if (!pl_drift_method_is_pvalue(res->method))
+		res->p_value = NAN;
+	res->drift = decide(res->method, res->score, res->threshold);
+}
+
 int
 pl__drift_sorted(struct pl_drift_column *res, const double *a, size_t n1,
     const double *b, size_t n2, int type, int forced_method,
@@ -499,11 +531,7 @@ pl__drift_sorted(struct pl_drift_column *res, const double *a, size_t n1,
 	rc = num_sorted(res, a, n1, b, n2, forced_method, reason, reasonlen);
 	if (rc != PL_OK || res->skipped)
 		return rc;
-	res->threshold = isnan(threshold) ?
-	    pl_drift_default_threshold(res->method) : threshold;
-	if (!pl_drift_method_is_pvalue(res->method))
-		res->p_value = NAN;
-	res->drift = decide(res->method, res->score, res->threshold);
+	verdict(res, threshold, reason, reasonlen);
 	return PL_OK;
 }
 
@@ -517,30 +545,7 @@ run_job(struct job *jb, double *scratch)
 	jb->rc = jb->storage == PL_CSV_NUM ? run_num(jb, scratch) : run_text(jb);
 	if (jb->rc != PL_OK || res->skipped)
 		return;
-	/*
-	 * Every score is a finite number or the column is not tested, with a
-	 * reason that says why (hostile data must never turn into a verdict
-	 * from a NaN comparison).  Chi-square over one value has no degree of
-	 * freedom (scipy: p = NaN); the others can only overflow on values
-	 * that the scaling in run_num() could not bring into range.
-	 */
-	if (!isfinite(res->score)) {
-		if (res->method == PL_DRIFT_CHISQUARE && res->n_values <= 1)
-			snprintf(jb->reason, sizeof jb->reason,
-			    "chisquare needs more than one distinct value");
-		else
-			snprintf(jb->reason, sizeof jb->reason,
-			    "the %s test has no finite result for these values",
-			    method_names[res->method]);
-		res->skipped = 1;
-		res->statistic = res->score = res->p_value = NAN;
-		return;
-	}
-	res->threshold = isnan(jb->threshold) ?
-	    pl_drift_default_threshold(res->method) : jb->threshold;
-	if (!pl_drift_method_is_pvalue(res->method))
-		res->p_value = NAN;
-	res->drift = decide(res->method, res->score, res->threshold);
+	verdict(res, jb->threshold, jb->reason, sizeof jb->reason);
 }
 
 struct pool {

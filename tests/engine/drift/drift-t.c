@@ -470,6 +470,26 @@ test_empty_column(void **state)
 	pl_csv_free(tc);
 }
 
+/* The window-drift entry point (pl__drift_sorted, used by the monitor)
+ * gives the same "not tested" verdict as plumb drift for a score with no
+ * finite value: chi-square over one distinct value. */
+static void
+test_sorted_not_finite(void **state)
+{
+	(void)state;
+	double a[] = {7, 7, 7, 7}, b[] = {7, 7, 7};
+	struct pl_drift_column res;
+	char why[128] = "";
+
+	memset(&res, 0, sizeof res);
+	assert_int_equal(pl__drift_sorted(&res, a, 4, b, 3, PL_DRIFT_NUMERICAL,
+	    PL_DRIFT_CHISQUARE, NAN, why, sizeof why), PL_OK);
+	assert_true(res.skipped);
+	assert_false(res.drift);
+	assert_true(isnan(res.score));
+	assert_non_null(strstr(why, "more than one distinct value"));
+}
+
 int
 main(void)
 {
@@ -482,6 +502,7 @@ main(void)
 		cmocka_unit_test(test_selection_rules),
 		cmocka_unit_test(test_bad_inputs),
 		cmocka_unit_test(test_empty_column),
+		cmocka_unit_test(test_sorted_not_finite),
 	};
 
 	set_datadir();
