@@ -266,9 +266,10 @@ load_job(struct pipe_scr *p)
 			if (i < 0)
 				continue;
 			set_state(p, (size_t)i, state_of_word(st[k].state));
-			if (st[k].run_id && (strcmp(st[k].state, "running") ==
-			    0 || watch_run == NULL || strcmp(p->out_run,
-			    st[k].run_id) != 0)) {
+			/* the running stage, else the last that ran: never
+			 * a choice that depends on what is shown now, which
+			 * flipped the pane between two finished stages */
+			if (st[k].run_id) {
 				watch_run = st[k].run_id;
 				watch_stage = st[k].name;
 			}
