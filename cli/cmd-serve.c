@@ -71,7 +71,7 @@ serve_run(int argc, char **argv)
 const struct cli_cmd cli_cmd_serve = {
 	.name = "serve",
 	.run = serve_run,
-	.summary = "serve the store over HTTP (Prometheus query API)",
+	.summary = "serve the store over HTTP (Prometheus query API, /metrics)",
 	.help =
 	    "usage: plumb serve [--host ADDR] [--port N] [--token-file FILE]\n"
 	    "                   [--threads N] [--verbose]\n"
@@ -83,6 +83,7 @@ const struct cli_cmd cli_cmd_serve = {
 	    "                             the series of plumb watch: add plumb as\n"
 	    "                             a Prometheus data source in Grafana,\n"
 	    "                             or use promtool query against it\n"
+	    "  /metrics                   plumb's own state for Prometheus to scrape\n"
 	    "  /health, /-/healthy, /-/ready   for load balancers (no token)\n"
 	    "\n"
 	    "  --host ADDR        address to bind (default 127.0.0.1); any\n"

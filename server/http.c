@@ -312,7 +312,7 @@ route(struct srv_req *r)
 			srv_reply(r, 200, "text/plain", "OK\n", 3);
 		return;
 	}
-	if (srv_prom_api(r))
+	if (srv_prom_api(r) || srv_metrics(r))
 		return;
 	srv_replyf(r, 404, "application/json",
 	    "{\"error_code\":\"ENDPOINT_NOT_FOUND\",\"message\":"

@@ -55,5 +55,6 @@ pl_store *srv_store(const char **why);
 
 /* Route handlers (prom-api.c). */
 int srv_prom_api(struct srv_req *r);	/* 1 when the path was its */
+int srv_metrics(struct srv_req *r);	/* metrics.c: /metrics */
 
 #endif

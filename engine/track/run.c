@@ -600,6 +600,31 @@ pl_run_log_path(const pl_store *st, const char *id, const char *which)
 }
 
 int
+pl_run_counts(int64_t out[PL_RUN__NSTATUS], pl_store *st)
+{
+	static const char sql[] =
+	    "SELECT status, count(*) FROM runs GROUP BY status";
+	sqlite3_stmt *s = pl__stmt(st, sql);
+	int rc;
+
+	for (int i = 0; i < PL_RUN__NSTATUS; i++)
+		out[i] = 0;
+	if (s == NULL)
+		return PL_ERROR;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		pl_run_status k;
+		const char *name = (const char *)sqlite3_column_text(s, 0);
+
+		if (name && pl_run_status_parse(&k, name) == PL_OK)
+			out[k] = sqlite3_column_int64(s, 1);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return pl__sqlerr(st, rc, "counting runs");
+	return PL_OK;
+}
+
+int
 pl_experiments(pl_experiment **out, size_t *out_n, pl_store *st)
 {
 	static const char sql[] =

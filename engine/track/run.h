@@ -15,6 +15,7 @@ typedef enum {
 	PL_RUN_KILLED,
 	PL_RUN_LOST
 } pl_run_status;
+#define PL_RUN__NSTATUS 5
 
 /* "running", "finished", ... (static). */
 const char *pl_run_status_name(pl_run_status s);
@@ -141,6 +142,8 @@ typedef struct pl_experiment {
 	int64_t last_run_ms;	/* 0 when it has no runs */
 } pl_experiment;
 int pl_experiments(pl_experiment **out, size_t *out_n, pl_store *st);
+/* Number of runs in each status (indexed by pl_run_status). */
+int pl_run_counts(int64_t out[PL_RUN__NSTATUS], pl_store *st);
 void pl_experiment_list_free(pl_experiment *e, size_t n);
 
 /* Frees the strings of a pl_gitinfo (not the struct itself). */
