@@ -325,20 +325,34 @@ run_text(struct job *jb)
 
 static int run_value_test(struct pl_drift_column *res, char *reason,
     size_t reasonlen, int m, const double *a, size_t n1, const double *b,
-    size_t n2, double w1, double ks_d, int e);
+    size_t n2, double w1, double ks_d, int e, double a_std);
+
+/* Where the walk starts: the reference prepared once (a reused one), else
+ * the plain walk of both samples. */
+static void
+walk(const struct pl_drift_ref *ref, const double *a, size_t n1,
+    const double *b, size_t n2, size_t *nk, size_t *nref, double *w1,
+    double *ks_d)
+{
+	if (ref)
+		pl_drift_walk_ref(ref, b, n2, nk, nref, w1, ks_d);
+	else
+		pl_drift_walk(a, n1, b, n2, nk, nref, w1, ks_d);
+}
 
 /* The tests of one numerical column on both samples sorted (res->type,
- * counts set); shared with the monitor's window drift (pl__drift_sorted). */
+ * counts set); shared with the monitor's window drift (pl__drift_sorted).
+ * ref: a (n1 values) prepared once by the caller, or NULL. */
 static int
 num_sorted(struct pl_drift_column *res, const double *a, size_t n1,
     const double *b, size_t n2, int forced_method, char *reason,
-    size_t reasonlen)
+    size_t reasonlen, const struct pl_drift_ref *ref)
 {
 	size_t nk, nref_unique;
-	double w1, ks_d;
+	double w1, ks_d, a_std = ref ? ref->std : NAN;
 	int m;
 
-	pl_drift_walk(a, n1, b, n2, &nk, &nref_unique, &w1, &ks_d);
+	walk(ref, a, n1, b, n2, &nk, &nref_unique, &w1, &ks_d);
 	res->n_values = nk;
 	m = forced_method ? forced_method :
 	    default_method(res->type, n1, nk);
@@ -389,20 +403,22 @@ num_sorted(struct pl_drift_column *res, const double *a, size_t n1,
 			a = scaled;
 			b = scaled + n1;
 			pl_drift_walk(a, n1, b, n2, &nk, &nref_unique, &w1, &ks_d);
+			a_std = NAN;	/* of the unscaled values */
 		}
 	}
 	int rc = run_value_test(res, reason, reasonlen, m, a, n1, b, n2, w1,
-	    ks_d, e);
+	    ks_d, e, a_std);
 	free(scaled);
 	return rc;
 }
 
 /* The tests of num_sorted() that look at values, not only at counts; a
- * and b are scaled by 2^e (see there), w1 and ks_d come from their walk. */
+ * and b are scaled by 2^e (see there), w1 and ks_d come from their walk;
+ * a_std is pl_drift_std(a, n1) or NAN (computed here). */
 static int
 run_value_test(struct pl_drift_column *res, char *reason, size_t reasonlen,
     int m, const double *a, size_t n1, const double *b, size_t n2,
-    double w1, double ks_d, int e)
+    double w1, double ks_d, int e, double a_std)
 {
 	switch (m) {
 	case PL_DRIFT_KS:
@@ -412,7 +428,7 @@ run_value_test(struct pl_drift_column *res, char *reason, size_t reasonlen,
 		break;
 	case PL_DRIFT_WASSERSTEIN: {
 		/* W1 / max(std(ref), 0.001); the floor is in the data's units */
-		double sd = pl_drift_std(a, n1);
+		double sd = isnan(a_std) ? pl_drift_std(a, n1) : a_std;
 		if (e == 0 || ldexp(sd, -e) >= 0.001)
 			res->statistic = res->score = w1 / (e ? sd : fmax(sd, 0.001));
 		else
@@ -474,7 +490,7 @@ run_num(struct job *jb, double *scratch)
 	pl_drift_sort(a, res->reference_count, scratch);
 	pl_drift_sort(b, res->current_count, scratch);
 	return num_sorted(res, a, res->reference_count, b, res->current_count,
-	    jb->forced_method, jb->reason, sizeof jb->reason);
+	    jb->forced_method, jb->reason, sizeof jb->reason, NULL);
 }
 
 /*
@@ -509,10 +525,33 @@ verdict(struct pl_drift_column *res, double threshold, char *reason,
 	res->drift = decide(res->method, res->score, res->threshold);
 }
 
+static int drift_sorted(struct pl_drift_column *res, const double *a,
+    size_t n1, const struct pl_drift_ref *ref, const double *b, size_t n2,
+    int type, int forced_method, double threshold, char *reason,
+    size_t reasonlen);
+
 int
 pl__drift_sorted(struct pl_drift_column *res, const double *a, size_t n1,
     const double *b, size_t n2, int type, int forced_method,
     double threshold, char *reason, size_t reasonlen)
+{
+	return drift_sorted(res, a, n1, NULL, b, n2, type, forced_method,
+	    threshold, reason, reasonlen);
+}
+
+int
+pl__drift_sorted_ref(struct pl_drift_column *res,
+    const struct pl_drift_ref *ref, const double *b, size_t n2, int type,
+    int forced_method, double threshold, char *reason, size_t reasonlen)
+{
+	return drift_sorted(res, ref->v, ref->n, ref, b, n2, type,
+	    forced_method, threshold, reason, reasonlen);
+}
+
+static int
+drift_sorted(struct pl_drift_column *res, const double *a, size_t n1,
+    const struct pl_drift_ref *ref, const double *b, size_t n2, int type,
+    int forced_method, double threshold, char *reason, size_t reasonlen)
 {
 	int rc;
 
@@ -528,7 +567,8 @@ pl__drift_sorted(struct pl_drift_column *res, const double *a, size_t n1,
 		    n1 == 0 ? "the reference" : "the current window");
 		return PL_OK;
 	}
-	rc = num_sorted(res, a, n1, b, n2, forced_method, reason, reasonlen);
+	rc = num_sorted(res, a, n1, b, n2, forced_method, reason, reasonlen,
+	    ref);
 	if (rc != PL_OK || res->skipped)
 		return rc;
 	verdict(res, threshold, reason, reasonlen);

@@ -490,6 +490,90 @@ test_sorted_not_finite(void **state)
 	assert_non_null(strstr(why, "more than one distinct value"));
 }
 
+/* Two results agree bit for bit (NaN equals NaN). */
+static int
+same(double x, double y)
+{
+	return memcmp(&x, &y, sizeof x) == 0 || (isnan(x) && isnan(y));
+}
+
+/*
+ * A reference prepared once (the monitor's window drift) gives what the
+ * plain walk and pl__drift_sorted give, bit for bit: interleaved samples
+ * with ties, -0.0 beside 0.0, one side all below or above the other, one
+ * distinct value, every default and forced numerical test.
+ */
+static void
+test_prepared_reference(void **state)
+{
+	(void)state;
+	uint64_t s = 0x9E3779B97F4A7C15ull;
+	static const size_t n1s[] = { 1, 2, 7, 64, 1001, 5000 };
+	static const size_t n2s[] = { 1, 3, 50, 700 };
+	static const int methods[] = { 0, PL_DRIFT_KS, PL_DRIFT_WASSERSTEIN,
+		PL_DRIFT_ED, PL_DRIFT_PSI, PL_DRIFT_JENSENSHANNON,
+		PL_DRIFT_KL_DIV, PL_DRIFT_HELLINGER, PL_DRIFT_ANDERSON,
+		PL_DRIFT_CHISQUARE, PL_DRIFT_Z };
+
+	for (int shape = 0; shape < 5; shape++)
+	for (size_t x1 = 0; x1 < sizeof n1s / sizeof n1s[0]; x1++)
+	for (size_t x2 = 0; x2 < sizeof n2s / sizeof n2s[0]; x2++) {
+		size_t n1 = n1s[x1], n2 = n2s[x2];
+		double *a = malloc(n1 * sizeof *a), *b = malloc(n2 * sizeof *b),
+		    *tmp = malloc((n1 > n2 ? n1 : n2) * sizeof *tmp);
+		for (size_t i = 0; i < n1 + n2; i++) {
+			s ^= s << 13; s ^= s >> 7; s ^= s << 17;
+			double u = (double)(s >> 11) / 9007199254740992.0, x;
+			switch (shape) {
+			case 0: x = u * 10 - 5; break;		/* continuous */
+			case 1: x = (double)(s % 9) - 4; break;	/* ties */
+			case 2: x = (s % 3) == 0 ? -0.0 : (s % 3) == 1 ? 0.0 : u; break;
+			case 3: x = i < n1 ? u : u + 2; break;	/* apart */
+			default: x = 3; break;			/* one value */
+			}
+			if (i < n1)
+				a[i] = x;
+			else
+				b[i - n1] = x == 0 ? 0.0 : x;
+		}
+		pl_drift_sort(a, n1, tmp);
+		pl_drift_sort(b, n2, tmp);
+		struct pl_drift_ref ref;
+		assert_int_equal(pl_drift_ref_prepare(&ref, a, n1), 0);
+		size_t k1, k2, r1, r2;
+		double w1, w2, d1, d2;
+		pl_drift_walk(a, n1, b, n2, &k1, &r1, &w1, &d1);
+		pl_drift_walk_ref(&ref, b, n2, &k2, &r2, &w2, &d2);
+		assert_int_equal(k1, k2);
+		assert_int_equal(r1, r2);
+		assert_true(same(w1, w2));
+		assert_true(same(d1, d2));
+		for (size_t m = 0; m < sizeof methods / sizeof methods[0]; m++) {
+			struct pl_drift_column x, y;
+			char wx[160] = "", wy[160] = "";
+			memset(&x, 0, sizeof x);
+			memset(&y, 0, sizeof y);
+			assert_int_equal(pl__drift_sorted(&x, a, n1, b, n2,
+			    PL_DRIFT_NUMERICAL, methods[m], NAN, wx, sizeof wx), PL_OK);
+			assert_int_equal(pl__drift_sorted_ref(&y, &ref, b, n2,
+			    PL_DRIFT_NUMERICAL, methods[m], NAN, wy, sizeof wy), PL_OK);
+			assert_int_equal(x.method, y.method);
+			assert_int_equal(x.n_values, y.n_values);
+			assert_int_equal(x.skipped, y.skipped);
+			assert_int_equal(x.drift, y.drift);
+			assert_true(same(x.statistic, y.statistic));
+			assert_true(same(x.score, y.score));
+			assert_true(same(x.p_value, y.p_value));
+			assert_true(same(x.threshold, y.threshold));
+			assert_string_equal(wx, wy);
+		}
+		pl_drift_ref_free(&ref);
+		free(a);
+		free(b);
+		free(tmp);
+	}
+}
+
 int
 main(void)
 {
@@ -503,6 +587,7 @@ main(void)
 		cmocka_unit_test(test_bad_inputs),
 		cmocka_unit_test(test_empty_column),
 		cmocka_unit_test(test_sorted_not_finite),
+		cmocka_unit_test(test_prepared_reference),
 	};
 
 	set_datadir();
