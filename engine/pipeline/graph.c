@@ -214,6 +214,24 @@ pl__pipe_build_graph(pl_pipeline *p, unsigned flags, char *err, size_t err_len)
 			size_t k, self = (size_t)-1;
 			int found = 0;
 
+			/* a URL is no stage's output; only what plumb can
+			 * check is accepted by repro */
+			if (isdep && s->deps[j].url) {
+				char sch[16];
+
+				if ((flags & PL_PIPE_CHECK_DEPS) &&
+				    !pl__url_is_http(d)) {
+					rc = loc_err(err, err_len, p, line, col,
+					    "dependency '%s' of stage '%s': "
+					    "unsupported scheme %s: plumb checks "
+					    "http and https URLs (DVC reads the "
+					    "others through its remote storage)",
+					    shown, s->name,
+					    pl__url_scheme(d, sch, sizeof sch));
+					break;
+				}
+				continue;
+			}
 			/* one edge per params file, not per key */
 			if (!isdep) {
 				int seen = 0;

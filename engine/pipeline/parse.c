@@ -148,6 +148,15 @@ add_out(const pl_pipeline *p, pl_pipe_stage *s, const ynode *entry,
 	}
 	if ((rc = want_path(pathn, names[kind], err, err_len)) != PL_OK)
 		return rc;
+	{
+		char scheme[16];
+
+		if (pl__url_scheme(pathn->str, scheme, sizeof scheme))
+			return at_err(err, err_len, pathn, "%s of stage '%s' "
+			    "must be a path in the workspace, not a %s:// URL "
+			    "(plumb does not write to remote storage)",
+			    names[kind], s->name, scheme);
+	}
 	o = realloc(s->outs, (s->nouts + 1) * sizeof *o);
 	if (o == NULL)
 		return PL_ENOMEM;
@@ -422,6 +431,8 @@ build_stage(pl_pipeline *p, const char *name, const char *group,
 				    "list, not %s", yn_a_type(v));
 				goto fail;
 			}
+			char scheme[16];
+
 			s.deps = calloc(v->n ? v->n : 1, sizeof *s.deps);
 			if (s.deps == NULL)
 				goto nomem;
@@ -432,7 +443,11 @@ build_stage(pl_pipeline *p, const char *name, const char *group,
 				    err_len)) != PL_OK)
 					goto fail;
 				s.deps[j].path = strdup(e->str);
-				s.deps[j].wpath = pl__pipe_wjoin(p, s.wdir, e->str);
+				s.deps[j].url = pl__url_scheme(e->str, scheme,
+				    sizeof scheme) != NULL;
+				s.deps[j].wpath = s.deps[j].url ?
+				    strdup(e->str) :
+				    pl__pipe_wjoin(p, s.wdir, e->str);
 				s.deps[j].line = e->line;
 				s.deps[j].col = e->col;
 				s.ndeps++;

@@ -38,7 +38,10 @@ typedef enum { PL_OUT_OUT, PL_OUT_METRIC, PL_OUT_PLOT } pl_out_kind;
 
 typedef struct pl_dep {
 	char *path;		/* as written, relative to wdir */
-	char *wpath;		/* relative to the pipeline directory */
+	char *wpath;		/* relative to the pipeline directory (a URL
+				 * as written) */
+	int url;		/* a URL ("https://...", "s3://..."): no
+				 * edges; http(s) is checked by HEAD */
 	int line, col;
 } pl_dep;
 
