@@ -103,9 +103,23 @@ struct pfile {
 				 * (it changes while the pipeline runs) */
 };
 
+/* A dvc.yaml found in a subdirectory (see pl_pipeline_load()). */
+struct subfile {
+	char *shown;		/* as in messages: "sub/dvc.yaml" */
+	char *addr;		/* stage address prefix, relative to the
+				 * pipeline directory: "sub/dvc.yaml" */
+	char *prefix;		/* its directory: "sub" */
+	ynode *root;
+};
+
 struct pl_pipeline {
 	char *file, *dir, *lock, *name;
 	ynode *root;
+	struct subfile *subs;
+	size_t nsubs;
+	/* while loading: the file being read (prefix and addr NULL for
+	 * the main one) */
+	const char *cur_file, *cur_prefix, *cur_addr;
 	pl_pipe_stage *stages;
 	size_t n, cap;
 	struct pfile *pfiles;	/* params files read */

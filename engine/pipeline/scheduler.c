@@ -401,7 +401,7 @@ refuse_out(struct sched *sc, size_t i, size_t j, const char *why)
 	const pl_pipe_stage *s = pl_pipeline_stage(sc->p, i);
 
 	snprintf(sc->err, sc->err_len, "%s:%d:%d: stage '%s': output '%s' %s",
-	    pl_pipeline_file(sc->p), s->outs[j].line, s->outs[j].col, s->name,
+	    s->file, s->outs[j].line, s->outs[j].col, s->name,
 	    s->outs[j].path, why);
 	return PL_EINVAL;
 }

@@ -116,7 +116,7 @@ hash_stage_paths(pl_hashed **deps, pl_hashed **outs,
 		    sizeof why);
 		if (rc != PL_OK && rc != PL_ENOMEM)
 			snprintf(err, err_len, "%s:%d:%d: dependency '%s' of "
-			    "stage '%s': %s", pl_pipeline_file(p),
+			    "stage '%s': %s", s->file,
 			    s->deps[i].line, s->deps[i].col, s->deps[i].path,
 			    s->name, why);
 	}
