@@ -207,6 +207,12 @@ static const struct {
 	    "continuation line further than its key" },
 	{ "did not find expected node content", NULL,
 	    "a value is missing here@" },
+	/* outs: [${item}.json]: '{' inside [ ] opens a mapping (the file
+	 * is as bad for DVC's ruamel; the hint says how to write it) */
+	{ "did not find expected ',' or ']'", "while parsing a flow sequence",
+	    "a [ ] list is cut short@: inside [ ] quote a value that holds "
+	    "'${...}', braces, brackets or ', ' (outs: [\"${item}.json\"]), "
+	    "or write the list as '- ' items" },
 	{ "block sequence entries are not allowed in this context", NULL,
 	    "a '- ' list item on the line of a key@: put the items on the "
 	    "lines below, indented" },

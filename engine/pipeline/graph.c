@@ -97,15 +97,15 @@ add_edge(pl_pipeline *p, size_t from, size_t to, const char *via)
 }
 
 static int
-loc_err(char *err, size_t err_len, const pl_pipeline *p, int line, int col,
+loc_err(char *err, size_t err_len, const char *file, int line, int col,
     const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 
 static int
-loc_err(char *err, size_t err_len, const pl_pipeline *p, int line, int col,
+loc_err(char *err, size_t err_len, const char *file, int line, int col,
     const char *fmt, ...)
 {
 	va_list ap;
-	size_t off = (size_t)snprintf(err, err_len, "%s:%d:%d: ", p->file,
+	size_t off = (size_t)snprintf(err, err_len, "%s:%d:%d: ", file,
 	    line, col);
 
 	if (off < err_len) {
@@ -165,7 +165,7 @@ pl__pipe_build_graph(pl_pipeline *p, unsigned flags, char *err, size_t err_len)
 				oa = &p->stages[a->stage].outs[a->out];
 				ob = &p->stages[b->stage].outs[b->out];
 			}
-			rc = loc_err(err, err_len, p, ob->line, ob->col,
+			rc = loc_err(err, err_len, p->stages[b->stage].file, ob->line, ob->col,
 			    "output '%s' of stage '%s' is also an output of "
 			    "stage '%s' (line %d)", ob->path,
 			    p->stages[b->stage].name, p->stages[a->stage].name,
@@ -187,7 +187,7 @@ pl__pipe_build_graph(pl_pipeline *p, unsigned flags, char *err, size_t err_len)
 				const pl_out *oa =
 				    &p->stages[refs[k].stage].outs[refs[k].out];
 
-				rc = loc_err(err, err_len, p, o->line, o->col,
+				rc = loc_err(err, err_len, p->stages[refs[i].stage].file, o->line, o->col,
 				    "output '%s' of stage '%s' is inside "
 				    "output '%s' of stage '%s' (line %d)",
 				    o->path, p->stages[refs[i].stage].name,
@@ -214,6 +214,24 @@ pl__pipe_build_graph(pl_pipeline *p, unsigned flags, char *err, size_t err_len)
 			size_t k, self = (size_t)-1;
 			int found = 0;
 
+			/* a URL is no stage's output; only what plumb can
+			 * check is accepted by repro */
+			if (isdep && s->deps[j].url) {
+				char sch[16];
+
+				if ((flags & PL_PIPE_CHECK_DEPS) &&
+				    !pl__url_is_http(d)) {
+					rc = loc_err(err, err_len, s->file, line, col,
+					    "dependency '%s' of stage '%s': "
+					    "unsupported scheme %s: plumb checks "
+					    "http and https URLs (DVC reads the "
+					    "others through its remote storage)",
+					    shown, s->name,
+					    pl__url_scheme(d, sch, sizeof sch));
+					break;
+				}
+				continue;
+			}
 			/* one edge per params file, not per key */
 			if (!isdep) {
 				int seen = 0;
@@ -256,7 +274,7 @@ pl__pipe_build_graph(pl_pipeline *p, unsigned flags, char *err, size_t err_len)
 			}
 #undef EDGE
 			if (rc == PL_OK && self != (size_t)-1) {
-				rc = loc_err(err, err_len, p, line, col,
+				rc = loc_err(err, err_len, s->file, line, col,
 				    "dependency cycle: %s -> %s -> %s (stage "
 				    "'%s' depends on its own output '%s')",
 				    s->name, shown, s->name, s->name,
@@ -284,7 +302,7 @@ pl__pipe_build_graph(pl_pipeline *p, unsigned flags, char *err, size_t err_len)
 					break;
 				}
 				if (lstat(abs, &sb) < 0 && lstat(ptr, &sb) < 0)
-					rc = loc_err(err, err_len, p,
+					rc = loc_err(err, err_len, s->file,
 					    s->deps[j].line, s->deps[j].col,
 					    "dependency '%s' of stage '%s' does "
 					    "not exist and no stage produces it",
@@ -390,7 +408,8 @@ pl__pipe_build_graph(pl_pipeline *p, unsigned flags, char *err, size_t err_len)
 					for (size_t j = 1; j < nc; j++)
 						if (cyc[j] < at)
 							at = cyc[j];
-					rc = loc_err(err, err_len, p,
+					rc = loc_err(err, err_len,
+					    p->stages[at].file,
 					    p->stages[at].line,
 					    p->stages[at].col,
 					    "dependency cycle: %s",
@@ -442,7 +461,7 @@ pl__pipe_check_names(pl_pipeline *p, char *err, size_t err_len)
 		const pl_pipe_stage *b = &p->stages[idx[i]];
 
 		if (strcmp(a->name, b->name) == 0)
-			rc = loc_err(err, err_len, p, b->line, b->col, "stage "
+			rc = loc_err(err, err_len, b->file, b->line, b->col, "stage "
 			    "'%s' is defined twice (first at line %d)",
 			    b->name, a->line);
 	}
@@ -467,12 +486,12 @@ pl__pipe_check_params(pl_pipeline *p, char *err, size_t err_len)
 			if (f->produced)
 				continue;	/* written by a stage */
 			if (f->missing)
-				return loc_err(err, err_len, p, pp->line,
+				return loc_err(err, err_len, s->file, pp->line,
 				    pp->col, "params file '%s' of stage '%s' "
 				    "does not exist", pp->file, s->name);
 			if (pp->key && !pl__pipe_param_is_glob(pp->key) &&
 			    pl__pipe_param_find(f->tree, pp->key) == NULL)
-				return loc_err(err, err_len, p, pp->line,
+				return loc_err(err, err_len, s->file, pp->line,
 				    pp->col, "param '%s' of stage '%s' is not "
 				    "in %s", pp->key, s->name, pp->file);
 		}
@@ -518,25 +537,106 @@ mark_up(const pl_pipeline *p, unsigned char *mask, size_t i)
 		mark_up(p, mask, p->up[i][j]);
 }
 
+/* Where the stage name's bare part starts after a subdirectory file's
+ * address ("sub/dvc.yaml:train"), or NULL for a stage of the main file. */
+static const char *
+addr_end(const char *name)
+{
+	const char *c = strstr(name, "/dvc.yaml:");
+
+	return c ? c + 9 : NULL;
+}
+
+static const char *
+bare(const char *name)
+{
+	const char *c = addr_end(name);
+
+	return c ? c + 1 : name;
+}
+
+/* Is stage s, by name or by its foreach/matrix entry, target t? */
+static int
+named(const pl_pipe_stage *s, const char *t, int bare_only)
+{
+	if (bare_only)
+		return strcmp(bare(s->name), t) == 0 || (s->group &&
+		    strcmp(bare(s->group), t) == 0);
+	return strcmp(s->name, t) == 0 || (s->group &&
+	    strcmp(s->group, t) == 0);
+}
+
+/*
+ * Targets as DVC takes them: a stage ("train", "build@us"), a foreach or
+ * matrix entry ("build"), a stage of a dvc.yaml in a subdirectory by its
+ * address ("sub/dvc.yaml:train") or every stage of that file
+ * ("sub/dvc.yaml"); the main file's address works too ("dvc.yaml:train").
+ * A bare name that no stage of the main file has selects the stage of
+ * that name in a subdirectory's file, when only one file has one.
+ */
 int
 pl_pipeline_select(const pl_pipeline *p, unsigned char *mask,
     char *const *targets, size_t ntargets, int single_only, char *err,
     size_t err_len)
 {
+	const char *mainbase = strrchr(p->file, '/');
+
+	mainbase = mainbase ? mainbase + 1 : p->file;
 	if (ntargets == 0) {
 		memset(mask, 1, p->n);
 		return PL_OK;
 	}
 	for (size_t t = 0; t < ntargets; t++) {
-		int found = 0;
+		const char *tg = targets[t];
+		size_t lb = strlen(mainbase), lt;
+		int found = 0, whole = 0, bare_only = 0;
+		const char *file1 = NULL;
+		size_t file1_len = 0;
 
+		while (tg[0] == '.' && tg[1] == '/')
+			tg += 2;
+		lt = strlen(tg);
+		/* "dvc.yaml:train" is the main file's "train" */
+		if (strncmp(tg, mainbase, lb) == 0 && tg[lb] == ':')
+			tg += lb + 1;
+		/* "sub/dvc.yaml": every stage of that file */
+		else if (lt > 9 && strcmp(tg + lt - 9, "/dvc.yaml") == 0)
+			whole = 1;
+		else if (strcmp(tg, mainbase) == 0)
+			whole = 2;
+		if (!whole && strchr(tg, ':') == NULL) {
+			/* a bare name: the main file's, else one sub file's */
+			for (size_t i = 0; i < p->n && !found; i++)
+				found = addr_end(p->stages[i].name) == NULL &&
+				    named(&p->stages[i], tg, 0);
+			bare_only = !found;
+			found = 0;
+		}
 		for (size_t i = 0; i < p->n; i++) {
 			const pl_pipe_stage *s = &p->stages[i];
+			const char *c = addr_end(s->name);
 
-			if (strcmp(s->name, targets[t]) != 0 &&
-			    (s->group == NULL || strcmp(s->group,
-			    targets[t]) != 0))
+			if (whole == 1 ? !(c && (size_t)(c - s->name) == lt &&
+			    strncmp(s->name, tg, lt) == 0) :
+			    whole == 2 ? c != NULL :
+			    bare_only ? !(c && named(s, tg, 1)) :
+			    !named(s, tg, 0))
 				continue;
+			if (bare_only) {
+				size_t fl = (size_t)(c - s->name);
+
+				if (file1 && (fl != file1_len ||
+				    strncmp(file1, s->name, fl) != 0)) {
+					snprintf(err, err_len, "'%s' is "
+					    "ambiguous: %.*s:%s or %.*s:%s "
+					    "(name the file)", tg,
+					    (int)file1_len, file1, tg,
+					    (int)fl, s->name, tg);
+					return PL_EINVAL;
+				}
+				file1 = s->name;
+				file1_len = fl;
+			}
 			found = 1;
 			if (single_only)
 				mask[i] = 1;

@@ -103,9 +103,23 @@ struct pfile {
 				 * (it changes while the pipeline runs) */
 };
 
+/* A dvc.yaml found in a subdirectory (see pl_pipeline_load()). */
+struct subfile {
+	char *shown;		/* as in messages: "sub/dvc.yaml" */
+	char *addr;		/* stage address prefix, relative to the
+				 * pipeline directory: "sub/dvc.yaml" */
+	char *prefix;		/* its directory: "sub" */
+	ynode *root;
+};
+
 struct pl_pipeline {
 	char *file, *dir, *lock, *name;
 	ynode *root;
+	struct subfile *subs;
+	size_t nsubs;
+	/* while loading: the file being read (prefix and addr NULL for
+	 * the main one) */
+	const char *cur_file, *cur_prefix, *cur_addr;
 	pl_pipe_stage *stages;
 	size_t n, cap;
 	struct pfile *pfiles;	/* params files read */
@@ -126,6 +140,26 @@ struct pl_pipeline {
 /* path.c: resolves absolute path abs through symlinks, also when its tail does
  * not exist; *through when a symlink was followed. */
 char *pl__path_resolve(const char *abs, int *through);
+/* url.c: remote deps.  The scheme of a URL ("s3" for
+ * "s3://b/k", lowercased into out), or NULL for a path. */
+const char *pl__url_scheme(const char *path, char *out, size_t len);
+int pl__url_is_http(const char *path);
+/*
+ * What an http(s) server says about url (HEAD, redirects followed), as a
+ * hash: the SHA-256 of its ETag (else Last-Modified) and size; the
+ * header itself goes to *meta (for the lock, as DVC's etag field).
+ * 404/410 give missing = 1.  PL_EIO with err when the server cannot be
+ * reached or answers an error; PL_EINVAL for another scheme ("unsupported
+ * scheme s3: ..."), or a server that sends neither header.
+ */
+struct pl_hashed;
+struct pl_url_meta {
+	char etag[512];		/* ETag as sent (quotes kept), or "" */
+	char modified[128];	/* Last-Modified when there is no ETag */
+};
+int pl__url_stat(struct pl_hashed *out, struct pl_url_meta *meta,
+    const char *url, char *err, size_t err_len);
+
 /* path.c: path (relative to wdir) relative to the pipeline directory. */
 char *pl__pipe_wjoin(const pl_pipeline *p, const char *wdir,
     const char *path);

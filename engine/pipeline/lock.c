@@ -28,8 +28,11 @@ pl_lock_new(void)
 static void
 entries_free(pl_lock_entry *e, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		free(e[i].path);
+		free(e[i].etag);
+		free(e[i].modified);
+	}
 	free(e);
 }
 
@@ -73,7 +76,12 @@ copy_entries(pl_lock_entry **dst, const pl_lock_entry *src, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		(*dst)[i] = src[i];
 		(*dst)[i].path = strdup(src[i].path);
-		if ((*dst)[i].path == NULL)
+		(*dst)[i].etag = src[i].etag ? strdup(src[i].etag) : NULL;
+		(*dst)[i].modified = src[i].modified ?
+		    strdup(src[i].modified) : NULL;
+		if ((*dst)[i].path == NULL || (src[i].etag &&
+		    !(*dst)[i].etag) || (src[i].modified &&
+		    !(*dst)[i].modified))
 			return PL_ENOMEM;
 	}
 	return PL_OK;
@@ -279,6 +287,14 @@ read_entries(pl_lock_entry **out, size_t *out_n, const ynode *seq, char *err,
 			le->nfiles = strtoll(nf->str, NULL, 10);
 			le->is_dir = 1;
 		}
+		h = yn_get(e, "etag");
+		if (h && h->kind == YN_SCALAR &&
+		    (le->etag = strdup(h->str)) == NULL)
+			return PL_ENOMEM;
+		h = yn_get(e, "last_modified");
+		if (h && h->kind == YN_SCALAR &&
+		    (le->modified = strdup(h->str)) == NULL)
+			return PL_ENOMEM;
 	}
 	return PL_OK;
 }
@@ -485,6 +501,11 @@ entries_node(const pl_lock_entry *e, size_t n)
 			    (long long)sorted[i]->nfiles);
 			bad_ |= put_kv(m, "nfiles", sc(num, 0));
 		}
+		if (sorted[i]->etag)
+			bad_ |= put_kv(m, "etag", sc(sorted[i]->etag, 1));
+		if (sorted[i]->modified)
+			bad_ |= put_kv(m, "last_modified",
+			    sc(sorted[i]->modified, 1));
 	}
 	free(sorted);
 	if (bad_) {

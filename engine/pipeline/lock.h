@@ -31,6 +31,17 @@
  *         sha256: 9f2e...
  *         size: 5120
  *
+ * An http(s) dependency is recorded as DVC records it in dvc.lock, by
+ * the server's ETag and the size, plus the sha256 plumb compares (of
+ * those headers, see url.c):
+ *
+ *       - path: https://example.com/data.csv
+ *         sha256: 5d1c...
+ *         size: 1024
+ *         etag: '"64f1-5d2b"'
+ *
+ * (last_modified instead of etag when the server sends no ETag.)
+ *
  * Paths are as written in the stage (relative to its wdir).  The file is
  * replaced atomically (temp file, fsync, rename, fsync of the directory):
  * a reader or a crash sees the old lock or the new one, never a mix.
@@ -44,6 +55,8 @@ typedef struct pl_lock_entry {
 	int64_t size;
 	int64_t nfiles;		/* files of a directory */
 	int is_dir;
+	char *etag;		/* a URL dep: its ETag (DVC's etag field), */
+	char *modified;		/* else its Last-Modified; NULL otherwise */
 } pl_lock_entry;
 
 typedef struct pl_lock_param {

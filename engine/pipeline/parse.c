@@ -2,6 +2,7 @@
 #include "config.h"
 #include "pipeline/pipeline.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fnmatch.h>
 #include <limits.h>
@@ -148,6 +149,15 @@ add_out(const pl_pipeline *p, pl_pipe_stage *s, const ynode *entry,
 	}
 	if ((rc = want_path(pathn, names[kind], err, err_len)) != PL_OK)
 		return rc;
+	{
+		char scheme[16];
+
+		if (pl__url_scheme(pathn->str, scheme, sizeof scheme))
+			return at_err(err, err_len, pathn, "%s of stage '%s' "
+			    "must be a path in the workspace, not a %s:// URL "
+			    "(plumb does not write to remote storage)",
+			    names[kind], s->name, scheme);
+	}
 	o = realloc(s->outs, (s->nouts + 1) * sizeof *o);
 	if (o == NULL)
 		return PL_ENOMEM;
@@ -340,6 +350,23 @@ stage_dispose(pl_pipe_stage *s)
 }
 
 /* Builds stage `name` from a resolved definition d. */
+/* A stage's wdir relative to the pipeline directory: as written for the
+ * main file, under its directory for a dvc.yaml found in a subdirectory
+ * (DVC: paths are relative to the file that names them). */
+static char *
+file_wdir(const pl_pipeline *p, const char *w)
+{
+	char *j, *r;
+
+	if (p->cur_prefix == NULL || w[0] == '/')
+		return pl_path_normalize(w);
+	if (asprintf(&j, "%s/%s", p->cur_prefix, w) < 0)
+		return NULL;
+	r = pl_path_normalize(j);
+	free(j);
+	return r;
+}
+
 static int
 build_stage(pl_pipeline *p, const char *name, const char *group,
     const ynode *namen, const ynode *d, struct tpl_used_list *used,
@@ -352,8 +379,19 @@ build_stage(pl_pipeline *p, const char *name, const char *group,
 	memset(&s, 0, sizeof s);
 	s.line = namen->line;
 	s.col = namen->col;
-	s.name = xstrdup_or(name, &oom);
-	s.group = group ? xstrdup_or(group, &oom) : NULL;
+	s.file = p->cur_file;
+	if (p->cur_addr) {
+		/* a stage of a dvc.yaml in a subdirectory: DVC's address */
+		if (asprintf(&s.name, "%s:%s", p->cur_addr, name) < 0)
+			s.name = NULL;
+		if (group && asprintf(&s.group, "%s:%s", p->cur_addr,
+		    group) < 0)
+			s.group = NULL;
+		oom = s.name == NULL || (group && s.group == NULL);
+	} else {
+		s.name = xstrdup_or(name, &oom);
+		s.group = group ? xstrdup_or(group, &oom) : NULL;
+	}
 	if (oom)
 		goto nomem;
 	if (d->kind != YN_MAP) {
@@ -366,7 +404,7 @@ build_stage(pl_pipeline *p, const char *name, const char *group,
 
 		if (w && (rc = want_path(w, "wdir", err, err_len)) != PL_OK)
 			goto fail;
-		s.wdir = pl_path_normalize(w ? w->str : ".");
+		s.wdir = file_wdir(p, w ? w->str : ".");
 		if (s.wdir == NULL)
 			goto nomem;
 
@@ -422,6 +460,8 @@ build_stage(pl_pipeline *p, const char *name, const char *group,
 				    "list, not %s", yn_a_type(v));
 				goto fail;
 			}
+			char scheme[16];
+
 			s.deps = calloc(v->n ? v->n : 1, sizeof *s.deps);
 			if (s.deps == NULL)
 				goto nomem;
@@ -432,7 +472,11 @@ build_stage(pl_pipeline *p, const char *name, const char *group,
 				    err_len)) != PL_OK)
 					goto fail;
 				s.deps[j].path = strdup(e->str);
-				s.deps[j].wpath = pl__pipe_wjoin(p, s.wdir, e->str);
+				s.deps[j].url = pl__url_scheme(e->str, scheme,
+				    sizeof scheme) != NULL;
+				s.deps[j].wpath = s.deps[j].url ?
+				    strdup(e->str) :
+				    pl__pipe_wjoin(p, s.wdir, e->str);
 				s.deps[j].line = e->line;
 				s.deps[j].col = e->col;
 				s.ndeps++;
@@ -546,7 +590,7 @@ stage_vars(pl_pipeline *p, struct tpl_ctx *local, const ynode *def,
 	if (vars->kind != YN_SEQ)
 		return at_err(err, err_len, vars, "vars must be a list, not "
 		    "%s", yn_a_type(vars));
-	wrel = pl_path_normalize(w && w->kind == YN_SCALAR ? w->str : ".");
+	wrel = file_wdir(p, w && w->kind == YN_SCALAR ? w->str : ".");
 	abs = wrel ? pl_pipeline_abspath(p, wrel) : NULL;
 	if (abs == NULL) {
 		free(wrel);
@@ -802,18 +846,337 @@ out:
 /* The top-level keys: one list for every reader of plumb.yaml. */
 #define top_keys pl_config_sections
 
+/*
+ * Expands the stages of one pipeline file (root, already parsed) into p:
+ * the main file, or (p->cur_prefix set) a dvc.yaml in a subdirectory,
+ * whose params.yaml, vars and paths are read from its own directory.
+ */
+static int
+load_stages(pl_pipeline *p, const ynode *root, char *err, size_t err_len)
+{
+	struct tpl_ctx ctx;
+	const ynode *stages, *vars;
+	char *wparams = NULL, *fdir = NULL;
+	int rc;
+
+	memset(&ctx, 0, sizeof ctx);
+	if (p->cur_prefix) {
+		if (asprintf(&wparams, "%s/params.yaml", p->cur_prefix) < 0)
+			wparams = NULL;
+		if (asprintf(&fdir, "%s/%s", p->dir, p->cur_prefix) < 0)
+			fdir = NULL;
+	} else {
+		wparams = strdup("params.yaml");
+		fdir = strdup(p->dir);
+	}
+	if (wparams == NULL || fdir == NULL) {
+		rc = PL_ENOMEM;
+		goto fail;
+	}
+	if (root->kind != YN_MAP) {
+		snprintf(err, err_len, "%s:%d:%d: a pipeline file must be a "
+		    "mapping with a 'stages' key", p->cur_file,
+		    root ? root->line : 1, root ? root->col : 1);
+		rc = PL_EINVAL;
+		goto fail;
+	}
+	for (size_t i = 0; i < root->n; i++) {
+		const ynode *k = yn_key(root, i);
+		int known = 0;
+
+		for (size_t j = 0; top_keys[j]; j++)
+			known |= strcmp(k->str, top_keys[j]) == 0;
+		if (!known) {
+			rc = unknown_key(err, err_len, k, "the pipeline file",
+			    top_keys);
+			goto fail;
+		}
+	}
+	stages = yn_get(root, "stages");
+	if (stages == NULL || (stages->kind == YN_SCALAR &&
+	    yn_scalar_type(stages) == YT_NULL)) {
+		stages = NULL;
+	} else if (stages->kind != YN_MAP) {
+		rc = at_err(err, err_len, stages, "stages must be a mapping "
+		    "of stage names to stages, not %s",
+		    yn_a_type(stages));
+		goto fail;
+	}
+	/* The context: params.yaml (if present), then top-level vars. */
+	if ((rc = tpl_ctx_init(&ctx)) != PL_OK)
+		goto fail;
+	{
+		/* the params.yaml next to the file */
+		struct pfile *f = pl__pipe_pfile_get(p, wparams, err, err_len,
+		    &rc);
+
+		if (f == NULL)
+			goto fail;
+		if (f->tree && f->tree->kind == YN_MAP &&
+		    (rc = tpl_ctx_merge(&ctx, f->tree, "params.yaml",
+		    "params.yaml", wparams, err, err_len)) != PL_OK)
+			goto fail;
+	}
+	vars = yn_get(root, "vars");
+	if (vars) {
+		if (vars->kind != YN_SEQ) {
+			rc = at_err(err, err_len, vars, "vars must be a list, "
+			    "not %s", yn_a_type(vars));
+			goto fail;
+		}
+		for (size_t i = 0; i < vars->n; i++)
+			if ((rc = tpl_load_vars_entry(&ctx, vars->items[i],
+			    fdir, p->cur_prefix ? p->cur_prefix : ".", err,
+			    err_len)) != PL_OK)
+				goto fail;
+	}
+	for (size_t i = 0; stages && i < stages->n; i++) {
+		const ynode *namen = yn_key(stages, i), *def = yn_val(stages, i);
+
+		if (!valid_stage_name(namen->str)) {
+			rc = at_err(err, err_len, namen, "bad stage name '%s' "
+			    "(no '@', ':', '/', '$', braces or spaces)",
+			    namen->str);
+			goto fail;
+		}
+		if (def->kind != YN_MAP) {
+			rc = at_err(err, err_len, def, "stage '%s' must be a "
+			    "mapping, not %s", namen->str, yn_a_type(def));
+			goto fail;
+		}
+		if (yn_get(def, "foreach"))
+			rc = expand_foreach(p, &ctx, namen, def, err, err_len);
+		else if (yn_get(def, "matrix"))
+			rc = expand_matrix(p, &ctx, namen, def, err, err_len);
+		else if (yn_get(def, "do"))
+			rc = at_err(err, err_len, namen, "stage '%s' has 'do' "
+			    "but no 'foreach'", namen->str);
+		else
+			rc = expand_one(p, &ctx, namen->str, NULL, namen, def,
+			    err, err_len);
+		if (rc != PL_OK)
+			goto fail;
+	}
+	rc = PL_OK;
+fail:
+	tpl_ctx_dispose(&ctx);
+	free(wparams);
+	free(fdir);
+	return rc;
+}
+
+/* Is path a file whose directory's dvc.yaml files are collected? */
+static int
+collects(const char *path)
+{
+	const char *b = strrchr(path, '/');
+
+	b = b ? b + 1 : path;
+	return strcmp(b, "dvc.yaml") == 0 || strcmp(b, "plumb.yaml") == 0;
+}
+
+/* The patterns of the pipeline directory's .dvcignore (NULL-ended), or
+ * NULL when there is none.  Only what names directories matters here:
+ * "data/raw", "/build/", "tmp*"; negations (!) are not supported. */
+static char **
+read_dvcignore(const char *dir)
+{
+	char *path = NULL, line[1024], **v = NULL;
+	size_t n = 0;
+	FILE *f;
+
+	if (asprintf(&path, "%s/.dvcignore", dir) < 0)
+		return NULL;
+	f = fopen(path, "r");
+	free(path);
+	if (f == NULL)
+		return NULL;
+	while (fgets(line, sizeof line, f)) {
+		char *a = line, *e = line + strcspn(line, "\r\n"), **nv;
+
+		while (e > a && (e[-1] == ' ' || e[-1] == '\t'))
+			e--;
+		*e = '\0';
+		while (*a == '/')
+			a++;
+		while (e > a && e[-1] == '/')
+			*--e = '\0';
+		if (!*a || *a == '#' || *a == '!')
+			continue;
+		nv = realloc(v, (n + 2) * sizeof *v);
+		if (nv == NULL)
+			break;
+		v = nv;
+		if ((v[n] = strdup(a)) == NULL)
+			break;
+		v[++n] = NULL;
+	}
+	fclose(f);
+	return v;
+}
+
+static int
+ignored(char *const *pats, const char *rel, const char *base)
+{
+	for (size_t i = 0; pats && pats[i]; i++)
+		if (strchr(pats[i], '/') ?
+		    fnmatch(pats[i], rel, FNM_PATHNAME) == 0 :
+		    fnmatch(pats[i], base, 0) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Reads rel/dvc.yaml (rel relative to the pipeline directory) into p. */
+static int
+load_subfile(pl_pipeline *p, const char *rel, char *err, size_t err_len)
+{
+	struct subfile *ns, *sf;
+	const char *slash = strrchr(p->file, '/');
+	char *abs = NULL;
+	int rc;
+
+	ns = realloc(p->subs, (p->nsubs + 1) * sizeof *ns);
+	if (ns == NULL)
+		return PL_ENOMEM;
+	p->subs = ns;
+	sf = &p->subs[p->nsubs];
+	memset(sf, 0, sizeof *sf);
+	if (asprintf(&sf->shown, "%.*s%s/dvc.yaml", slash ? (int)(slash -
+	    p->file + 1) : 0, p->file, rel) < 0)
+		sf->shown = NULL;
+	if (asprintf(&sf->addr, "%s/dvc.yaml", rel) < 0)
+		sf->addr = NULL;
+	sf->prefix = strdup(rel);
+	if (asprintf(&abs, "%s/%s/dvc.yaml", p->dir, rel) < 0)
+		abs = NULL;
+	p->nsubs++;
+	if (!sf->shown || !sf->addr || !sf->prefix || !abs) {
+		free(abs);
+		return PL_ENOMEM;
+	}
+	rc = yn_parse_file(&sf->root, abs, sf->shown, err, err_len);
+	free(abs);
+	if (rc != PL_OK)
+		return rc;
+	if (sf->root == NULL)
+		return PL_OK;	/* empty: no stages */
+	p->cur_file = sf->shown;
+	p->cur_prefix = sf->prefix;
+	p->cur_addr = sf->addr;
+	return load_stages(p, sf->root, err, err_len);
+}
+
+/* Walks directory rel (relative to the pipeline directory; "" for it)
+ * in name order, loading each dvc.yaml below the top. */
+static int
+walk_subfiles(pl_pipeline *p, char *const *pats, const char *rel,
+    int depth, char *err, size_t err_len)
+{
+	char *dpath = NULL, **names = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *de;
+	DIR *d;
+	int rc = PL_OK;
+
+	if (depth > 64)
+		return PL_OK;
+	if (asprintf(&dpath, "%s%s%s", p->dir, *rel ? "/" : "", rel) < 0)
+		return PL_ENOMEM;
+	d = opendir(dpath);
+	free(dpath);
+	if (d == NULL)
+		return PL_OK;	/* unreadable: DVC skips it too */
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		if (n == cap) {
+			char **nn = realloc(names, (cap = cap ? 2 * cap : 32) *
+			    sizeof *names);
+
+			if (nn == NULL) {
+				rc = PL_ENOMEM;
+				break;
+			}
+			names = nn;
+		}
+		if ((names[n] = strdup(de->d_name)) == NULL) {
+			rc = PL_ENOMEM;
+			break;
+		}
+		n++;
+	}
+	closedir(d);
+	if (rc == PL_OK)
+		qsort(names, n, sizeof *names, name_cmp);
+	for (size_t i = 0; i < n && rc == PL_OK; i++) {
+		const char *nm = names[i];
+		char *child = NULL, *cabs = NULL;
+		struct stat sb;
+
+		if (strcmp(nm, ".git") == 0 || strcmp(nm, ".dvc") == 0 ||
+		    strcmp(nm, ".hg") == 0 || strcmp(nm, ".plumb") == 0)
+			continue;
+		if (asprintf(&child, "%s%s%s", rel, *rel ? "/" : "", nm) < 0 ||
+		    asprintf(&cabs, "%s/%s", p->dir, child) < 0) {
+			free(child);
+			rc = PL_ENOMEM;
+			break;
+		}
+		/* directories only, symlinks not followed (as DVC's walk) */
+		if (lstat(cabs, &sb) == 0 && S_ISDIR(sb.st_mode) &&
+		    !ignored(pats, child, nm)) {
+			char *f = NULL;
+
+			if (asprintf(&f, "%s/dvc.yaml", cabs) < 0) {
+				rc = PL_ENOMEM;
+			} else {
+				if (lstat(f, &sb) == 0 && S_ISREG(sb.st_mode))
+					rc = load_subfile(p, child, err,
+					    err_len);
+				free(f);
+			}
+			if (rc == PL_OK)
+				rc = walk_subfiles(p, pats, child, depth + 1,
+				    err, err_len);
+		}
+		free(child);
+		free(cabs);
+	}
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	return rc;
+}
+
+/* Every dvc.yaml below the pipeline directory, as DVC collects them. */
+static int
+load_subfiles(pl_pipeline *p, char *err, size_t err_len)
+{
+	char **pats = read_dvcignore(p->dir);
+	int rc = walk_subfiles(p, pats, "", 0, err, err_len);
+
+	for (size_t i = 0; pats && pats[i]; i++)
+		free(pats[i]);
+	free(pats);
+	return rc;
+}
+
 int
 pl_pipeline_load(pl_pipeline **out, const char *path, unsigned flags,
     char *err, size_t err_len)
 {
 	pl_pipeline *p;
-	struct tpl_ctx ctx;
-	const ynode *stages, *vars;
 	char *abs = NULL, *slash;
 	int rc;
 
 	*out = NULL;
-	memset(&ctx, 0, sizeof ctx);
 	p = calloc(1, sizeof *p);
 	if (p == NULL)
 		return PL_ENOMEM;
@@ -859,88 +1222,13 @@ pl_pipeline_load(pl_pipeline **out, const char *path, unsigned flags,
 		rc = PL_ENOMEM;
 		goto fail;
 	}
-	if (p->root->kind != YN_MAP) {
-		snprintf(err, err_len, "%s:%d:%d: a pipeline file must be a "
-		    "mapping with a 'stages' key", p->file,
-		    p->root ? p->root->line : 1, p->root ? p->root->col : 1);
-		rc = PL_EINVAL;
+	p->cur_file = p->file;
+	if ((rc = load_stages(p, p->root, err, err_len)) != PL_OK)
 		goto fail;
-	}
-	for (size_t i = 0; i < p->root->n; i++) {
-		const ynode *k = yn_key(p->root, i);
-		int known = 0;
-
-		for (size_t j = 0; top_keys[j]; j++)
-			known |= strcmp(k->str, top_keys[j]) == 0;
-		if (!known) {
-			rc = unknown_key(err, err_len, k, "the pipeline file",
-			    top_keys);
-			goto fail;
-		}
-	}
-	stages = yn_get(p->root, "stages");
-	if (stages == NULL || (stages->kind == YN_SCALAR &&
-	    yn_scalar_type(stages) == YT_NULL)) {
-		stages = NULL;
-	} else if (stages->kind != YN_MAP) {
-		rc = at_err(err, err_len, stages, "stages must be a mapping "
-		    "of stage names to stages, not %s",
-		    yn_a_type(stages));
+	if (collects(p->file) &&
+	    (rc = load_subfiles(p, err, err_len)) != PL_OK)
 		goto fail;
-	}
-	/* The context: params.yaml (if present), then top-level vars. */
-	if ((rc = tpl_ctx_init(&ctx)) != PL_OK)
-		goto fail;
-	{
-		struct pfile *f = pl__pipe_pfile_get(p, "params.yaml", err, err_len,
-		    &rc);
-
-		if (f == NULL)
-			goto fail;
-		if (f->tree && f->tree->kind == YN_MAP &&
-		    (rc = tpl_ctx_merge(&ctx, f->tree, "params.yaml",
-		    "params.yaml", "params.yaml", err, err_len)) != PL_OK)
-			goto fail;
-	}
-	vars = yn_get(p->root, "vars");
-	if (vars) {
-		if (vars->kind != YN_SEQ) {
-			rc = at_err(err, err_len, vars, "vars must be a list, "
-			    "not %s", yn_a_type(vars));
-			goto fail;
-		}
-		for (size_t i = 0; i < vars->n; i++)
-			if ((rc = tpl_load_vars_entry(&ctx, vars->items[i],
-			    p->dir, ".", err, err_len)) != PL_OK)
-				goto fail;
-	}
-	for (size_t i = 0; stages && i < stages->n; i++) {
-		const ynode *namen = yn_key(stages, i), *def = yn_val(stages, i);
-
-		if (!valid_stage_name(namen->str)) {
-			rc = at_err(err, err_len, namen, "bad stage name '%s' "
-			    "(no '@', ':', '/', '$', braces or spaces)",
-			    namen->str);
-			goto fail;
-		}
-		if (def->kind != YN_MAP) {
-			rc = at_err(err, err_len, def, "stage '%s' must be a "
-			    "mapping, not %s", namen->str, yn_a_type(def));
-			goto fail;
-		}
-		if (yn_get(def, "foreach"))
-			rc = expand_foreach(p, &ctx, namen, def, err, err_len);
-		else if (yn_get(def, "matrix"))
-			rc = expand_matrix(p, &ctx, namen, def, err, err_len);
-		else if (yn_get(def, "do"))
-			rc = at_err(err, err_len, namen, "stage '%s' has 'do' "
-			    "but no 'foreach'", namen->str);
-		else
-			rc = expand_one(p, &ctx, namen->str, NULL, namen, def,
-			    err, err_len);
-		if (rc != PL_OK)
-			goto fail;
-	}
+	p->cur_file = p->cur_prefix = p->cur_addr = NULL;
 	if ((rc = pl__pipe_check_names(p, err, err_len)) != PL_OK)
 		goto fail;
 	/* before anything looks at the files a path names */
@@ -953,14 +1241,12 @@ pl_pipeline_load(pl_pipeline **out, const char *path, unsigned flags,
 	if (!(flags & PL_PIPE_GRAPH_ONLY) &&
 	    (rc = pl__pipe_check_params(p, err, err_len)) != PL_OK)
 		goto fail;
-	tpl_ctx_dispose(&ctx);
 	free(abs);
 	*out = p;
 	return PL_OK;
 fail:
 	if (rc == PL_ENOMEM)
 		snprintf(err, err_len, "out of memory");
-	tpl_ctx_dispose(&ctx);
 	free(abs);
 	pl_pipeline_free(p);
 	return rc;
@@ -993,6 +1279,13 @@ pl_pipeline_free(pl_pipeline *p)
 	}
 	free(p->pfiles);
 	yn_free(p->root);
+	for (size_t i = 0; i < p->nsubs; i++) {
+		yn_free(p->subs[i].root);
+		free(p->subs[i].shown);
+		free(p->subs[i].addr);
+		free(p->subs[i].prefix);
+	}
+	free(p->subs);
 	free(p->file);
 	free(p->dir);
 	free(p->lock);

@@ -192,11 +192,11 @@ out:
 }
 
 static int __attribute__((format(printf, 5, 6)))
-path_err(char *err, size_t err_len, const pl_pipeline *p, const int *lc,
+path_err(char *err, size_t err_len, const char *file, const int *lc,
     const char *fmt, ...)
 {
 	va_list ap;
-	size_t off = (size_t)snprintf(err, err_len, "%s:%d:%d: ", p->file,
+	size_t off = (size_t)snprintf(err, err_len, "%s:%d:%d: ", file,
 	    lc[0], lc[1]);
 
 	if (off < err_len) {
@@ -229,7 +229,7 @@ pl_pipeline_check_paths(const pl_pipeline *p, const char *store_dir,
 			    !(up && strncmp(why, "is outside", 10) == 0)) {
 				int lc[2] = { s->deps[j].line, s->deps[j].col };
 
-				return path_err(err, err_len, p, lc, "stage "
+				return path_err(err, err_len, s->file, lc, "stage "
 				    "'%s': dependency '%s' %s", s->name,
 				    s->deps[j].path, why);
 			}
@@ -238,7 +238,7 @@ pl_pipeline_check_paths(const pl_pipeline *p, const char *store_dir,
 			    s->outs[j].wpath, 1)) != NULL) {
 				int lc[2] = { s->outs[j].line, s->outs[j].col };
 
-				return path_err(err, err_len, p, lc, "stage "
+				return path_err(err, err_len, s->file, lc, "stage "
 				    "'%s': output '%s' %s", s->name,
 				    s->outs[j].path, why);
 			}

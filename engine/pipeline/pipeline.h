@@ -38,7 +38,10 @@ typedef enum { PL_OUT_OUT, PL_OUT_METRIC, PL_OUT_PLOT } pl_out_kind;
 
 typedef struct pl_dep {
 	char *path;		/* as written, relative to wdir */
-	char *wpath;		/* relative to the pipeline directory */
+	char *wpath;		/* relative to the pipeline directory (a URL
+				 * as written) */
+	int url;		/* a URL ("https://...", "s3://..."): no
+				 * edges; http(s) is checked by HEAD */
 	int line, col;
 } pl_dep;
 
@@ -72,11 +75,19 @@ typedef struct pl_pipe_stage {
 	size_t nparams;
 	int frozen, always_changed;
 	char *desc;
+	const char *file;	/* the pipeline file it is defined in, as
+				 * shown in messages (owned by the pipeline) */
 	int line, col;		/* where the stage is defined */
 } pl_pipe_stage;
 
 /*
- * Reads the pipeline file at path.  On failure *out is NULL, err holds
+ * Reads the pipeline file at path.  When it is named dvc.yaml or
+ * plumb.yaml, every dvc.yaml in the directories below it is read too, as
+ * DVC collects them in a repository (not under .git, .dvc, .plumb or a
+ * directory .dvcignore names, symlinks not followed): their stages are
+ * named by DVC's address "sub/dvc.yaml:stage", their paths, wdir, params
+ * and vars are relative to their own file's directory, and one graph
+ * links them all.  On failure *out is NULL, err holds
  * "FILE:LINE:COL: message" (or "FILE: message") and the return is
  * PL_EINVAL (bad file), PL_ENOTFOUND or PL_EIO.
  */

@@ -27,6 +27,7 @@
 #include "store/progress.h"
 #include "track/run.h"
 #include "pipeline/stage-check.h"
+#include "pipeline/internal.h"
 #include "config/ynode.h"
 
 /* --- the run cache ------------------------------------------------------------ */
@@ -325,6 +326,10 @@ record_lock(struct sched *sc, size_t i, const pl_hashed *outs)
 		e->size = c->deps[j].size;
 		e->nfiles = c->deps[j].nfiles;
 		e->is_dir = c->deps[j].is_dir;
+		if (c->urls && c->urls[j].etag[0])
+			e->etag = c->urls[j].etag;
+		else if (c->urls && c->urls[j].modified[0])
+			e->modified = c->urls[j].modified;
 	}
 	for (size_t j = 0; j < s->nouts; j++) {
 		pl_lock_entry *e = &ls.outs[ls.nouts++];
@@ -396,7 +401,7 @@ refuse_out(struct sched *sc, size_t i, size_t j, const char *why)
 	const pl_pipe_stage *s = pl_pipeline_stage(sc->p, i);
 
 	snprintf(sc->err, sc->err_len, "%s:%d:%d: stage '%s': output '%s' %s",
-	    pl_pipeline_file(sc->p), s->outs[j].line, s->outs[j].col, s->name,
+	    s->file, s->outs[j].line, s->outs[j].col, s->name,
 	    s->outs[j].path, why);
 	return PL_EINVAL;
 }
@@ -948,7 +953,8 @@ evaluate(struct sched *sc, size_t i)
 		return PL_OK;
 	}
 	if ((rc = pl__check_stage(&sl->chk, sc->st, sc->p, i, sc->lk)) != PL_OK) {
-		snprintf(sc->err, sc->err_len, "%s", pl_store_errmsg(sc->st));
+		snprintf(sc->err, sc->err_len, "%s", sl->chk.err[0] ?
+		    sl->chk.err : pl_store_errmsg(sc->st));
 		return rc;
 	}
 	sl->have_chk = 1;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "store/internal.h"
+#include "pipeline/internal.h"
 #include "pipeline/repro.h"
 #include "track/run.h"
 #include "config/ynode.h"
@@ -25,6 +26,7 @@ pl__check_dispose(struct check *c, const pl_pipe_stage *s)
 	buf_free(&c->reasons);
 	free(c->deps);
 	free(c->outs);
+	free(c->urls);
 	for (size_t i = 0; c->pvals && i < s->nparams; i++)
 		free(c->pvals[i]);
 	free(c->pvals);
@@ -65,45 +67,75 @@ short_value(char *out, size_t n, const char *canon)
 		strcpy(out + 37, "...");
 }
 
+/*
+ * Hashes the deps and outs of s (deps first) into *deps and *outs.  Local
+ * paths are hashed together, through the memo; a URL dep is asked of its
+ * server (url.c), its headers kept in urls[j].  A URL that cannot be
+ * checked fails the whole check with the reason in err ("FILE:LINE:COL:
+ * dependency ... of stage ...: why"): as in DVC, a stage whose input
+ * cannot be looked at is neither up to date nor safe to re-run.
+ */
 static int
-hash_stage_paths(pl_hashed **deps, pl_hashed **outs, pl_store *st,
-    const pl_pipeline *p, const pl_pipe_stage *s)
+hash_stage_paths(pl_hashed **deps, pl_hashed **outs,
+    struct pl_url_meta **urls, pl_store *st, const pl_pipeline *p,
+    const pl_pipe_stage *s, char *err, size_t err_len)
 {
-	size_t n = s->ndeps + s->nouts;
+	size_t n = s->ndeps + s->nouts, m = 0;
 	char **abs = calloc(n + 1, sizeof *abs);
+	size_t *at = calloc(n + 1, sizeof *at);
 	pl_hashed *h = calloc(n + 1, sizeof *h);
+	pl_hashed *lh = calloc(n + 1, sizeof *lh);
+	struct pl_url_meta *u = calloc(s->ndeps + 1, sizeof *u);
 	int rc = PL_OK;
 
 	*deps = *outs = NULL;
-	if (abs == NULL || h == NULL) {
-		free(abs);
-		free(h);
-		return PL_ENOMEM;
-	}
+	*urls = NULL;
+	if (abs == NULL || at == NULL || h == NULL || lh == NULL || u == NULL)
+		rc = PL_ENOMEM;
+	/* the local paths, packed: abs[k] is entry at[k] */
 	for (size_t i = 0; i < n && rc == PL_OK; i++) {
-		abs[i] = pl_pipeline_abspath(p, i < s->ndeps ? s->deps[i].wpath :
-		    s->outs[i - s->ndeps].wpath);
-		if (abs[i] == NULL)
+		if (i < s->ndeps && s->deps[i].url)
+			continue;
+		abs[m] = pl_pipeline_abspath(p, i < s->ndeps ?
+		    s->deps[i].wpath : s->outs[i - s->ndeps].wpath);
+		if (abs[m] == NULL)
 			rc = PL_ENOMEM;
+		at[m++] = i;
 	}
-	if (rc == PL_OK)
-		rc = pl_hash_paths_in(h, NULL, st, pl_pipeline_dir(p),
-		    (const char *const *)abs, n, 0,
-		    0);
-	for (size_t i = 0; i < n; i++)
-		free(abs[i]);
+	if (rc == PL_OK && m)
+		rc = pl_hash_paths_in(lh, NULL, st, pl_pipeline_dir(p),
+		    (const char *const *)abs, m, 0, 0);
+	for (size_t k = 0; k < m && rc == PL_OK; k++)
+		h[at[k]] = lh[k];
+	for (size_t i = 0; i < s->ndeps && rc == PL_OK; i++) {
+		char why[400];
+
+		if (!s->deps[i].url)
+			continue;
+		rc = pl__url_stat(&h[i], &u[i], s->deps[i].wpath, why,
+		    sizeof why);
+		if (rc != PL_OK && rc != PL_ENOMEM)
+			snprintf(err, err_len, "%s:%d:%d: dependency '%s' of "
+			    "stage '%s': %s", s->file,
+			    s->deps[i].line, s->deps[i].col, s->deps[i].path,
+			    s->name, why);
+	}
+	for (size_t k = 0; k < m; k++)
+		free(abs[k]);
 	free(abs);
+	free(at);
+	free(lh);
+	if (rc == PL_OK)
+		*outs = calloc(s->nouts + 1, sizeof **outs);
+	if (rc == PL_OK && *outs == NULL)
+		rc = PL_ENOMEM;
 	if (rc != PL_OK) {
 		free(h);
+		free(u);
 		return rc;
 	}
 	*deps = h;
-	*outs = calloc(s->nouts + 1, sizeof **outs);
-	if (*outs == NULL) {
-		free(h);
-		*deps = NULL;
-		return PL_ENOMEM;
-	}
+	*urls = u;
 	memcpy(*outs, h + s->ndeps, s->nouts * sizeof **outs);
 	return PL_OK;
 }
@@ -127,7 +159,8 @@ pl__check_stage(struct check *c, pl_store *st, const pl_pipeline *p, size_t i,
 	int rc, inputs_same = 1;
 
 	memset(c, 0, sizeof *c);
-	if ((rc = hash_stage_paths(&c->deps, &c->outs, st, p, s)) != PL_OK)
+	if ((rc = hash_stage_paths(&c->deps, &c->outs, &c->urls, st, p, s,
+	    c->err, sizeof c->err)) != PL_OK)
 		return rc;
 	c->pvals = calloc(s->nparams + 1, sizeof *c->pvals);
 	if (c->pvals == NULL)
@@ -337,7 +370,8 @@ pl_pipeline_status(pl_pipe_status **out, size_t *out_n, pl_store *st,
 			    c.nreasons);
 			k++;
 		} else {
-			snprintf(err, err_len, "%s", pl_store_errmsg(st));
+			snprintf(err, err_len, "%s", c.err[0] ? c.err :
+			    pl_store_errmsg(st));
 		}
 		pl__check_dispose(&c, s);
 	}

@@ -10,6 +10,8 @@
 #include "pipeline/pipeline.h"
 #include "store/store.h"
 
+struct pl_url_meta;
+
 /* What a stage looks like now, against its lock entry. */
 struct check {
 	int changed;
@@ -20,6 +22,10 @@ struct check {
 	pl_hashed *deps;	/* ndeps */
 	pl_hashed *outs;	/* nouts */
 	char **pvals;		/* nparams canonical values (NULL: missing) */
+	struct pl_url_meta *urls; /* ndeps: what the server said of a URL
+				 * dep (zeroes for a local path) */
+	char err[512];		/* why pl__check_stage failed, when it is
+				 * not the store's message (a URL dep) */
 };
 
 /*

@@ -413,13 +413,25 @@ lookup(const struct tpl_ctx *c, const ynode *at, const char *expr,
 	return v;
 }
 
+/*
+ * Python's shlex.quote(), which DVC's dictionary unpacking uses
+ * (dvc/parsing/interpolate.py, escape_str): a non-empty string of
+ * [A-Za-z0-9_@%+=:,./-] stays as it is; anything else goes in single
+ * quotes, a quote written '"'"'.
+ */
 int
 tpl_shell_quote(struct buf *b, const char *s)
 {
-	int rc = buf_putc(b, '\'');
+	int rc, safe = *s != '\0';
 
+	for (const char *q = s; *q && safe; q++)
+		safe = (*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') ||
+		    (*q >= '0' && *q <= '9') || strchr("_@%+=:,./-", *q);
+	if (safe)
+		return buf_puts(b, s);
+	rc = buf_putc(b, '\'');
 	for (; *s; s++)
-		rc |= *s == '\'' ? buf_puts(b, "'\\''") : buf_putc(b, *s);
+		rc |= *s == '\'' ? buf_puts(b, "'\"'\"'") : buf_putc(b, *s);
 	return rc | buf_putc(b, '\'');
 }
 
@@ -570,7 +582,13 @@ unpack(struct buf *b, const ynode *m, const char *prefix, const ynode *at,
 					break;
 				}
 				buf_putc(b, ' ');
-				prim_text(b, v->items[j], 1);
+				/* (DVC formats list items with f"{i}":
+				 * Python's True, not to_str's true) */
+				if (yn_scalar_type(v->items[j]) == YT_BOOL)
+					buf_puts(b, yn_bool(v->items[j]) ?
+					    "True" : "False");
+				else
+					prim_text(b, v->items[j], 1);
 			}
 		} else if (yn_scalar_type(v) == YT_BOOL) {
 			if (yn_bool(v)) {

@@ -188,7 +188,7 @@ test_templating(void **state)
 	    0, err, sizeof err), PL_OK);
 	s = stage(p, "fit");
 	assert_string_equal(s->cmds[0], "train cnn --layers 3 --lr 0.1 --fast "
-	    "--tags 'a' 'b c' --nest.k 'v'");
+	    "--tags a 'b c' --nest.k v");
 	assert_string_equal(s->outs[0].path, "run-result.bin");
 	/* params read through ${} are tracked; vars are not */
 	{
