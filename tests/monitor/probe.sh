@@ -1,7 +1,7 @@
 #!/bin/sh
 # probe.sh - the HTTP probe source against the example model server and faulty servers: up, 503, 404,
 # refused, redirects, a server that accepts and never answers (timeout and deadline; another target not delayed).
-. "${top_srcdir:-.}/tests/monitor/lib.sh"
+. "${top_srcdir:-.}/tests/monitor/source-lib.sh"
 
 model_server api
 fake hang hang

@@ -14,7 +14,7 @@
 
 /*
  * Usage: source-drive [-r ROUNDS] [-i MS] [-d MS] [-k KIND] [-s STORE]
- *                     PLUMB.YAML TARGET...
+ *                     [-g GATE] PLUMB.YAML TARGET...
  *
  * For every TARGET, every source kind of pl_mon_sources[] that wants it
  * (or only KIND) is opened; each round polls every target on a thread
@@ -27,9 +27,11 @@
  *   event TARGET KIND EVENT-KIND MESSAGE
  *   elapsed TARGET KIND MS
  *
- * Rounds are -i MS apart (default 1000).  With -s the samples are also
- * stored in that store's series tables (pl_mon_sink_drain, one flush
- * per round).  Exit 0, or 1 with a message when a source fails to open
+ * Rounds are -i MS apart (default 1000); with -g, round N > 1 waits
+ * for the file GATE.N to exist instead (a test changes the world between
+ * rounds).  With -s the samples are also stored in that store's series
+ * tables (pl_mon_sink_drain, one flush per round) and the end prints
+ * "stored N series".  Exit 0, or 1 with a message when a source fails to open
  * or a poll returns an error (a fault of plumb, not of the target).
  * This is the watcher's contract with the sources, without the watcher.
  */
@@ -126,7 +128,7 @@ main(int argc, char **argv)
 {
 	int rounds = 1, opt, rc = 0;
 	long interval_ms = 1000, deadline_ms = -1;
-	const char *only = NULL, *store_dir = NULL;
+	const char *only = NULL, *store_dir = NULL, *gate = NULL;
 	char err[1024];
 	pl_config *cfg = NULL;
 	pl_store *st = NULL;
@@ -135,13 +137,14 @@ main(int argc, char **argv)
 	struct tjob *tj;
 	size_t nj = 0, nt;
 
-	while ((opt = getopt(argc, argv, "r:i:d:k:s:")) != -1) {
+	while ((opt = getopt(argc, argv, "r:i:d:k:s:g:")) != -1) {
 		switch (opt) {
 		case 'r': rounds = atoi(optarg); break;
 		case 'i': interval_ms = atol(optarg); break;
 		case 'd': deadline_ms = atol(optarg); break;
 		case 'k': only = optarg; break;
 		case 's': store_dir = optarg; break;
+		case 'g': gate = optarg; break;
 		default:
 			fprintf(stderr, "usage: source-drive [-r ROUNDS] [-i MS] "
 			    "[-d MS] [-k KIND] [-s STORE] PLUMB.YAML TARGET...\n");
@@ -201,8 +204,15 @@ main(int argc, char **argv)
 	for (int r = 0; r < rounds; r++) {
 		pthread_t *th = calloc(nt, sizeof *th);
 
-		if (r > 0)
+		if (r > 0 && gate) {
+			char gp[4096];
+
+			snprintf(gp, sizeof gp, "%s.%d", gate, r + 1);
+			for (int i = 0; i < 3000 && access(gp, F_OK) != 0; i++)
+				usleep(10000);
+		} else if (r > 0) {
 			usleep((useconds_t)interval_ms * 1000);
+		}
 		printf("round %d\n", r + 1);
 		for (size_t i = 0; i < nt; i++) {
 			for (size_t k = 0; k < tj[i].n; k++) {
@@ -239,14 +249,25 @@ main(int argc, char **argv)
 		}
 		fflush(stdout);
 	}
+	if (w) {
+		pl_ts_set *set;
+
+		if (pl_ts_writer_close(w) != PL_OK ||
+		    pl_ts_select(&set, st, NULL, 0) != PL_OK) {
+			fprintf(stderr, "source-drive: %s\n", pl_store_errmsg(st));
+			rc = 1;
+		} else {
+			printf("stored %zu series\n", set->n);
+			pl_ts_set_free(set);
+		}
+		w = NULL;
+	}
 	for (size_t i = 0; i < nj; i++) {
 		jobs[i].ops->close(jobs[i].state);
 		pl_mon_sink_free(jobs[i].sink);
 	}
 	free(jobs);
 	free(tj);
-	if (w)
-		pl_ts_writer_close(w);
 	if (st)
 		pl_store_close(st);
 	pl_config_free(cfg);

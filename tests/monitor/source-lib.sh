@@ -1,4 +1,4 @@
-# tests/monitor/lib.sh - helpers of the monitor source tests: the source driver, loopback servers stopped by pid.
+# tests/monitor/source-lib.sh - helpers of the monitor source tests: the source driver, loopback servers stopped by pid.
 . "${top_srcdir:-.}/tests/lib.sh"
 
 PY=${PYTHON3_SYS:-/usr/bin/python3}
@@ -68,4 +68,25 @@ state() {
 # elapsed FILE TARGET KIND: the poll's milliseconds (integer part).
 elapsed() {
 	awk -v t="$2" -v k="$3" '$1 == "elapsed" && $2 == t && $3 == k { split($4, a, "."); print a[1]; exit }' "$1"
+}
+
+# wait_http URL: waits (up to 30 s) until URL answers at all.
+wait_http() {
+	"$PY" - "$1" <<'PYEOF'
+import sys, time, urllib.request, urllib.error
+for _ in range(300):
+    try:
+        urllib.request.urlopen(sys.argv[1], timeout=2).read()
+        sys.exit(0)
+    except urllib.error.HTTPError:
+        sys.exit(0)
+    except Exception:
+        time.sleep(0.1)
+sys.exit("no answer from " + sys.argv[1])
+PYEOF
+}
+
+# post URL JSON: POSTs a JSON body (the model server's /admin, /predict).
+post() {
+	"$PY" -c 'import sys, urllib.request; urllib.request.urlopen(urllib.request.Request(sys.argv[1], data=sys.argv[2].encode(), method="POST")).read()' "$1" "$2"
 }
