@@ -14,6 +14,11 @@ for lc in C.UTF-8 C; do
 	expect "2 of 2" "$lc 260 cols: the runs screen opens"
 	expect "${name} " "$lc 260 cols: the 141-cell name is shown whole"
 	expect "${param}" "$lc 260 cols: the 61-cell param is shown whole"
+	# The run screen's attributes pane widens with the terminal.
+	tm_keys j Enter
+	expect "command " "$lc 260 cols: a run opens"
+	expect "$(printf 'n%.0s' $(seq 1 60))" "$lc 260 cols: the run's name shows 60 cells and more"
+	tm_keys Escape
 	tmux -L "$TM_SOCK" resize-window -x 100 -y 30
 	expect "short" "$lc 100 cols: still drawing"
 	if tm_screen | grep -q "$name"; then
