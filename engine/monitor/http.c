@@ -26,7 +26,8 @@ pl__mon_budget_ms(double timeout_s, int64_t deadline_ms)
 }
 
 void
-pl__mon_http_setup(CURL *h, const char *url, int64_t budget_ms, char *errbuf)
+pl__mon_http_setup(CURL *h, const char *url, const char *ca,
+    int64_t budget_ms, char *errbuf)
 {
 	curl_easy_reset(h);
 	errbuf[0] = '\0';
@@ -41,6 +42,8 @@ pl__mon_http_setup(CURL *h, const char *url, int64_t budget_ms, char *errbuf)
 	curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(h, CURLOPT_USERAGENT, "plumb-watch/" PACKAGE_VERSION);
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+	if (ca)
+		curl_easy_setopt(h, CURLOPT_CAINFO, ca);
 }
 
 void

@@ -19,10 +19,12 @@ int64_t pl__mon_budget_ms(double timeout_s, int64_t deadline_ms);
  * Resets h and sets it up for one GET of url within budget_ms (connect
  * included): no signals (threads), http/https only (redirects too, at
  * most 10 followed), plumb's user agent, errbuf (CURL_ERROR_SIZE) for
- * libcurl's message.  The caller adds its own body handling.
+ * libcurl's message; ca (may be NULL: the system's) the PEM file of the
+ * CAs https certificates are checked against.  The caller adds its own
+ * body handling.
  */
-void pl__mon_http_setup(CURL *h, const char *url, int64_t budget_ms,
-    char *errbuf);
+void pl__mon_http_setup(CURL *h, const char *url, const char *ca,
+    int64_t budget_ms, char *errbuf);
 
 /*
  * A short reason for a failed transfer: "connection refused

@@ -43,6 +43,7 @@
 struct probe {
 	CURL *h;
 	char *url;
+	char *ca;		/* NULL: the system's CAs */
 	char *target;
 	double timeout_s;
 	char err[CURL_ERROR_SIZE];
@@ -77,8 +78,10 @@ probe_open(void **state, const pl_mon_target *t, const pl_mon_env *env,
 	if ((p = calloc(1, sizeof *p)) == NULL ||
 	    (p->url = strdup(t->probe.url)) == NULL ||
 	    (p->target = strdup(t->name)) == NULL ||
+	    (t->probe.ca && (p->ca = strdup(t->probe.ca)) == NULL) ||
 	    (p->h = curl_easy_init()) == NULL) {
 		if (p) {
+			free(p->ca);
 			free(p->url);
 			free(p->target);
 		}
@@ -177,7 +180,7 @@ probe_poll(void *state, int64_t now_ms, int64_t deadline_ms,
 		return pl_mon_sink_state(k, "probe", "down",
 		    "no time left before the round's deadline");
 	}
-	pl__mon_http_setup(h, p->url, budget_ms, p->err);
+	pl__mon_http_setup(h, p->url, p->ca, budget_ms, p->err);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, discard);
 	curl_easy_setopt(h, CURLOPT_CERTINFO, 1L);
 	/* a fresh connection per probe, as blackbox does: what is measured
@@ -244,6 +247,7 @@ probe_close(void *state)
 		return;
 	curl_easy_cleanup(p->h);
 	free(p->url);
+	free(p->ca);
 	free(p->target);
 	free(p);
 	curl_global_cleanup();
