@@ -285,8 +285,9 @@ static void
 parse_http(struct mp *p, const ynode *v, const char *what, pl_mon_http *h,
     int scrape)
 {
-	static const char *const pkeys[] = { "url", "timeout", NULL };
-	static const char *const skeys[] = { "url", "timeout", "limit", NULL };
+	static const char *const pkeys[] = { "url", "timeout", "ca", NULL };
+	static const char *const skeys[] = { "url", "timeout", "limit", "ca",
+	    NULL };
 	const ynode *url = v;
 
 	at(&h->line, &h->col, v);
@@ -303,6 +304,8 @@ parse_http(struct mp *p, const ynode *v, const char *what, pl_mon_http *h,
 			    &h->timeout_s, 0);
 		if (scrape && yn_get(v, "limit"))
 			want_size(p, yn_get(v, "limit"), "limit", &h->limit);
+		if (p->rc == PL_OK && yn_get(v, "ca"))
+			want_path(p, yn_get(v, "ca"), "ca", &h->ca);
 	}
 	if (p->rc != PL_OK || want_str(p, url, what, &h->url) != PL_OK)
 		return;
@@ -683,6 +686,8 @@ pl__monitor_cfg_dispose(pl_monitor_cfg *m)
 		free(t->model);
 		free(t->probe.url);
 		free(t->scrape.url);
+		free(t->probe.ca);
+		free(t->scrape.ca);
 		free(t->process.pidfile);
 		free(t->process.match);
 		free(t->predictions.path);

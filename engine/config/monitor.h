@@ -15,8 +15,10 @@
  *         model: churn                   # registry model it serves
  *         interval: 30s                  # optional, overrides the above
  *         timeout: 2s                    # optional, overrides the above
- *         probe: http://127.0.0.1:8080/health      # or {url, timeout}
- *         scrape: http://127.0.0.1:8080/metrics    # or {url, timeout, limit}
+ *         probe: http://127.0.0.1:8080/health      # or {url, timeout, ca}
+ *         scrape: http://127.0.0.1:8080/metrics    # or {url, timeout, limit, ca}
+ *                 # ca: a PEM file of the CAs to trust for https (a
+ *                 # private CA or a self-signed certificate)
  *         process: {pidfile: run/serve.pid}        # or {pid: N} or {match: REGEX}
  *         predictions: {path: logs/predictions.jsonl, format: jsonl,
  *                       id: request_id, time: ts, prediction: score,
@@ -50,6 +52,8 @@ typedef struct pl_mon_http {
 	char *url;		/* NULL: not configured */
 	double timeout_s;	/* resolved: target's, else section's */
 	int64_t limit;		/* response bytes (scrape) */
+	char *ca;		/* resolved CA bundle path (PEM) for https, or
+				 * NULL: the system's trusted CAs */
 	size_t line, col;
 } pl_mon_http;
 

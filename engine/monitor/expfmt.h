@@ -21,11 +21,15 @@
  * _sum, _count and {quantile} samples, which are ordinary samples here.
  *
  * The parser never stops at a bad line: it counts it, remembers the
- * first problem (line number and message) and goes on.  A bad line is
+ * first problem (line, column and message) and goes on.  A bad line is
  * one that is not valid by the grammar above, a TYPE with an unknown
- * kind or given twice, a label given twice, a reserved label name
- * ("__" prefix), a NUL byte, or a line past the input's last '\n' that
- * does not end (a truncated body).
+ * kind, a TYPE or HELP given twice for a name, a label given twice, a
+ * reserved label name ("__" prefix), more than 64 labels, a value or
+ * timestamp token longer than 128 bytes, invalid UTF-8 in a label value
+ * or HELP text, a NUL byte, or a line past the input's last '\n' that
+ * does not end (a truncated body: as in Prometheus, the last line must
+ * end with '\n' too).  A CR before the '\n' is tolerated.  Lines may be
+ * of any length (memory grows with the longest).
  */
 
 typedef struct pl_expfmt_stats {
@@ -33,6 +37,7 @@ typedef struct pl_expfmt_stats {
 	int64_t samples;	/* samples handed to the callback */
 	int64_t bad_lines;
 	int64_t first_bad_line;	/* 1-based; 0 when none */
+	int64_t first_bad_col;	/* 1-based byte column of the problem */
 	char first_bad[160];	/* what was wrong with it */
 } pl_expfmt_stats;
 

@@ -20,7 +20,7 @@ static const char full[] =
     "    other:\n"
     "      timeout: 2s\n"
     "      interval: 1m\n"
-    "      probe: {url: https://example.invalid/}\n"
+    "      probe: {url: https://example.invalid/, ca: certs/ca.pem}\n"
     "      process: {match: 'python3 .*serve'}\n";
 
 static void
@@ -60,6 +60,8 @@ test_full(void **state)
 	t = pl_monitor_target(&c->monitor, "other");
 	assert_true(t->interval_s == 60 && t->timeout_s == 2);
 	assert_true(t->probe.timeout_s == 2);
+	assert_non_null(strstr(t->probe.ca, "/certs/ca.pem"));
+	assert_true(t->probe.ca[0] == '/');
 	assert_true(t->scrape.url == NULL);
 	assert_string_equal(t->process.match, "python3 .*serve");
 	assert_true(t->scrape.limit == PL_MON_SCRAPE_LIMIT_DEFAULT);
