@@ -36,7 +36,7 @@
  */
 
 #define MAX_SOURCES 16
-#define STOP_GRACE_MS 600
+#define STOP_GRACE_MS 300
 #define RETENTION_EVERY_MS 3600000
 
 struct src {
@@ -104,6 +104,7 @@ struct pl_watch {
 
 	int pipefd[2];
 	volatile sig_atomic_t req_stop, req_reload;
+	volatile int64_t stop_mono;	/* when the stop was requested */
 	int abandoned;			/* a worker did not stop in time */
 
 	struct pl_watch_stats stats;
@@ -111,13 +112,32 @@ struct pl_watch {
 	char err[1024];
 };
 
+/*
+ * The wall clock.  For the clock-step tests only, PLUMB_TEST_CLOCK_FILE
+ * names a file holding milliseconds added to it (read at each call;
+ * stepping the machine's own clock would disturb everything else on
+ * it).  Scheduling never uses it: intervals run on CLOCK_MONOTONIC.
+ */
+static const char *clock_file;
+
 static int64_t
 wall_ms(void)
 {
 	struct timespec ts;
+	int64_t off = 0;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	if (clock_file) {
+		FILE *f = fopen(clock_file, "r");
+		long long v;
+
+		if (f) {
+			if (fscanf(f, "%lld", &v) == 1)
+				off = v;
+			fclose(f);
+		}
+	}
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + off;
 }
 
 static int64_t
@@ -228,7 +248,18 @@ lock_take(pl_watch *w)
 		return errno == EROFS || errno == EACCES ? PL_EREADONLY :
 		    PL_EIO;
 	}
-	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+	/* a few tries: `plumb monitor status` takes a shared lock for an
+	 * instant to see whether a watcher runs */
+	for (int i = 0; i < 10 && (n = flock(fd, LOCK_EX | LOCK_NB)) != 0 &&
+	    errno == EWOULDBLOCK; i++)
+		usleep(20000);
+	if (n != 0 && errno != EWOULDBLOCK) {
+		werr(w, PL_EIO, "%s: cannot lock: %s", p, strerror(errno));
+		close(fd);
+		free(p);
+		return PL_EIO;
+	}
+	if (n != 0) {
 		char when[64] = "?";
 		int got = lock_read(fd, &pid, host, sizeof host, &start);
 
@@ -812,6 +843,9 @@ pl_watch_open(pl_watch **out, const struct pl_watch_opts *o, char *err,
 	w->interval_s = o->interval_s;
 	w->log = o->log;
 	w->log_ctx = o->log_ctx;
+	clock_file = getenv("PLUMB_TEST_CLOCK_FILE");
+	if (clock_file && !*clock_file)
+		clock_file = NULL;
 	w->start_ms = wall_ms();
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_mutex_init(&w->log_mu, NULL);
@@ -868,8 +902,11 @@ pl_watch_request(pl_watch *w, int what)
 	char c = (char)what;
 	int saved = errno;
 
-	if (what == PL_WATCH_STOP)
+	if (what == PL_WATCH_STOP) {
+		if (!w->req_stop)
+			w->stop_mono = mono_ms();	/* async-signal-safe */
 		w->req_stop = 1;
+	}
 	else if (what == PL_WATCH_RELOAD)
 		w->req_reload = 1;
 	if (write(w->pipefd[1], &c, 1) < 0) {
@@ -920,6 +957,27 @@ reload(pl_watch *w)
 	return workers_start(w, 0);
 }
 
+/*
+ * The wall clock jumped (NTP step, a manual date): intervals are
+ * unaffected (monotonic), but samples are stamped with the wall clock
+ * and a series only takes samples newer than its last, so after a step
+ * back nothing is stored until the clock has caught up.  Say so once.
+ */
+static void
+clock_step(pl_watch *w, int64_t d)
+{
+	char msg[256];
+	int64_t a = d < 0 ? -d : d;
+
+	snprintf(msg, sizeof msg, "the wall clock stepped %s by %lld.%03llds%s",
+	    d < 0 ? "back" : "forward", (long long)(a / 1000),
+	    (long long)(a % 1000), d < 0 ? "; samples not newer than the "
+	    "last stored of their series are dropped until it catches up" :
+	    "");
+	wlog(w, "%s", msg);
+	control_event(w, "clock-step", msg);
+}
+
 int
 pl_watch_run(pl_watch *w, int rounds, int64_t run_ms)
 {
@@ -960,10 +1018,17 @@ pl_watch_run(pl_watch *w, int rounds, int64_t run_ms)
 			}
 		}
 	} else {
+		int64_t skew = wall_ms() - mono_ms();
+
 		for (;;) {
 			struct pollfd p = { w->pipefd[0], POLLIN, 0 };
 			int timeout = 1000;
+			int64_t sk = wall_ms() - mono_ms();
 
+			if (sk - skew > 2000 || skew - sk > 2000) {
+				clock_step(w, sk - skew);
+				skew = sk;
+			}
 			if (w->req_stop)
 				break;
 			if (w->req_reload) {
@@ -1018,8 +1083,9 @@ pl_watch_close(pl_watch *w)
 		return;
 	if (w->writer_running)
 		writer_stop(w);
+	char msg[256] = "";
+
 	if (w->st && w->tw) {
-		char msg[256];
 		struct pl_watch_stats s = w->stats;
 
 		snprintf(msg, sizeof msg, "stopped after %lld round%s, %lld "
@@ -1029,7 +1095,6 @@ pl_watch_close(pl_watch *w)
 			wlog(w, "flushing samples: %s", pl_store_errmsg(w->st));
 		w->tw = NULL;
 		pl_event_append(w->st, 0, "watch-stop", NULL, NULL, 0, msg);
-		wlog(w, "%s", msg);
 	}
 	pl_ts_writer_close(w->tw);
 	pl_store_close(w->st);
@@ -1039,10 +1104,17 @@ pl_watch_close(pl_watch *w)
 		 * with the next watcher's write) */
 		flock(w->lockfd, LOCK_UN);
 		close(w->lockfd);
+		w->lockfd = -1;
 	}
+	if (!w->abandoned)
+		targets_close(w);
+	if (msg[0] && w->req_stop && w->stop_mono)
+		wlog(w, "%s; closed %lld ms after the stop request", msg,
+		    (long long)(mono_ms() - w->stop_mono));
+	else if (msg[0])
+		wlog(w, "%s", msg);
 	if (w->abandoned)
 		return;	/* a worker may still touch w and its target */
-	targets_close(w);
 	pl_config_free(w->cfg);
 	for (size_t i = 0; i < w->nq; i++)
 		pl_mon_sink_free(w->q[i].k);
