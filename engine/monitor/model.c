@@ -266,7 +266,15 @@ model_open(void **state, const pl_mon_target *t, const pl_mon_env *env,
 	}
 	if (t->concept.set)
 		for (size_t i = 0; i < t->concept.ndetectors && nd < 8; i++) {
-			int k = pl_detect_kind_parse(t->concept.detectors[i]);
+			char name[32];
+			int k;
+
+			/* plumb.yaml says page-hinkley, River page_hinkley */
+			snprintf(name, sizeof name, "%s", t->concept.detectors[i]);
+			for (char *c = name; *c; c++)
+				if (*c == '-')
+					*c = '_';
+			k = pl_detect_kind_parse(name);
 
 			if (k > 0)
 				dets[nd++] = k;
