@@ -20,7 +20,8 @@ usage_all(FILE *f)
 	    "usage: plumb [--store DIR] COMMAND [ARGS...]\n"
 	    "\n"
 	    "plumb is an MLOps workbench for the terminal: experiment tracking,\n"
-	    "pipelines, data and model versioning, checks and promotion, drift.\n"
+	    "pipelines, data and model versioning, checks and promotion, drift,\n"
+	    "production monitoring (plumb watch, plumb monitor).\n"
 	    "\n"
 	    "Commands:\n");
 	for (const struct cli_cmd *const *cp = cli_cmds; *cp; cp++)
@@ -35,7 +36,7 @@ usage_all(FILE *f)
 	    "  -h, --help    this help; `plumb COMMAND --help` (or `plumb help\n"
 	    "                COMMAND`) for a command\n"
 	    "\n"
-	    "See plumb(1) for the whole manual.\n");
+	    "See plumb(1) for the whole manual, plumb.yaml(5) for the project file.\n");
 }
 
 int

@@ -48,6 +48,8 @@
 #include "store/events.h"
 #include "monitor/source.h"
 #include "monitor/names.h"
+#include "monitor/watch.h"
+#include "monitor/predsrc.h"
 #include "alert/alert.h"
 
 #endif

@@ -1,0 +1,774 @@
+/* cmd-monitor.c - `plumb monitor status|series|events`: what plumb watch collected, read from the store. */
+#include "config.h"
+
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "buf.h"
+#include "cli.h"
+#include "fmt.h"
+#include "json.h"
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int
+since_opt(int64_t *out, const char *cmd, const char *text)
+{
+	double s;
+
+	if (pl_duration_parse(&s, text) != 0 || s <= 0)
+		return cli_usage(cmd, "--since: '%s' is not a duration (e.g. "
+		    "30m, 1h, 7d)", text);
+	*out = (int64_t)(s * 1000);
+	return CLI_OK;
+}
+
+/* RFC 3339 UTC with milliseconds. */
+static const char *
+iso(char *out, size_t n, int64_t ms)
+{
+	time_t s = (time_t)(ms / 1000);
+	struct tm tm;
+	char b[32];
+
+	gmtime_r(&s, &tm);
+	strftime(b, sizeof b, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out, n, "%s.%03dZ", b, (int)(ms % 1000));
+	return out;
+}
+
+static void
+json_numz(struct json *j, double v)
+{
+	if (isfinite(v))
+		json_num(j, v);
+	else
+		json_null(j);
+}
+
+/* ---- status ---- */
+
+/*
+ * The newest sample of the series name{target=T, extra} (extra: one
+ * more label, may be NULL).  Among several series, the newest sample
+ * wins.  Returns 1 with *v and *t, 0 when there is none (or it is NaN).
+ */
+static int
+last_of(double *v, int64_t *t, pl_store *st, const char *name,
+    const char *target, const char *xname, const char *xval)
+{
+	pl_matcher m[3] = {
+		{ "__name__", PL_MATCH_EQ, name },
+		{ "target", PL_MATCH_EQ, target },
+		{ xname, PL_MATCH_EQ, xval },
+	};
+	pl_ts_set *set = NULL;
+	int found = 0;
+
+	if (pl_ts_select(&set, st, m, xname ? 3 : 2) != PL_OK)
+		return 0;
+	for (size_t i = 0; i < set->n; i++) {
+		pl_ts_sample s;
+
+		if (pl_ts_last(&s, st, set->v[i].id) != PL_OK)
+			continue;
+		if (!found || s.t > *t) {
+			*t = s.t;
+			*v = s.v;
+			found = 1;
+		}
+	}
+	pl_ts_set_free(set);
+	return found && !isnan(*v);
+}
+
+/* Rate of a counter over its last two samples in the last 10 minutes. */
+static int
+rate_of(double *v, pl_store *st, const char *name, const char *target)
+{
+	pl_matcher m[2] = {
+		{ "__name__", PL_MATCH_EQ, name },
+		{ "target", PL_MATCH_EQ, target },
+	};
+	pl_ts_set *set = NULL;
+	int found = 0;
+	int64_t now = now_ms();
+
+	if (pl_ts_select(&set, st, m, 2) != PL_OK)
+		return 0;
+	if (set->n > 0) {
+		pl_ts_sample *s = NULL;
+		size_t n = 0;
+
+		if (pl_ts_read(&s, &n, st, set->v[0].id, now - 600000, now +
+		    86400000) == PL_OK && n >= 2 && s[n - 1].t > s[n - 2].t &&
+		    !isnan(s[n - 1].v) && !isnan(s[n - 2].v)) {
+			double d = s[n - 1].v - s[n - 2].v;
+
+			if (d < 0)	/* a restart: the counter began again */
+				d = s[n - 1].v;
+			*v = d * 1000.0 / (double)(s[n - 1].t - s[n - 2].t);
+			found = 1;
+		}
+		free(s);
+	}
+	pl_ts_set_free(set);
+	return found;
+}
+
+/* The targets: plumb.yaml's, then any other with series in the store. */
+static int
+targets_of(char ***out, size_t *out_n, pl_store *st)
+{
+	char **v = NULL, *path = NULL, err[1024];
+	size_t n = 0;
+	pl_config *cfg = NULL;
+	pl_ts_set *set = NULL;
+	pl_matcher any = { "target", PL_MATCH_RE, ".+" };
+
+	if (pl_config_find(&path, NULL, pl_store_dir(st)) == PL_OK &&
+	    pl_config_load(&cfg, path, err, sizeof err) == PL_OK) {
+		for (size_t i = 0; i < cfg->monitor.ntargets; i++) {
+			v = realloc(v, (n + 1) * sizeof *v);
+			v[n++] = strdup(cfg->monitor.targets[i].name);
+		}
+	}
+	pl_config_free(cfg);
+	free(path);
+	if (pl_ts_select(&set, st, &any, 1) == PL_OK) {
+		for (size_t i = 0; i < set->n; i++) {
+			const char *t = pl_ts_label(&set->v[i], "target");
+			size_t k;
+
+			for (k = 0; k < n && strcmp(v[k], t); k++)
+				;
+			if (k < n)
+				continue;
+			v = realloc(v, (n + 1) * sizeof *v);
+			v[n++] = strdup(t);
+		}
+		pl_ts_set_free(set);
+	}
+	for (size_t i = 0; i < n; i++)
+		if (v[i] == NULL)
+			return -1;
+	*out = v;
+	*out_n = n;
+	return 0;
+}
+
+struct tstatus {
+	const char *target;
+	int up;			/* 1, 0, -1 unknown */
+	const char *up_from;	/* probe, scrape, process */
+	double age_s;		/* NAN: no sample */
+	double req_rate, err_ratio, p50, p95, p99, cpu_pct, rss, drift,
+	    acc, cov;
+	double bad_pred, bad_lab, bad_scrape;
+};
+
+static void
+status_of(struct tstatus *s, pl_store *st, const char *target)
+{
+	static const char *const upnames[][2] = {
+		{ PL_SERIES_PROBE_SUCCESS, "probe" },
+		{ PL_SERIES_UP, "scrape" },
+		{ PL_SERIES_PROC_UP, "process" },
+	};
+	int64_t t = 0, newest = 0;
+	double v;
+
+	memset(s, 0, sizeof *s);
+	s->target = target;
+	s->up = -1;
+	for (size_t i = 0; i < 3 && s->up < 0; i++)
+		if (last_of(&v, &t, st, upnames[i][0], target, NULL, NULL)) {
+			s->up = v > 0.5;
+			s->up_from = upnames[i][1];
+		}
+	/* newest sample of the target: its watcher round, else anything */
+	if (last_of(&v, &t, st, "plumb_watch_round_seconds", target, NULL,
+	    NULL))
+		newest = t;
+	s->age_s = newest ? (double)(now_ms() - newest) / 1000.0 : NAN;
+#define LAST(field, name, xn, xv) \
+	s->field = last_of(&v, &t, st, name, target, xn, xv) ? v : NAN
+	LAST(req_rate, "plumb_prediction_rate", NULL, NULL);
+	if (isnan(s->req_rate) && !rate_of(&s->req_rate, st,
+	    PL_SERIES_REQUESTS, target))
+		s->req_rate = NAN;
+	LAST(err_ratio, "plumb_prediction_error_ratio", NULL, NULL);
+	LAST(p50, "plumb_prediction_latency_seconds", "quantile", "0.5");
+	LAST(p95, "plumb_prediction_latency_seconds", "quantile", "0.95");
+	LAST(p99, "plumb_prediction_latency_seconds", "quantile", "0.99");
+	if (isnan(s->p50)) {
+		LAST(p50, PL_SERIES_LATENCY, "quantile", "0.5");
+		LAST(p95, PL_SERIES_LATENCY, "quantile", "0.95");
+		LAST(p99, PL_SERIES_LATENCY, "quantile", "0.99");
+	}
+	if (rate_of(&v, st, PL_SERIES_PROC_CPU, target))
+		s->cpu_pct = v * 100.0;
+	else
+		s->cpu_pct = NAN;
+	LAST(rss, PL_SERIES_PROC_RSS, NULL, NULL);
+	LAST(drift, "plumb_drift_share", NULL, NULL);
+	LAST(acc, "plumb_model_accuracy", NULL, NULL);
+	LAST(cov, "plumb_label_coverage", NULL, NULL);
+	LAST(bad_pred, "plumb_log_malformed_total", "log", "predictions");
+	LAST(bad_lab, "plumb_log_malformed_total", "log", "labels");
+	LAST(bad_scrape, PL_SERIES_SCRAPE_BAD_LINES, NULL, NULL);
+#undef LAST
+}
+
+static const char *
+cell(char *out, size_t n, double v, int prec, double scale,
+    const char *unit)
+{
+	if (isnan(v))
+		return "-";
+	snprintf(out, n, "%.*f%s", prec, v * scale, unit);
+	return out;
+}
+
+/* "logs": what the prediction and label logs held (pl_predsrc_status),
+ * null when the target has no log. */
+static void
+logs_json(struct json *j, pl_store *st, const char *target)
+{
+	struct pl_predsrc_status ps;
+	const struct pl_predlog_status *l[2] = { &ps.predictions, &ps.labels };
+	static const char *const name[2] = { "predictions", "labels" };
+
+	json_key(j, "logs");
+	if (pl_predsrc_status(&ps, st, target) != PL_OK ||
+	    (!ps.predictions.present && !ps.labels.present)) {
+		json_null(j);
+		return;
+	}
+	json_obj_begin(j);
+	json_key(j, "stored");
+	json_int(j, ps.stored);
+	json_key(j, "labelled");
+	json_int(j, ps.labelled);
+	json_key(j, "pending_labels");
+	json_int(j, ps.pending);
+	for (int i = 0; i < 2; i++) {
+		json_key(j, name[i]);
+		if (!l[i]->present) {
+			json_null(j);
+			continue;
+		}
+		json_obj_begin(j);
+		json_key(j, "lines");
+		json_int(j, l[i]->lines);
+		json_key(j, "records");
+		json_int(j, l[i]->records);
+		json_key(j, "malformed");
+		json_int(j, l[i]->malformed);
+		json_key(j, "duplicates");
+		json_int(j, l[i]->duplicates);
+		json_key(j, "schema_changes");
+		json_int(j, l[i]->schema_changes);
+		json_key(j, "last_error");
+		if (l[i]->last_error[0])
+			json_str(j, l[i]->last_error);
+		else
+			json_null(j);
+		json_obj_end(j);
+	}
+	json_obj_end(j);
+}
+
+static int
+run_status(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'J' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int c, json = 0, status = CLI_ERROR, running;
+	pl_store *st = NULL;
+	char **tg = NULL, host[256];
+	size_t nt = 0;
+	long pid;
+	int64_t wstart;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 'J')
+			json = 1;
+		else
+			return cli_usage("monitor", "bad option");
+	}
+	if (optind < argc)
+		return cli_usage("monitor", "unexpected argument '%s'",
+		    argv[optind]);
+	if (cli_open_store(&st, PL_OPEN_READONLY) != CLI_OK)
+		return CLI_ERROR;
+	if (targets_of(&tg, &nt, st) != 0) {
+		cli_error("out of memory");
+		goto out;
+	}
+	running = pl_watch_holder(&pid, host, sizeof host, &wstart,
+	    pl_store_dir(st));
+	if (json) {
+		struct buf b = BUF_INIT;
+		struct json j;
+
+		json_init(&j, &b);
+		json_obj_begin(&j);
+		json_key(&j, "watcher");
+		json_obj_begin(&j);
+		json_key(&j, "running");
+		json_bool(&j, running);
+		json_key(&j, "pid");
+		if (running)
+			json_int(&j, pid);
+		else
+			json_null(&j);
+		json_key(&j, "host");
+		if (running)
+			json_str(&j, host);
+		else
+			json_null(&j);
+		json_obj_end(&j);
+		json_key(&j, "targets");
+		json_arr_begin(&j);
+		for (size_t i = 0; i < nt; i++) {
+			struct tstatus s;
+
+			status_of(&s, st, tg[i]);
+			json_obj_begin(&j);
+			json_key(&j, "target");
+			json_str(&j, s.target);
+			json_key(&j, "up");
+			if (s.up < 0)
+				json_null(&j);
+			else
+				json_bool(&j, s.up);
+			json_key(&j, "up_from");
+			if (s.up_from)
+				json_str(&j, s.up_from);
+			else
+				json_null(&j);
+			json_key(&j, "last_sample_age_s");
+			json_numz(&j, s.age_s);
+			json_key(&j, "request_rate");
+			json_numz(&j, s.req_rate);
+			json_key(&j, "error_ratio");
+			json_numz(&j, s.err_ratio);
+			json_key(&j, "latency_s");
+			json_obj_begin(&j);
+			json_key(&j, "p50");
+			json_numz(&j, s.p50);
+			json_key(&j, "p95");
+			json_numz(&j, s.p95);
+			json_key(&j, "p99");
+			json_numz(&j, s.p99);
+			json_obj_end(&j);
+			json_key(&j, "cpu_percent");
+			json_numz(&j, s.cpu_pct);
+			json_key(&j, "rss_bytes");
+			json_numz(&j, s.rss);
+			json_key(&j, "drift_share");
+			json_numz(&j, s.drift);
+			json_key(&j, "accuracy");
+			json_numz(&j, s.acc);
+			json_key(&j, "label_coverage");
+			json_numz(&j, s.cov);
+			json_key(&j, "malformed_lines");
+			json_obj_begin(&j);
+			json_key(&j, "predictions");
+			json_numz(&j, s.bad_pred);
+			json_key(&j, "labels");
+			json_numz(&j, s.bad_lab);
+			json_key(&j, "scrape");
+			json_numz(&j, s.bad_scrape);
+			json_obj_end(&j);
+			logs_json(&j, st, s.target);
+			json_obj_end(&j);
+		}
+		json_arr_end(&j);
+		json_obj_end(&j);
+		puts(buf_str(&b));
+		buf_free(&b);
+	} else {
+		char a[32], b[32], c2[32], d[32], e[32], f[32], g[32], h[32],
+		    k[1];
+
+		if (running)
+			printf("watcher: running, pid %ld on %s\n", pid, host);
+		else
+			printf("watcher: not running\n");
+		if (nt == 0) {
+			printf("no monitored targets (plumb.yaml monitor: "
+			    "section) and no series in the store\n");
+			status = CLI_OK;
+			goto out;
+		}
+		printf("%s%-16s %-5s %7s %8s %6s %8s %8s %8s %6s %8s %6s "
+		    "%13s %9s%s\n", CLI_BOLD, "TARGET", "UP", "AGE", "REQ/S",
+		    "ERR%", "P50", "P95", "P99", "CPU%", "RSS", "DRIFT",
+		    "ACC(LABELLED)", "MALFORMED", CLI_RESET);
+		for (size_t i = 0; i < nt; i++) {
+			struct tstatus s;
+			char mem[32], acc[40], bad[40];
+
+			status_of(&s, st, tg[i]);
+			if (isnan(s.rss))
+				snprintf(mem, sizeof mem, "-");
+			else
+				snprintf(mem, sizeof mem, "%.1fM",
+				    s.rss / 1048576.0);
+			if (isnan(s.acc))
+				snprintf(acc, sizeof acc, "-");
+			else if (isnan(s.cov))
+				snprintf(acc, sizeof acc, "%.3f", s.acc);
+			else
+				snprintf(acc, sizeof acc, "%.3f(%.0f%%)", s.acc,
+				    s.cov * 100);
+			if (isnan(s.bad_pred) && isnan(s.bad_lab) &&
+			    isnan(s.bad_scrape))
+				snprintf(bad, sizeof bad, "-");
+			else
+				snprintf(bad, sizeof bad, "%.0f",
+				    (isnan(s.bad_pred) ? 0 : s.bad_pred) +
+				    (isnan(s.bad_lab) ? 0 : s.bad_lab) +
+				    (isnan(s.bad_scrape) ? 0 : s.bad_scrape));
+			fputs(CLI_BOLD, stdout);
+			cli_put_safe(stdout, s.target);
+			fputs(CLI_RESET, stdout);
+			printf("%*s", (int)(strlen(s.target) < 16 ? 16 -
+			    strlen(s.target) : 0), "");
+			printf(" %-5s %7s %8s %6s %8s %8s %8s %6s %8s %6s %13s "
+			    "%9s\n",
+			    s.up < 0 ? "-" : s.up ? "up" : "DOWN",
+			    isnan(s.age_s) ? "-" : fmt_duration(a, sizeof a,
+			    (int64_t)(s.age_s * 1000)),
+			    cell(b, sizeof b, s.req_rate, 2, 1, ""),
+			    cell(c2, sizeof c2, s.err_ratio, 1, 100, ""),
+			    cell(d, sizeof d, s.p50, 1, 1000, "ms"),
+			    cell(e, sizeof e, s.p95, 1, 1000, "ms"),
+			    cell(f, sizeof f, s.p99, 1, 1000, "ms"),
+			    cell(g, sizeof g, s.cpu_pct, 1, 1, ""), mem,
+			    cell(h, sizeof h, s.drift, 2, 1, ""), acc, bad);
+			(void)k;
+		}
+	}
+	status = CLI_OK;
+out:
+	for (size_t i = 0; i < nt; i++)
+		free(tg[i]);
+	free(tg);
+	pl_store_close(st);
+	return status;
+}
+
+/* ---- series ---- */
+
+static void
+series_text(struct buf *b, const pl_ts_series *s)
+{
+	buf_puts(b, s->name);
+	buf_putc(b, '{');
+	for (size_t i = 0; i < s->nlabels; i++) {
+		buf_printf(b, "%s%s=\"", i ? "," : "", s->labels[i].name);
+		for (const char *c = s->labels[i].value; *c; c++) {
+			if (*c == '"' || *c == '\\')
+				buf_putc(b, '\\');
+			if (*c == '\n')
+				buf_puts(b, "\\n");
+			else
+				buf_putc(b, *c);
+		}
+		buf_putc(b, '"');
+	}
+	buf_putc(b, '}');
+}
+
+static int
+run_series(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "since", required_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'J' },
+		{ "csv", no_argument, NULL, 'C' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int c, json = 0, csv = 0, status = CLI_ERROR;
+	int64_t since = 3600000, now = now_ms();
+	pl_matcher *m = NULL;
+	size_t nm = 0;
+	pl_store *st = NULL;
+	pl_ts_set *set = NULL;
+	struct buf out = BUF_INIT;
+	struct json j;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			if (since_opt(&since, "monitor", optarg) != CLI_OK)
+				return CLI_USAGE;
+			break;
+		case 'J': json = 1; break;
+		case 'C': csv = 1; break;
+		default:
+			return cli_usage("monitor", "bad option");
+		}
+	}
+	if (json && csv)
+		return cli_usage("monitor", "--json and --csv exclude each "
+		    "other");
+	if (argc - optind > 1)
+		return cli_usage("monitor", "series takes one selector");
+	if (optind < argc) {
+		char err[256];
+		size_t off = 0;
+
+		if (pl_ts_selector_parse(&m, &nm, argv[optind], err,
+		    sizeof err, &off) != PL_OK) {
+			fprintf(stderr, "plumb: selector:%zu: %s\n  ", off + 1,
+			    err);
+			cli_put_safe(stderr, argv[optind]);
+			fprintf(stderr, "\n  %*s^\n", (int)off, "");
+			return CLI_USAGE;
+		}
+	}
+	if (cli_open_store(&st, PL_OPEN_READONLY) != CLI_OK)
+		goto out;
+	if (pl_ts_select(&set, st, m, nm) != PL_OK) {
+		cli_error("%s", pl_store_errmsg(st));
+		goto out;
+	}
+	if (json) {
+		json_init(&j, &out);
+		json_arr_begin(&j);
+	} else if (csv)
+		puts("series,time,value");
+	for (size_t i = 0; i < set->n; i++) {
+		const pl_ts_series *s = &set->v[i];
+		pl_ts_sample *v = NULL;
+		size_t n = 0;
+		struct buf name = BUF_INIT;
+		char tb[40], nb[40];
+
+		if (pl_ts_read(&v, &n, st, s->id, now - since, INT64_MAX) !=
+		    PL_OK) {
+			cli_error("%s", pl_store_errmsg(st));
+			goto out;
+		}
+		series_text(&name, s);
+		if (json) {
+			json_obj_begin(&j);
+			json_key(&j, "name");
+			json_str(&j, s->name);
+			json_key(&j, "labels");
+			json_obj_begin(&j);
+			for (size_t k = 0; k < s->nlabels; k++) {
+				json_key(&j, s->labels[k].name);
+				json_str(&j, s->labels[k].value);
+			}
+			json_obj_end(&j);
+			json_key(&j, "samples");
+			json_arr_begin(&j);
+			for (size_t k = 0; k < n; k++) {
+				json_arr_begin(&j);
+				json_int(&j, v[k].t);
+				json_numz(&j, v[k].v);
+				json_arr_end(&j);
+			}
+			json_arr_end(&j);
+			json_obj_end(&j);
+		} else if (csv) {
+			for (size_t k = 0; k < n; k++) {
+				fmt_csv_field(stdout, buf_str(&name));
+				printf(",%s,%s\n", iso(tb, sizeof tb, v[k].t),
+				    fmt_num(nb, sizeof nb, v[k].v));
+			}
+		} else {
+			cli_put_safe(stdout, buf_str(&name));
+			if (n == 0)
+				printf("  (no sample in the last %s)\n",
+				    fmt_duration(tb, sizeof tb, since));
+			else
+				printf("  %s at %s (%zu sample%s)\n",
+				    fmt_num(nb, sizeof nb, v[n - 1].v),
+				    iso(tb, sizeof tb, v[n - 1].t), n,
+				    n == 1 ? "" : "s");
+		}
+		buf_free(&name);
+		free(v);
+	}
+	if (json) {
+		json_arr_end(&j);
+		puts(buf_str(&out));
+	} else if (!csv && set->n == 0)
+		printf("no series match\n");
+	status = CLI_OK;
+out:
+	buf_free(&out);
+	pl_ts_set_free(set);
+	pl_store_close(st);
+	free(m);
+	return status;
+}
+
+/* ---- events ---- */
+
+static int
+run_events(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "since", required_argument, NULL, 's' },
+		{ "kind", required_argument, NULL, 'k' },
+		{ "target", required_argument, NULL, 't' },
+		{ "json", no_argument, NULL, 'J' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int c, json = 0, status = CLI_ERROR;
+	int64_t since = 86400000;
+	pl_event_query q;
+	pl_event *ev = NULL;
+	size_t n = 0;
+	pl_store *st = NULL;
+
+	memset(&q, 0, sizeof q);
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			if (since_opt(&since, "monitor", optarg) != CLI_OK)
+				return CLI_USAGE;
+			break;
+		case 'k': q.kind = optarg; break;
+		case 't': q.target = optarg; break;
+		case 'J': json = 1; break;
+		default:
+			return cli_usage("monitor", "bad option");
+		}
+	}
+	if (optind < argc)
+		return cli_usage("monitor", "unexpected argument '%s'",
+		    argv[optind]);
+	q.start_ms = now_ms() - since;
+	if (cli_open_store(&st, PL_OPEN_READONLY) != CLI_OK)
+		return CLI_ERROR;
+	if (pl_event_list(&ev, &n, st, &q) != PL_OK) {
+		cli_error("%s", pl_store_errmsg(st));
+		goto out;
+	}
+	if (json) {
+		struct buf b = BUF_INIT;
+		struct json j;
+		char tb[40];
+
+		json_init(&j, &b);
+		json_arr_begin(&j);
+		for (size_t i = 0; i < n; i++) {
+			json_obj_begin(&j);
+			json_key(&j, "id");
+			json_int(&j, ev[i].id);
+			json_key(&j, "time_ms");
+			json_int(&j, ev[i].time_ms);
+			json_key(&j, "time");
+			json_str(&j, iso(tb, sizeof tb, ev[i].time_ms));
+			json_key(&j, "kind");
+			json_str(&j, ev[i].kind);
+#define OPTSTR(k, v) json_key(&j, k); if (v) json_str(&j, v); else json_null(&j)
+			OPTSTR("target", ev[i].target);
+			OPTSTR("model", ev[i].model);
+			json_key(&j, "version");
+			if (ev[i].version > 0)
+				json_int(&j, ev[i].version);
+			else
+				json_null(&j);
+			OPTSTR("message", ev[i].message);
+			OPTSTR("user", ev[i].user);
+			OPTSTR("host", ev[i].host);
+#undef OPTSTR
+			json_obj_end(&j);
+		}
+		json_arr_end(&j);
+		puts(buf_str(&b));
+		buf_free(&b);
+	} else {
+		char tb[40];
+
+		if (n == 0)
+			printf("no events in the last %s\n",
+			    fmt_duration(tb, sizeof tb, since));
+		for (size_t i = 0; i < n; i++) {
+			printf("%s  %s%-14s%s ", iso(tb, sizeof tb,
+			    ev[i].time_ms), CLI_BOLD, ev[i].kind, CLI_RESET);
+			cli_put_safe(stdout, ev[i].target ? ev[i].target :
+			    "-");
+			if (ev[i].model) {
+				putchar(' ');
+				cli_put_safe(stdout, ev[i].model);
+				if (ev[i].version > 0)
+					printf(" v%d", ev[i].version);
+			}
+			fputs("  ", stdout);
+			cli_put_safe(stdout, ev[i].message ? ev[i].message :
+			    "");
+			putchar('\n');
+		}
+	}
+	status = CLI_OK;
+out:
+	pl_events_free(ev, n);
+	pl_store_close(st);
+	return status;
+}
+
+static int
+run(int argc, char **argv)
+{
+	if (argc < 2)
+		return cli_usage("monitor", "missing subcommand (status, "
+		    "series, events)");
+	if (strcmp(argv[1], "status") == 0)
+		return run_status(argc - 1, argv + 1);
+	if (strcmp(argv[1], "series") == 0)
+		return run_series(argc - 1, argv + 1);
+	if (strcmp(argv[1], "events") == 0)
+		return run_events(argc - 1, argv + 1);
+	return cli_usage("monitor", "unknown subcommand '%s'", argv[1]);
+}
+
+const struct cli_cmd cli_cmd_monitor = {
+	"monitor", run, "show what plumb watch collected: status, series, "
+	"events",
+	"usage: plumb monitor status [--json]\n"
+	"       plumb monitor series [SELECTOR] [--since DURATION] "
+	"[--json|--csv]\n"
+	"       plumb monitor events [--since DURATION] [--kind K] "
+	"[--target T] [--json]\n"
+	"\n"
+	"status   one line per target: up, age of the last round, request\n"
+	"         rate, error share, latency p50/p95/p99, CPU, RSS, drift\n"
+	"         share, accuracy with label coverage, malformed log lines;\n"
+	"         \"-\" where that source is not configured or has no data\n"
+	"series   the series matching a PromQL selector (e.g.\n"
+	"         'up{target=\"api\"}'; none: every series) with their\n"
+	"         samples of the last --since (default 1h)\n"
+	"events   deploys, promotions, watcher starts and stops, drift,\n"
+	"         rotations... of the last --since (default 1d)\n"
+	"\n"
+	"  --json   machine-readable, shapes documented in plumb-monitor(1)\n"
+	"  --csv    series: one row per sample (series,time,value)\n"
+	"\n"
+	"See plumb-monitor(1).\n"
+};
