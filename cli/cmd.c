@@ -33,5 +33,6 @@ const struct cli_cmd *const cli_cmds[] = {
 	&cli_cmd_data,
 	&cli_cmd_serve,
 	&cli_cmd_alerts,
+	&cli_cmd_silence,
 	NULL
 };

@@ -30,5 +30,6 @@ extern const struct cli_cmd cli_cmd_data;
 extern const struct cli_cmd cli_cmd_serve;
 
 extern const struct cli_cmd cli_cmd_alerts;
+extern const struct cli_cmd cli_cmd_silence;
 
 #endif
