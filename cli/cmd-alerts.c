@@ -1,4 +1,4 @@
-/* cmd-alerts.c - `plumb alerts test FILE...`: promtool rule unit-test files run by plumb's PromQL engine. */
+/* cmd-alerts.c - `plumb alerts`: the alerts now, their history and acks (cmd-alerts-oncall.c), and `alerts test FILE...`, promtool rule unit-test files run by plumb's PromQL engine. */
 #include "config.h"
 
 #include <stdio.h>
@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "cli.h"
+
+int cli_alerts_oncall(int argc, char **argv);
 
 static int
 run_test(int argc, char **argv)
@@ -35,15 +37,28 @@ run(int argc, char **argv)
 {
 	if (argc >= 2 && strcmp(argv[1], "test") == 0)
 		return run_test(argc - 1, argv + 1);
-	if (argc < 2)
-		return cli_usage("alerts", "missing subcommand (test)");
-	return cli_usage("alerts", "unknown subcommand '%s'", argv[1]);
+	return cli_alerts_oncall(argc, argv);
 }
 
 const struct cli_cmd cli_cmd_alerts = {
-	"alerts", run, "alert rules: run promtool rule unit tests",
-	"usage: plumb alerts test FILE...\n"
+	"alerts", run, "alerts firing and pending, history, acks, rule unit tests",
+	"usage: plumb alerts [--json]\n"
+	"       plumb alerts history [--since D] [--json]\n"
+	"       plumb alerts ack ALERT --comment TEXT\n"
+	"       plumb alerts test FILE...\n"
 	"\n"
+	"plumb alerts lists the alerts pending or firing as the watcher last\n"
+	"evaluated the rules of plumb.yaml's alerts: section (and the built-in\n"
+	"ones): state, name, labels, for how long, the last value, annotations,\n"
+	"and marks when acknowledged or silenced (plumb silence).\n"
+	"\n"
+	"  history        every alert episode of the last D (--since, default\n"
+	"                 24h): start, end, fired or not, peak value, ack\n"
+	"  ack ALERT      acknowledge the active alerts named ALERT; the user,\n"
+	"                 host and SSH client are recorded, as in the audit log\n"
+	"  --json         JSON (activeAt, firedAt, endsAt in RFC 3339)\n"
+	"\n"
+	"alerts test:\n"
 	"Runs Prometheus rule unit-test files - the files `promtool test rules`\n"
 	"reads, unchanged: rule_files (relative to the test file, globs),\n"
 	"evaluation_interval, group_eval_order and tests: with interval,\n"

@@ -35,5 +35,6 @@ const struct cli_cmd *const cli_cmds[] = {
 	&cli_cmd_alerts,
 	&cli_cmd_watch,
 	&cli_cmd_monitor,
+	&cli_cmd_silence,
 	NULL
 };

@@ -30,6 +30,7 @@ extern const struct cli_cmd cli_cmd_data;
 extern const struct cli_cmd cli_cmd_serve;
 
 extern const struct cli_cmd cli_cmd_alerts;
+extern const struct cli_cmd cli_cmd_silence;
 
 extern const struct cli_cmd cli_cmd_watch;
 extern const struct cli_cmd cli_cmd_monitor;

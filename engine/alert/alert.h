@@ -1,4 +1,4 @@
-/* alert.h - the public API of engine/alert/: promtool rule unit tests and PromQL queries, for front ends. */
+/* alert.h - the public API of engine/alert/: rule unit tests, PromQL queries, alerting over the store, on-call (alerts, acks, silences). */
 #ifndef PL_ENGINE_ALERT_ALERT_H
 #define PL_ENGINE_ALERT_ALERT_H
 
@@ -40,5 +40,144 @@ enum { PL_QUERY_JSON = 0, PL_QUERY_TEXT = 1 };
 int pl_promql_query(char **out, size_t *err_col, struct pl_store *st,
     const char *expr, int64_t start_ms, int64_t end_ms, int64_t step_ms,
     int format);
+
+/* ---- alerting: rules evaluated over the series store ------------------ */
+
+struct pl_config;
+typedef struct pl_alerting pl_alerting;
+
+/*
+ * The alert and recording rules of plumb.yaml's alerts: section
+ * (plumb-alerts(1)), evaluated over st's series store.  The watcher
+ * opens one per store, calls pl_alerting_eval() once per collection
+ * interval (or when pl_alerting_next() says), and closes it at exit:
+ *
+ *   alerts:
+ *     interval: 30s             # default group interval (default: the
+ *                               #   monitor: interval, else 15s)
+ *     builtin: true             # the built-in rules (default true)
+ *     for_grace_period: 10m     # Prometheus' --rules.alert.for-grace-period
+ *     outage_tolerance: 1h      # ... --rules.alert.for-outage-tolerance
+ *     rule_files: [rules.yml]    # Prometheus rule files (globs), relative to
+ *                               #   plumb.yaml
+ *     groups:                   # inline groups, the rule-file format
+ *     - name: churn
+ *       interval: 1m
+ *       rules:
+ *       - alert: ChurnInputDrift
+ *         expr: plumb_drift_share > 0.3
+ *         for: 10m
+ *         labels: {severity: page}
+ *         annotations: {summary: "drift {{ $value | humanize }}"}
+ *
+ * Built-in rules (group plumb-builtin): PlumbTargetDown (up == 0 for
+ * 1m), PlumbProbeFailing (probe_success == 0 for 1m), PlumbNoPredictions
+ * (no increase of plumb_requests_total over 15m, for 5m).  A rule of the
+ * user's with the same alert name replaces the built-in one; builtin:
+ * false drops them all.
+ *
+ * cfg may be NULL (no plumb.yaml: the built-in rules only); it is read
+ * during the call only (the section is read from cfg->path).  st must
+ * stay open until pl_alerting_close(); the handle uses st's connection
+ * and must be used on st's thread.  On failure *out is NULL and err has
+ * "FILE:LINE:COL: reason"; returns PL_EINVAL (bad rules), PL_EIO,
+ * PL_ENOMEM.
+ */
+int pl_alerting_open(pl_alerting **out, struct pl_store *st,
+    const struct pl_config *cfg, char *err, size_t errlen);
+
+/*
+ * Evaluates every group due at now_ms (each group at its interval; all
+ * of them at the first call), appends recording rules' output, ALERTS
+ * and ALERTS_FOR_STATE to the series store, restores `for` state after
+ * a group's first evaluation (as Prometheus does after a restart), and
+ * records every transition in the alert history, firing and resolving
+ * also as `alert` events.  Returns PL_OK, or PL_ERROR when some rule
+ * failed (the others still ran; the first failure is in
+ * pl_alerting_errmsg()), or the store's code when writing failed.
+ */
+int pl_alerting_eval(pl_alerting *a, int64_t now_ms);
+/* The earliest time a group is due (ms). */
+int64_t pl_alerting_next(const pl_alerting *a);
+/* Rules loaded; rules that failed in the last evaluation. */
+size_t pl_alerting_nrules(const pl_alerting *a);
+size_t pl_alerting_failed(const pl_alerting *a);
+/* The last failure's message ("" when none); owned by the handle. */
+const char *pl_alerting_errmsg(const pl_alerting *a);
+/* NULL is fine.  Flushes what is queued. */
+void pl_alerting_close(pl_alerting *a);
+
+/* Names of the built-in alerting rules (NULL-terminated). */
+extern const char *const pl_alerts_builtin_names[];
+
+/* ---- on-call: active alerts, history, acks, silences ------------------ */
+
+/*
+ * One row of the alert history: an episode of an alert instance, from
+ * pending to its end.  state is "pending", "firing" or "resolved".
+ * Strings are owned by the row (free with pl_alert_rows_free()).
+ */
+typedef struct pl_alert_row {
+	int64_t id;
+	char *alertname;
+	char *labels;		/* {alertname="X", a="b"} */
+	char *group;
+	char *state;
+	int64_t active_ms, fired_ms, end_ms;	/* 0 when not (yet) */
+	double value, peak;	/* NaN when unknown */
+	char *annotations;	/* {summary="..."} */
+	int64_t ack_ms;		/* 0: not acknowledged */
+	char *ack_user, *ack_host, *ack_ssh, *ack_comment;	/* may be NULL */
+	char *silenced_by;	/* pl_alerts_active(): id of a silence that
+				 * matches now, or NULL */
+} pl_alert_row;
+
+/* The alerts pending or firing (open rows), oldest first, each marked
+ * with a silence active at now_ms that matches it. */
+int pl_alerts_active(pl_alert_row **out, size_t *out_n, struct pl_store *st,
+    int64_t now_ms);
+/* Every row active at or after since_ms (ended or not), oldest first. */
+int pl_alerts_history(pl_alert_row **out, size_t *out_n, struct pl_store *st,
+    int64_t since_ms);
+void pl_alert_rows_free(pl_alert_row *r, size_t n);
+
+/*
+ * Acknowledges the active alerts named alertname: the current user,
+ * host and SSH client (as in the audit log), the time and comment are
+ * recorded on their rows, and an audit entry alert.ack.  *out_n gets
+ * how many; PL_ENOTFOUND (message on st) when none is active.
+ */
+int pl_alerts_ack(size_t *out_n, struct pl_store *st, const char *alertname,
+    const char *comment, int64_t now_ms);
+
+/* Alertmanager's silence. */
+typedef struct pl_silence {
+	char *id;
+	char *matchers;		/* {a="b", c=~"d"} */
+	int64_t starts_ms, ends_ms, created_ms;
+	char *created_by;	/* user@host, with " via ADDR" over SSH */
+	char *comment;
+} pl_silence;
+
+/*
+ * Adds a silence from matchers written like amtool's: NAME=VALUE,
+ * NAME!=VALUE, NAME=~REGEX, NAME!~REGEX (the value may be quoted;
+ * regexes anchored as in Alertmanager), active over [starts_ms,
+ * ends_ms).  At least one matcher must not match the empty string, as
+ * Alertmanager demands.  *out_id (malloc'ed) gets its id.  Bad input:
+ * PL_EINVAL with the reason on st.  An audit entry silence.add.
+ */
+int pl_silence_add(char **out_id, struct pl_store *st, const char *const *matchers,
+    size_t n, int64_t starts_ms, int64_t ends_ms, const char *comment);
+/* Silences not expired at now_ms (all when all != 0), newest first. */
+int pl_silence_list(pl_silence **out, size_t *out_n, struct pl_store *st,
+    int64_t now_ms, int all);
+void pl_silences_free(pl_silence *s, size_t n);
+/* Ends a silence at now_ms; id may be a unique prefix.  PL_ENOTFOUND,
+ * or PL_EINVAL when already expired or ambiguous. */
+int pl_silence_expire(struct pl_store *st, const char *id, int64_t now_ms);
+/* 1 when the silence's matchers all match the label set text (as
+ * stored in a pl_alert_row), 0 when not, -1 on a bad text. */
+int pl_silence_matches(const char *matchers, const char *labels);
 
 #endif

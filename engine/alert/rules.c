@@ -387,24 +387,72 @@ slurp(const char *path, size_t *len)
 	return buf_detach(&b);
 }
 
-int
-pl__rules_load(struct pl_ruleset *rs, const char *path, const char *display,
-    char *err, size_t errlen)
+/*
+ * Appends the groups of the list node groups (a seq, or null) of a file
+ * whose bytes are text; used for rule files and for plumb.yaml's alerts:.
+ */
+static int
+load_groups(struct ld *l, struct pl_ruleset *rs, const ynode *groups)
 {
-	struct ld l = { .file = display, .err = err, .errlen = errlen };
-	ynode *root = NULL;
-	char *text;
 	size_t first = rs->n;
 	int rc = 0;
 
-	text = slurp(path, &l.len);
-	if (!text) {
-		snprintf(err, errlen, "%s: cannot read: %s", display,
-		    strerror(errno));
-		return errno == ENOENT ? PL_ENOTFOUND : PL_EIO;
+	if (!groups || (groups->kind == YN_SCALAR &&
+	    yn_scalar_type(groups) == YT_NULL))
+		return 0;
+	if (groups->kind != YN_SEQ)
+		return lerr(l, groups->line, groups->col, "groups must be a "
+		    "list, not %s", yn_a_type(groups));
+	struct pl_rgroup *ng = realloc(rs->g, (rs->n + groups->n + 1) *
+	    sizeof *ng);
+	if (!ng)
+		return PL_ENOMEM;
+	rs->g = ng;
+	for (size_t i = 0; i < groups->n; i++) {
+		struct pl_rgroup *g = &rs->g[rs->n];
+		memset(g, 0, sizeof *g);
+		g->file = strdup(l->file);
+		if (!g->file)
+			return PL_ENOMEM;
+		rs->n++;
+		if ((rc = load_group(l, groups->items[i], g, rs, first)))
+			return rc;
+		/* the duplicate check above compares with earlier groups of
+		 * this file only; g itself is already counted */
 	}
-	l.text = text;
-	rc = yn_parse(&root, text, l.len, display, err, errlen);
+	return 0;
+}
+
+int
+pl__rules_load_node(struct pl_ruleset *rs, const struct ynode *groups,
+    const char *text, size_t len, const char *display, char *err,
+    size_t errlen)
+{
+	struct ld l = { .file = display, .text = text, .len = len, .err = err,
+	    .errlen = errlen };
+	size_t first = rs->n;
+	int rc = load_groups(&l, rs, groups);
+
+	if (rc == PL_ENOMEM)
+		snprintf(err, errlen, "%s: out of memory", display);
+	if (rc) {
+		while (rs->n > first)
+			group_dispose(&rs->g[--rs->n]);
+	}
+	return rc;
+}
+
+int
+pl__rules_load_text(struct pl_ruleset *rs, const char *text, size_t len,
+    const char *display, char *err, size_t errlen)
+{
+	struct ld l = { .file = display, .text = text, .len = len, .err = err,
+	    .errlen = errlen };
+	ynode *root = NULL;
+	size_t first = rs->n;
+	int rc = 0;
+
+	rc = yn_parse(&root, text, len, display, err, errlen);
 	if (rc)
 		goto done;
 	if (!root)
@@ -426,35 +474,7 @@ pl__rules_load(struct pl_ruleset *rs, const char *path, const char *display,
 			goto done;
 		}
 	}
-	if (!groups || (groups->kind == YN_SCALAR &&
-	    yn_scalar_type(groups) == YT_NULL))
-		goto done;
-	if (groups->kind != YN_SEQ) {
-		rc = lerr(&l, groups->line, groups->col, "groups must be a list, "
-		    "not %s", yn_a_type(groups));
-		goto done;
-	}
-	struct pl_rgroup *ng = realloc(rs->g, (rs->n + groups->n + 1) *
-	    sizeof *ng);
-	if (!ng) {
-		rc = PL_ENOMEM;
-		goto done;
-	}
-	rs->g = ng;
-	for (size_t i = 0; i < groups->n; i++) {
-		struct pl_rgroup *g = &rs->g[rs->n];
-		memset(g, 0, sizeof *g);
-		g->file = strdup(display);
-		if (!g->file) {
-			rc = PL_ENOMEM;
-			goto done;
-		}
-		rs->n++;
-		if ((rc = load_group(&l, groups->items[i], g, rs, first)))
-			goto done;
-		/* the duplicate check above compares with earlier groups of
-		 * this file only; g itself is already counted */
-	}
+	rc = load_groups(&l, rs, groups);
 done:
 	if (rc == PL_ENOMEM)
 		snprintf(err, errlen, "%s: out of memory", display);
@@ -463,6 +483,24 @@ done:
 			group_dispose(&rs->g[--rs->n]);
 	}
 	yn_free(root);
+	return rc;
+}
+
+int
+pl__rules_load(struct pl_ruleset *rs, const char *path, const char *display,
+    char *err, size_t errlen)
+{
+	size_t len = 0;
+	char *text;
+	int rc;
+
+	text = slurp(path, &len);
+	if (!text) {
+		snprintf(err, errlen, "%s: cannot read: %s", display,
+		    strerror(errno));
+		return errno == ENOENT ? PL_ENOTFOUND : PL_EIO;
+	}
+	rc = pl__rules_load_text(rs, text, len, display, err, errlen);
 	free(text);
 	return rc;
 }

@@ -65,6 +65,17 @@ struct pl_ruleset {
  */
 int pl__rules_load(struct pl_ruleset *rs, const char *path,
     const char *display, char *err, size_t errlen);
+/* The same from the file's bytes (text need not be NUL-terminated). */
+int pl__rules_load_text(struct pl_ruleset *rs, const char *text, size_t len,
+    const char *display, char *err, size_t errlen);
+struct ynode;
+/*
+ * The same from the groups: list node of a larger YAML file (plumb.yaml's
+ * alerts:) parsed from text; the messages point into that file.
+ */
+int pl__rules_load_node(struct pl_ruleset *rs, const struct ynode *groups,
+    const char *text, size_t len, const char *display, char *err,
+    size_t errlen);
 void pl__ruleset_dispose(struct pl_ruleset *rs);
 
 /* Where evaluated rules write their output (the same store they read). */

@@ -317,6 +317,41 @@ static const char *const migrations[] = {
 	"  ms INTEGER NOT NULL,"
 	"  text TEXT NOT NULL,"
 	"  PRIMARY KEY(job_id, seq)) STRICT, WITHOUT ROWID;",
+
+	/* 8: alerting (engine/alert/alerting.c, oncall.c).
+	 * - alert_history: one row per episode of an alert instance (a
+	 *   label set of an alerting rule) from pending to its end: when it
+	 *   became active, fired, ended; last and peak value; labels and
+	 *   annotations as Prometheus prints them; acknowledgement.  Open
+	 *   rows (end_ms NULL) are the alerts active now.
+	 * - silences: Alertmanager's silences (matchers, startsAt, endsAt,
+	 *   createdBy, comment); expiring sets ends_ms. */
+	"CREATE TABLE alert_history("
+	"  id INTEGER PRIMARY KEY,"
+	"  alertname TEXT NOT NULL,"
+	"  labels TEXT NOT NULL,"
+	"  rule_group TEXT NOT NULL,"
+	"  state TEXT NOT NULL CHECK(state IN ('pending','firing','resolved')),"
+	"  active_ms INTEGER NOT NULL,"
+	"  fired_ms INTEGER,"
+	"  end_ms INTEGER,"
+	"  value REAL,"
+	"  peak REAL,"
+	"  annotations TEXT NOT NULL,"
+	"  updated_ms INTEGER NOT NULL,"
+	"  ack_ms INTEGER, ack_user TEXT, ack_host TEXT, ack_ssh TEXT,"
+	"  ack_comment TEXT) STRICT;"
+	"CREATE INDEX alert_history_open ON alert_history(end_ms, alertname);"
+	"CREATE INDEX alert_history_time ON alert_history(active_ms);"
+	"CREATE TABLE silences("
+	"  id TEXT PRIMARY KEY,"
+	"  matchers TEXT NOT NULL,"
+	"  starts_ms INTEGER NOT NULL,"
+	"  ends_ms INTEGER NOT NULL,"
+	"  created_by TEXT NOT NULL,"
+	"  comment TEXT NOT NULL,"
+	"  created_ms INTEGER NOT NULL,"
+	"  updated_ms INTEGER NOT NULL) STRICT;",
 };
 
 int

@@ -54,7 +54,7 @@ assert_contains "$(cat "$T/.out")" "nothere.yml" "missing file named"
 assert_status 2 "no file" -- "$PLUMB" alerts test
 assert_status 2 "unknown subcommand" -- "$PLUMB" alerts frobnicate
 assert_status 0 "help" -- "$PLUMB" alerts --help
-assert_contains "$(cat "$T/.out")" "usage: plumb alerts test FILE..." "help text"
+assert_contains "$(cat "$T/.out")" "plumb alerts test FILE..." "help text"
 
 # Cross-check with the real promtool (Debian package prometheus).
 if command -v promtool >/dev/null 2>&1; then
