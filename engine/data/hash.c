@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "ropen.h"
 #include "store/internal.h"
 
 #define READ_CHUNK (1 << 20)
@@ -73,7 +74,10 @@ sha_file(char out[PL_HASH_HEX], const char *path, char *buf, EVP_MD_CTX *ctx)
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned mdlen = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char msg[64];
+	/* never open(2) a FIFO or device blindly: a path may have changed
+	 * type since the walk saw it */
+	int fd = ropen(path, 0, NULL, msg, sizeof msg);
 
 	if (fd < 0)
 		return errno;
@@ -495,6 +499,13 @@ pl_hash_paths_in(pl_hashed *out, pl_hash_stats *stats, pl_store *st,
 			out[i].missing = 1;
 			continue;
 		}
+		if (!S_ISDIR(sb.st_mode) && !S_ISREG(sb.st_mode)) {
+			/* a FIFO would block, /dev/zero never ends */
+			rc = pl__err(st, PL_EINVAL, "%s is %s, not a regular "
+			    "file or directory", paths[i],
+			    ropen_kind(sb.st_mode));
+			break;
+		}
 		if (S_ISDIR(sb.st_mode)) {
 			/* without a workspace, the directory is its own */
 			char *own = root ? NULL : realpath(paths[i], NULL);
@@ -698,7 +709,8 @@ pl_manifest_read(pl_manifest_entry **out, size_t *out_n, pl_store *st,
 static int
 clone_or_copy(const char *src, const char *dst, int link_types, unsigned mode)
 {
-	int in = open(src, O_RDONLY | O_CLOEXEC), outfd, e = 0;
+	char msg[64];
+	int in = ropen(src, 0, NULL, msg, sizeof msg), outfd, e = 0;
 	struct stat sb;
 
 	if (in < 0)

@@ -1133,7 +1133,10 @@ pl_repro(pl_repro_summary *out, pl_store *st, const pl_pipeline *p,
 	 * file itself (nothing new in the workspace); the kernel drops it
 	 * when the process dies, however it dies. */
 	if (!o->dry_run) {
-		lockfd = open(pl_pipeline_file(p), O_RDONLY | O_CLOEXEC);
+		/* O_NONBLOCK: the file was parsed, but it may have been
+		 * swapped for a FIFO since; an open must not wait */
+		lockfd = open(pl_pipeline_file(p), O_RDONLY | O_NONBLOCK |
+		    O_CLOEXEC);
 		if (lockfd >= 0 && flock(lockfd, LOCK_EX | LOCK_NB) < 0) {
 			snprintf(err, err_len, "%s: another plumb repro is "
 			    "running this pipeline", pl_pipeline_file(p));
