@@ -54,7 +54,7 @@ check() {
 	# Base names of the engine's headers (plumb.h and the rooms').
 	eng_headers=$( (cd "$root" && find engine -name '*.h' 2>/dev/null) |
 		sed 's|^.*/||' | sort -u)
-	rooms=$( (cd "$root" && find engine -mindepth 1 -maxdepth 1 -type d \
+	rooms=$( (cd "$root" && find engine -mindepth 1 -maxdepth 1 -type d ! -name ".*" \
 		2>/dev/null) | sed 's|^engine/||' | sort)
 
 	# is_engine_inc INC DIR...: INC names an engine header, spelled

@@ -336,103 +336,6 @@ prompt_key(struct app *a, int key)
 
 /* ---- commands ---------------------------------------------------------- */
 
-static void help_open(struct app *a);
-
-static struct screen *
-home_screen(struct app *a)
-{
-	struct screen *s = a->top;
-
-	while (s && s->below)
-		s = s->below;
-	return s;
-}
-
-static void
-push_compare(struct app *a, char ids[][PL_ID_LEN + 1], size_t n)
-{
-	if (n < 2) {
-		app_error(a, "compare needs two runs: mark them with space");
-		return;
-	}
-	app_push(a, compare_screen_new(a, ids, n));
-}
-
-int
-app_command(struct app *a, const char *cmd)
-{
-	char verb[32], rest[256];
-	int n = 0;
-
-	rest[0] = '\0';
-	if (sscanf(cmd, "%31s %n", verb, &n) < 1)
-		return 1;
-	snprintf(rest, sizeof rest, "%s", cmd + n);
-	if (strcmp(verb, "q") == 0 || strcmp(verb, "quit") == 0 ||
-	    strcmp(verb, "q!") == 0 || strcmp(verb, "qa") == 0) {
-		a->quit = true;
-	} else if (strcmp(verb, "runs") == 0) {
-		app_home(a);
-	} else if (strcmp(verb, "run") == 0) {
-		char id[PL_ID_LEN + 1];
-
-		if (rest[0] == '\0') {
-			app_error(a, "usage: :run ID");
-		} else if (pl_run_resolve(id, a->st, rest) != PL_OK) {
-			app_error(a, "%s", pl_store_errmsg(a->st));
-		} else {
-			app_push(a, run_screen_new(a, id));
-		}
-	} else if (strcmp(verb, "compare") == 0) {
-		char ids[16][PL_ID_LEN + 1];
-		size_t k = 0;
-
-		if (rest[0] != '\0') {
-			char *save = NULL, *tok;
-
-			for (tok = strtok_r(rest, " ,", &save); tok && k < 16;
-			    tok = strtok_r(NULL, " ,", &save)) {
-				if (pl_run_resolve(ids[k], a->st, tok) !=
-				    PL_OK) {
-					app_error(a, "%s",
-					    pl_store_errmsg(a->st));
-					return 1;
-				}
-				k++;
-			}
-		} else if (home_screen(a)) {
-			k = runs_screen_selection(home_screen(a), ids, 16);
-		}
-		push_compare(a, ids, k);
-	} else if (strcmp(verb, "pipeline") == 0) {
-		struct screen *s = pipeline_screen_new(a);
-
-		if (s)
-			app_push(a, s);
-	} else if (strcmp(verb, "models") == 0 || strcmp(verb, "model") ==
-	    0) {
-		if (rest[0] == '\0' && strcmp(verb, "model") == 0) {
-			app_error(a, "usage: :model NAME");
-		} else {
-			struct screen *s = models_screen_new(a, rest[0] ?
-			    rest : NULL);
-
-			if (s)
-				app_push(a, s);
-		}
-	} else if (strcmp(verb, "help") == 0) {
-		help_open(a);
-	} else if (home_screen(a) && (strcmp(verb, "filter") == 0 ||
-	    strcmp(verb, "sort") == 0 || strcmp(verb, "columns") == 0 ||
-	    strcmp(verb, "experiment") == 0 || strcmp(verb, "export") == 0)) {
-		app_home(a);
-		return runs_screen_command(a->top, verb, rest);
-	} else {
-		return 0;
-	}
-	return 1;
-}
-
 /* ---- help overlay ------------------------------------------------------ */
 
 /*
@@ -447,8 +350,8 @@ help_close(struct app *a)
 	a->full = true;
 }
 
-static void
-help_open(struct app *a)
+void
+app_help(struct app *a)
 {
 	const char *scr = a->top ? a->top->ops->name : NULL;
 	const char *group = NULL;
@@ -473,24 +376,7 @@ help_open(struct app *a)
 	REQ_INFO(HELP_GROUP, HELP_REQ)
 #undef HELP_GROUP
 #undef HELP_REQ
-	whelp_add(a->help, NULL, "Commands");
-	whelp_add(a->help, ":runs", "the runs list");
-	whelp_add(a->help, ":run ID", "open a run (id or unique prefix)");
-	whelp_add(a->help, ":compare [ID...]", "compare runs (default: the "
-	    "marked ones)");
-	whelp_add(a->help, ":pipeline", "the pipeline screen");
-	whelp_add(a->help, ":models", "the model registry");
-	whelp_add(a->help, ":model NAME", "the registry, on one model");
-	whelp_add(a->help, ":filter EXPR", "filter the runs (empty: none)");
-	whelp_add(a->help, ":sort [+|-]COLUMN [asc|desc]", "sort the runs "
-	    "(metrics.loss, params.lr, a title)");
-	whelp_add(a->help, ":export FILE", "write the listed runs as CSV "
-	    "(or JSON for .json)");
-	whelp_add(a->help, ":columns a,b", "metric/param columns "
-	    "(metrics.loss,params.lr)");
-	whelp_add(a->help, ":experiment [NAME]", "one experiment (empty: all)");
-	whelp_add(a->help, ":help", "this help");
-	whelp_add(a->help, ":q", "quit");
+	tui_commands_help(a, a->help);
 }
 
 static void
@@ -558,7 +444,7 @@ handle_request(struct app *a, enum request req, int key)
 			app_pop(a);
 		break;
 	case REQ_HELP:
-		help_open(a);
+		app_help(a);
 		break;
 	case REQ_COMMAND:
 		app_prompt(a, a->top, ":", "", command_cb);

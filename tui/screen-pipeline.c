@@ -588,7 +588,7 @@ pipe_request(struct screen *s, enum request req, int key)
 			return 1;
 		app_push(s->app, rs);
 		f = xasprintf("tags.stage = '%s'", name);
-		runs_screen_command(rs, "filter", f);
+		app_screen_command(rs, "filter", f);
 		free(f);
 		return 1;
 	}

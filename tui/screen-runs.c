@@ -180,6 +180,11 @@ apply_columns(struct runs *r)
 			break;
 		case K_PARAM: wc[i].min = 6; break;
 		}
+		/* Text columns grow to their content on a wide terminal
+		 * before the name and experiment take the rest. */
+		if (c->kind == K_NAME || c->kind == K_EXP ||
+		    c->kind == K_USER || c->kind >= K_METRIC)
+			wc[i].flags |= WCOL_FIT;
 		if (c->kind >= K_METRIC) {
 			int tw = (int)wsan_width(c->title);
 
@@ -624,8 +629,8 @@ toggle_mark(struct runs *r, const char *id)
 		memcpy(r->marks[r->nmarks++], id, PL_ID_LEN + 1);
 }
 
-size_t
-runs_screen_selection(struct screen *s, char out[][PL_ID_LEN + 1], size_t max)
+static size_t
+runs_selection(struct screen *s, char out[][PL_ID_LEN + 1], size_t max)
 {
 	struct runs *r = (struct runs *)s;
 	size_t n = 0;
@@ -924,7 +929,7 @@ static void
 compare(struct runs *r)
 {
 	char ids[16][PL_ID_LEN + 1];
-	size_t n = runs_screen_selection(&r->base, ids, 16);
+	size_t n = runs_selection(&r->base, ids, 16);
 
 	if (n < 2) {
 		app_error(r->base.app, "compare needs two runs: mark them with "
@@ -1202,6 +1207,20 @@ runs_destroy(struct screen *s)
 	free(r);
 }
 
+static int runs_command(struct screen *s, const char *verb,
+    const char *arg);
+
+static const struct cmd_spec runs_cmds[] = {
+	{ "filter", ":filter EXPR", "filter the runs (empty: none)" },
+	{ "sort", ":sort [+|-]COLUMN [asc|desc]",
+	    "sort the runs (metrics.loss, params.lr, a title)" },
+	{ "export", ":export FILE",
+	    "write the listed runs as CSV (or JSON for .json)" },
+	{ "columns", ":columns a,b",
+	    "metric/param columns (metrics.loss,params.lr)" },
+	{ "experiment", ":experiment [NAME]", "one experiment (empty: all)" },
+};
+
 static const struct screen_ops runs_ops = {
 	.name = "runs",
 	.layout = runs_layout,
@@ -1212,6 +1231,10 @@ static const struct screen_ops runs_ops = {
 	.tick = runs_tick,
 	.idle = runs_idle,
 	.hints = runs_hints_fn,
+	.commands = runs_cmds,
+	.ncommands = sizeof runs_cmds / sizeof runs_cmds[0],
+	.command = runs_command,
+	.selection = runs_selection,
 	.destroy = runs_destroy,
 };
 
@@ -1378,8 +1401,8 @@ sort_command(struct runs *r, const char *arg)
 	return 1;
 }
 
-int
-runs_screen_command(struct screen *s, const char *verb, const char *arg)
+static int
+runs_command(struct screen *s, const char *verb, const char *arg)
 {
 	struct runs *r = (struct runs *)s;
 	struct app *a = s->app;

@@ -15,6 +15,13 @@
 struct app;
 struct screen;
 
+/* A ":" command a screen understands (help shows usage and help). */
+struct cmd_spec {
+	const char *verb;		/* "filter" */
+	const char *usage;		/* ":filter EXPR" */
+	const char *help;		/* what it does */
+};
+
 /* One entry of a screen's status bar. */
 struct hint_spec {
 	enum request req;
@@ -53,6 +60,16 @@ struct screen_ops {
 	 * keys come from the keymap (a request with no key on this screen
 	 * is left out), so the bar cannot show a key that does nothing. */
 	const struct hint_spec *(*hints)(struct screen *s, int *n);
+	/* The ":" commands of this screen (commands.c looks them up here
+	 * on the top screen, then on the home screen) and their handler,
+	 * called only with a verb of the table; returns 1 when handled. */
+	const struct cmd_spec *commands;
+	size_t ncommands;
+	int (*command)(struct screen *s, const char *verb, const char *arg);
+	/* Runs chosen on this screen (marked, else cursor and next) for
+	 * :compare; ids copied into out, up to max. */
+	size_t (*selection)(struct screen *s, char out[][PL_ID_LEN + 1],
+	    size_t max);
 	void (*destroy)(struct screen *s);
 };
 
@@ -97,6 +114,8 @@ struct app {
 void app_push(struct app *a, struct screen *s);
 /* Pops and frees the top screen; quitting when it was the last. */
 void app_pop(struct app *a);
+/* Opens the help overlay for the top screen. */
+void app_help(struct app *a);
 /* Replaces the whole stack by the runs screen (":runs"). */
 void app_home(struct app *a);
 /* Status line messages (never stderr while the screen is up). */
@@ -168,17 +187,14 @@ struct screen *model_diff_screen_new(struct app *a,
     const pl_model_version *va, const pl_model_version *vb,
     const pl_config *cfg);
 
-/* The runs screen's marked runs (ids copied into out, up to max), or
- * cursor + next row when nothing is marked. */
-size_t runs_screen_selection(struct screen *s, char out[][PL_ID_LEN + 1],
-    size_t max);
+/* ---- commands (commands.c) ------------------------------------------ */
 
-/*
- * Runs-screen commands: ":filter EXPR", ":sort [-]COLUMN",
- * ":columns metrics.a,params.b", ":experiment NAME" (empty: all).
- * Returns 1 if verb is one of them (errors go to the status line).
- */
-int runs_screen_command(struct screen *s, const char *verb, const char *arg);
+/* Runs screen s's own ":" command verb with arg (e.g. the pipeline
+ * screen filtering the runs it pushed); 1 when s knows the verb. */
+int app_screen_command(struct screen *s, const char *verb, const char *arg);
+struct whelp;
+/* Adds the Commands section to help overlay h. */
+void tui_commands_help(struct app *a, struct whelp *h);
 
 /* ---- shared formatting (fmtui.c) ------------------------------------- */
 

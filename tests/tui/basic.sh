@@ -191,6 +191,23 @@ tmux -L "$TM_SOCK" resize-window -x 120 -y 40
 expect "4 of 4" "back to full size"
 expect "cnn-small" "rows are back after the resize"
 
+# A runs-list command typed on another screen brings the list back and
+# applies there (commands.c: top screen, then home screen).
+tm_keys g Enter
+expect "live-one" "a run is open"
+tm_keys :
+tm_type "filter params.lr = '0.05'"
+tm_keys Enter
+expect "1 of 4" ":filter from a run screen filters the runs list"
+tm_keys :
+tm_type "nosuchcommand"
+tm_keys Enter
+expect "nosuchcommand" "an unknown command is named on the status line"
+tm_keys :
+tm_type "filter"
+tm_keys Enter
+expect "4 of 4" ":filter alone clears the filter"
+
 tm_keys q
 expect "EXITED 0" "q quits with status 0"
 if [ -s "$T/tui.stderr" ]; then
