@@ -914,9 +914,21 @@ complete_stage(struct sched *sc, size_t i, const pl_exec_result *r)
 		record_io(sc, i, outs);
 		run_cache_put(sc, i, outs);
 		rc = record_lock(sc, i, outs);
-		sc->sum.ran++;
-		event(sc, PL_EV_DONE, i, NULL, secs, 0);
-		finish_slot(sc, i, S_OK);
+		if (rc != PL_OK) {
+			/* the stage ran, but plumb.lock does not say so (a
+			 * full disk): never report it done (issue 15) */
+			char why[600];
+
+			snprintf(why, sizeof why, "recording it in the lock "
+			    "file: %s", sc->err);
+			sc->sum.failed++;
+			event(sc, PL_EV_FAILED, i, why, secs, 0);
+			finish_slot(sc, i, S_FAILED);
+		} else {
+			sc->sum.ran++;
+			event(sc, PL_EV_DONE, i, NULL, secs, 0);
+			finish_slot(sc, i, S_OK);
+		}
 	} else if (final == PL_RUN_KILLED) {
 		sc->sum.killed++;
 		event(sc, PL_EV_KILLED, i, msg, secs, r->exit_status);
