@@ -155,7 +155,12 @@ pl_cache_put_file(char out_hash[PL_HASH_HEX], int64_t *out_size,
 	if (fd < 0)
 		return pl__err(st, errno == ENOENT ? PL_ENOTFOUND : PL_EIO,
 		    "cannot open %s: %s", path, strerror(errno));
-	snprintf(tmp, sizeof tmp, "%s/tmp/obj.XXXXXX", st->dir);
+	if (pl__tmp_name(tmp, sizeof tmp, st, "obj") < 0 ||
+	    strlen(tmp) + 7 > sizeof tmp) {
+		close(fd);
+		return pl__err(st, PL_EIO, "store path too long");
+	}
+	strcat(tmp, "XXXXXX");
 	wfd = mkstemp(tmp);
 	if (wfd < 0) {
 		close(fd);

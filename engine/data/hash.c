@@ -404,7 +404,12 @@ put_blob(pl_store *st, const char *hash, const char *text, size_t len)
 		free(obj);
 		return rc;
 	}
-	snprintf(tmp, sizeof tmp, "%s/tmp/obj.XXXXXX", pl_store_dir(st));
+	if (pl__tmp_name(tmp, sizeof tmp, st, "obj") < 0 ||
+	    strlen(tmp) + 7 > sizeof tmp) {
+		free(obj);
+		return pl__err(st, PL_EIO, "store path too long");
+	}
+	strcat(tmp, "XXXXXX");
 	fd = mkstemp(tmp);
 	if (fd < 0) {
 		free(obj);
@@ -806,8 +811,13 @@ put_file_known(pl_store *st, const char *path, const char *hash)
 	{
 		static atomic_uint seq;
 
-		snprintf(tmp, sizeof tmp, "%s/tmp/put.%ld.%u", pl_store_dir(st),
-		    (long)getpid(), atomic_fetch_add(&seq, 1));
+		int k = pl__tmp_name(tmp, sizeof tmp, st, "put");
+
+		if (k < 0 || snprintf(tmp + k, sizeof tmp - (size_t)k, "%u",
+		    atomic_fetch_add(&seq, 1)) >= (int)(sizeof tmp - (size_t)k)) {
+			free(obj);
+			return pl__err(st, PL_EIO, "store path too long");
+		}
 	}
 	unlink(tmp);
 	e = clone_or_copy(path, tmp, PL_LINK_REFLINK | PL_LINK_COPY, 0444);
@@ -817,6 +827,8 @@ put_file_known(pl_store *st, const char *path, const char *hash)
 			e = errno;
 			unlink(tmp);
 		}
+	} else {
+		unlink(tmp);	/* a failed copy leaves nothing in tmp/ */
 	}
 	if (e)
 		rc = pl__err(st, e == ENOSPC || e == EDQUOT ? PL_EFULL : PL_EIO,
