@@ -12,6 +12,7 @@
 #include "buf.h"
 #include "cli.h"
 #include "json.h"
+#include "ropen.h"
 #include "utf8.h"
 #include "xalloc.h"
 
@@ -43,14 +44,25 @@ xml_text(FILE *f, const char *s, int keep_newline)
 static int
 write_junit(const char *path, const pl_check_report *r, const char *host)
 {
-	FILE *f = strcmp(path, "-") ? fopen(path, "w") : stdout;
-	char ts[32];
+	FILE *f = stdout;
+	char ts[32], why[512];
 	time_t now = time(NULL);
 	struct tm tm;
 	double total = 0;
 
-	if (f == NULL)
-		return cli_error("cannot write %s: %s", path, strerror(errno));
+	if (strcmp(path, "-") != 0) {
+		/* a FIFO nobody reads is refused at once, not waited on */
+		int fd = wopen(path, why, sizeof why);
+
+		if (fd < 0 || (f = fdopen(fd, "w")) == NULL) {
+			if (fd >= 0) {
+				snprintf(why, sizeof why, "%s: %s", path,
+				    strerror(errno));
+				close(fd);
+			}
+			return cli_error("cannot write %s", why);
+		}
+	}
 	gmtime_r(&now, &tm);
 	strftime(ts, sizeof ts, "%Y-%m-%dT%H:%M:%S", &tm);
 	for (size_t i = 0; i < r->n; i++)

@@ -19,6 +19,7 @@
 #include "store/error.h"
 #include "store/store.h"
 #include "store/audit.h"
+#include "store/tmpfiles.h"
 #include "track/run.h"
 #include "track/metric.h"
 #include "track/proto.h"

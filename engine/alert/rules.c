@@ -7,8 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "buf.h"
+#include "ropen.h"
 #include "store/error.h"
 #include "rules.h"
 #include "template.h"
@@ -373,13 +375,18 @@ load_group(struct ld *l, const ynode *gn, struct pl_rgroup *g,
 static char *
 slurp(const char *path, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
+	char why[64];
+	int fd = ropen(path, 0, NULL, why, sizeof why);	/* no FIFO, no device */
+	FILE *f = fd < 0 ? NULL : fdopen(fd, "rb");
 	struct buf b = BUF_INIT;
 	char chunk[8192];
 	size_t n;
 
-	if (!f)
+	if (!f) {
+		if (fd >= 0)
+			close(fd);
 		return NULL;
+	}
 	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
 		buf_add(&b, chunk, n);
 	fclose(f);
@@ -495,6 +502,11 @@ pl__rules_load(struct pl_ruleset *rs, const char *path, const char *display,
 	int rc;
 
 	text = slurp(path, &len);
+	if (!text && errno == EINVAL) {
+		snprintf(err, errlen, "%s: cannot read: not a regular file",
+		    display);
+		return PL_EINVAL;
+	}
 	if (!text) {
 		snprintf(err, errlen, "%s: cannot read: %s", display,
 		    strerror(errno));

@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <yaml.h>
 
+#include "ropen.h"
 #include "store/error.h"
 #include "config/names.h"
 #include "store/internal.h"
@@ -974,16 +975,9 @@ pl_config_load(pl_config **out, const char *path, char *err, size_t err_len)
 	int fd, rc;
 
 	*out = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		snprintf(err, err_len, "%s: %s", path, strerror(errno));
+	fd = ropen(path, 0, &sb, err, err_len);
+	if (fd < 0)
 		return errno == ENOENT ? PL_ENOTFOUND : PL_EIO;
-	}
-	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
-		snprintf(err, err_len, "%s: not a regular file", path);
-		close(fd);
-		return PL_EIO;
-	}
 	if ((text = malloc((size_t)sb.st_size + 1)) == NULL) {
 		close(fd);
 		return PL_ENOMEM;

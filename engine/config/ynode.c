@@ -15,6 +15,7 @@
 #include "buf.h"
 #include "store/error.h"
 #include "json.h"
+#include "ropen.h"
 
 ynode *
 yn_new(yn_kind kind, int line, int col)
@@ -677,10 +678,16 @@ yn_parse_file(ynode **out, const char *path, const char *name, char *err,
 {
 	struct buf b = BUF_INIT;
 	char chunk[65536];
-	int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
+	char why[128];
+	int fd = ropen(path, 0, NULL, why, sizeof why), rc;
 	ssize_t n;
 
 	*out = NULL;
+	if (fd < 0 && errno == EINVAL) {
+		snprintf(err, err_len, "cannot read %s: it is not a regular "
+		    "file (%s)", name, why);
+		return PL_EINVAL;
+	}
 	if (fd < 0) {
 		snprintf(err, err_len, "cannot open %s: %s", name,
 		    strerror(errno));

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "store/internal.h"
+#include "ropen.h"
 
 #define CHUNK (1 << 20)
 
@@ -91,12 +92,17 @@ pl_hash_file(char out[PL_HASH_HEX], int64_t *out_size, const char *path,
     char *err, size_t err_len)
 {
 	char e2[256] = "";
-	int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
+	int fd = ropen(path, 0, NULL, e2, sizeof e2), rc;
 
 	if (fd < 0) {
-		snprintf(err, err_len, "cannot open %s: %s", path,
-		    strerror(errno));
-		return errno == ENOENT ? PL_ENOTFOUND : PL_EIO;
+		rc = errno == ENOENT ? PL_ENOTFOUND :
+		    errno == EINVAL ? PL_EINVAL : PL_EIO;
+		if (errno == EINVAL)
+			snprintf(err, err_len, "%s", e2);
+		else
+			snprintf(err, err_len, "cannot open %s: %s", path,
+			    strerror(errno));
+		return rc;
 	}
 	rc = hash_fd(out, out_size, fd, -1, e2, sizeof e2);
 	close(fd);
@@ -143,15 +149,18 @@ pl_cache_put_file(char out_hash[PL_HASH_HEX], int64_t *out_size,
 	struct stat sb;
 	int fd, wfd, rc;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = ropen(path, 0, &sb, err, sizeof err);
+	if (fd < 0 && errno == EINVAL)
+		return pl__err(st, PL_EINVAL, "%s", err);
 	if (fd < 0)
 		return pl__err(st, errno == ENOENT ? PL_ENOTFOUND : PL_EIO,
 		    "cannot open %s: %s", path, strerror(errno));
-	if (fstat(fd, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+	if (pl__tmp_name(tmp, sizeof tmp, st, "obj") < 0 ||
+	    strlen(tmp) + 7 > sizeof tmp) {
 		close(fd);
-		return pl__err(st, PL_EINVAL, "%s is not a regular file", path);
+		return pl__err(st, PL_EIO, "store path too long");
 	}
-	snprintf(tmp, sizeof tmp, "%s/tmp/obj.XXXXXX", st->dir);
+	strcat(tmp, "XXXXXX");
 	wfd = mkstemp(tmp);
 	if (wfd < 0) {
 		close(fd);

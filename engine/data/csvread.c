@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "store/error.h"
+#include "ropen.h"
 #include "utf8.h"
 
 #define CHUNK (1u << 20)	/* bytes fed to libcsv per call */
@@ -962,12 +963,13 @@ pl_csv_read(pl_csv_table **out, const char *path,
 	*out = NULL;
 	if (errlen)
 		err[0] = '\0';
-	src.fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* a pipe is a real input (`plumb drift <(zcat ref.csv.gz) cur.csv`)
+	 * and is read once, from the start; a device or directory is not */
+	src.fd = ropen(path, ROPEN_PIPE, NULL, err, errlen);
 	if (src.fd < 0) {
 		int e = errno;
-		if (errlen)
-			snprintf(err, errlen, "%s: %s", path, strerror(e));
-		return e == ENOENT ? PL_ENOTFOUND : PL_EIO;
+		return e == ENOENT ? PL_ENOTFOUND :
+		    e == EINVAL ? PL_EINVAL : PL_EIO;
 	}
 	rc = load(out, path, &src, opts, err, errlen);
 	close(src.fd);

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "ropen.h"
 #include "store/internal.h"
 
 #define READ_CHUNK (1 << 20)
@@ -73,7 +74,10 @@ sha_file(char out[PL_HASH_HEX], const char *path, char *buf, EVP_MD_CTX *ctx)
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned mdlen = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char msg[64];
+	/* never open(2) a FIFO or device blindly: a path may have changed
+	 * type since the walk saw it */
+	int fd = ropen(path, 0, NULL, msg, sizeof msg);
 
 	if (fd < 0)
 		return errno;
@@ -400,7 +404,12 @@ put_blob(pl_store *st, const char *hash, const char *text, size_t len)
 		free(obj);
 		return rc;
 	}
-	snprintf(tmp, sizeof tmp, "%s/tmp/obj.XXXXXX", pl_store_dir(st));
+	if (pl__tmp_name(tmp, sizeof tmp, st, "obj") < 0 ||
+	    strlen(tmp) + 7 > sizeof tmp) {
+		free(obj);
+		return pl__err(st, PL_EIO, "store path too long");
+	}
+	strcat(tmp, "XXXXXX");
 	fd = mkstemp(tmp);
 	if (fd < 0) {
 		free(obj);
@@ -494,6 +503,13 @@ pl_hash_paths_in(pl_hashed *out, pl_hash_stats *stats, pl_store *st,
 			}
 			out[i].missing = 1;
 			continue;
+		}
+		if (!S_ISDIR(sb.st_mode) && !S_ISREG(sb.st_mode)) {
+			/* a FIFO would block, /dev/zero never ends */
+			rc = pl__err(st, PL_EINVAL, "%s is %s, not a regular "
+			    "file or directory", paths[i],
+			    ropen_kind(sb.st_mode));
+			break;
 		}
 		if (S_ISDIR(sb.st_mode)) {
 			/* without a workspace, the directory is its own */
@@ -698,7 +714,8 @@ pl_manifest_read(pl_manifest_entry **out, size_t *out_n, pl_store *st,
 static int
 clone_or_copy(const char *src, const char *dst, int link_types, unsigned mode)
 {
-	int in = open(src, O_RDONLY | O_CLOEXEC), outfd, e = 0;
+	char msg[64];
+	int in = ropen(src, 0, NULL, msg, sizeof msg), outfd, e = 0;
 	struct stat sb;
 
 	if (in < 0)
@@ -794,8 +811,13 @@ put_file_known(pl_store *st, const char *path, const char *hash)
 	{
 		static atomic_uint seq;
 
-		snprintf(tmp, sizeof tmp, "%s/tmp/put.%ld.%u", pl_store_dir(st),
-		    (long)getpid(), atomic_fetch_add(&seq, 1));
+		int k = pl__tmp_name(tmp, sizeof tmp, st, "put");
+
+		if (k < 0 || snprintf(tmp + k, sizeof tmp - (size_t)k, "%u",
+		    atomic_fetch_add(&seq, 1)) >= (int)(sizeof tmp - (size_t)k)) {
+			free(obj);
+			return pl__err(st, PL_EIO, "store path too long");
+		}
 	}
 	unlink(tmp);
 	e = clone_or_copy(path, tmp, PL_LINK_REFLINK | PL_LINK_COPY, 0444);
@@ -805,6 +827,8 @@ put_file_known(pl_store *st, const char *path, const char *hash)
 			e = errno;
 			unlink(tmp);
 		}
+	} else {
+		unlink(tmp);	/* a failed copy leaves nothing in tmp/ */
 	}
 	if (e)
 		rc = pl__err(st, e == ENOSPC || e == EDQUOT ? PL_EFULL : PL_EIO,

@@ -2,16 +2,19 @@
 #include "config.h"
 #include "drift/drift.h"
 
+#include <errno.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "buf.h"
 #include "drift/stats.h"
+#include "ropen.h"
 #include "store/error.h"
 #include "utf8.h"
 
@@ -911,14 +914,57 @@ struct reader {
 	pl_csv_table *t;
 	int rc;
 	char err[512];
+	struct buf bytes;	/* a pipe's whole content: it reads only once */
+	int piped;
 };
+
+/* Reads side RD (again, when a column must be kept as text): a FIFO or
+ * pipe (`plumb drift <(zcat ref.csv.gz) cur.csv`) is drained into memory
+ * the first time, since a second read would find it empty. */
+static int
+read_side(pl_csv_table **out, struct reader *rd)
+{
+	struct stat sb;
+
+	if (!rd->piped && stat(rd->path, &sb) == 0 && S_ISFIFO(sb.st_mode)) {
+		char chunk[65536];
+		ssize_t n;
+		int fd = ropen(rd->path, ROPEN_PIPE, NULL, rd->err,
+		    sizeof rd->err);
+
+		if (fd < 0)
+			return errno == EINVAL ? PL_EINVAL : PL_EIO;
+		while ((n = read(fd, chunk, sizeof chunk)) != 0) {
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0) {
+				seterr(rd->err, sizeof rd->err, "%s: %s",
+				    rd->path, strerror(errno));
+				close(fd);
+				return PL_EIO;
+			}
+			if (buf_add(&rd->bytes, chunk, (size_t)n) < 0) {
+				close(fd);
+				seterr(rd->err, sizeof rd->err, "out of memory");
+				return PL_ENOMEM;
+			}
+		}
+		close(fd);
+		rd->piped = 1;
+	}
+	if (rd->piped)
+		return pl_csv_read_mem(out, rd->path, rd->bytes.len ?
+		    rd->bytes.p : "", rd->bytes.len, &rd->co, rd->err,
+		    sizeof rd->err);
+	return pl_csv_read(out, rd->path, &rd->co, rd->err, sizeof rd->err);
+}
 
 static void *
 read_thread(void *arg)
 {
 	struct reader *rd = arg;
 
-	rd->rc = pl_csv_read(&rd->t, rd->path, &rd->co, rd->err, sizeof rd->err);
+	rd->rc = read_side(&rd->t, rd);
 	return NULL;
 }
 
@@ -987,8 +1033,7 @@ pl_drift_files(pl_drift_report **out, const char *ref_path,
 		pl_csv_table *again = NULL;
 		rd[side].co.text_columns = txt;
 		rd[side].co.n_text_columns = ntxt;
-		rc = pl_csv_read(&again, rd[side].path, &rd[side].co, rd[side].err,
-		    sizeof rd[side].err);
+		rc = read_side(&again, &rd[side]);
 		free(txt);
 		rd[side].co.text_columns = NULL;
 		rd[side].co.n_text_columns = 0;
@@ -1004,6 +1049,8 @@ pl_drift_files(pl_drift_report **out, const char *ref_path,
 done:
 	pl_csv_free(rd[0].t);
 	pl_csv_free(rd[1].t);
+	buf_free(&rd[0].bytes);
+	buf_free(&rd[1].bytes);
 	return rc;
 }
 

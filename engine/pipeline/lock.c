@@ -623,21 +623,32 @@ pl_lock_write(const pl_lock *lk, const char *path, char *err, size_t err_len)
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w < 0) {
+			int e = errno;
+
 			snprintf(err, err_len, "cannot write %s: %s", tmp,
-			    strerror(errno));
-			rc = errno == ENOSPC ? PL_EFULL : PL_EIO;
+			    strerror(e));
+			rc = e == ENOSPC || e == EDQUOT ? PL_EFULL : PL_EIO;
 			goto out;
 		}
 		off += (size_t)w;
 	}
-	if (fsync(fd) < 0) {
-		snprintf(err, err_len, "cannot write %s: %s", tmp,
-		    strerror(errno));
-		rc = PL_EIO;
-		goto out;
+	/* every error on the way counts: write, fsync, close, rename and
+	 * the directory's fsync (a full disk must never end in "done") */
+	{
+		int bad = fsync(fd) < 0, e = errno;
+
+		if (close(fd) < 0 && !bad) {
+			bad = 1;
+			e = errno;
+		}
+		fd = -1;
+		if (bad) {
+			snprintf(err, err_len, "cannot write %s: %s", tmp,
+			    strerror(e));
+			rc = e == ENOSPC || e == EDQUOT ? PL_EFULL : PL_EIO;
+			goto out;
+		}
 	}
-	close(fd);
-	fd = -1;
 	if (rename(tmp, path) < 0) {
 		snprintf(err, err_len, "cannot replace %s: %s", path,
 		    strerror(errno));
@@ -654,10 +665,16 @@ pl_lock_write(const pl_lock *lk, const char *path, char *err, size_t err_len)
 			int dfd = open(slash ? dir : ".", O_RDONLY |
 			    O_DIRECTORY | O_CLOEXEC);
 
-			if (dfd >= 0) {
-				fsync(dfd);
-				close(dfd);
+			/* EINVAL: a file system that cannot sync a
+			 * directory; the rename is done all the same */
+			if (dfd >= 0 && fsync(dfd) < 0 && errno != EINVAL) {
+				snprintf(err, err_len, "cannot sync the "
+				    "directory of %s: %s", path,
+				    strerror(errno));
+				rc = PL_EIO;
 			}
+			if (dfd >= 0)
+				close(dfd);
 		}
 		free(dir);
 	}

@@ -919,9 +919,21 @@ complete_stage(struct sched *sc, size_t i, const pl_exec_result *r)
 		record_io(sc, i, outs);
 		run_cache_put(sc, i, outs);
 		rc = record_lock(sc, i, outs);
-		sc->sum.ran++;
-		event(sc, PL_EV_DONE, i, NULL, secs, 0);
-		finish_slot(sc, i, S_OK);
+		if (rc != PL_OK) {
+			/* the stage ran, but plumb.lock does not say so (a
+			 * full disk): never report it done (issue 15) */
+			char why[600];
+
+			snprintf(why, sizeof why, "recording it in the lock "
+			    "file: %s", sc->err);
+			sc->sum.failed++;
+			event(sc, PL_EV_FAILED, i, why, secs, 0);
+			finish_slot(sc, i, S_FAILED);
+		} else {
+			sc->sum.ran++;
+			event(sc, PL_EV_DONE, i, NULL, secs, 0);
+			finish_slot(sc, i, S_OK);
+		}
 	} else if (final == PL_RUN_KILLED) {
 		sc->sum.killed++;
 		event(sc, PL_EV_KILLED, i, msg, secs, r->exit_status);
@@ -1139,7 +1151,10 @@ pl_repro(pl_repro_summary *out, pl_store *st, const pl_pipeline *p,
 	 * file itself (nothing new in the workspace); the kernel drops it
 	 * when the process dies, however it dies. */
 	if (!o->dry_run) {
-		lockfd = open(pl_pipeline_file(p), O_RDONLY | O_CLOEXEC);
+		/* O_NONBLOCK: the file was parsed, but it may have been
+		 * swapped for a FIFO since; an open must not wait */
+		lockfd = open(pl_pipeline_file(p), O_RDONLY | O_NONBLOCK |
+		    O_CLOEXEC);
 		if (lockfd >= 0 && flock(lockfd, LOCK_EX | LOCK_NB) < 0) {
 			snprintf(err, err_len, "%s: another plumb repro is "
 			    "running this pipeline", pl_pipeline_file(p));

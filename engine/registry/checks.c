@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "ropen.h"
 #include "data/csvread.h"
 #include "store/error.h"
 #include "utf8.h"
@@ -487,11 +488,11 @@ scan_csv(struct vstate *v, const char *path, char *err, size_t errlen)
 	struct csv_parser p;
 	char buf[65536];
 	ssize_t r;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char why[256];
+	int fd = ropen(path, ROPEN_PIPE, NULL, why, sizeof why);
 
 	if (fd < 0) {
-		snprintf(err, errlen, "cannot read %s: %s", path,
-		    strerror(errno));
+		snprintf(err, errlen, "cannot read %s", why);
 		return -1;
 	}
 	if (csv_init(&p, CSV_REPALL_NL) != 0) {

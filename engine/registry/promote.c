@@ -265,6 +265,20 @@ deploy_one(pl_store *st, struct plan *p, const pl_deploy_target *t,
 	io.log_path = p->log_path[0] ? p->log_path : NULL;
 	event(p->o, "deploying %s v%d to %s (%s)", p->o->name, version,
 	    t->name, pl_model_stage_name(p->to));
+	{
+		/* intent before acting, outcome after (the model.deploy entry
+		 * carry_out writes): a kill -9 between the two leaves an
+		 * intent that pl_audit_unfinished() and fsck explain */
+		char iobj[160], d[400];
+
+		snprintf(iobj, sizeof iobj, "%s@%d", p->o->name, version);
+		snprintf(d, sizeof d, "target %s, stage %s: starting (pid %ld "
+		    "start %lld)", t->name, pl_model_stage_name(p->to),
+		    (long)getpid(), (long long)pl__proc_start((long)getpid()));
+		if ((rc = pl_audit_append(st, "model.deploy.intent", iobj,
+		    d)) != PL_OK)
+			return rc;
+	}
 	rc = pl_deploy_run(out, t, p->o->cfg ? p->o->cfg->dir : NULL,
 	    p->o->name, version, obj, pl_model_stage_name(p->to), &io);
 	if (rc != PL_OK)

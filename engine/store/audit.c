@@ -125,34 +125,15 @@ pl_audit_list_free(pl_audit_entry *e, size_t n)
 	free(e);
 }
 
-int
-pl_audit_list(pl_audit_entry **out, size_t *out_n, pl_store *st,
-    const pl_audit_query *q)
+/* Steps s to its end, collecting the rows (the columns of pl_audit_list's
+ * select) in *out; resets s. */
+static int
+collect(pl_audit_entry **out, size_t *out_n, pl_store *st, sqlite3_stmt *s)
 {
-	/* The newest `limit` matching rows, then back in id order. */
-	static const char sel[] =
-	    "SELECT * FROM (SELECT id, time_ms, user, uid, host, ssh_client, "
-	    "pid, action, object, detail FROM audit WHERE "
-	    "(?1 IS NULL OR action = ?1 OR substr(action, 1, length(?1) + 1) "
-	    "  = ?1 || '.') AND "
-	    "(?2 IS NULL OR object = ?2 OR substr(object, 1, length(?2) + 1) "
-	    "  = ?2 || '@') AND "
-	    "time_ms >= ?3 ORDER BY id DESC LIMIT ?4) ORDER BY id";
 	pl_audit_entry *v = NULL;
 	size_t n = 0, cap = 0;
-	sqlite3_stmt *s;
 	int rc;
 
-	*out = NULL;
-	*out_n = 0;
-	if ((s = pl__stmt(st, sel)) == NULL)
-		return PL_ERROR;
-	if (q && q->action)
-		sqlite3_bind_text(s, 1, q->action, -1, SQLITE_STATIC);
-	if (q && q->object)
-		sqlite3_bind_text(s, 2, q->object, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 3, q ? q->since_ms : 0);
-	sqlite3_bind_int64(s, 4, q && q->limit > 0 ? q->limit : -1);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		pl_audit_entry *e;
 
@@ -184,5 +165,91 @@ pl_audit_list(pl_audit_entry **out, size_t *out_n, pl_store *st,
 	}
 	*out = v;
 	*out_n = n;
+	return PL_OK;
+}
+
+int
+pl_audit_list(pl_audit_entry **out, size_t *out_n, pl_store *st,
+    const pl_audit_query *q)
+{
+	/* The newest `limit` matching rows, then back in id order. */
+	static const char sel[] =
+	    "SELECT * FROM (SELECT id, time_ms, user, uid, host, ssh_client, "
+	    "pid, action, object, detail FROM audit WHERE "
+	    "(?1 IS NULL OR action = ?1 OR substr(action, 1, length(?1) + 1) "
+	    "  = ?1 || '.') AND "
+	    "(?2 IS NULL OR object = ?2 OR substr(object, 1, length(?2) + 1) "
+	    "  = ?2 || '@') AND "
+	    "time_ms >= ?3 ORDER BY id DESC LIMIT ?4) ORDER BY id";
+	sqlite3_stmt *s;
+
+	*out = NULL;
+	*out_n = 0;
+	if ((s = pl__stmt(st, sel)) == NULL)
+		return PL_ERROR;
+	if (q && q->action)
+		sqlite3_bind_text(s, 1, q->action, -1, SQLITE_STATIC);
+	if (q && q->object)
+		sqlite3_bind_text(s, 2, q->object, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, q ? q->since_ms : 0);
+	sqlite3_bind_int64(s, 4, q && q->limit > 0 ? q->limit : -1);
+	return collect(out, out_n, st, s);
+}
+
+/*
+ * Intent without outcome: a deploy is recorded as model.deploy.intent
+ * ("target T, stage S: starting (pid P start J)") before its command runs
+ * and as model.deploy ("target T, stage S: ...") by the same process
+ * once it is known.  An intent no outcome follows, whose process is gone,
+ * is a deploy that may or may not have happened (kill -9 mid-promote).
+ */
+int
+pl_audit_unfinished(pl_audit_entry **out, size_t *out_n, pl_store *st)
+{
+	static const char sel[] =
+	    "SELECT id, time_ms, user, uid, host, ssh_client, pid, action, "
+	    "object, detail FROM audit i WHERE action = 'model.deploy.intent' "
+	    "AND NOT EXISTS (SELECT 1 FROM audit o WHERE o.id > i.id AND "
+	    "o.action = 'model.deploy' AND o.pid = i.pid AND "
+	    "o.host IS i.host AND o.object IS i.object AND "
+	    "substr(o.detail, 1, instr(i.detail, ': starting')) = "
+	    "substr(i.detail, 1, instr(i.detail, ': starting'))) ORDER BY id";
+	pl_audit_entry *v = NULL;
+	size_t n = 0, k = 0;
+	sqlite3_stmt *s;
+	int rc;
+
+	*out = NULL;
+	*out_n = 0;
+	if ((s = pl__stmt(st, sel)) == NULL)
+		return PL_ERROR;
+	if ((rc = collect(&v, &n, st, s)) != PL_OK)
+		return rc;
+	/* still in progress: the same process (pid and start time) on this
+	 * host is alive */
+	for (size_t i = 0; i < n; i++) {
+		const char *p = v[i].detail ? strstr(v[i].detail, " start ") :
+		    NULL;
+		long long start = p ? strtoll(p + 7, NULL, 10) : -1;
+		int live = v[i].host && strcmp(v[i].host, pl__hostname()) == 0
+		    && start >= 0 && pl__proc_start(v[i].pid) == start;
+
+		if (live) {
+			free(v[i].user);
+			free(v[i].host);
+			free(v[i].ssh_client);
+			free(v[i].action);
+			free(v[i].object);
+			free(v[i].detail);
+			continue;
+		}
+		v[k++] = v[i];
+	}
+	*out = v;
+	*out_n = k;
+	if (k == 0) {
+		free(v);
+		*out = NULL;
+	}
 	return PL_OK;
 }

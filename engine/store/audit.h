@@ -69,4 +69,11 @@ int pl_audit_list(pl_audit_entry **out, size_t *out_n, pl_store *st,
     const pl_audit_query *q);
 void pl_audit_list_free(pl_audit_entry *e, size_t n);
 
+/*
+ * Deploys whose intent is in the log but whose outcome never came, and
+ * whose process is gone (killed during `plumb model promote`): the
+ * model.deploy.intent entries, oldest first.  Free with pl_audit_list_free.
+ */
+int pl_audit_unfinished(pl_audit_entry **out, size_t *out_n, pl_store *st);
+
 #endif

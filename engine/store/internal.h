@@ -65,6 +65,12 @@ int pl__open_db(sqlite3 **out, const char *dbpath, int readonly,
 /* Start time of a local process (jiffies since boot, from /proc), or -1
  * when it does not exist; tells a live process from a reused pid. */
 int64_t pl__proc_start(long pid);
+/* "STORE/tmp/PREFIX.PID.START." into buf, for a temporary file in the
+ * store's tmp/ (the caller appends the rest): the name says which process
+ * holds it, so fsck can tell a leftover (store/tmpfiles.c).  Returns the
+ * length, or -1 when buf is too small. */
+int pl__tmp_name(char *buf, size_t len, const pl_store *st,
+    const char *prefix);
 /* Host name (static buffer). */
 const char *pl__hostname(void);
 /* User name (static buffer). */
