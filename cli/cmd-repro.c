@@ -304,6 +304,60 @@ register_models(struct view *v, const pl_pipeline *p)
 	return rc == PL_OK ? CLI_OK : CLI_ERROR;
 }
 
+/*
+ * Jobs an earlier plumb repro of this store left on the cluster when it
+ * was killed: listed, and without --orphans a refusal (they may be
+ * writing the outputs this repro would write); --orphans=cancel cancels
+ * them, --orphans=adopt waits for them to end.
+ */
+static int
+settle_orphans(pl_store *st, const char *action)
+{
+	pl_slurm_job *v = NULL;
+	size_t n = 0;
+	char err[512];
+
+	if (pl_slurm_orphans(&v, &n, st, 0, err, sizeof err) != PL_OK) {
+		cli_error("cannot look for jobs left by an earlier plumb: %s",
+		    err);
+		return CLI_ERROR;
+	}
+	if (n == 0)
+		return CLI_OK;
+	fprintf(stderr, "plumb: %zu Slurm job%s of an earlier plumb repro "
+	    "(killed) %s still on the cluster:\n", n, n == 1 ? "" : "s",
+	    n == 1 ? "is" : "are");
+	for (size_t i = 0; i < n; i++) {
+		fprintf(stderr, "  job ");
+		cli_put_safe(stderr, v[i].id);
+		fprintf(stderr, "  ");
+		cli_put_safe(stderr, v[i].state);
+		fprintf(stderr, "  ");
+		cli_put_safe(stderr, v[i].name);
+		fputc('\n', stderr);
+	}
+	if (action == NULL) {
+		cli_error("rerun with --orphans=cancel to cancel %s, or "
+		    "--orphans=adopt to wait for %s to end", n == 1 ? "it" :
+		    "them", n == 1 ? "it" : "them");
+		free(v);
+		return CLI_ERROR;
+	}
+	if (!strcmp(action, "adopt"))
+		fprintf(stderr, "plumb: waiting for %s to end...\n", n == 1 ?
+		    "it" : "them");
+	if (pl_slurm_orphans_settle(st, v, n, action, err, sizeof err) !=
+	    PL_OK) {
+		cli_error("%s the jobs: %s", action, err);
+		free(v);
+		return CLI_ERROR;
+	}
+	fprintf(stderr, "plumb: %s %zu job%s\n", !strcmp(action, "cancel") ?
+	    "cancelled" : "adopted", n, n == 1 ? "" : "s");
+	free(v);
+	return CLI_OK;
+}
+
 static int
 run(int argc, char **argv)
 {
@@ -319,10 +373,11 @@ run(int argc, char **argv)
 		{ "link", required_argument, NULL, 'L' },
 		{ "no-run-cache", no_argument, NULL, 'R' },
 		{ "executor", required_argument, NULL, 'X' },
+		{ "orphans", required_argument, NULL, 'O' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *file = NULL, *link = getenv("PLUMB_CACHE_TYPE");
-	const char *executor = getenv("PLUMB_EXECUTOR");
+	const char *executor = getenv("PLUMB_EXECUTOR"), *orphans = NULL;
 	pl_executor *ex = NULL;
 	pl_repro_opts ro;
 	pl_repro_summary sum;
@@ -358,6 +413,7 @@ run(int argc, char **argv)
 		case 'L': link = optarg; break;
 		case 'R': ro.no_run_cache = 1; break;
 		case 'X': executor = optarg; break;
+		case 'O': orphans = optarg; break;
 		default:
 			return cli_usage("repro", "bad option");
 		}
@@ -370,6 +426,10 @@ run(int argc, char **argv)
 	    strcmp(executor, "slurm") != 0)
 		return cli_usage("repro", "--executor takes local or slurm, got "
 		    "'%s'", executor);
+	if (orphans && strcmp(orphans, "cancel") != 0 &&
+	    strcmp(orphans, "adopt") != 0)
+		return cli_usage("repro", "--orphans takes cancel or adopt, got "
+		    "'%s'", orphans);
 	ro.targets = argv + optind;
 	ro.ntargets = (size_t)(argc - optind);
 	if (pipe_load(&p, file, PL_PIPE_CHECK_DEPS) != CLI_OK)
@@ -383,6 +443,8 @@ run(int argc, char **argv)
 			goto out;
 		}
 		ro.executor = ex;
+		if (!ro.dry_run && settle_orphans(st, orphans) != CLI_OK)
+			goto out;
 	}
 	/* The live status line needs "\r ESC [ K": only where plumb may
 	 * send escapes (a terminal, NO_COLOR unset, TERM not dumb). */
@@ -464,7 +526,8 @@ const struct cli_cmd cli_cmd_repro = {
 	"usage: plumb repro [-f FILE] [-j N] [--force] [--dry-run] "
 	"[--keep-going]\n"
 	"                   [--single-item] [-v] [-q] [--link TYPES]\n"
-	"                   [--executor local|slurm] [TARGET...]\n"
+	"                   [--executor local|slurm] [--orphans cancel|adopt]\n"
+	"                   [TARGET...]\n"
 	"\n"
 	"Reproduces the pipeline in plumb.yaml (or dvc.yaml: DVC's stages:\n"
 	"schema, vars, ${...}, foreach and matrix run unchanged).  A stage runs\n"
@@ -478,7 +541,8 @@ const struct cli_cmd cli_cmd_repro = {
 	"groups; their upstream stages come along.\n"
 	"\n"
 	"  -f, --file FILE     the pipeline file\n"
-	"  -j, --jobs N        stages at once (default: number of CPUs)\n"
+	"  -j, --jobs N        local stages at once (default: number of CPUs;\n"
+	"                      on Slurm, the cluster decides)\n"
 	"      --force         run the selected stages even if up to date\n"
 	"  -n, --dry-run       say what would run and why; change nothing\n"
 	"  -k, --keep-going    after a failure, go on with independent stages\n"
@@ -492,6 +556,9 @@ const struct cli_cmd cli_cmd_repro = {
 	"      --executor E    local (default) or slurm: each stage a batch\n"
 	"                      job (sbatch; extra arguments from\n"
 	"                      $PLUMB_SLURM_ARGS; also $PLUMB_EXECUTOR)\n"
+	"      --orphans A     Slurm jobs a killed plumb repro left running:\n"
+	"                      cancel them, or adopt (wait for them to end);\n"
+	"                      without it, plumb lists them and stops\n"
 	"\n"
 	"Exit status: 0 when every selected stage is up to date at the end,\n"
 	"1 when a stage failed or the pipeline file is wrong (plumb: FILE:LINE:\n"
