@@ -385,11 +385,11 @@ model_diff_screen_new(struct app *a, const pl_model_version *va,
 	build_metrics(d, va, vb, cfg);
 	build_data(d, va, vb);
 	build_code(d, va, vb, cfg);
-	d->cols[0] = (struct wcolumn){ "", 0, 12, 2, 0 };
-	d->cols[1] = (struct wcolumn){ d->ha, 0, 12, 3, 0 };
-	d->cols[2] = (struct wcolumn){ d->hb, 0, 12, 3, 0 };
-	d->cols[3] = (struct wcolumn){ "delta", 12, 0, 0, WCOL_RIGHT };
-	d->cols[4] = (struct wcolumn){ "", 0, 10, 2, 0 };
+	d->cols[0] = (struct wcolumn){ "", 0, 12, 2, 0, 0 };
+	d->cols[1] = (struct wcolumn){ d->ha, 0, 12, 3, 0, 0 };
+	d->cols[2] = (struct wcolumn){ d->hb, 0, 12, 3, 0, 0 };
+	d->cols[3] = (struct wcolumn){ "delta", 12, 0, 0, WCOL_RIGHT, 0 };
+	d->cols[4] = (struct wcolumn){ "", 0, 10, 2, 0, 0 };
 	d->t = wtable_new(a->win, 0, 0, 1, 1, 0);
 	if (d->t == NULL)
 		xoom();

@@ -179,16 +179,16 @@ load_versions(struct models_scr *m)
 			add_mkey(m, m->vers[k]->metrics[i].key);
 	{
 		struct wcolumn cols[5 + NMETRIC_COLS] = {
-			{ "ver", 4, 0, 0, WCOL_RIGHT },
-			{ "stage", 12, 0, 0, 0 },
-			{ "aliases", 0, 8, 2, 0 },
-			{ "run", 8, 0, 0, 0 },
-			{ "created", 11, 0, 0, 0 },
+			{ "ver", 4, 0, 0, WCOL_RIGHT, 0 },
+			{ "stage", 12, 0, 0, 0, 0 },
+			{ "aliases", 0, 8, 2, 0, 0 },
+			{ "run", 8, 0, 0, 0, 0 },
+			{ "created", 11, 0, 0, 0, 0 },
 		};
 
 		for (int i = 0; i < m->nmkeys; i++)
 			cols[5 + i] = (struct wcolumn){ m->mkeys[i], 0, 8, 1,
-			    WCOL_RIGHT };
+			    WCOL_RIGHT, 0 };
 		wtable_set_columns(m->vt, cols, 5 + m->nmkeys);
 	}
 	wtable_source_changed(m->vt);
@@ -879,13 +879,13 @@ struct screen *
 models_screen_new(struct app *a, const char *model)
 {
 	static const struct wcolumn mcols[] = {
-		{ "model", 0, 10, 2, 0 },
-		{ "latest", 6, 0, 0, WCOL_RIGHT },
-		{ "production", 10, 0, 0, WCOL_RIGHT },
-		{ "staging", 7, 0, 0, WCOL_RIGHT },
-		{ "aliases", 0, 10, 3, 0 },
-		{ "versions", 8, 0, 0, WCOL_RIGHT },
-		{ "description", 0, 10, 2, 0 },
+		{ "model", 0, 10, 2, 0, 0 },
+		{ "latest", 6, 0, 0, WCOL_RIGHT, 0 },
+		{ "production", 10, 0, 0, WCOL_RIGHT, 0 },
+		{ "staging", 7, 0, 0, WCOL_RIGHT, 0 },
+		{ "aliases", 0, 10, 3, 0, 0 },
+		{ "versions", 8, 0, 0, WCOL_RIGHT, 0 },
+		{ "description", 0, 10, 2, 0, 0 },
 	};
 	struct wtable_source ms = { mt_count, mt_cell, NULL, NULL, NULL };
 	struct wtable_source vs = { vt_count, vt_cell, vt_row_id, NULL, NULL };

@@ -531,7 +531,9 @@ run_layout(struct screen *sc)
 	r->top_h = clampi(body * 2 / 5, 4, body - 4 > 4 ? body - 4 : 4);
 	if ((size_t)r->top_h > r->nms + 3 && r->nms + 3 > (size_t)8)
 		r->top_h = (int)r->nms + 3;
-	r->lw = clampi(a->w * 2 / 5, 10, 60);
+	/* Attributes take 2/5 of the width, at most 60 cells until the
+	 * metrics keep 100 (a wide terminal shows long names whole). */
+	r->lw = clampi(a->w * 2 / 5, 10, a->w - 100 > 60 ? a->w - 100 : 60);
 	rw = a->w - r->lw;
 	widget_place(wtable_widget(r->attr_t), a->win, 2, 1,
 	    r->top_h - 2 > 1 ? r->top_h - 2 : 1, r->lw - 2 > 1 ? r->lw - 2 : 1);

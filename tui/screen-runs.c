@@ -180,6 +180,11 @@ apply_columns(struct runs *r)
 			break;
 		case K_PARAM: wc[i].min = 6; break;
 		}
+		/* Text columns grow to their content on a wide terminal
+		 * before the name and experiment take the rest. */
+		if (c->kind == K_NAME || c->kind == K_EXP ||
+		    c->kind == K_USER || c->kind >= K_METRIC)
+			wc[i].flags |= WCOL_FIT;
 		if (c->kind >= K_METRIC) {
 			int tw = (int)wsan_width(c->title);
 

@@ -28,6 +28,7 @@ struct wtable {
 	bool search_failed;
 	bool more_right;	/* some column is cut or hidden on the right */
 	int *widths;
+	bool fit_dirty;		/* WCOL_FIT wants to measure again */
 };
 
 static void tbl_draw(struct widget *);
@@ -95,12 +96,14 @@ wtable_set_source(struct wtable *t, const struct wtable_source *src)
 	t->src = *src;
 	t->has_src = src->count != NULL && src->cell != NULL;
 	t->base.dirty = true;
+	t->fit_dirty = true;
 }
 
 void
 wtable_source_changed(struct wtable *t)
 {
 	t->base.dirty = true;
+	t->fit_dirty = true;
 }
 
 int
@@ -130,6 +133,7 @@ wtable_set_columns(struct wtable *t, const struct wcolumn *cols, int n)
 		}
 	}
 	t->ncols = n;
+	t->fit_dirty = true;
 	if (t->frozen > n)
 		t->frozen = n;
 	if (t->first < t->frozen || t->first >= n)
@@ -252,6 +256,35 @@ wtable_layout(const struct wcolumn *cols, int n, int avail, int *widths)
 		total += widths[i] + (i > 0);
 	}
 	spare = avail - total;
+	/* First the columns below their content's width, all of them when
+	 * there is room, else in proportion to what each misses. */
+	if (spare > 0) {
+		long deficit = 0;
+
+		for (i = 0; i < n; i++)
+			if (cols[i].want > widths[i])
+				deficit += cols[i].want - widths[i];
+		given = 0;
+		for (i = 0; i < n && deficit > 0; i++) {
+			int miss = cols[i].want - widths[i], add;
+
+			if (miss <= 0)
+				continue;
+			add = deficit <= spare ? miss :
+			    (int)((long)spare * miss / deficit);
+			widths[i] += add;
+			given += add;
+		}
+		/* Rounding leftovers go to the first column still short. */
+		for (i = 0; i < n && deficit > spare && given < spare; i++) {
+			if (cols[i].want > widths[i]) {
+				widths[i] += spare - given;
+				given = spare;
+			}
+		}
+		total += given;
+		spare -= given;
+	}
 	if (spare > 0 && flexsum > 0) {
 		given = 0;
 		for (i = 0; i < n; i++) {
@@ -413,6 +446,35 @@ struct colpos {
 	int col, x, w;
 };
 
+/* WCOL_FIT: want = the widest of the title and the first rows' cells
+ * (sanitized width, as painted). */
+static void
+measure_fit(struct wtable *t)
+{
+	struct wcell cell;
+	size_t rows = t->count < WTABLE_FIT_ROWS ? t->count : WTABLE_FIT_ROWS;
+
+	t->fit_dirty = false;
+	for (int i = 0; i < t->ncols; i++) {
+		struct wcolumn *c = &t->cols[i];
+		size_t want;
+
+		if (!(c->flags & WCOL_FIT))
+			continue;
+		want = wsan_width(c->title);
+		for (size_t row = 0; row < rows; row++) {
+			size_t cw;
+
+			memset(&cell, 0, sizeof cell);
+			cell.role = -1;
+			t->src.cell(t->src.payload, row, i, &cell);
+			if (cell.text && (cw = wsan_width(cell.text)) > want)
+				want = cw;
+		}
+		c->want = want > 4096 ? 4096 : (int)want;
+	}
+}
+
 static int
 visible_columns(struct wtable *t, struct colpos *out)
 {
@@ -501,6 +563,8 @@ tbl_draw(struct widget *w)
 
 	row_count(t);
 	clamp(t);
+	if (t->fit_dirty && t->has_src)
+		measure_fit(t);
 	cp = calloc((size_t)(t->ncols + 1), sizeof *cp);
 	if (cp == NULL)
 		return;

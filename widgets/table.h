@@ -52,6 +52,10 @@ struct wtable_source {
 };
 
 #define WCOL_RIGHT	0x1u	/* right-align cells and title (numbers) */
+#define WCOL_FIT	0x2u	/* the table measures want from the cells */
+
+/* Rows WCOL_FIT measures: the first ones in the source's order. */
+#define WTABLE_FIT_ROWS	256
 
 struct wcolumn {
 	const char *title;	/* copied by wtable_set_columns */
@@ -59,6 +63,11 @@ struct wcolumn {
 	int min;		/* flex columns never shrink below this */
 	int flex;		/* > 0: share spare width in this proportion */
 	unsigned flags;		/* WCOL_* */
+	/* > 0: the content's natural width.  Spare width goes first to the
+	 * columns narrower than their want (flex or not), so a long name
+	 * or value is not cut while a wide terminal has room; what is left
+	 * goes to flex columns.  With WCOL_FIT the table sets it itself. */
+	int want;
 };
 
 #define WTABLE_MULTI	0x1u	/* a mark gutter and space to mark rows */

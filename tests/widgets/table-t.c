@@ -127,6 +127,37 @@ test_layout(void **state)
 	assert_int_equal(w[1], 4);
 }
 
+/* Content widths (want) are served before flex shares: a long value in a
+ * non-flex column is not cut while flex columns soak up the room. */
+static void
+test_layout_want(void **state)
+{
+	int w[3];
+	struct wcolumn c[3] = {
+		{ "NAME", 0, 12, 2, 0, 30 }, { "EXP", 0, 8, 1, 0, 7 },
+		{ "param", 6, 0, 0, 0, 25 },
+	};
+
+	(void)state;
+	/* base 12 + 8 + 6 + 2 gaps = 28; avail 100: wants need 18 + 19 =
+	 * 37, the 35 left go to the flex columns 2:1 (23 and 12). */
+	assert_int_equal(wtable_layout(c, 3, 100, w), 100);
+	assert_int_equal(w[2], 25);
+	assert_int_equal(w[0], 30 + 23);
+	assert_int_equal(w[1], 8 + 12);
+	/* avail 46: 18 spare for a deficit of 37, shared in proportion
+	 * (18*18/37 = 8, 18*19/37 = 9, the rounding cell to the first). */
+	assert_int_equal(wtable_layout(c, 3, 46, w), 46);
+	assert_int_equal(w[0], 12 + 8 + 1);
+	assert_int_equal(w[2], 6 + 9);
+	assert_int_equal(w[1], 8);
+	/* No want anywhere: the old proportional rule, unchanged. */
+	c[0].want = c[1].want = c[2].want = 0;
+	assert_int_equal(wtable_layout(c, 3, 100, w), 100);
+	assert_int_equal(w[2], 6);
+	assert_int_equal(w[0], 12 + 48);
+}
+
 static void
 test_virtual_100k_rows(void **state)
 {
@@ -357,6 +388,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_layout),
+		cmocka_unit_test(test_layout_want),
 		cmocka_unit_test_setup_teardown(test_virtual_100k_rows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cursor_keys, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_elision_and_sort, setup, teardown),
