@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fnmatch.h>
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
@@ -304,6 +305,76 @@ register_models(struct view *v, const pl_pipeline *p)
 	return rc == PL_OK ? CLI_OK : CLI_ERROR;
 }
 
+/* The config file that goes with pipeline p: the pipeline file itself,
+ * or plumb.yaml beside a dvc.yaml.  Malloc'ed. */
+static char *
+config_path(const pl_pipeline *p)
+{
+	const char *file = pl_pipeline_file(p), *base = strrchr(file, '/');
+
+	base = base ? base + 1 : file;
+	if (strcmp(base, "dvc.yaml") == 0)
+		return xasprintf("%s/plumb.yaml", pl_pipeline_dir(p));
+	return xstrdup(file);
+}
+
+/*
+ * Each stage's sbatch arguments from plumb.yaml's executor: slurm:
+ * section, all checked before anything is submitted: a bad value, or a
+ * stage name there that the pipeline lacks, is FILE:LINE:COL: message.
+ */
+static int
+slurm_args(char ****out, const pl_pipeline *p)
+{
+	char *cfgpath = config_path(p), err[1024];
+	pl_config *cfg = NULL;
+	size_t n = pl_pipeline_nstages(p);
+	char ***v;
+
+	*out = NULL;
+	if (access(cfgpath, R_OK) == 0 &&
+	    pl_config_load(&cfg, cfgpath, err, sizeof err) != PL_OK) {
+		cli_error("%s", err);
+		free(cfgpath);
+		return CLI_ERROR;
+	}
+	for (size_t r = 0; cfg && r < cfg->slurm.nstages; r++) {
+		const pl_slurm_rule *rule = &cfg->slurm.stages[r];
+		int glob = strpbrk(rule->pattern, "*?[") != NULL, hit = 0;
+
+		for (size_t i = 0; i < n && !hit; i++)
+			hit = glob ? fnmatch(rule->pattern,
+			    pl_pipeline_stage(p, i)->name, 0) == 0 :
+			    strcmp(rule->pattern,
+			    pl_pipeline_stage(p, i)->name) == 0;
+		if (!hit) {
+			cli_error("%s:%d:%d: executor.slurm.stages: no stage "
+			    "%s '%s' in the pipeline", cfgpath, rule->line,
+			    rule->col, glob ? "matches" : "is named",
+			    rule->pattern);
+			pl_config_free(cfg);
+			free(cfgpath);
+			return CLI_ERROR;
+		}
+	}
+	v = xcalloc(n + 1, sizeof *v);
+	for (size_t i = 0; cfg && i < n; i++)
+		if (pl_slurm_cfg_args(&v[i], &cfg->slurm,
+		    pl_pipeline_stage(p, i)->name) != PL_OK) {
+			cli_error("out of memory");
+			for (size_t k = 0; k < i; k++)
+				pl_strv_free(v[k]);
+			free(v);
+			pl_config_free(cfg);
+			free(cfgpath);
+			return CLI_ERROR;
+		}
+	pl_config_free(cfg);
+	free(cfgpath);
+	*out = v;
+	return CLI_OK;
+}
+
 /*
  * Jobs an earlier plumb repro of this store left on the cluster when it
  * was killed: listed, and without --orphans a refusal (they may be
@@ -379,6 +450,7 @@ run(int argc, char **argv)
 	const char *file = NULL, *link = getenv("PLUMB_CACHE_TYPE");
 	const char *executor = getenv("PLUMB_EXECUTOR"), *orphans = NULL;
 	pl_executor *ex = NULL;
+	char ***sargs = NULL;
 	pl_repro_opts ro;
 	pl_repro_summary sum;
 	pl_pipeline *p = NULL;
@@ -443,6 +515,9 @@ run(int argc, char **argv)
 			goto out;
 		}
 		ro.executor = ex;
+		if (slurm_args(&sargs, p) != CLI_OK)
+			goto out;
+		ro.submit_args = sargs;
 		if (!ro.dry_run && settle_orphans(st, orphans) != CLI_OK)
 			goto out;
 	}
@@ -515,6 +590,9 @@ out:
 	}
 	free(v.done_stage);
 	free(v.done_run);
+	for (size_t i = 0; sargs && i < pl_pipeline_nstages(p); i++)
+		pl_strv_free(sargs[i]);
+	free(sargs);
 	pl_executor_free(ex);
 	pl_pipeline_free(p);
 	pl_store_close(st);
