@@ -31,6 +31,7 @@ const struct cli_cmd *const cli_cmds[] = {
 	&cli_cmd_status,
 	&cli_cmd_dag,
 	&cli_cmd_data,
+	&cli_cmd_serve,
 	&cli_cmd_alerts,
 	NULL
 };

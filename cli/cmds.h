@@ -27,6 +27,7 @@ extern const struct cli_cmd cli_cmd_status;
 extern const struct cli_cmd cli_cmd_dag;
 
 extern const struct cli_cmd cli_cmd_data;
+extern const struct cli_cmd cli_cmd_serve;
 
 extern const struct cli_cmd cli_cmd_alerts;
 

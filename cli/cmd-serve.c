@@ -1,0 +1,98 @@
+/* cmd-serve.c - `plumb serve`: the HTTP server (Prometheus query API and health today). */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "server.h"
+
+static int
+serve_run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "host", required_argument, NULL, 'H' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "token-file", required_argument, NULL, 't' },
+		{ "threads", required_argument, NULL, 'j' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct server_opts o = { .log = stderr, .port = -1 };
+	pl_store *st = NULL;
+	char *end;
+	long v;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, "H:p:t:j:vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'H':
+			o.host = optarg;
+			break;
+		case 'p':
+			v = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end || v < 0 || v > 65535)
+				return cli_usage("serve", "--port: '%s' is not "
+				    "a port number (0-65535)", optarg);
+			o.port = (int)v;
+			break;
+		case 't':
+			o.token_file = optarg;
+			break;
+		case 'j':
+			v = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end || v < 1 || v > 256)
+				return cli_usage("serve", "--threads: '%s' is "
+				    "not a count from 1 to 256", optarg);
+			o.threads = (int)v;
+			break;
+		case 'v':
+			o.verbose = 1;
+			break;
+		case 'h':
+			return cli_help("serve");
+		default:
+			return cli_usage("serve", "unknown option");
+		}
+	}
+	if (optind < argc)
+		return cli_usage("serve", "unexpected argument '%s'",
+		    argv[optind]);
+	if ((rc = cli_open_store(&st, 0)) != CLI_OK)
+		return rc;
+	rc = server_main(st, &o);
+	pl_store_close(st);
+	return rc;
+}
+
+const struct cli_cmd cli_cmd_serve = {
+	.name = "serve",
+	.run = serve_run,
+	.summary = "serve the store over HTTP (Prometheus query API)",
+	.help =
+	    "usage: plumb serve [--host ADDR] [--port N] [--token-file FILE]\n"
+	    "                   [--threads N] [--verbose]\n"
+	    "\n"
+	    "Serves the store over HTTP/1.1 until SIGINT or SIGTERM:\n"
+	    "  /api/v1/query, /api/v1/query_range, /api/v1/series,\n"
+	    "  /api/v1/labels, /api/v1/label/NAME/values,\n"
+	    "  /api/v1/status/buildinfo   Prometheus' HTTP API (read side) over\n"
+	    "                             the series of plumb watch: add plumb as\n"
+	    "                             a Prometheus data source in Grafana,\n"
+	    "                             or use promtool query against it\n"
+	    "  /health, /-/healthy, /-/ready   for load balancers (no token)\n"
+	    "\n"
+	    "  --host ADDR        address to bind (default 127.0.0.1); any\n"
+	    "                     address but loopback needs --token-file\n"
+	    "  --port N           port (default 5000; 0 picks a free one)\n"
+	    "  --token-file FILE  a secret of 16+ characters; clients send\n"
+	    "                     Authorization: Bearer TOKEN (MLflow's\n"
+	    "                     MLFLOW_TRACKING_TOKEN) or it as the basic-auth\n"
+	    "                     password\n"
+	    "  --threads N        server threads (default 4)\n"
+	    "  --verbose          one line per request on stderr\n"
+	    "See plumb-serve(1).\n",
+};

@@ -1,0 +1,552 @@
+/* http.c - plumb serve's HTTP/1.1 server on GNU libmicrohttpd: binding, auth, body limits, routing, per-thread store handles. */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "http.h"
+#include "server.h"
+
+/*
+ * Threads: libmicrohttpd's internal thread pool (epoll), a few threads
+ * serving every connection, so hundreds of idle keep-alive connections
+ * cost memory, not threads.  The engine's store handle is not shared
+ * between threads: each pool thread opens its own on first use (SQLite
+ * in WAL mode lets them read while one writes) and the server closes
+ * them all when it stops.
+ *
+ * Auth: a token from --token-file; a request must carry it as
+ * `Authorization: Bearer TOKEN` (what MLflow's client sends from
+ * MLFLOW_TRACKING_TOKEN) or as the password of basic auth.  Health
+ * endpoints need none.  Without a token the server binds loopback only.
+ */
+
+static const char *store_dir;
+static char token[512];
+static int have_token;
+static FILE *log_out;
+static int verbose;
+
+/* ---- per-thread store handles ---- */
+
+static pthread_mutex_t handles_mu = PTHREAD_MUTEX_INITIALIZER;
+static pl_store **handles;
+static size_t nhandles, caphandles;
+static __thread pl_store *tls_store;
+
+pl_store *
+srv_store(const char **why)
+{
+	pl_store *st = NULL;
+
+	if (tls_store)
+		return tls_store;
+	if (pl_store_open(&st, store_dir, 0) != PL_OK) {
+		static __thread char msg[512];
+
+		snprintf(msg, sizeof msg, "%s", st ? pl_store_errmsg(st) :
+		    "out of memory");
+		pl_store_close(st);
+		*why = msg;
+		return NULL;
+	}
+	pthread_mutex_lock(&handles_mu);
+	if (nhandles == caphandles) {
+		size_t nc = caphandles ? caphandles * 2 : 8;
+		pl_store **g = realloc(handles, nc * sizeof *g);
+
+		if (g == NULL) {
+			pthread_mutex_unlock(&handles_mu);
+			pl_store_close(st);
+			*why = "out of memory";
+			return NULL;
+		}
+		handles = g;
+		caphandles = nc;
+	}
+	handles[nhandles++] = st;
+	pthread_mutex_unlock(&handles_mu);
+	tls_store = st;
+	return st;
+}
+
+static void
+close_handles(void)
+{
+	for (size_t i = 0; i < nhandles; i++)
+		pl_store_close(handles[i]);
+	free(handles);
+	handles = NULL;
+	nhandles = caphandles = 0;
+}
+
+/* ---- replies ---- */
+
+void
+srv_reply_take(struct srv_req *r, int status, const char *ctype, char *body)
+{
+	free(r->reply);
+	r->status = status;
+	r->content_type = ctype;
+	r->reply = body;
+	r->reply_len = body ? strlen(body) : 0;
+}
+
+void
+srv_reply(struct srv_req *r, int status, const char *ctype, const char *body,
+    size_t len)
+{
+	char *copy = malloc(len + 1);
+
+	if (copy) {
+		memcpy(copy, body, len);
+		copy[len] = '\0';
+	}
+	free(r->reply);
+	r->status = copy ? status : 500;
+	r->content_type = ctype;
+	r->reply = copy;
+	r->reply_len = copy ? len : 0;
+}
+
+void
+srv_replyf(struct srv_req *r, int status, const char *ctype,
+    const char *fmt, ...)
+{
+	va_list ap;
+	char *s = NULL;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		s = NULL;
+	va_end(ap);
+	srv_reply_take(r, s ? status : 500, ctype, s);
+}
+
+/* ---- parameters ---- */
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = tolower(c);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* Decodes application/x-www-form-urlencoded text in place ('+' is a
+ * space, %XX a byte; a malformed escape is kept as written). */
+static void
+form_decode(char *s)
+{
+	char *o = s;
+
+	for (; *s; s++) {
+		if (*s == '+') {
+			*o++ = ' ';
+		} else if (*s == '%' && hexval(s[1]) >= 0 &&
+		    hexval(s[2]) >= 0) {
+			*o++ = (char)(hexval(s[1]) * 16 + hexval(s[2]));
+			s += 2;
+		} else {
+			*o++ = *s;
+		}
+	}
+	*o = '\0';
+}
+
+static void
+parse_form(struct srv_req *r)
+{
+	const char *ct;
+	char *copy, *save = NULL, *tok;
+
+	r->form_parsed = 1;
+	ct = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+	    "Content-Type");
+	if (r->body_len == 0 || ct == NULL ||
+	    strncasecmp(ct, "application/x-www-form-urlencoded", 33) != 0)
+		return;
+	if ((copy = strdup(r->body)) == NULL)
+		return;
+	for (tok = strtok_r(copy, "&", &save); tok;
+	    tok = strtok_r(NULL, "&", &save)) {
+		char *eq = strchr(tok, '='), **g;
+
+		if (eq)
+			*eq++ = '\0';
+		if ((g = realloc(r->form, (r->nform + 2) * sizeof *g)) == NULL)
+			break;
+		r->form = g;
+		g[r->nform] = strdup(tok);
+		g[r->nform + 1] = strdup(eq ? eq : "");
+		if (g[r->nform] == NULL || g[r->nform + 1] == NULL) {
+			free(g[r->nform]);
+			free(g[r->nform + 1]);
+			break;
+		}
+		form_decode(g[r->nform]);
+		form_decode(g[r->nform + 1]);
+		r->nform += 2;
+	}
+	free(copy);
+}
+
+const char *
+srv_param(struct srv_req *r, const char *name)
+{
+	const char *v = MHD_lookup_connection_value(r->conn,
+	    MHD_GET_ARGUMENT_KIND, name);
+
+	if (v)
+		return v;
+	if (!r->form_parsed)
+		parse_form(r);
+	for (size_t i = 0; i + 1 < r->nform; i += 2)
+		if (strcmp(r->form[i], name) == 0)
+			return r->form[i + 1];
+	return NULL;
+}
+
+struct collect {
+	const char *name;
+	const char **out;
+	size_t n, max;
+};
+
+static enum MHD_Result
+collect_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+    const char *value)
+{
+	struct collect *c = cls;
+
+	(void)kind;
+	if (key && strcmp(key, c->name) == 0 && c->n < c->max)
+		c->out[c->n++] = value ? value : "";
+	return MHD_YES;
+}
+
+size_t
+srv_params(struct srv_req *r, const char *name, const char **out, size_t max)
+{
+	struct collect c = { name, out, 0, max };
+
+	MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, collect_arg,
+	    &c);
+	if (!r->form_parsed)
+		parse_form(r);
+	for (size_t i = 0; i + 1 < r->nform && c.n < max; i += 2)
+		if (strcmp(r->form[i], name) == 0)
+			out[c.n++] = r->form[i + 1];
+	return c.n;
+}
+
+/* ---- auth ---- */
+
+/* Constant-time comparison, so the token cannot be guessed by timing. */
+static int
+token_equal(const char *a, size_t alen)
+{
+	size_t tlen = strlen(token);
+	unsigned char d = (unsigned char)(alen != tlen);
+
+	for (size_t i = 0; i < tlen; i++)
+		d |= (unsigned char)(token[i] ^ (i < alen ? a[i] : 0));
+	return d == 0;
+}
+
+static int
+authorized(struct MHD_Connection *c)
+{
+	const char *h;
+	char *user = NULL, *pass = NULL;
+	int ok = 0;
+
+	if (!have_token)
+		return 1;
+	h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+	if (h && strncasecmp(h, "Bearer ", 7) == 0) {
+		h += 7;
+		while (*h == ' ')
+			h++;
+		return token_equal(h, strlen(h));
+	}
+	user = MHD_basic_auth_get_username_password(c, &pass);
+	if (pass)
+		ok = token_equal(pass, strlen(pass));
+	MHD_free(user);
+	MHD_free(pass);
+	return ok;
+}
+
+/* ---- the access handler ---- */
+
+struct conn_ctx {
+	char *body;
+	size_t len, cap;
+	int too_big;
+};
+
+static void
+route(struct srv_req *r)
+{
+	if (strcmp(r->path, "/health") == 0 ||
+	    strcmp(r->path, "/-/healthy") == 0 ||
+	    strcmp(r->path, "/-/ready") == 0) {
+		const char *why = NULL;
+
+		if (strcmp(r->path, "/-/ready") == 0 && srv_store(&why) == NULL)
+			srv_replyf(r, 503, "text/plain", "not ready: %s\n", why);
+		else
+			srv_reply(r, 200, "text/plain", "OK\n", 3);
+		return;
+	}
+	if (srv_prom_api(r))
+		return;
+	srv_replyf(r, 404, "application/json",
+	    "{\"error_code\":\"ENDPOINT_NOT_FOUND\",\"message\":"
+	    "\"no such endpoint\"}\n");
+}
+
+static enum MHD_Result
+send_reply(struct MHD_Connection *c, struct srv_req *r)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+
+	resp = MHD_create_response_from_buffer(r->reply_len, r->reply,
+	    MHD_RESPMEM_MUST_FREE);
+	if (resp == NULL)
+		return MHD_NO;
+	r->reply = NULL;
+	if (r->content_type)
+		MHD_add_response_header(resp, "Content-Type", r->content_type);
+	if (r->status == 401)
+		MHD_add_response_header(resp, "WWW-Authenticate",
+		    "Bearer realm=\"plumb\"");
+	ret = MHD_queue_response(c, (unsigned)r->status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static enum MHD_Result
+on_request(void *cls, struct MHD_Connection *c, const char *url,
+    const char *method, const char *version, const char *upload,
+    size_t *upload_size, void **con_cls)
+{
+	struct conn_ctx *cx = *con_cls;
+	struct srv_req r;
+	enum MHD_Result ret;
+	struct timespec t0, t1;
+
+	(void)cls;
+	(void)version;
+	if (cx == NULL) {
+		if ((cx = calloc(1, sizeof *cx)) == NULL)
+			return MHD_NO;
+		*con_cls = cx;
+		return MHD_YES;
+	}
+	if (*upload_size) {
+		if (!cx->too_big && cx->len + *upload_size > SRV_MAX_BODY)
+			cx->too_big = 1;
+		if (!cx->too_big) {
+			if (cx->len + *upload_size + 1 > cx->cap) {
+				size_t nc = (cx->len + *upload_size + 1) * 2;
+				char *g = realloc(cx->body, nc);
+
+				if (g == NULL)
+					return MHD_NO;
+				cx->body = g;
+				cx->cap = nc;
+			}
+			memcpy(cx->body + cx->len, upload, *upload_size);
+			cx->len += *upload_size;
+			cx->body[cx->len] = '\0';
+		}
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	memset(&r, 0, sizeof r);
+	r.conn = c;
+	r.method = method;
+	r.path = url;
+	r.body = cx->body ? cx->body : (char *)"";
+	r.body_len = cx->len;
+	if (cx->too_big)
+		srv_replyf(&r, 413, "application/json", "{\"error_code\":"
+		    "\"INVALID_PARAMETER_VALUE\",\"message\":\"request body "
+		    "over %u bytes\"}\n", SRV_MAX_BODY);
+	else if (strncmp(url, "/health", 7) != 0 && strncmp(url, "/-/", 3) &&
+	    !authorized(c))
+		srv_replyf(&r, 401, "application/json", "{\"error_code\":"
+		    "\"UNAUTHENTICATED\",\"message\":\"a valid token is "
+		    "required (Authorization: Bearer TOKEN)\"}\n");
+	else
+		route(&r);
+	if (r.reply == NULL && r.status == 0)
+		srv_reply(&r, 500, "text/plain", "no reply\n", 9);
+	ret = send_reply(c, &r);
+	if (verbose && log_out) {
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		fprintf(log_out, "%s %s %d %.1f ms\n", method, url, r.status,
+		    (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
+		    (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
+		fflush(log_out);
+	}
+	free(r.reply);
+	for (size_t i = 0; i < r.nform; i++)
+		free(r.form[i]);
+	free(r.form);
+	return ret;
+}
+
+static void
+on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+    enum MHD_RequestTerminationCode toe)
+{
+	struct conn_ctx *cx = *con_cls;
+
+	(void)cls;
+	(void)c;
+	(void)toe;
+	if (cx) {
+		free(cx->body);
+		free(cx);
+		*con_cls = NULL;
+	}
+}
+
+/* ---- start and stop ---- */
+
+static int
+is_loopback(const struct sockaddr *sa)
+{
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *in = (const void *)sa;
+
+		return (ntohl(in->sin_addr.s_addr) >> 24) == 127;
+	}
+	if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const void *)sa;
+
+		return IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr);
+	}
+	return 0;
+}
+
+static int
+read_token(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (f == NULL) {
+		fprintf(log_out, "plumb serve: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	n = fread(token, 1, sizeof token - 1, f);
+	fclose(f);
+	token[n] = '\0';
+	while (n && (token[n - 1] == '\n' || token[n - 1] == '\r' ||
+	    token[n - 1] == ' '))
+		token[--n] = '\0';
+	if (n < 16) {
+		fprintf(log_out, "plumb serve: %s: the token must have at least "
+		    "16 characters\n", path);
+		return -1;
+	}
+	have_token = 1;
+	return 0;
+}
+
+int
+server_main(pl_store *st, const struct server_opts *o)
+{
+	const char *host = o->host ? o->host : "127.0.0.1";
+	unsigned port = o->port < 0 ? 5000 : (unsigned)o->port;
+	struct addrinfo hints, *ai = NULL;
+	struct MHD_Daemon *d;
+	char portstr[16];
+	sigset_t set, old;
+	int sig, gai, rc = SERVER_OK;
+
+	log_out = o->log ? o->log : stderr;
+	verbose = o->verbose;
+	store_dir = pl_store_dir(st);
+	if (o->token_file && read_token(o->token_file) < 0)
+		return SERVER_FAIL;
+	memset(&hints, 0, sizeof hints);
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICSERV | AI_PASSIVE;
+	snprintf(portstr, sizeof portstr, "%u", port);
+	if ((gai = getaddrinfo(host, portstr, &hints, &ai)) != 0) {
+		fprintf(log_out, "plumb serve: --host %s: %s\n", host,
+		    gai_strerror(gai));
+		return SERVER_USAGE;
+	}
+	if (!is_loopback(ai->ai_addr) && !have_token) {
+		fprintf(log_out, "plumb serve: refusing to listen on %s without "
+		    "a token: anyone who reaches it could read and write the "
+		    "store; give --token-file FILE (or bind 127.0.0.1 and put "
+		    "a reverse proxy in front)\n", host);
+		freeaddrinfo(ai);
+		return SERVER_USAGE;
+	}
+	/* The pool threads inherit this mask: only this thread takes the
+	 * stop signals. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, &old);
+	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+	    (ai->ai_family == AF_INET6 ? MHD_USE_IPv6 : 0), (uint16_t)port,
+	    NULL, NULL, on_request, NULL,
+	    MHD_OPTION_SOCK_ADDR, ai->ai_addr,
+	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(o->threads > 0 ?
+	    o->threads : 4),
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)2048,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+	    MHD_OPTION_END);
+	freeaddrinfo(ai);
+	if (d == NULL) {
+		fprintf(log_out, "plumb serve: cannot listen on %s port %u: %s\n",
+		    host, port, errno ? strerror(errno) : "libmicrohttpd "
+		    "refused to start");
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		return SERVER_FAIL;
+	}
+	if (port == 0) {
+		const union MHD_DaemonInfo *di = MHD_get_daemon_info(d,
+		    MHD_DAEMON_INFO_BIND_PORT);
+
+		if (di)
+			port = di->port;
+	}
+	fprintf(log_out, "plumb serve: listening on http://%s%s%s:%u/ "
+	    "(store %s%s)\n", strchr(host, ':') ? "[" : "", host,
+	    strchr(host, ':') ? "]" : "", port, store_dir,
+	    have_token ? ", token required" : "");
+	fflush(log_out);
+	if (sigwait(&set, &sig) != 0)
+		rc = SERVER_FAIL;
+	MHD_stop_daemon(d);
+	close_handles();
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	fprintf(log_out, "plumb serve: stopped (%s)\n", strsignal(sig));
+	return rc;
+}

@@ -1,0 +1,59 @@
+/* http.h - what the route files of plumb serve share: the request, replies, the thread's store handle. */
+#ifndef PL_SERVER_HTTP_H
+#define PL_SERVER_HTTP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "plumb.h"
+
+struct MHD_Connection;
+
+/* One request, its body read whole (at most SRV_MAX_BODY bytes). */
+struct srv_req {
+	struct MHD_Connection *conn;
+	const char *method;		/* "GET", "POST", ... */
+	const char *path;		/* URL path, without the query */
+	char *body;			/* NUL-terminated; "" when none */
+	size_t body_len;
+	/* filled by the handler */
+	int status;
+	char *reply;			/* malloc'ed */
+	size_t reply_len;
+	const char *content_type;
+	/* private: the decoded form body, name/value pairs */
+	char **form;
+	size_t nform;
+	int form_parsed;
+};
+
+#define SRV_MAX_BODY (16u << 20)
+
+/*
+ * A parameter of the query string or, for a POST with
+ * application/x-www-form-urlencoded, of the body (as Prometheus' API
+ * accepts both).  NULL when absent.  Valid until the request ends.
+ */
+const char *srv_param(struct srv_req *r, const char *name);
+
+/* Every value of a repeated parameter (e.g. match[]) of the query
+ * string then the form body, up to max, into out; returns the count. */
+size_t srv_params(struct srv_req *r, const char *name, const char **out,
+    size_t max);
+
+/* Replies: the body is copied (or taken, for srv_reply_take). */
+void srv_reply(struct srv_req *r, int status, const char *ctype,
+    const char *body, size_t len);
+void srv_reply_take(struct srv_req *r, int status, const char *ctype,
+    char *body);
+void srv_replyf(struct srv_req *r, int status, const char *ctype,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* This server thread's own store handle (opened on first use, closed
+ * when the server stops); NULL with *why set when it cannot open. */
+pl_store *srv_store(const char **why);
+
+/* Route handlers (prom-api.c). */
+int srv_prom_api(struct srv_req *r);	/* 1 when the path was its */
+
+#endif
