@@ -235,8 +235,14 @@ on_event(const pl_repro_event *ev, void *payload)
 			show_tail(v, ev->run_id);
 		break;
 	case PL_EV_KILLED:
-		printf("%skilled%s      %s  (run %.8s)\n", CLI_RED, CLI_RESET,
-		    ev->stage, ev->run_id ? ev->run_id : "?");
+		printf("%skilled%s      %s  (", CLI_RED, CLI_RESET, ev->stage);
+		/* who stopped it, when not this plumb (a Slurm scancel) */
+		if (ev->reason && strcmp(ev->reason, "interrupted") != 0 &&
+		    strncmp(ev->reason, "interrupted ", 12) != 0) {
+			cli_put_safe(stdout, ev->reason);
+			fputs(", ", stdout);
+		}
+		printf("run %.8s)\n", ev->run_id ? ev->run_id : "?");
 		break;
 	case PL_EV_BLOCKED:
 		printf("blocked     %s  (upstream %s failed)\n", ev->stage,
