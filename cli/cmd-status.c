@@ -20,6 +20,8 @@ report_orphans(pl_store *st)
 	size_t n = 0;
 	char err[256];
 
+	if (st == NULL)
+		return;		/* no store: no runs, no jobs of plumb's */
 	if (pl_slurm_orphans(&v, &n, st, 1, err, sizeof err) != PL_OK ||
 	    n == 0)
 		return;

@@ -11,7 +11,6 @@
 
 #include "store/error.h"
 #include "config/ynode.h"
-#include "track/run.h"		/* pl_strv_free */
 
 /* The keys, their sbatch option, and what their value must be. */
 enum kind { K_COUNT, K_MEM, K_TIME, K_NAME, K_TEXT };
@@ -286,12 +285,22 @@ parse_res(struct xp *p, const ynode *m, const char *where, pl_slurm_res *r)
 	return p->rc;
 }
 
+/* (the same as pl_strv_free of track/run.h, which config/ must not
+ * include: rooms never include each other in a circle) */
+static void
+strv_free(char **v)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		free(v[i]);
+	free(v);
+}
+
 static void
 res_dispose(pl_slurm_res *r)
 {
 	for (size_t i = 0; i < PL_SLURM_NKEYS; i++)
 		free(r->val[i]);
-	pl_strv_free(r->extra);
+	strv_free(r->extra);
 	memset(r, 0, sizeof *r);
 }
 
@@ -304,7 +313,7 @@ pl__slurm_cfg_dispose(pl_slurm_cfg *c)
 		res_dispose(&c->stages[i].res);
 	}
 	free(c->stages);
-	pl_strv_free(c->extra);
+	strv_free(c->extra);
 	memset(c, 0, sizeof *c);
 }
 
@@ -436,6 +445,6 @@ pl_slurm_cfg_args(char ***out, const pl_slurm_cfg *c, const char *stage)
 	*out = v;
 	return PL_OK;
 oom:
-	pl_strv_free(v);
+	strv_free(v);
 	return PL_ENOMEM;
 }

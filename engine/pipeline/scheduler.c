@@ -1236,7 +1236,7 @@ pl_repro(pl_repro_summary *out, pl_store *st, const pl_pipeline *p,
 	}
 	/* On a cluster, parallelism is the batch system's business: -j
 	 * limits only stages that run here. */
-	batch = strcmp(sc.ex->ops->name, "local") != 0;
+	batch = sc.ex->ops->job_id != NULL;	/* a batch system's jobs */
 	for (size_t i = 0; i < n; i++) {
 		const size_t *up;
 		size_t nup;
