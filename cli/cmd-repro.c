@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fnmatch.h>
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
@@ -234,8 +235,14 @@ on_event(const pl_repro_event *ev, void *payload)
 			show_tail(v, ev->run_id);
 		break;
 	case PL_EV_KILLED:
-		printf("%skilled%s      %s  (run %.8s)\n", CLI_RED, CLI_RESET,
-		    ev->stage, ev->run_id ? ev->run_id : "?");
+		printf("%skilled%s      %s  (", CLI_RED, CLI_RESET, ev->stage);
+		/* who stopped it, when not this plumb (a Slurm scancel) */
+		if (ev->reason && strcmp(ev->reason, "interrupted") != 0 &&
+		    strncmp(ev->reason, "interrupted ", 12) != 0) {
+			cli_put_safe(stdout, ev->reason);
+			fputs(", ", stdout);
+		}
+		printf("run %.8s)\n", ev->run_id ? ev->run_id : "?");
 		break;
 	case PL_EV_BLOCKED:
 		printf("blocked     %s  (upstream %s failed)\n", ev->stage,
@@ -304,6 +311,130 @@ register_models(struct view *v, const pl_pipeline *p)
 	return rc == PL_OK ? CLI_OK : CLI_ERROR;
 }
 
+/* The config file that goes with pipeline p: the pipeline file itself,
+ * or plumb.yaml beside a dvc.yaml.  Malloc'ed. */
+static char *
+config_path(const pl_pipeline *p)
+{
+	const char *file = pl_pipeline_file(p), *base = strrchr(file, '/');
+
+	base = base ? base + 1 : file;
+	if (strcmp(base, "dvc.yaml") == 0)
+		return xasprintf("%s/plumb.yaml", pl_pipeline_dir(p));
+	return xstrdup(file);
+}
+
+/*
+ * Each stage's sbatch arguments from plumb.yaml's executor: slurm:
+ * section, all checked before anything is submitted: a bad value, or a
+ * stage name there that the pipeline lacks, is FILE:LINE:COL: message.
+ */
+static int
+slurm_args(char ****out, const pl_pipeline *p)
+{
+	char *cfgpath = config_path(p), err[1024];
+	pl_config *cfg = NULL;
+	size_t n = pl_pipeline_nstages(p);
+	char ***v;
+
+	*out = NULL;
+	if (access(cfgpath, R_OK) == 0 &&
+	    pl_config_load(&cfg, cfgpath, err, sizeof err) != PL_OK) {
+		cli_error("%s", err);
+		free(cfgpath);
+		return CLI_ERROR;
+	}
+	for (size_t r = 0; cfg && r < cfg->slurm.nstages; r++) {
+		const pl_slurm_rule *rule = &cfg->slurm.stages[r];
+		int glob = strpbrk(rule->pattern, "*?[") != NULL, hit = 0;
+
+		for (size_t i = 0; i < n && !hit; i++)
+			hit = glob ? fnmatch(rule->pattern,
+			    pl_pipeline_stage(p, i)->name, 0) == 0 :
+			    strcmp(rule->pattern,
+			    pl_pipeline_stage(p, i)->name) == 0;
+		if (!hit) {
+			cli_error("%s:%d:%d: executor.slurm.stages: no stage "
+			    "%s '%s' in the pipeline", cfgpath, rule->line,
+			    rule->col, glob ? "matches" : "is named",
+			    rule->pattern);
+			pl_config_free(cfg);
+			free(cfgpath);
+			return CLI_ERROR;
+		}
+	}
+	v = xcalloc(n + 1, sizeof *v);
+	for (size_t i = 0; cfg && i < n; i++)
+		if (pl_slurm_cfg_args(&v[i], &cfg->slurm,
+		    pl_pipeline_stage(p, i)->name) != PL_OK) {
+			cli_error("out of memory");
+			for (size_t k = 0; k < i; k++)
+				pl_strv_free(v[k]);
+			free(v);
+			pl_config_free(cfg);
+			free(cfgpath);
+			return CLI_ERROR;
+		}
+	pl_config_free(cfg);
+	free(cfgpath);
+	*out = v;
+	return CLI_OK;
+}
+
+/*
+ * Jobs an earlier plumb repro of this store left on the cluster when it
+ * was killed: listed, and without --orphans a refusal (they may be
+ * writing the outputs this repro would write); --orphans=cancel cancels
+ * them, --orphans=adopt waits for them to end.
+ */
+static int
+settle_orphans(pl_store *st, const char *action)
+{
+	pl_slurm_job *v = NULL;
+	size_t n = 0;
+	char err[512];
+
+	if (pl_slurm_orphans(&v, &n, st, 0, err, sizeof err) != PL_OK) {
+		cli_error("cannot look for jobs left by an earlier plumb: %s",
+		    err);
+		return CLI_ERROR;
+	}
+	if (n == 0)
+		return CLI_OK;
+	fprintf(stderr, "plumb: %zu Slurm job%s of an earlier plumb repro "
+	    "(killed) %s still on the cluster:\n", n, n == 1 ? "" : "s",
+	    n == 1 ? "is" : "are");
+	for (size_t i = 0; i < n; i++) {
+		fprintf(stderr, "  job ");
+		cli_put_safe(stderr, v[i].id);
+		fprintf(stderr, "  ");
+		cli_put_safe(stderr, v[i].state);
+		fprintf(stderr, "  ");
+		cli_put_safe(stderr, v[i].name);
+		fputc('\n', stderr);
+	}
+	if (action == NULL) {
+		cli_error("rerun with --orphans=cancel to cancel %s, or "
+		    "--orphans=adopt to wait for %s to end", n == 1 ? "it" :
+		    "them", n == 1 ? "it" : "them");
+		free(v);
+		return CLI_ERROR;
+	}
+	if (!strcmp(action, "adopt"))
+		fprintf(stderr, "plumb: waiting for %s to end...\n", n == 1 ?
+		    "it" : "them");
+	if (pl_slurm_orphans_settle(st, v, n, action, err, sizeof err) !=
+	    PL_OK) {
+		cli_error("%s the jobs: %s", action, err);
+		free(v);
+		return CLI_ERROR;
+	}
+	fprintf(stderr, "plumb: %s %zu job%s\n", !strcmp(action, "cancel") ?
+	    "cancelled" : "adopted", n, n == 1 ? "" : "s");
+	free(v);
+	return CLI_OK;
+}
+
 static int
 run(int argc, char **argv)
 {
@@ -319,11 +450,13 @@ run(int argc, char **argv)
 		{ "link", required_argument, NULL, 'L' },
 		{ "no-run-cache", no_argument, NULL, 'R' },
 		{ "executor", required_argument, NULL, 'X' },
+		{ "orphans", required_argument, NULL, 'O' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *file = NULL, *link = getenv("PLUMB_CACHE_TYPE");
-	const char *executor = getenv("PLUMB_EXECUTOR");
+	const char *executor = getenv("PLUMB_EXECUTOR"), *orphans = NULL;
 	pl_executor *ex = NULL;
+	char ***sargs = NULL;
 	pl_repro_opts ro;
 	pl_repro_summary sum;
 	pl_pipeline *p = NULL;
@@ -358,6 +491,7 @@ run(int argc, char **argv)
 		case 'L': link = optarg; break;
 		case 'R': ro.no_run_cache = 1; break;
 		case 'X': executor = optarg; break;
+		case 'O': orphans = optarg; break;
 		default:
 			return cli_usage("repro", "bad option");
 		}
@@ -370,6 +504,10 @@ run(int argc, char **argv)
 	    strcmp(executor, "slurm") != 0)
 		return cli_usage("repro", "--executor takes local or slurm, got "
 		    "'%s'", executor);
+	if (orphans && strcmp(orphans, "cancel") != 0 &&
+	    strcmp(orphans, "adopt") != 0)
+		return cli_usage("repro", "--orphans takes cancel or adopt, got "
+		    "'%s'", orphans);
 	ro.targets = argv + optind;
 	ro.ntargets = (size_t)(argc - optind);
 	if (pipe_load(&p, file, PL_PIPE_CHECK_DEPS) != CLI_OK)
@@ -383,6 +521,11 @@ run(int argc, char **argv)
 			goto out;
 		}
 		ro.executor = ex;
+		if (slurm_args(&sargs, p) != CLI_OK)
+			goto out;
+		ro.submit_args = sargs;
+		if (!ro.dry_run && settle_orphans(st, orphans) != CLI_OK)
+			goto out;
 	}
 	/* The live status line needs "\r ESC [ K": only where plumb may
 	 * send escapes (a terminal, NO_COLOR unset, TERM not dumb). */
@@ -453,6 +596,9 @@ out:
 	}
 	free(v.done_stage);
 	free(v.done_run);
+	for (size_t i = 0; sargs && i < pl_pipeline_nstages(p); i++)
+		pl_strv_free(sargs[i]);
+	free(sargs);
 	pl_executor_free(ex);
 	pl_pipeline_free(p);
 	pl_store_close(st);
@@ -464,7 +610,8 @@ const struct cli_cmd cli_cmd_repro = {
 	"usage: plumb repro [-f FILE] [-j N] [--force] [--dry-run] "
 	"[--keep-going]\n"
 	"                   [--single-item] [-v] [-q] [--link TYPES]\n"
-	"                   [--executor local|slurm] [TARGET...]\n"
+	"                   [--executor local|slurm] [--orphans cancel|adopt]\n"
+	"                   [TARGET...]\n"
 	"\n"
 	"Reproduces the pipeline in plumb.yaml (or dvc.yaml: DVC's stages:\n"
 	"schema, vars, ${...}, foreach and matrix run unchanged).  A stage runs\n"
@@ -478,7 +625,8 @@ const struct cli_cmd cli_cmd_repro = {
 	"groups; their upstream stages come along.\n"
 	"\n"
 	"  -f, --file FILE     the pipeline file\n"
-	"  -j, --jobs N        stages at once (default: number of CPUs)\n"
+	"  -j, --jobs N        local stages at once (default: number of CPUs;\n"
+	"                      on Slurm, the cluster decides)\n"
 	"      --force         run the selected stages even if up to date\n"
 	"  -n, --dry-run       say what would run and why; change nothing\n"
 	"  -k, --keep-going    after a failure, go on with independent stages\n"
@@ -492,6 +640,9 @@ const struct cli_cmd cli_cmd_repro = {
 	"      --executor E    local (default) or slurm: each stage a batch\n"
 	"                      job (sbatch; extra arguments from\n"
 	"                      $PLUMB_SLURM_ARGS; also $PLUMB_EXECUTOR)\n"
+	"      --orphans A     Slurm jobs a killed plumb repro left running:\n"
+	"                      cancel them, or adopt (wait for them to end);\n"
+	"                      without it, plumb lists them and stops\n"
 	"\n"
 	"Exit status: 0 when every selected stage is up to date at the end,\n"
 	"1 when a stage failed or the pipeline file is wrong (plumb: FILE:LINE:\n"

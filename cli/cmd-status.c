@@ -11,6 +11,37 @@
 #include "cmd-pipeline.h"
 #include "json.h"
 
+/* Slurm jobs a killed plumb repro of this store left on the cluster
+ * (asked of Slurm only when the store recorded such a run). */
+static void
+report_orphans(pl_store *st)
+{
+	pl_slurm_job *v = NULL;
+	size_t n = 0;
+	char err[256];
+
+	if (st == NULL)
+		return;		/* no store: no runs, no jobs of plumb's */
+	if (pl_slurm_orphans(&v, &n, st, 1, err, sizeof err) != PL_OK ||
+	    n == 0)
+		return;
+	fprintf(stderr, "plumb: %zu Slurm job%s of an earlier plumb repro "
+	    "(killed) %s still on the cluster:", n, n == 1 ? "" : "s",
+	    n == 1 ? "is" : "are");
+	for (size_t i = 0; i < n; i++) {
+		fputc(' ', stderr);
+		cli_put_safe(stderr, v[i].id);
+		fputs(" (", stderr);
+		cli_put_safe(stderr, v[i].name);
+		fputc(' ', stderr);
+		cli_put_safe(stderr, v[i].state);
+		fputc(')', stderr);
+	}
+	fprintf(stderr, "\nplumb: cancel or adopt them with plumb repro "
+	    "--executor slurm --orphans=cancel|adopt\n");
+	free(v);
+}
+
 static int
 run(int argc, char **argv)
 {
@@ -105,6 +136,7 @@ run(int argc, char **argv)
 			    n == 1 ? "" : "s");
 	}
 	status = check && nchanged ? CLI_ERROR : CLI_OK;
+	report_orphans(st);
 out:
 	pl_pipe_status_free(ss, n);
 	free(mask);

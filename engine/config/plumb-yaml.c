@@ -1,4 +1,4 @@
-/* plumb-yaml.c - parsing plumb.yaml's checks:, deploy:, models: (and, via config/monitor.c, monitor:) sections. */
+/* plumb-yaml.c - parsing plumb.yaml's checks:, deploy:, models: (and, via config/monitor.c and config/executor-cfg.c, monitor: and executor:) sections. */
 #include "config.h"
 #include "config/plumb-yaml.h"
 
@@ -220,6 +220,7 @@ pl_config_free(pl_config *c)
 	}
 	free(c->models);
 	pl__monitor_cfg_dispose(&c->monitor);
+	pl__slurm_cfg_dispose(&c->slurm);
 	free(c->path);
 	free(c->dir);
 	free(c);
@@ -837,7 +838,7 @@ parse_root(struct ps *p, pl_config *c, yaml_node_t *root)
  */
 const char *const pl_config_sections[] = {
 	"stages", "vars", "params", "metrics", "plots", "artifacts",
-	"datasets", "checks", "models", "deploy", "monitor", "alerts", NULL
+	"datasets", "checks", "models", "deploy", "monitor", "alerts", "executor", NULL
 };
 
 int
@@ -906,6 +907,9 @@ parse_monitor(pl_config *c, const char *name, const char *text, size_t len,
 		return rc;
 	rc = pl__monitor_cfg_parse(&c->monitor, root && root->kind == YN_MAP ?
 	    yn_get(root, "monitor") : NULL, c->dir, err, err_len);
+	if (rc == PL_OK)
+		rc = pl__slurm_cfg_parse(&c->slurm, root && root->kind ==
+		    YN_MAP ? yn_get(root, "executor") : NULL, err, err_len);
 	yn_free(root);
 	return rc;
 }

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "config/monitor.h"
+#include "config/executor-cfg.h"
 
 /*
  * (Not named config.h: that would hide autoconf's from this folder.)
@@ -143,6 +144,7 @@ typedef struct pl_config {
 	pl_model_cfg *models;
 	size_t nmodels;
 	pl_monitor_cfg monitor;	/* defaults when there is no monitor: */
+	pl_slurm_cfg slurm;	/* executor: slurm: (config/executor-cfg.h) */
 } pl_config;
 
 /* The top-level keys plumb.yaml may have (NULL-terminated). */

@@ -1,9 +1,10 @@
-/* executor-slurm.c - the Slurm executor: stages as batch jobs (sbatch, scontrol, scancel). */
+/* executor-slurm.c - the Slurm executor: stages as batch jobs (sbatch, scontrol, scancel), their end states, and cancellation. */
 #include "config.h"
 #include "pipeline/executor.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,8 @@
 
 #include "buf.h"
 #include "store/error.h"
+#include "store/internal.h"
+#include "track/run.h"
 
 /*
  * Each stage becomes one batch job.  Its script (next to the run's logs)
@@ -21,27 +24,50 @@
  * runs the stage's commands one after another with /bin/sh -c, stopping
  * at the first failure.  Slurm writes stdout and stderr straight into the
  * run's log files (a shared filesystem is assumed, as for the outputs).
+ * The job is named plumb:STAGE and its comment is the job's label (store,
+ * host, pid, run), so a later plumb finds the jobs of one it lost.
  *
  * There is no live output and no PLUMB_FD: the hooks stay uncalled.  The
- * job's state and exit code come from `scontrol show job -o` (sacct needs
- * slurmdbd, which a small cluster often lacks), polled at most every
- * 250 ms per job.  cancel sends SIGINT to the job's processes first
- * (scancel --signal=INT --full), then ends the job (scancel).
+ * job's state, exit code and the rest come from `scontrol show job -o`
+ * (sacct needs slurmdbd, which a small cluster often lacks), polled about
+ * every 100 ms per job (less often when many run).
+ *
+ * Every Slurm client plumb runs is in its own process group with SIGINT
+ * and SIGHUP ignored: a Ctrl-C at the terminal (sent to plumb's process
+ * group) must not kill the scontrol that would tell plumb a job's state,
+ * nor the scancel that cancels it.  Each client gets a time bound.  A
+ * failing scontrol is retried (the job's state is unknown, not ended); a
+ * failing scancel is retried on the scheduler's next insistence, and after
+ * the last attempt the job is reported by id, never dropped silently.
+ * Cancelling is a plain scancel (Slurm's SIGTERM, then SIGKILL after
+ * KillWait), which ends PENDING jobs at once; never --signal, which Slurm
+ * keeps retrying on a job that has not started.
  */
+
+#define POLL_MS 100		/* per job, with few jobs */
+#define CLIENT_MS 10000		/* bound on one scontrol/squeue */
+#define SBATCH_MS 30000		/* bound on one sbatch */
+#define SCANCEL_MS 3000		/* bound on one scancel attempt */
+#define CANCEL_TRIES 3		/* scancel calls before giving up */
+#define CANCEL_GRACE_MS 8000	/* a cancelled job must end within this */
+#define LOST_MS 30000		/* scontrol failing this long: give up */
 
 struct sjob {
 	char id[32];
 	char *name;
-	int ncancel;
+	int ncancel, cancel_failed;
+	int64_t cancel_ms;	/* first cancel, 0: none */
 	int done;
-	int64_t last_poll, start_ms;
+	int64_t last_poll, submit_ms, fail_since;
+	char lasterr[160];
 	pl_exec_result res;
 };
 
 struct sexec {
 	pl_executor base;
-	char **extra;		/* extra sbatch arguments */
+	char **extra;		/* extra sbatch arguments for every job */
 	size_t nextra;
+	size_t active;		/* submitted, not finished */
 };
 
 static int64_t
@@ -53,12 +79,26 @@ now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Runs argv, collects its stdout (and stderr) into out; returns its exit
- * status, or -1 when it could not run. */
-static int
-capture(char *const *argv, struct buf *out)
+static int64_t
+mono_ms(void)
 {
-	int pfd[2], status = 0;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Runs argv with stdin from /dev/null, in its own process group, SIGINT
+ * and SIGHUP ignored; collects its stdout and stderr into out.  Returns
+ * its exit status, -1 when it could not run or died of a signal, -2 when
+ * it took longer than timeout_ms (it is killed).
+ */
+static int
+run_client(char *const *argv, struct buf *out, int timeout_ms)
+{
+	int pfd[2], status = 0, timed_out = 0;
+	int64_t deadline = mono_ms() + timeout_ms;
 	pid_t pid;
 	char chunk[4096];
 	ssize_t n;
@@ -73,7 +113,15 @@ capture(char *const *argv, struct buf *out)
 	}
 	if (pid == 0) {
 		int devnull = open("/dev/null", O_RDONLY);
+		sigset_t none;
 
+		setpgid(0, 0);
+		signal(SIGINT, SIG_IGN);
+		signal(SIGHUP, SIG_IGN);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGPIPE, SIG_DFL);
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
 		if (devnull >= 0)
 			dup2(devnull, STDIN_FILENO);
 		dup2(pfd[1], STDOUT_FILENO);
@@ -81,18 +129,59 @@ capture(char *const *argv, struct buf *out)
 		execvp(argv[0], argv);
 		_exit(127);
 	}
+	setpgid(pid, pid);	/* also here: no window for a signal */
 	close(pfd[1]);
-	while ((n = read(pfd[0], chunk, sizeof chunk)) != 0) {
+	for (;;) {
+		struct pollfd pf = { pfd[0], POLLIN, 0 };
+		int64_t left = deadline - mono_ms();
+		int r;
+
+		if (left <= 0) {
+			timed_out = 1;
+			kill(-pid, SIGKILL);
+			kill(pid, SIGKILL);
+			break;
+		}
+		r = poll(&pf, 1, (int)left);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			break;
+		if (r == 0)
+			continue;
+		n = read(pfd[0], chunk, sizeof chunk);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0)
+		if (n <= 0)
 			break;
-		buf_add(out, chunk, (size_t)n);
+		if (out->len < 65536)
+			buf_add(out, chunk, (size_t)n);
 	}
 	close(pfd[0]);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
+	if (timed_out)
+		return -2;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* The first line of a client's output, for a message. */
+static void
+first_line(char *dst, size_t n, const char *text, int st)
+{
+	size_t len = strcspn(text, "\n");
+
+	if (st == -2)
+		snprintf(dst, n, "no answer within the time bound");
+	else if (st == -1 && len == 0)
+		snprintf(dst, n, "could not run (is Slurm installed?)");
+	else if (st == 127 && len == 0)
+		snprintf(dst, n, "command not found");
+	else
+		snprintf(dst, n, "%.*s", (int)(len > 150 ? 150 : len), text);
+	for (char *p = dst; *p; p++)
+		if ((unsigned char)*p < 32)
+			*p = ' ';
 }
 
 static int
@@ -105,6 +194,56 @@ quote(struct buf *b, const char *s)
 	return rc | buf_putc(b, '\'');
 }
 
+/* Value of KEY=VALUE in a scontrol -o line ("" when absent). */
+static void
+field(char *out, size_t n, const char *line, const char *key)
+{
+	size_t kl = strlen(key);
+	const char *p = line;
+
+	out[0] = '\0';
+	while ((p = strstr(p, key)) != NULL) {
+		if ((p == line || p[-1] == ' ') && p[kl] == '=') {
+			p += kl + 1;
+			snprintf(out, n, "%.*s", (int)strcspn(p, " \n"), p);
+			return;
+		}
+		p += kl;
+	}
+}
+
+/* "2026-12-05T12:09:00" (local time, as scontrol prints) to ms; 0 when
+ * unknown ("Unknown", "None"). */
+static int64_t
+slurm_time_ms(const char *s)
+{
+	struct tm tm;
+	char *end;
+	time_t t;
+
+	memset(&tm, 0, sizeof tm);
+	end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (end == NULL || *end)
+		return 0;
+	tm.tm_isdst = -1;
+	t = mktime(&tm);
+	return t == (time_t)-1 ? 0 : (int64_t)t * 1000;
+}
+
+static int
+active_state(const char *state)
+{
+	static const char *const live[] = { "PENDING", "RUNNING",
+		"CONFIGURING", "COMPLETING", "SUSPENDED", "REQUEUED",
+		"REQUEUE_FED", "REQUEUE_HOLD", "RESIZING", "SIGNALING",
+		"STAGE_OUT", "RESV_DEL_HOLD", "SPECIAL_EXIT", NULL };
+
+	for (size_t i = 0; live[i]; i++)
+		if (strcmp(state, live[i]) == 0)
+			return 1;
+	return 0;
+}
+
 static int
 s_submit(pl_executor *base, const pl_exec_job *job, void **handle,
     char *err, size_t err_len)
@@ -112,11 +251,11 @@ s_submit(pl_executor *base, const pl_exec_job *job, void **handle,
 	struct sexec *ex = (struct sexec *)base;
 	struct buf script = BUF_INIT, out = BUF_INIT;
 	char *path = NULL, *dir, **argv = NULL, *o_arg = NULL, *e_arg = NULL,
-	    *j_arg = NULL;
+	    *j_arg = NULL, *c_arg = NULL;
 	struct sjob *j;
 	FILE *f;
 	int rc = PL_OK, st;
-	size_t k = 0;
+	size_t k = 0, nsub = 0;
 
 	*handle = NULL;
 	if (job->stdout_log == NULL || job->stderr_log == NULL) {
@@ -161,27 +300,37 @@ s_submit(pl_executor *base, const pl_exec_job *job, void **handle,
 		rc = PL_EIO;
 		goto out;
 	}
-	argv = calloc(ex->nextra + 8, sizeof *argv);
+	while (job->submit_args && job->submit_args[nsub])
+		nsub++;
+	argv = calloc(ex->nextra + nsub + 10, sizeof *argv);
 	if (argv == NULL || asprintf(&o_arg, "--output=%s",
 	    job->stdout_log) < 0 || asprintf(&e_arg, "--error=%s",
 	    job->stderr_log) < 0 || asprintf(&j_arg, "--job-name=plumb:%s",
-	    job->name ? job->name : "stage") < 0) {
+	    job->name ? job->name : "stage") < 0 ||
+	    asprintf(&c_arg, "--comment=%s", job->label ? job->label :
+	    "plumb") < 0) {
 		rc = PL_ENOMEM;
 		goto out;
 	}
 	argv[k++] = (char *)"sbatch";
 	argv[k++] = (char *)"--parsable";
 	argv[k++] = j_arg;
+	argv[k++] = c_arg;
 	argv[k++] = o_arg;
 	argv[k++] = e_arg;
 	for (size_t i = 0; i < ex->nextra; i++)
 		argv[k++] = ex->extra[i];
+	for (size_t i = 0; i < nsub; i++)
+		argv[k++] = job->submit_args[i];
 	argv[k++] = path;
 	argv[k] = NULL;
-	st = capture(argv, &out);
+	st = run_client(argv, &out, SBATCH_MS);
 	if (st != 0) {
-		snprintf(err, err_len, "sbatch failed (%d): %.200s", st,
-		    buf_str(&out));
+		char line[160];
+
+		first_line(line, sizeof line, buf_str(&out), st);
+		snprintf(err, err_len, "Slurm refused stage '%s': %s",
+		    job->name ? job->name : "?", line);
 		rc = PL_EIO;
 		goto out;
 	}
@@ -194,7 +343,8 @@ s_submit(pl_executor *base, const pl_exec_job *job, void **handle,
 	snprintf(j->id, sizeof j->id, "%.*s", (int)strcspn(buf_str(&out),
 	    ";\n"), buf_str(&out));
 	j->name = job->name ? strdup(job->name) : NULL;
-	j->start_ms = now_ms();
+	j->submit_ms = now_ms();
+	ex->active++;
 	*handle = j;
 out:
 	buf_free(&script);
@@ -204,119 +354,285 @@ out:
 	free(o_arg);
 	free(e_arg);
 	free(j_arg);
+	free(c_arg);
 	return rc;
 }
 
-/* Value of KEY=VALUE in a scontrol -o line ("" when absent). */
+/* Ends a job's record: res is its result from now on. */
 static void
-field(char *out, size_t n, const char *line, const char *key)
+finish(struct sexec *ex, struct sjob *j)
 {
-	size_t kl = strlen(key);
-	const char *p = line;
+	if (!j->done && ex->active)
+		ex->active--;
+	j->done = 1;
+	if (j->res.end_ms == 0)
+		j->res.end_ms = now_ms();
+	if (j->res.start_ms == 0)
+		j->res.start_ms = j->submit_ms;
+}
 
-	out[0] = '\0';
-	while ((p = strstr(p, key)) != NULL) {
-		if ((p == line || p[-1] == ' ') && p[kl] == '=') {
-			p += kl + 1;
-			snprintf(out, n, "%.*s", (int)strcspn(p, " \n"), p);
-			return;
-		}
-		p += kl;
+/* The result of a job that scontrol shows ended, from its line. */
+static void
+read_end(struct sjob *j, const char *line, const char *state)
+{
+	char code[32], reason[128], f[256], limit[32];
+	int ec = 0, sig = 0;
+	pl_exec_result *r = &j->res;
+	struct buf info = BUF_INIT;
+	static const char *const keep[] = { "JobId", "ArrayJobId",
+		"ArrayTaskId", "Partition", "NodeList", "SubmitTime",
+		"StartTime", "EndTime", "TimeLimit", "Reason", "ExitCode",
+		"JobState", NULL };
+
+	memset(r, 0, sizeof *r);
+	field(code, sizeof code, line, "ExitCode");
+	field(reason, sizeof reason, line, "Reason");
+	field(limit, sizeof limit, line, "TimeLimit");
+	sscanf(code, "%d:%d", &ec, &sig);
+	snprintf(r->end_state, sizeof r->end_state, "%.31s", state);
+	for (size_t i = 0; keep[i]; i++) {
+		field(f, sizeof f, line, keep[i]);
+		if (f[0] && strcmp(f, "(null)") && strcmp(f, "Unknown") &&
+		    strcmp(f, "None"))
+			buf_printf(&info, "%s=%s\n", keep[i], f);
 	}
+	snprintf(r->info, sizeof r->info, "%s", buf_str(&info));
+	buf_free(&info);
+	field(f, sizeof f, line, "StartTime");
+	r->start_ms = slurm_time_ms(f);
+	field(f, sizeof f, line, "EndTime");
+	r->end_ms = slurm_time_ms(f);
+	if (r->start_ms == 0 || r->end_ms < r->start_ms)
+		r->start_ms = r->end_ms = 0;	/* never started */
+	if (!strcmp(state, "COMPLETED")) {
+		r->exit_status = ec;
+		r->end_state[0] = '\0';
+		return;
+	}
+	/* A signal in ExitCode is Slurm's doing for these states (TIMEOUT
+	 * reports 0:15), not a user's: plumb says what Slurm says. */
+	r->exit_status = sig ? 128 + sig : ec ? ec : 1;
+	if (!strcmp(state, "FAILED")) {
+		r->end_state[0] = '\0';
+		r->exit_status = sig ? 128 + sig : ec ? ec : 1;
+		r->signaled = sig != 0;
+		r->term_signal = sig;
+		if (ec == 0 && sig == 0)
+			snprintf(r->message, sizeof r->message, "Slurm job %s "
+			    "failed (%s)", j->id, reason);
+		return;
+	}
+	if (!strcmp(state, "TIMEOUT"))
+		snprintf(r->message, sizeof r->message, "timeout: Slurm job %s "
+		    "reached its time limit (%s)", j->id, limit);
+	else if (!strcmp(state, "OUT_OF_MEMORY"))
+		snprintf(r->message, sizeof r->message, "out of memory: Slurm "
+		    "job %s went over its memory limit", j->id);
+	else if (!strcmp(state, "CANCELLED")) {
+		r->cancelled = j->ncancel > 0;
+		snprintf(r->message, sizeof r->message, "%s", j->ncancel ?
+		    "interrupted (plumb cancelled its Slurm job)" : "");
+		if (!j->ncancel)
+			snprintf(r->message, sizeof r->message, "cancelled: "
+			    "Slurm job %s was cancelled outside plumb (scancel "
+			    "or an administrator%s%s)", j->id, strcmp(reason,
+			    "None") ? "; reason " : "", strcmp(reason, "None") ?
+			    reason : "");
+	} else if (!strcmp(state, "NODE_FAIL"))
+		snprintf(r->message, sizeof r->message, "node failure: Slurm "
+		    "job %s lost its node", j->id);
+	else if (!strcmp(state, "PREEMPTED"))
+		snprintf(r->message, sizeof r->message, "preempted: Slurm job "
+		    "%s was preempted", j->id);
+	else
+		snprintf(r->message, sizeof r->message, "Slurm job %s ended %s "
+		    "(%s)", j->id, state, reason);
 }
 
 static int
 s_poll(pl_executor *base, void *handle, pl_exec_result *res)
 {
+	struct sexec *ex = (struct sexec *)base;
 	struct sjob *j = handle;
 	struct buf out = BUF_INIT;
-	char state[64], code[64];
+	char state[64];
 	char *argv[] = { (char *)"scontrol", (char *)"show", (char *)"job",
 	    (char *)"-o", j->id, NULL };
+	int64_t now = now_ms(), every = POLL_MS;
 	int st;
 
-	(void)base;
 	if (j->done) {
 		*res = j->res;
 		return 1;
 	}
-	if (now_ms() - j->last_poll < 250)
+	/* about 20 scontrol calls a second in all, whatever the number of
+	 * jobs; while cancelling, faster */
+	if (ex->active > 2)
+		every = POLL_MS * (int64_t)ex->active / 2;
+	if (j->ncancel)
+		every = POLL_MS;
+	if (now - j->last_poll < every)
 		return 0;
-	j->last_poll = now_ms();
-	st = capture(argv, &out);
+	j->last_poll = now;
+	st = run_client(argv, &out, CLIENT_MS);
 	field(state, sizeof state, buf_str(&out), "JobState");
-	field(code, sizeof code, buf_str(&out), "ExitCode");
-	buf_free(&out);
-	if (st != 0 || !state[0]) {
+	if (st == 0 && state[0]) {
+		j->fail_since = 0;
+		if (active_state(state)) {
+			buf_free(&out);
+			if (j->ncancel && now - j->cancel_ms > CANCEL_GRACE_MS &&
+			    strcmp(state, "COMPLETING")) {
+				memset(&j->res, 0, sizeof j->res);
+				j->res.cancelled = 1;
+				j->res.exit_status = 1;
+				snprintf(j->res.message, sizeof j->res.message,
+				    "Slurm job %s is still %s %d s after "
+				    "scancel: it may be left on the cluster",
+				    j->id, state, CANCEL_GRACE_MS / 1000);
+				finish(ex, j);
+				*res = j->res;
+				return 1;
+			}
+			return 0;
+		}
+		read_end(j, buf_str(&out), state);
+		buf_free(&out);
+		finish(ex, j);
+		*res = j->res;
+		return 1;
+	}
+	if (strstr(buf_str(&out), "Invalid job id")) {
 		/* forgotten by slurmctld (MinJobAge): its end is unknown */
+		buf_free(&out);
 		memset(&j->res, 0, sizeof j->res);
 		j->res.exit_status = 1;
+		j->res.cancelled = j->ncancel > 0;
 		snprintf(j->res.message, sizeof j->res.message, "Slurm job %s "
 		    "is no longer known to slurmctld", j->id);
-	} else if (!strcmp(state, "PENDING") || !strcmp(state, "RUNNING") ||
-	    !strcmp(state, "CONFIGURING") || !strcmp(state, "COMPLETING") ||
-	    !strcmp(state, "SUSPENDED") || !strcmp(state, "REQUEUED") ||
-	    !strcmp(state, "RESIZING") || !strcmp(state, "SIGNALING") ||
-	    !strcmp(state, "STAGE_OUT")) {
-		return 0;
-	} else {
-		int ec = 0, sig = 0;
-
-		memset(&j->res, 0, sizeof j->res);
-		sscanf(code, "%d:%d", &ec, &sig);
-		j->res.exit_status = sig ? 128 + sig : ec;
-		j->res.signaled = sig != 0;
-		j->res.term_signal = sig;
-		if (!strcmp(state, "CANCELLED") || j->ncancel)
-			j->res.cancelled = 1;
-		if (strcmp(state, "COMPLETED") != 0 && j->res.exit_status == 0)
-			j->res.exit_status = 1;
-		if (strcmp(state, "COMPLETED") != 0)
-			snprintf(j->res.message, sizeof j->res.message,
-			    "Slurm job %s ended %s", j->id, state);
+		finish(ex, j);
+		*res = j->res;
+		return 1;
 	}
-	j->res.start_ms = j->start_ms;
-	j->res.end_ms = now_ms();
-	j->done = 1;
-	*res = j->res;
-	return 1;
+	/* scontrol failed: the job's state is unknown, not ended.  Retry;
+	 * give up (and say the job may run on) only after a while. */
+	first_line(j->lasterr, sizeof j->lasterr, buf_str(&out), st);
+	buf_free(&out);
+	if (j->fail_since == 0)
+		j->fail_since = now;
+	if (now - j->fail_since > (j->ncancel ? CANCEL_GRACE_MS : LOST_MS)) {
+		memset(&j->res, 0, sizeof j->res);
+		j->res.exit_status = 1;
+		j->res.cancelled = j->ncancel > 0;
+		snprintf(j->res.message, sizeof j->res.message, "lost track of "
+		    "Slurm job %s (scontrol: %.100s); it may still be on the "
+		    "cluster", j->id, j->lasterr);
+		finish(ex, j);
+		*res = j->res;
+		return 1;
+	}
+	return 0;
+}
+
+/* scancel of one or more job ids, SCANCEL_MS each try, at most tries. */
+static int
+scancel_ids(char *const *ids, size_t n, int tries, char *err, size_t err_len)
+{
+	char **argv = calloc(n + 3, sizeof *argv);
+	int st = -1;
+
+	if (err_len)
+		err[0] = '\0';
+	if (argv == NULL)
+		return PL_ENOMEM;
+	argv[0] = (char *)"scancel";
+	for (size_t i = 0; i < n; i++)
+		argv[i + 1] = ids[i];
+	for (int t = 0; t < tries; t++) {
+		struct buf out = BUF_INIT;
+
+		if (t) {
+			struct timespec ts = { 0, 200 * 1000000L };
+
+			nanosleep(&ts, NULL);
+		}
+		st = run_client(argv, &out, SCANCEL_MS);
+		/* a job that ended meanwhile is no failure */
+		if (st != 0 && (strstr(buf_str(&out), "already completing") ||
+		    strstr(buf_str(&out), "Invalid job id")))
+			st = 0;
+		if (st != 0)
+			first_line(err, err_len, buf_str(&out), st);
+		buf_free(&out);
+		if (st == 0)
+			break;
+	}
+	free(argv);
+	return st == 0 ? PL_OK : PL_EIO;
 }
 
 static int
 s_cancel(pl_executor *base, void *handle)
 {
+	struct sexec *ex = (struct sexec *)base;
 	struct sjob *j = handle;
-	struct buf out = BUF_INIT;
-	char *soft[] = { (char *)"scancel", (char *)"--signal=INT",
-	    (char *)"--full", j->id, NULL };
-	char *hard[] = { (char *)"scancel", j->id, NULL };
+	char *ids[1] = { j->id }, msg[160];
 
-	(void)base;
-	capture(j->ncancel++ == 0 ? soft : hard, &out);
-	buf_free(&out);
-	return PL_OK;
+	if (j->done)
+		return PL_OK;
+	if (j->ncancel++ == 0)
+		j->cancel_ms = now_ms();
+	j->last_poll = 0;	/* see the new state soon */
+	if (scancel_ids(ids, 1, 2, msg, sizeof msg) == PL_OK)
+		return PL_OK;
+	snprintf(j->lasterr, sizeof j->lasterr, "%s", msg);
+	if (++j->cancel_failed >= CANCEL_TRIES) {
+		/* reported, never dropped silently */
+		memset(&j->res, 0, sizeof j->res);
+		j->res.cancelled = 1;
+		j->res.exit_status = 1;
+		snprintf(j->res.message, sizeof j->res.message, "could not "
+		    "cancel Slurm job %s (scancel: %.100s); it may still be on "
+		    "the cluster", j->id, msg);
+		finish(ex, j);
+	}
+	return PL_EIO;
 }
 
 static void
 s_wait(pl_executor *base, int timeout_ms)
 {
-	struct timespec ts = { timeout_ms / 1000,
-	    (long)(timeout_ms % 1000) * 1000000L };
+	struct timespec ts;
 
 	(void)base;
+	/* the polls are what take time; 50 ms between rounds at most */
+	if (timeout_ms > 50)
+		timeout_ms = 50;
+	ts.tv_sec = timeout_ms / 1000;
+	ts.tv_nsec = (long)(timeout_ms % 1000) * 1000000L;
 	nanosleep(&ts, NULL);
 }
 
 static void
 s_release(pl_executor *base, void *handle)
 {
+	struct sexec *ex = (struct sexec *)base;
+	struct sjob *j = handle;
+
+	if (j == NULL)
+		return;
+	if (!j->done && ex->active)
+		ex->active--;
+	free(j->name);
+	free(j);
+}
+
+static const char *
+s_job_id(pl_executor *base, void *handle)
+{
 	struct sjob *j = handle;
 
 	(void)base;
-	if (j == NULL)
-		return;
-	free(j->name);
-	free(j);
+	return j ? j->id : NULL;
 }
 
 static void
@@ -331,7 +647,8 @@ s_destroy(pl_executor *base)
 }
 
 static const struct pl_executor_ops slurm_ops = {
-	"slurm", s_submit, s_poll, s_cancel, s_wait, s_release, s_destroy
+	"slurm", s_submit, s_poll, s_cancel, s_wait, s_release, s_destroy,
+	s_job_id
 };
 
 int
@@ -369,4 +686,197 @@ pl_executor_slurm_new(pl_executor **out, const char *sbatch_args)
 	}
 	*out = &ex->base;
 	return PL_OK;
+}
+
+/* --- jobs of a plumb that is gone ------------------------------------------- */
+
+int
+pl_slurm_list_jobs(pl_slurm_job **out, size_t *n, const char *label_prefix,
+    char *err, size_t err_len)
+{
+	char uid[32];
+	char *argv[] = { (char *)"squeue", (char *)"--noheader", (char *)"-u",
+	    uid, (char *)"-o", (char *)"%i|%T|%j|%k", NULL };
+	struct buf o = BUF_INIT;
+	pl_slurm_job *v = NULL;
+	size_t nv = 0, plen = strlen(label_prefix);
+	int st;
+
+	*out = NULL;
+	*n = 0;
+	snprintf(uid, sizeof uid, "%ld", (long)getuid());
+	st = run_client(argv, &o, CLIENT_MS);
+	if (st != 0) {
+		char line[160];
+
+		first_line(line, sizeof line, buf_str(&o), st);
+		snprintf(err, err_len, "squeue: %s", line);
+		buf_free(&o);
+		return PL_EIO;
+	}
+	for (char *line = (char *)buf_str(&o); *line;) {
+		size_t len = strcspn(line, "\n");
+		char *f[4];
+		int k = 0;
+
+		line[len] = '\0';
+		f[0] = line;
+		for (char *p = line; *p && k < 3; p++)
+			if (*p == '|') {
+				*p = '\0';
+				f[++k] = p + 1;
+			}
+		if (k == 3 && strncmp(f[3], label_prefix, plen) == 0) {
+			pl_slurm_job *nv2 = realloc(v, (nv + 1) * sizeof *v);
+
+			if (nv2 == NULL) {
+				free(v);
+				buf_free(&o);
+				return PL_ENOMEM;
+			}
+			v = nv2;
+			memset(&v[nv], 0, sizeof *v);
+			snprintf(v[nv].id, sizeof v[nv].id, "%s", f[0]);
+			snprintf(v[nv].state, sizeof v[nv].state, "%s", f[1]);
+			snprintf(v[nv].name, sizeof v[nv].name, "%s", f[2]);
+			snprintf(v[nv].label, sizeof v[nv].label, "%s", f[3]);
+			nv++;
+		}
+		line += len + 1;
+		if (line > o.p + o.len)
+			break;
+	}
+	buf_free(&o);
+	*out = v;
+	*n = nv;
+	return PL_OK;
+}
+
+int
+pl_slurm_cancel_jobs(char *const *ids, size_t n, char *err, size_t err_len)
+{
+	if (n == 0)
+		return PL_OK;
+	return scancel_ids(ids, n, CANCEL_TRIES, err, err_len);
+}
+
+/* A label field "key=VALUE" (up to the next space), "" when absent. */
+static void
+label_field(char *out, size_t n, const char *label, const char *key)
+{
+	field(out, n, label, key);
+}
+
+/* Does the plumb that labelled a job still run?  Another host's plumb
+ * is assumed alive: plumb cannot see its processes. */
+static int
+owner_gone(const char *label)
+{
+	char host[256], pid[32];
+	long p;
+
+	label_field(host, sizeof host, label, "host");
+	label_field(pid, sizeof pid, label, "pid");
+	if (strcmp(host, pl__hostname()) != 0 || !pid[0])
+		return 0;
+	p = strtol(pid, NULL, 10);
+	if (p <= 0 || p == (long)getpid())
+		return 0;
+	return kill((pid_t)p, 0) < 0 && errno == ESRCH;
+}
+
+static int
+store_has_lost_slurm_runs(pl_store *st)
+{
+	sqlite3_stmt *q = pl__stmt(st, "SELECT 1 FROM runs r "
+	    "JOIN tags t ON t.run_id = r.rid "
+	    "JOIN keys k ON k.id = t.key_id AND k.name = 'slurm.job_id' "
+	    "WHERE r.status IN ('lost', 'running') AND NOT EXISTS ("
+	    "  SELECT 1 FROM tags t2 JOIN keys k2 ON k2.id = t2.key_id "
+	    "  WHERE t2.run_id = r.rid AND k2.name IN ('slurm.state', "
+	    "  'slurm.orphan')) LIMIT 1");
+	int found;
+
+	if (q == NULL) {
+		pl__clear_err(st);
+		return 0;
+	}
+	found = sqlite3_step(q) == SQLITE_ROW;
+	sqlite3_reset(q);
+	return found;
+}
+
+int
+pl_slurm_orphans(pl_slurm_job **out, size_t *n, pl_store *st,
+    int only_if_recorded, char *err, size_t err_len)
+{
+	char *prefix;
+	pl_slurm_job *v;
+	size_t nv, k = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (only_if_recorded && !store_has_lost_slurm_runs(st))
+		return PL_OK;
+	if (asprintf(&prefix, "plumb store=%s ", pl_store_dir(st)) < 0)
+		return PL_ENOMEM;
+	rc = pl_slurm_list_jobs(&v, &nv, prefix, err, err_len);
+	free(prefix);
+	if (rc != PL_OK)
+		return rc;
+	for (size_t i = 0; i < nv; i++)
+		if (owner_gone(v[i].label))
+			v[k++] = v[i];
+	if (k == 0) {
+		free(v);
+		v = NULL;
+	}
+	*out = v;
+	*n = k;
+	return PL_OK;
+}
+
+int
+pl_slurm_orphans_settle(pl_store *st, const pl_slurm_job *jobs, size_t n,
+    const char *action, char *err, size_t err_len)
+{
+	char **ids = calloc(n + 1, sizeof *ids), run[64];
+	int rc = PL_OK, cancel = strcmp(action, "cancel") == 0;
+
+	if (ids == NULL)
+		return PL_ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		ids[i] = (char *)jobs[i].id;
+	if (cancel)
+		rc = pl_slurm_cancel_jobs(ids, n, err, err_len);
+	else {
+		/* adopt: wait until none of them is queued or running */
+		for (;;) {
+			pl_slurm_job *v;
+			size_t nv, left = 0;
+			struct timespec ts = { 0, 200 * 1000000L };
+
+			if ((rc = pl_slurm_list_jobs(&v, &nv, "plumb ", err,
+			    err_len)) != PL_OK)
+				break;
+			for (size_t i = 0; i < nv; i++)
+				for (size_t j = 0; j < n; j++)
+					if (!strcmp(v[i].id, jobs[j].id))
+						left++;
+			free(v);
+			if (left == 0)
+				break;
+			nanosleep(&ts, NULL);
+		}
+	}
+	for (size_t i = 0; rc == PL_OK && i < n; i++) {
+		label_field(run, sizeof run, jobs[i].label, "run");
+		if (run[0] && pl_run_set_tag(st, run, "slurm.orphan", cancel ?
+		    "cancelled by a later plumb repro" : "adopted: waited for "
+		    "by a later plumb repro") != PL_OK)
+			pl__clear_err(st);
+	}
+	free(ids);
+	return rc;
 }

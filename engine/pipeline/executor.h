@@ -38,6 +38,12 @@ typedef struct pl_exec_job {
 	    void *payload);
 	int (*on_proto)(const char *data, size_t n, void *payload);
 	void *payload;
+	/* For a batch system: words added to its submit command for this
+	 * job, each one argument (never through a shell), NULL-ended or
+	 * NULL; and a label that identifies whose job it is (store, repro,
+	 * run), kept with the job so a later plumb can find it. */
+	char *const *submit_args;
+	const char *label;
 } pl_exec_job;
 
 typedef struct pl_exec_result {
@@ -47,6 +53,12 @@ typedef struct pl_exec_result {
 	int start_failed;	/* it could not be started (message says why) */
 	int64_t start_ms, end_ms;
 	char message[256];
+	/* A batch system's own end state ("TIMEOUT", "OUT_OF_MEMORY",
+	 * "CANCELLED"; "" locally or when it completed), and what it knows
+	 * of the job as "key=value" lines (job id, partition, nodes, submit,
+	 * start and end times, reason), recorded as the run's tags. */
+	char end_state[32];
+	char info[1024];
 } pl_exec_result;
 
 typedef struct pl_executor pl_executor;
@@ -63,6 +75,9 @@ struct pl_executor_ops {
 	/* Forgets a finished job. */
 	void (*release)(pl_executor *ex, void *handle);
 	void (*destroy)(pl_executor *ex);
+	/* Optional (NULL locally): the batch system's id of a job, for the
+	 * run's record as soon as it is submitted. */
+	const char *(*job_id)(pl_executor *ex, void *handle);
 };
 
 struct pl_executor {
@@ -74,15 +89,53 @@ struct pl_executor {
 int pl_executor_local_new(pl_executor **out);
 
 /*
- * The Slurm executor: each stage is a batch job (sbatch --parsable; state
- * and exit code from scontrol show job -o; scancel --signal=INT, then
- * scancel).  Logs are written by Slurm into the run's log files, so the
- * store and the workspace must be on a filesystem the nodes share.
- * sbatch_args (may be NULL) are extra words for sbatch, e.g.
- * "--partition=gpu --time=10".  Clients find the cluster as usual
- * (SLURM_CONF).
+ * The Slurm executor: each stage is a batch job (sbatch --parsable; state,
+ * exit code and the rest from scontrol show job -o; scancel).  Logs are
+ * written by Slurm into the run's log files, so the store and the
+ * workspace must be on a filesystem the nodes share.  sbatch_args (may be
+ * NULL) are extra words for every sbatch, split on whitespace (the old
+ * $PLUMB_SLURM_ARGS; per-stage resources come with each job).  Clients
+ * find the cluster as usual (SLURM_CONF).  plumb's own sbatch, scontrol
+ * and scancel run in their own process group, so a Ctrl-C at the
+ * terminal reaches plumb only; each is bounded in time.
  */
 int pl_executor_slurm_new(pl_executor **out, const char *sbatch_args);
+
+/* One job of plumb's still queued or running on the cluster. */
+typedef struct pl_slurm_job {
+	char id[32];
+	char state[32];		/* PENDING, RUNNING, ... */
+	char name[128];		/* job name: plumb:STAGE */
+	char label[512];	/* the comment plumb gave it */
+} pl_slurm_job;
+
+/*
+ * The current user's jobs whose comment starts with label_prefix (plumb
+ * labels its jobs "plumb store=DIR pid=PID run=ID stage=NAME"): queued or
+ * running, from squeue.  *out is malloc'ed (free it); err says why on
+ * failure (Slurm unreachable, squeue missing).
+ */
+int pl_slurm_list_jobs(pl_slurm_job **out, size_t *n, const char *label_prefix,
+    char *err, size_t err_len);
+/* scancel the given job ids (bounded retries); err names the ones that
+ * could not be cancelled. */
+int pl_slurm_cancel_jobs(char *const *ids, size_t n, char *err, size_t err_len);
+
+struct pl_store;
+/*
+ * Orphans: jobs a plumb repro of this store submitted and left queued or
+ * running when it died (kill -9, a lost login node session), found by
+ * their label whose pid, on this host, no longer runs.  With
+ * only_if_recorded, Slurm is asked only when the store has a run of a
+ * plumb that died with a slurm.job_id and no recorded end (so `plumb
+ * status` costs nothing on a machine without Slurm).  *out: free() it.
+ */
+int pl_slurm_orphans(pl_slurm_job **out, size_t *n, struct pl_store *st,
+    int only_if_recorded, char *err, size_t err_len);
+/* Settles orphans: "cancel" (scancel them) or "adopt" (wait for them to
+ * end); either way their runs get the tag slurm.orphan saying so. */
+int pl_slurm_orphans_settle(struct pl_store *st, const pl_slurm_job *jobs,
+    size_t n, const char *action, char *err, size_t err_len);
 
 static inline void
 pl_executor_free(pl_executor *ex)

@@ -83,6 +83,10 @@ typedef struct pl_repro_opts {
 	int no_run_cache;
 	volatile sig_atomic_t *interrupt;	/* nonzero: stop */
 	pl_executor *executor;		/* NULL: a local executor */
+	/* Per stage (indexed like the pipeline's stages), the executor's
+	 * submit words for it (sbatch options from plumb.yaml's executor:
+	 * section), NULL-ended; NULL for none. */
+	char **const *submit_args;
 	/* Events come from the calling thread, except OUTPUT which may
 	 * come from an executor thread; calls are never concurrent. */
 	void (*on_event)(const pl_repro_event *ev, void *payload);

@@ -478,7 +478,7 @@ start_stage(struct sched *sc, size_t i)
 {
 	const pl_pipe_stage *s = pl_pipeline_stage(sc->p, i);
 	struct slot *sl = &sc->v[i];
-	char *cwd = pl_pipeline_abspath(sc->p, s->wdir), err[512];
+	char *cwd = pl_pipeline_abspath(sc->p, s->wdir), err[512], *label;
 	struct buf cmdline = BUF_INIT;
 	pl_run_spec spec;
 	pl_exec_job job;
@@ -590,16 +590,36 @@ start_stage(struct sched *sc, size_t i)
 	job.on_output = on_output;
 	job.on_proto = on_proto;
 	job.payload = sl;
+	job.submit_args = sc->o->submit_args ? sc->o->submit_args[i] : NULL;
+	/* who the job belongs to, for a later plumb that finds it on a
+	 * cluster after this one was killed (pl_slurm_list_jobs) */
+	if (asprintf(&label, "plumb store=%s host=%s pid=%ld run=%s stage=%s",
+	    pl_store_dir(sc->st), pl__hostname(), (long)getpid(), sl->run_id,
+	    s->name) < 0) {
+		free(cwd);
+		return PL_ENOMEM;
+	}
+	job.label = label;
 	sl->sc = sc;
 	sl->index = i;
 	sl->start_ms = pl__now_ms();
 	rc = sc->ex->ops->submit(sc->ex, &job, &sl->handle, err, sizeof err);
 	free(cwd);
+	free(label);
 	if (rc != PL_OK) {
 		snprintf(sc->err, sc->err_len, "%s", err);
 		pl_ingest_finish(sl->in);
 		pl_run_finish(sc->st, sl->run_id, PL_RUN_FAILED, -1, err);
 		return rc;
+	}
+	/* the batch system's job id, as soon as it has one */
+	if (sc->ex->ops->job_id && sc->ex->ops->job_id(sc->ex, sl->handle)) {
+		char key[64];
+
+		snprintf(key, sizeof key, "%s.job_id", sc->ex->ops->name);
+		if (pl_run_set_tag(sc->st, sl->run_id, key,
+		    sc->ex->ops->job_id(sc->ex, sl->handle)) != PL_OK)
+			pl__clear_err(sc->st);
 	}
 	sl->state = S_RUNNING;
 	sc->running++;
@@ -825,6 +845,55 @@ run_cache_put(struct sched *sc, size_t i, const pl_hashed *outs)
 	free(text);
 }
 
+/* What the executor knows of a job that ended (a batch system's job id,
+ * partition, nodes, its times and end state) as the run's tags,
+ * "slurm.partition" and so on. */
+static void
+record_exec_info(struct sched *sc, size_t i, const pl_exec_result *r)
+{
+	const char *p = r->info;
+	char key[96];
+
+	if (r->end_state[0]) {
+		snprintf(key, sizeof key, "%s.state", sc->ex->ops->name);
+		if (pl_run_set_tag(sc->st, sc->v[i].run_id, key,
+		    r->end_state) != PL_OK)
+			pl__clear_err(sc->st);
+	}
+	while (*p) {
+		size_t len = strcspn(p, "\n"), kl = strcspn(p, "=");
+		char *val;
+
+		if (kl < len && kl < 48) {
+			snprintf(key, sizeof key, "%s.%.*s", sc->ex->ops->name,
+			    (int)kl, p);
+			/* JobId -> slurm.job_id, NodeList -> slurm.node_list */
+			for (char *k = key + strlen(sc->ex->ops->name) + 1, *w;
+			    *k; k++)
+				if (*k >= 'A' && *k <= 'Z') {
+					int first = k[-1] == '.';
+
+					*k = (char)(*k - 'A' + 'a');
+					if (!first && strlen(key) + 1 <
+					    sizeof key) {
+						w = k + strlen(k);
+						memmove(k + 1, k, (size_t)(w -
+						    k) + 1);
+						*k = '_';
+						k++;
+					}
+				}
+			if ((val = strndup(p + kl + 1, len - kl - 1)) != NULL) {
+				if (pl_run_set_tag(sc->st, sc->v[i].run_id,
+				    key, val) != PL_OK)
+					pl__clear_err(sc->st);
+				free(val);
+			}
+		}
+		p += len + (p[len] == '\n');
+	}
+}
+
 /* A job ended: record it, cache its outputs, update the lock. */
 static int
 complete_stage(struct sched *sc, size_t i, const pl_exec_result *r)
@@ -846,12 +915,22 @@ complete_stage(struct sched *sc, size_t i, const pl_exec_result *r)
 			sl->ingest_rc = frc;
 	}
 	ok = r->exit_status == 0 && !r->cancelled && !r->start_failed &&
-	    sl->ingest_rc == PL_OK;
-	if (r->cancelled || (r->signaled && (r->term_signal == SIGINT ||
-	    r->term_signal == SIGKILL || r->term_signal == SIGTERM))) {
+	    !r->end_state[0] && sl->ingest_rc == PL_OK;
+	record_exec_info(sc, i, r);
+	if (r->end_state[0] && strcmp(r->end_state, "CANCELLED") != 0) {
+		/* the batch system ended it (time limit, memory, node,
+		 * preemption): a failure, said in its words */
+		final = PL_RUN_FAILED;
+		ok = 0;
+		snprintf(msg, sizeof msg, "%s", r->message[0] ? r->message :
+		    r->end_state);
+	} else if (r->cancelled || r->end_state[0] || (r->signaled &&
+	    (r->term_signal == SIGINT || r->term_signal == SIGKILL ||
+	    r->term_signal == SIGTERM))) {
 		final = PL_RUN_KILLED;
 		ok = 0;
-		snprintf(msg, sizeof msg, "interrupted");
+		snprintf(msg, sizeof msg, "%s", r->message[0] ? r->message :
+		    "interrupted");
 	} else if (r->start_failed) {
 		final = PL_RUN_FAILED;
 		snprintf(msg, sizeof msg, "%s", r->message);
@@ -1123,7 +1202,7 @@ pl_repro(pl_repro_summary *out, pl_store *st, const pl_pipeline *p,
 	    (int)sysconf(_SC_NPROCESSORS_ONLN);
 	int64_t last_tick = 0, last_cancel = 0;
 	pl_executor *own = NULL;
-	int lockfd = -1;
+	int lockfd = -1, batch = 0;
 
 	memset(out, 0, sizeof *out);
 	memset(&sc, 0, sizeof sc);
@@ -1176,6 +1255,9 @@ pl_repro(pl_repro_summary *out, pl_store *st, const pl_pipeline *p,
 			goto out;
 		sc.ex = own;
 	}
+	/* On a cluster, parallelism is the batch system's business: -j
+	 * limits only stages that run here. */
+	batch = sc.ex->ops->job_id != NULL;	/* a batch system's jobs */
 	for (size_t i = 0; i < n; i++) {
 		const size_t *up;
 		size_t nup;
@@ -1232,7 +1314,7 @@ pl_repro(pl_repro_summary *out, pl_store *st, const pl_pipeline *p,
 		if (sc.failed_any && !o->keep_going)
 			sc.stop_new = 1;
 		while (!sc.stop_new && sc.nready > 0 &&
-		    sc.running < (size_t)jobs) {
+		    (sc.running < (size_t)jobs || batch)) {
 			size_t i = sc.ready[0];
 
 			memmove(sc.ready, sc.ready + 1,

@@ -2,81 +2,12 @@
 # slurm.sh - plumb repro --executor slurm on a private one-node Slurm cluster (skipped without Slurm or root).
 . "${top_srcdir}/tests/lib.sh"
 
-for b in slurmctld slurmd sbatch scontrol scancel munged; do
-	command -v $b >/dev/null 2>&1 || PATH=$PATH:/usr/sbin
-	command -v $b >/dev/null 2>&1 || { echo "SKIP: no $b"; exit 77; }
-done
-[ "$(id -u)" = 0 ] || { echo "SKIP: a private Slurm needs root here"; exit 77; }
+. "${top_srcdir}/tests/lib/slurm-cluster.sh"
 
-# Everything in $T/slurm (notes/slurm.md): munge key and socket, config,
-# state, spool and logs; daemons stopped by the PIDs we started.
+# A private cluster in $T/slurm, stopped by pid whatever happens.
 S="$T/slurm"
-mkdir -p "$S/state" "$S/spool" "$S/log" "$S/munge"
-host=$(hostname -s)
-dd if=/dev/urandom of="$S/munge/key" bs=1024 count=1 2>/dev/null
-chmod 700 "$S/munge"
-chmod 600 "$S/munge/key"
-port=$((20000 + $$ % 20000))
-cat > "$S/slurm.conf" <<C
-ClusterName=plumbtest
-SlurmctldHost=$host(127.0.0.1)
-SlurmctldPort=$port
-SlurmdPort=$((port + 1))
-SlurmUser=root
-AuthType=auth/munge
-AuthInfo=socket=$S/munge/sock
-CredType=cred/munge
-StateSaveLocation=$S/state
-SlurmdSpoolDir=$S/spool
-SlurmctldPidFile=$S/slurmctld.pid
-SlurmdPidFile=$S/slurmd.pid
-SlurmctldLogFile=$S/log/ctld.log
-SlurmdLogFile=$S/log/d.log
-ProctrackType=proctrack/linuxproc
-TaskPlugin=task/none
-AccountingStorageType=accounting_storage/none
-JobCompType=jobcomp/none
-SchedulerParameters=batch_sched_delay=0,sched_interval=1,bf_interval=1
-SlurmdParameters=config_overrides
-ReturnToService=2
-MinJobAge=600
-NodeName=$host NodeAddr=127.0.0.1 CPUs=4 Sockets=1 CoresPerSocket=4 State=UNKNOWN
-PartitionName=debug Nodes=$host Default=YES MaxTime=INFINITE State=UP
-C
-export SLURM_CONF="$S/slurm.conf"
-munged --socket "$S/munge/sock" --key-file "$S/munge/key" --pid-file "$S/munge/pid" \
-	--log-file "$S/log/munge.log" --seed-file "$S/munge/seed" --force 2>/dev/null || {
-	echo "SKIP: munged did not start"; exit 77; }
-# alive PID: running and not a zombie (nothing may reap daemons here)
-alive() {
-	st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -c1)
-	[ -n "$st" ] && [ "$st" != Z ]
-}
-stop_all() {
-	pids=
-	for f in "$S/slurmd.pid" "$S/slurmctld.pid" "$S/munge/pid"; do
-		[ -f "$f" ] || continue
-		p=$(cat "$f")
-		kill "$p" 2>/dev/null || true
-		pids="$pids $p"
-	done
-	for p in $pids; do
-		i=0
-		while alive "$p" && [ $i -lt 50 ]; do i=$((i + 1)); sleep 0.1; done
-		alive "$p" && kill -9 "$p" 2>/dev/null || true
-	done
-	cd /
-	rm -rf "$T" 2>/dev/null || { sleep 0.5; rm -rf "$T" || true; }
-}
-trap stop_all EXIT INT TERM
-slurmctld -i 2>/dev/null
-slurmd -N "$host" 2>/dev/null
-i=0
-until sinfo -h -o %t 2>/dev/null | grep -q idle; do
-	i=$((i + 1))
-	[ $i -lt 100 ] || { echo "SKIP: the Slurm node did not become idle"; exit 77; }
-	sleep 0.1
-done
+trap 'slurm_cluster_stop "$S"; cd /; rm -rf "$T"' EXIT INT TERM
+slurm_cluster_start "$S" || { rc=$?; echo "SKIP: $SLURM_SKIP"; exit $rc; }
 
 mkdir w && cd w
 cat > plumb.yaml <<'P'
