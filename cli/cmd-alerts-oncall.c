@@ -30,11 +30,12 @@ iso(char *out, size_t n, int64_t ms)
 {
 	time_t s = (time_t)(ms / 1000);
 	struct tm tm;
+	size_t len;
 
 	gmtime_r(&s, &tm);
-	snprintf(out, n, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-	    tm.tm_min, tm.tm_sec, (int)(ms % 1000));
+	len = strftime(out, n, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (len + 6 <= n)
+		snprintf(out + len, n - len, ".%03dZ", (int)(ms % 1000));
 }
 
 static void

@@ -15,7 +15,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include "http.h"
+#include "srv.h"
 #include "server.h"
 
 /*

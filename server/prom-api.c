@@ -8,7 +8,7 @@
 #include <time.h>
 
 #include "buf.h"
-#include "http.h"
+#include "srv.h"
 #include "json.h"
 
 /*

@@ -342,7 +342,7 @@ pl_silence_add(char **out_id, pl_store *st, const char *const *matchers,
 	if (comment == NULL || !comment[0])
 		return pl__err(st, PL_EINVAL, "a silence needs a comment");
 	for (size_t i = 0; i < n; i++) {
-		int empty_ok;
+		int empty_ok = 0;
 		if ((rc = parse_one(&b, st, matchers[i], &empty_ok)) != PL_OK) {
 			buf_free(&b);
 			return rc;

@@ -1,6 +1,6 @@
-/* http.h - what the route files of plumb serve share: the request, replies, the thread's store handle. */
-#ifndef PL_SERVER_HTTP_H
-#define PL_SERVER_HTTP_H
+/* srv.h - what the route files of plumb serve share: the request, replies, the thread's store handle. */
+#ifndef PL_SERVER_SRV_H
+#define PL_SERVER_SRV_H
 
 #include <stddef.h>
 #include <stdint.h>
