@@ -1113,7 +1113,7 @@ walk_subfiles(pl_pipeline *p, char *const *pats, const char *rel,
 		n++;
 	}
 	closedir(d);
-	if (rc == PL_OK)
+	if (rc == PL_OK && n > 0)
 		qsort(names, n, sizeof *names, name_cmp);
 	for (size_t i = 0; i < n && rc == PL_OK; i++) {
 		const char *nm = names[i];
