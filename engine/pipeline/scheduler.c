@@ -22,6 +22,7 @@
 #include "data/hash.h"
 #include "track/ingest.h"
 #include "pipeline/lock.h"
+#include "pipeline/metrics-file.h"
 #include "track/metric.h"
 #include "store/internal.h"
 #include "store/progress.h"
@@ -659,73 +660,31 @@ skip_note(struct skipped *sk, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* JSON writers (Python's json.dump) spell non-finite numbers NaN,
- * Infinity and -Infinity, which YAML reads as text: they are values that
- * plumb must not take silently for "not a metric". */
-static int
-nonfinite_text(const char *s)
-{
-	static const char *const words[] = { "nan", "infinity", "inf",
-		"+infinity", "-infinity", "+inf", "-inf" };
+/* pl__metrics_file_read() callbacks: a metric of the stage's run, or a
+ * note of what was skipped. */
+struct mctx {
+	pl_store *st;
+	const char *run_id;
+	struct skipped *sk;
+};
 
-	for (size_t i = 0; i < sizeof words / sizeof *words; i++)
-		if (strcasecmp(s, words[i]) == 0)
-			return 1;
-	return 0;
+static int
+metric_value(void *vctx, const char *key, double v, const char **why)
+{
+	struct mctx *m = vctx;
+
+	if (pl_metric_log(m->st, m->run_id, key, v, 0, 0) == PL_OK)
+		return 0;
+	*why = pl_store_errmsg(m->st);
+	return -1;
 }
 
-/* Logs the numbers of a metrics file (JSON or YAML, nested keys joined
- * with dots) as metrics of run id; notes what it skips and why. */
 static void
-log_metrics_tree(pl_store *st, const char *id, const ynode *n,
-    struct buf *key, const char *file, struct skipped *sk)
+metric_skip(void *vctx, const char *text)
 {
-	size_t klen = key->len;
-	double v;
+	struct mctx *m = vctx;
 
-	if (n->kind == YN_SCALAR) {
-		if (key->len == 0)
-			skip_note(sk, "%s: not a mapping of metrics", file);
-		else if (yn_scalar_type(n) == YT_BOOL)
-			;	/* a flag, not a metric (as DVC) */
-		else if (yn_scalar_type(n) == YT_NULL)
-			skip_note(sk, "%s:%d:%d: key '%s' has no value", file,
-			    n->line, n->col, buf_str(key));
-		else if (yn_number(n, &v) == 0 && isfinite(v)) {
-			if (pl_metric_log(st, id, buf_str(key), v, 0, 0) != PL_OK)
-				skip_note(sk, "%s: key '%s': %s", file,
-				    buf_str(key), pl_store_errmsg(st));
-		} else if (yn_number(n, &v) == 0 ||
-		    (yn_scalar_type(n) == YT_STR && !n->quoted &&
-		    nonfinite_text(n->str)))
-			skip_note(sk, "%s:%d:%d: key '%s' is %s, not a finite "
-			    "number", file, n->line, n->col, buf_str(key),
-			    n->str);
-		/* other text (a model name, a date) is not a metric: as DVC */
-		return;
-	}
-	if (n->n == 0 && key->len == 0)
-		skip_note(sk, "%s: no metrics in it", file);
-	for (size_t i = 0; i < n->n; i++) {
-		char idx[32];
-		const char *k = idx;
-		const ynode *child;
-
-		if (n->kind == YN_MAP) {
-			k = yn_key(n, i)->str;
-			child = yn_val(n, i);
-		} else {
-			snprintf(idx, sizeof idx, "%zu", i);
-			child = n->items[i];
-		}
-		if (key->len)
-			buf_putc(key, '.');
-		buf_puts(key, k);
-		log_metrics_tree(st, id, child, key, file, sk);
-		key->len = klen;
-		if (key->p)
-			key->p[klen] = '\0';
-	}
+	skip_note(m->sk, "%s", text);
 }
 
 static void
@@ -733,11 +692,11 @@ ingest_metrics(struct sched *sc, size_t i)
 {
 	const pl_pipe_stage *s = pl_pipeline_stage(sc->p, i);
 	struct skipped sk = { BUF_INIT, 0 };
+	struct mctx m = { sc->st, sc->v[i].run_id, &sk };
+	const struct pl_metrics_reader r = { metric_value, metric_skip, &m };
 
 	for (size_t j = 0; j < s->nouts; j++) {
-		ynode *t = NULL;
-		char e2[512], *abs;
-		struct buf key = BUF_INIT;
+		char *abs;
 
 		if (s->outs[j].kind != PL_OUT_METRIC)
 			continue;
@@ -746,17 +705,7 @@ ingest_metrics(struct sched *sc, size_t i)
 			skip_note(&sk, "%s: out of memory", s->outs[j].path);
 			continue;
 		}
-		if (yn_parse_file(&t, abs, s->outs[j].path, e2,
-		    sizeof e2) != PL_OK)
-			skip_note(&sk, "%s", e2);	/* FILE:LINE:COL: why */
-		else if (t == NULL)
-			skip_note(&sk, "%s: empty file, no metrics in it",
-			    s->outs[j].path);
-		else
-			log_metrics_tree(sc->st, sc->v[i].run_id, t, &key,
-			    s->outs[j].path, &sk);
-		buf_free(&key);
-		yn_free(t);
+		pl__metrics_file_read(&r, abs, s->outs[j].path);
 		free(abs);
 	}
 	pl__clear_err(sc->st);
