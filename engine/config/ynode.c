@@ -624,6 +624,10 @@ yn_parse(ynode **out, const char *text, size_t len, const char *file,
 	ps.file = file;
 	ps.err = err;
 	ps.err_len = err_len;
+	/* (parse_node() tells "no message yet" by an empty err: the
+	 * caller's buffer may hold anything) */
+	if (err_len > 0)
+		err[0] = '\0';
 	if (!yaml_parser_initialize(&ps.p)) {
 		snprintf(err, err_len, "out of memory");
 		return PL_ENOMEM;

@@ -6,6 +6,7 @@
 
 #include "tests/engine/testutil.h"
 #include "pipeline/pipeline.h"
+#include "config/ynode.h"
 
 static char *tdir;
 
@@ -613,6 +614,24 @@ test_mutations(void **state)
 	}
 }
 
+/* Found by tests/fuzz/metrics-fuzz.c: an unknown alias gave its message
+ * only when the caller's error buffer happened to start with a NUL; a
+ * reused buffer got stale or uninitialised bytes as the message. */
+static void
+test_alias_err_dirty_buffer(void **state)
+{
+	ynode *t = NULL;
+	char err[512];
+
+	(void)state;
+	memset(err, 'X', sizeof err);
+	err[sizeof err - 1] = '\0';
+	assert_int_equal(yn_parse(&t, "*4inf", 5, "m.json", err, sizeof err),
+	    PL_EINVAL);
+	assert_null(t);
+	assert_string_equal(err, "m.json:1:1: unknown alias '*4inf'");
+}
+
 int
 main(void)
 {
@@ -626,6 +645,7 @@ main(void)
 		cmocka_unit_test(test_dvc_compat),
 		cmocka_unit_test(test_wdir_back),
 		cmocka_unit_test(test_dvc_templating),
+		cmocka_unit_test(test_alias_err_dirty_buffer),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
