@@ -78,6 +78,13 @@ int cli_guard_install(unsigned which);
 /* Writes bytes to the real stdout (stream 1) or stderr (2), past the
  * gate: only for the user's own command's output under `plumb run`. */
 void cli_write_raw(int stream, const char *data, size_t n);
+/*
+ * Flushes stdout at the end of a command and reports a write that failed
+ * (a full disk, /dev/full, a closed descriptor) on stderr: returns rc,
+ * or CLI_ERROR when rc was 0 and the output was lost, so that no command
+ * says it succeeded without having written what it printed.
+ */
+int cli_output_finish(int rc);
 
 /* Colour helpers: return the escape string, or "" when colour is off. */
 const char *cli_color(const char *sgr);

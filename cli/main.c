@@ -39,8 +39,16 @@ usage_all(FILE *f)
 	    "See plumb(1) for the whole manual, plumb.yaml(5) for the project file.\n");
 }
 
+static int run_main(int argc, char **argv);
+
 int
 main(int argc, char **argv)
+{
+	return cli_output_finish(run_main(argc, argv));
+}
+
+static int
+run_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "store", required_argument, NULL, 's' },

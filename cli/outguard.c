@@ -49,6 +49,7 @@ struct guard {
 	char out[8192];
 	size_t nout;
 	int failed;
+	int failed_errno;	/* why the first failed write failed */
 };
 
 static struct guard g_out, g_err;
@@ -64,6 +65,8 @@ flush_out(struct guard *g)
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
+			if (!g->failed)
+				g->failed_errno = errno;
 			g->failed = 1;
 			g->nout = 0;
 			return -1;
@@ -359,4 +362,26 @@ cli_write_raw(int stream, const char *data, size_t n)
 		data += w;
 		n -= (size_t)w;
 	}
+}
+
+int
+cli_output_finish(int rc)
+{
+	int bad, err;
+
+	errno = 0;
+	bad = fflush(stdout) != 0 || ferror(stdout);
+	err = errno;
+	if (g_out.fd > 0) {
+		guard_drain(&g_out);
+		if (g_out.failed) {
+			bad = 1;
+			err = g_out.failed_errno;
+		}
+	}
+	if (!bad)
+		return rc;
+	fprintf(stderr, "plumb: cannot write the output: %s\n",
+	    err ? strerror(err) : "write error");
+	return rc == CLI_OK ? CLI_ERROR : rc;
 }
