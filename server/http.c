@@ -14,6 +14,9 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
+
+#include "ropen.h"
 
 #include "srv.h"
 #include "server.h"
@@ -450,19 +453,43 @@ is_loopback(const struct sockaddr *sa)
 static int
 read_token(const char *path)
 {
-	FILE *f = fopen(path, "r");
-	size_t n;
+	char why[512];
+	size_t n = 0;
+	int fd = ropen(path, 0, NULL, why, sizeof why);
 
-	if (f == NULL) {
-		fprintf(log_out, "plumb serve: %s: %s\n", path, strerror(errno));
+	/* (ropen: a FIFO without a writer would block a plain open, and
+	 * /dev/zero would read as a token of NUL bytes) */
+	if (fd < 0) {
+		fprintf(log_out, "plumb serve: --token-file %s\n", why);
 		return -1;
 	}
-	n = fread(token, 1, sizeof token - 1, f);
-	fclose(f);
+	while (n < sizeof token - 1) {
+		ssize_t r = read(fd, token + n, sizeof token - 1 - n);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			fprintf(log_out, "plumb serve: --token-file %s: %s\n",
+			    path, strerror(errno));
+			close(fd);
+			return -1;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	close(fd);
 	token[n] = '\0';
 	while (n && (token[n - 1] == '\n' || token[n - 1] == '\r' ||
 	    token[n - 1] == ' '))
 		token[--n] = '\0';
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)token[i] < 0x20 || token[i] == 0x7f) {
+			fprintf(log_out, "plumb serve: --token-file %s: the "
+			    "token holds a control character or NUL byte "
+			    "(at byte %zu)\n", path, i + 1);
+			return -1;
+		}
 	if (n < 16) {
 		fprintf(log_out, "plumb serve: %s: the token must have at least "
 		    "16 characters\n", path);
