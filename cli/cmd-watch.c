@@ -47,6 +47,111 @@ log_line(void *ctx, int64_t t_ms, const char *line)
 	fflush(stdout);
 }
 
+/*
+ * What runs over the collected series, on the watcher's writer thread:
+ * the alerts: section's rules (and, as they land, notifications and
+ * triggers).  A plumb.yaml reloaded with bad rules keeps the last good
+ * ones, as Prometheus does.
+ */
+struct loop {
+	pl_watch *w;			/* set once pl_watch_open() returned */
+	const char *config_path;
+	pl_alerting *alerting;
+	unsigned gen;
+	size_t failed;			/* rules that failed last time */
+};
+
+/* Opens the alerting handle of the configuration at path over st. */
+static int
+loop_open_rules(pl_alerting **out, pl_store *st, const char *path, char *err,
+    size_t errlen)
+{
+	pl_config *cfg = NULL;
+	int rc;
+
+	*out = NULL;
+	if ((rc = pl_config_load(&cfg, path, err, errlen)) != PL_OK)
+		return rc;
+	rc = pl_alerting_open(out, st, cfg, err, errlen);
+	pl_config_free(cfg);
+	return rc;
+}
+
+static int64_t
+loop_tick(void *ctx, pl_store *st, unsigned gen, int64_t now_ms, int last)
+{
+	struct loop *l = ctx;
+	char err[2048];
+	size_t failed;
+	int rc;
+
+	if (last) {
+		pl_alerting_close(l->alerting);
+		l->alerting = NULL;
+		return 0;
+	}
+	if (l->alerting == NULL || gen != l->gen) {
+		pl_alerting *a;
+
+		if (loop_open_rules(&a, st, l->config_path, err, sizeof err) !=
+		    PL_OK) {
+			pl_watch_log(l->w, "alert rules not %s, %s: %s",
+			    l->alerting ? "reloaded" : "loaded",
+			    l->alerting ? "the last good ones stay" :
+			    "no rule is evaluated", err);
+			l->gen = gen;
+			if (l->alerting == NULL)
+				return now_ms + 60000;
+		} else {
+			if (l->alerting)
+				pl_watch_log(l->w, "alert rules reloaded: %zu "
+				    "rule%s", pl_alerting_nrules(a),
+				    pl_alerting_nrules(a) == 1 ? "" : "s");
+			pl_alerting_close(l->alerting);
+			l->alerting = a;
+			l->gen = gen;
+		}
+	}
+	if (now_ms >= pl_alerting_next(l->alerting)) {
+		rc = pl_alerting_eval(l->alerting, now_ms);
+		failed = pl_alerting_failed(l->alerting);
+		/* a failing rule is logged when it starts failing or
+		 * changes, not every interval */
+		if (rc != PL_OK && failed != l->failed)
+			pl_watch_log(l->w, "alert rules: %zu failed: %s",
+			    failed, pl_alerting_errmsg(l->alerting));
+		else if (rc == PL_OK && l->failed)
+			pl_watch_log(l->w, "alert rules: all evaluate again");
+		l->failed = rc == PL_OK ? 0 : failed;
+	}
+	return pl_alerting_next(l->alerting);
+}
+
+/* The rules are checked before the watcher starts: a mistake is refused
+ * with FILE:LINE:COL instead of being found on the first tick. */
+static int
+loop_check_rules(const char *store_dir, const char *path, size_t *nrules)
+{
+	pl_store *st = NULL;
+	pl_alerting *a = NULL;
+	char err[2048];
+	int rc;
+
+	if ((rc = pl_store_open(&st, store_dir, 0)) != PL_OK) {
+		cli_error("%s", st ? pl_store_errmsg(st) : "out of memory");
+		pl_store_close(st);
+		return CLI_ERROR;
+	}
+	rc = loop_open_rules(&a, st, path, err, sizeof err);
+	if (rc == PL_OK)
+		*nrules = pl_alerting_nrules(a);
+	pl_alerting_close(a);
+	pl_store_close(st);
+	if (rc != PL_OK)
+		return cli_error("%s", err);
+	return CLI_OK;
+}
+
 static int
 duration_opt(double *out, const char *opt, const char *text)
 {
@@ -67,11 +172,13 @@ run(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct pl_watch_opts o;
+	struct loop loop;
 	struct sigaction sa;
 	const char *file = NULL;
 	char *store_dir = NULL, *cfg = NULL, err[2048];
 	double for_s = 0, interval_s = 0;
 	int c, once = 0, rc, status = CLI_ERROR;
+	size_t nrules = 0;
 	pl_watch *w = NULL;
 
 	while ((c = getopt_long(argc, argv, "f:", opts, NULL)) != -1) {
@@ -110,15 +217,24 @@ run(int argc, char **argv)
 		cli_error("%s", pl_strerror(rc));
 		goto out;
 	}
+	if (loop_check_rules(store_dir, cfg, &nrules) != CLI_OK)
+		goto out;
+	memset(&loop, 0, sizeof loop);
+	loop.config_path = cfg;
 	memset(&o, 0, sizeof o);
 	o.store_dir = store_dir;
 	o.config_path = cfg;
 	o.interval_s = interval_s;
 	o.log = log_line;
+	o.tick = loop_tick;
+	o.tick_ctx = &loop;
 	if ((rc = pl_watch_open(&w, &o, err, sizeof err)) != PL_OK) {
 		cli_error("%s", err);
 		goto out;
 	}
+	loop.w = w;
+	pl_watch_log(w, "evaluating %zu alert rule%s", nrules,
+	    nrules == 1 ? "" : "s");
 	memset(&sa, 0, sizeof sa);
 	sigemptyset(&sa.sa_mask);
 	sa.sa_handler = on_stop;
@@ -153,9 +269,11 @@ const struct cli_cmd cli_cmd_watch = {
 	"\n"
 	"Collects every target of plumb.yaml's monitor: section into the\n"
 	"store's time series and events, each target on its own thread with\n"
-	"its own deadline, until interrupted.  Prints one line, with a UTC\n"
-	"timestamp, when something changes state (a log rotated, drift\n"
-	"found, a target down), never one a round.  One watcher per store: a\n"
+	"its own deadline, until interrupted, and evaluates the rules of its\n"
+	"alerts: section (and the built-in ones) at their interval.  Prints\n"
+	"one line, with a UTC timestamp, when something changes state (a log\n"
+	"rotated, drift found, a target down, rules failing), never one a\n"
+	"round.  One watcher per store: a\n"
 	"second one is refused with the first one's pid and host.\n"
 	"\n"
 	"  -f, --file FILE        plumb.yaml (default: the nearest one)\n"
@@ -166,7 +284,8 @@ const struct cli_cmd cli_cmd_watch = {
 	"\n"
 	"Signals: SIGINT and SIGTERM flush what was collected and exit within\n"
 	"a second; SIGHUP reloads plumb.yaml (a file with a mistake is\n"
-	"refused, with FILE:LINE:COL, and the running configuration kept).\n"
+	"refused, with FILE:LINE:COL, and the running configuration kept;\n"
+	"bad alert rules keep the last good ones).\n"
 	"\n"
 	"See plumb-monitor(1) and plumb.yaml(5).\n"
 };
