@@ -221,14 +221,25 @@ triggers:
   slow:
     on: {data: incoming2}
     run: "echo $$ > slow.pid; exec sleep 60"
+  weekly:
+    on: {schedule: "0 3 * * mon"}
+    run: "true"
 YAML
+TZ=UTC "$PLUMB" triggers --json > sched.json
+"$PYTHON3_SYS" -c "
+import json, datetime
+t = {x['name']: x for x in json.load(open('sched.json'))}['weekly']
+n = datetime.datetime.strptime(t['nextSchedule'], '%Y-%m-%dT%H:%M:%S.%fZ')
+now = datetime.datetime.utcnow()
+print(n.weekday(), n.hour, n.minute, 0 < (n - now).total_seconds() <= 7 * 86400)" > sched.txt
+assert_eq "0 3 0 True" "$(cat sched.txt)" "a schedule's next tick: the coming Monday 03:00"
 # (from a subdirectory, with -f: the CT run still finds plumb.yaml)
 cd logs
 "$PLUMB" watch -f ../plumb.yaml --interval 1s > ../w2.log 2>&1 &
 W=$!
 cd ..
 PIDS="$PIDS $W"
-wait_for w2.log "checking 1 trigger" || fail "watcher 2 did not start: $(cat w2.log)"
+wait_for w2.log "checking 2 triggers" || fail "watcher 2 did not start: $(cat w2.log)"
 # the first check takes the data's hash as it is: change it after that
 sleep 2
 echo b > incoming2/f1
