@@ -1,7 +1,9 @@
 /* cmd-watch.c - `plumb watch`: the foreground collector of plumb.yaml's monitor: targets. */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,6 +49,186 @@ log_line(void *ctx, int64_t t_ms, const char *line)
 	fflush(stdout);
 }
 
+/*
+ * What runs over the collected series, on the watcher's writer thread:
+ * the alerts: section's rules (and, as they land, notifications and
+ * triggers).  A plumb.yaml reloaded with bad rules keeps the last good
+ * ones, as Prometheus does.
+ */
+struct loop {
+	pl_watch *w;			/* set once pl_watch_open() returned */
+	const char *config_path;
+	pl_alerting *alerting;
+	unsigned gen;
+	size_t failed;			/* rules that failed last time */
+	pl_ct *ct;			/* the triggers: section (NULL: none yet) */
+	unsigned ct_gen;
+	const char *exe;		/* this plumb, for CT runs */
+};
+
+/* One line of the trigger check, through the watcher's log. */
+static void
+ct_log(void *ctx, const char *line)
+{
+	struct loop *l = ctx;
+
+	pl_watch_log(l->w, "%s", line);
+}
+
+/*
+ * The triggers: section, checked after the rules on every tick: a
+ * firing starts a CT run as a child (plumb trigger run), reaped on later
+ * ticks; nothing here waits for it.  A reload with bad triggers keeps
+ * the last good ones.  Returns when the check wants the next tick.
+ */
+static int64_t
+loop_triggers(struct loop *l, pl_store *st, unsigned gen, int64_t now_ms)
+{
+	char err[2048];
+
+	if (l->ct == NULL || gen != l->ct_gen) {
+		pl_triggers *ts = NULL;
+
+		l->ct_gen = gen;
+		if (pl_triggers_load(&ts, st, l->config_path, err, sizeof err) !=
+		    PL_OK) {
+			pl_watch_log(l->w, "triggers not %s, %s: %s",
+			    l->ct ? "reloaded" : "loaded",
+			    l->ct ? "the last good ones stay" :
+			    "no trigger is checked", err);
+			if (l->ct == NULL)
+				return now_ms + 60000;
+		} else if (l->ct == NULL) {
+			if (pl_ct_open(&l->ct, st, ts, l->exe, now_ms, err,
+			    sizeof err) != PL_OK) {
+				pl_watch_log(l->w, "triggers: %s", err);
+				return now_ms + 60000;
+			}
+		} else {
+			pl_ct_replace(l->ct, ts, now_ms);
+			pl_watch_log(l->w, "triggers reloaded: %zu trigger%s",
+			    pl_ct_ntriggers(l->ct), pl_ct_ntriggers(l->ct) == 1 ?
+			    "" : "s");
+		}
+	}
+	return pl_ct_tick(l->ct, now_ms, ct_log, l);
+}
+
+/* Opens the alerting handle of the configuration at path over st. */
+static int
+loop_open_rules(pl_alerting **out, pl_store *st, const char *path, char *err,
+    size_t errlen)
+{
+	pl_config *cfg = NULL;
+	int rc;
+
+	*out = NULL;
+	if ((rc = pl_config_load(&cfg, path, err, errlen)) != PL_OK)
+		return rc;
+	rc = pl_alerting_open(out, st, cfg, err, errlen);
+	pl_config_free(cfg);
+	return rc;
+}
+
+static int64_t
+loop_tick(void *ctx, pl_store *st, unsigned gen, int64_t now_ms, int last)
+{
+	struct loop *l = ctx;
+	char err[2048];
+	size_t failed;
+	int rc;
+
+	if (last) {
+		pl_alerting_close(l->alerting);
+		l->alerting = NULL;
+		/* CT runs in progress are stopped (recorded failed:
+		 * interrupted), never left behind */
+		if (l->ct && pl_ct_running(l->ct))
+			pl_watch_log(l->w, "stopping %zu CT run%s",
+			    pl_ct_running(l->ct), pl_ct_running(l->ct) == 1 ?
+			    "" : "s");
+		pl_ct_close(l->ct, 10000);
+		l->ct = NULL;
+		return 0;
+	}
+	if (l->alerting == NULL || gen != l->gen) {
+		pl_alerting *a;
+
+		if (loop_open_rules(&a, st, l->config_path, err, sizeof err) !=
+		    PL_OK) {
+			pl_watch_log(l->w, "alert rules not %s, %s: %s",
+			    l->alerting ? "reloaded" : "loaded",
+			    l->alerting ? "the last good ones stay" :
+			    "no rule is evaluated", err);
+			l->gen = gen;
+			if (l->alerting == NULL)
+				return now_ms + 60000;
+		} else {
+			if (l->alerting)
+				pl_watch_log(l->w, "alert rules reloaded: %zu "
+				    "rule%s", pl_alerting_nrules(a),
+				    pl_alerting_nrules(a) == 1 ? "" : "s");
+			pl_alerting_close(l->alerting);
+			l->alerting = a;
+			l->gen = gen;
+		}
+	}
+	if (now_ms >= pl_alerting_next(l->alerting)) {
+		rc = pl_alerting_eval(l->alerting, now_ms);
+		failed = pl_alerting_failed(l->alerting);
+		/* a failing rule is logged when it starts failing or
+		 * changes, not every interval */
+		if (rc != PL_OK && failed != l->failed)
+			pl_watch_log(l->w, "alert rules: %zu failed: %s",
+			    failed, pl_alerting_errmsg(l->alerting));
+		else if (rc == PL_OK && l->failed)
+			pl_watch_log(l->w, "alert rules: all evaluate again");
+		l->failed = rc == PL_OK ? 0 : failed;
+	}
+	{
+		int64_t next = pl_alerting_next(l->alerting);
+		int64_t tnext = loop_triggers(l, st, gen, now_ms);
+
+		return tnext < next ? tnext : next;
+	}
+}
+
+/* The rules are checked before the watcher starts: a mistake is refused
+ * with FILE:LINE:COL instead of being found on the first tick. */
+static int
+loop_check_rules(const char *store_dir, const char *path, size_t *nrules,
+    size_t *ntriggers)
+{
+	pl_store *st = NULL;
+	pl_alerting *a = NULL;
+	char err[2048];
+	int rc;
+
+	if ((rc = pl_store_open(&st, store_dir, 0)) != PL_OK) {
+		cli_error("%s", st ? pl_store_errmsg(st) : "out of memory");
+		pl_store_close(st);
+		return CLI_ERROR;
+	}
+	rc = loop_open_rules(&a, st, path, err, sizeof err);
+	if (rc == PL_OK)
+		*nrules = pl_alerting_nrules(a);
+	pl_alerting_close(a);
+	if (rc == PL_OK) {
+		pl_triggers *ts = NULL;
+
+		/* and the triggers: an unknown stage, model or alert is an
+		 * error now, not at 3 a.m. */
+		rc = pl_triggers_load(&ts, st, path, err, sizeof err);
+		if (rc == PL_OK)
+			*ntriggers = ts->n;
+		pl_triggers_free(ts);
+	}
+	pl_store_close(st);
+	if (rc != PL_OK)
+		return cli_error("%s", err);
+	return CLI_OK;
+}
+
 static int
 duration_opt(double *out, const char *opt, const char *text)
 {
@@ -67,12 +249,15 @@ run(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct pl_watch_opts o;
+	struct loop loop;
 	struct sigaction sa;
 	const char *file = NULL;
 	char *store_dir = NULL, *cfg = NULL, err[2048];
 	double for_s = 0, interval_s = 0;
 	int c, once = 0, rc, status = CLI_ERROR;
+	size_t nrules = 0, ntriggers = 0;
 	pl_watch *w = NULL;
+	char *exe = NULL;
 
 	while ((c = getopt_long(argc, argv, "f:", opts, NULL)) != -1) {
 		switch (c) {
@@ -110,15 +295,34 @@ run(int argc, char **argv)
 		cli_error("%s", pl_strerror(rc));
 		goto out;
 	}
+	if (loop_check_rules(store_dir, cfg, &nrules, &ntriggers) != CLI_OK)
+		goto out;
+	memset(&loop, 0, sizeof loop);
+	loop.config_path = cfg;
+	/* CT runs re-execute this very plumb */
+	if ((exe = realpath("/proc/self/exe", NULL)) == NULL) {
+		cli_error("cannot find this program (/proc/self/exe): %s",
+		    strerror(errno));
+		goto out;
+	}
+	loop.exe = exe;
 	memset(&o, 0, sizeof o);
 	o.store_dir = store_dir;
 	o.config_path = cfg;
 	o.interval_s = interval_s;
 	o.log = log_line;
+	o.tick = loop_tick;
+	o.tick_ctx = &loop;
 	if ((rc = pl_watch_open(&w, &o, err, sizeof err)) != PL_OK) {
 		cli_error("%s", err);
 		goto out;
 	}
+	loop.w = w;
+	pl_watch_log(w, "evaluating %zu alert rule%s", nrules,
+	    nrules == 1 ? "" : "s");
+	if (ntriggers)
+		pl_watch_log(w, "checking %zu trigger%s", ntriggers,
+		    ntriggers == 1 ? "" : "s");
 	memset(&sa, 0, sizeof sa);
 	sigemptyset(&sa.sa_mask);
 	sa.sa_handler = on_stop;
@@ -141,6 +345,7 @@ run(int argc, char **argv)
 	the_watch = NULL;
 out:
 	pl_watch_close(w);
+	free(exe);
 	free(store_dir);
 	free(cfg);
 	return status;
@@ -153,9 +358,13 @@ const struct cli_cmd cli_cmd_watch = {
 	"\n"
 	"Collects every target of plumb.yaml's monitor: section into the\n"
 	"store's time series and events, each target on its own thread with\n"
-	"its own deadline, until interrupted.  Prints one line, with a UTC\n"
-	"timestamp, when something changes state (a log rotated, drift\n"
-	"found, a target down), never one a round.  One watcher per store: a\n"
+	"its own deadline, until interrupted, and evaluates the rules of its\n"
+	"alerts: section (and the built-in ones) at their interval, then the\n"
+	"triggers: section (continuous training, plumb-triggers(1): a firing\n"
+	"starts a CT run in the background, never waited for).  Prints\n"
+	"one line, with a UTC timestamp, when something changes state (a log\n"
+	"rotated, drift found, a target down, rules failing), never one a\n"
+	"round.  One watcher per store: a\n"
 	"second one is refused with the first one's pid and host.\n"
 	"\n"
 	"  -f, --file FILE        plumb.yaml (default: the nearest one)\n"
@@ -166,7 +375,9 @@ const struct cli_cmd cli_cmd_watch = {
 	"\n"
 	"Signals: SIGINT and SIGTERM flush what was collected and exit within\n"
 	"a second; SIGHUP reloads plumb.yaml (a file with a mistake is\n"
-	"refused, with FILE:LINE:COL, and the running configuration kept).\n"
+	"refused, with FILE:LINE:COL, and the running configuration kept;\n"
+	"bad alert rules or triggers keep the last good ones).  Stopping the\n"
+	"watcher stops its CT runs (recorded failed).\n"
 	"\n"
 	"See plumb-monitor(1) and plumb.yaml(5).\n"
 };

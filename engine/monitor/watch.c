@@ -38,6 +38,8 @@
 #define MAX_SOURCES 16
 #define STOP_GRACE_MS 300
 #define RETENTION_EVERY_MS 3600000
+#define TICK_EVERY_MS 60000	/* the tick runs at least this often */
+#define wlog pl_watch_log
 
 struct src {
 	const pl_mon_source_ops *ops;
@@ -79,6 +81,9 @@ struct pl_watch {
 	pl_watch_log_fn log;
 	void *log_ctx;
 	pthread_mutex_t log_mu;
+	pl_watch_tick_fn tick;
+	void *tick_ctx;
+	unsigned gen;			/* successful reloads (under mu) */
 
 	pl_config *cfg;
 	pl_store *st;
@@ -149,8 +154,8 @@ mono_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void __attribute__((format(printf, 2, 3)))
-wlog(pl_watch *w, const char *fmt, ...)
+void
+pl_watch_log(pl_watch *w, const char *fmt, ...)
 {
 	char line[2048];
 	va_list ap;
@@ -596,11 +601,34 @@ retention(pl_watch *w)
 		    del == 1 ? "" : "s");
 }
 
+/* Calls the tick; returns the monotonic time it wants next (INT64_MAX:
+ * no wish). */
+static int64_t
+run_tick(pl_watch *w, int last)
+{
+	int64_t now, want;
+	unsigned gen;
+
+	if (w->tick == NULL)
+		return INT64_MAX;
+	pthread_mutex_lock(&w->mu);
+	gen = w->gen;
+	pthread_mutex_unlock(&w->mu);
+	now = wall_ms();
+	want = w->tick(w->tick_ctx, w->st, gen, now, last);
+	if (want <= 0)
+		return INT64_MAX;
+	/* wall to monotonic; never sooner than 10 ms from now */
+	want -= now;
+	return mono_ms() + (want < 10 ? 10 : want);
+}
+
 static void *
 writer_main(void *arg)
 {
 	pl_watch *w = arg;
 	int64_t next_ret = mono_ms();	/* at start, then hourly */
+	int64_t next_tick = w->tick ? mono_ms() + TICK_EVERY_MS : INT64_MAX;
 	sigset_t all;
 
 	sigfillset(&all);
@@ -612,11 +640,20 @@ writer_main(void *arg)
 
 		pthread_mutex_lock(&w->mu);
 		while (w->nq == 0 && !w->writer_stop &&
-		    mono_ms() < next_ret) {
+		    mono_ms() < next_ret && mono_ms() < next_tick) {
 			struct timespec ts;
+			int64_t until = next_ret < next_tick ? next_ret :
+			    next_tick, left = until - mono_ms();
 
+			if (left > 60000)
+				left = 60000;
 			clock_gettime(CLOCK_MONOTONIC, &ts);
-			ts.tv_sec += 60;
+			ts.tv_sec += left / 1000;
+			ts.tv_nsec += (left % 1000) * 1000000;
+			if (ts.tv_nsec >= 1000000000) {
+				ts.tv_sec++;
+				ts.tv_nsec -= 1000000000;
+			}
 			pthread_cond_timedwait(&w->qcv, &w->mu, &ts);
 		}
 		it = w->q;
@@ -632,9 +669,17 @@ writer_main(void *arg)
 			retention(w);
 			next_ret = mono_ms() + RETENTION_EVERY_MS;
 		}
+		if (w->tick && (n || mono_ms() >= next_tick)) {
+			int64_t want = run_tick(w, 0);
+			int64_t cap = mono_ms() + TICK_EVERY_MS;
+
+			next_tick = want < cap ? want : cap;
+		}
 		if (stop && n == 0)
 			break;
 	}
+	if (w->tick)
+		run_tick(w, 1);
 	return NULL;
 }
 
@@ -843,6 +888,8 @@ pl_watch_open(pl_watch **out, const struct pl_watch_opts *o, char *err,
 	w->interval_s = o->interval_s;
 	w->log = o->log;
 	w->log_ctx = o->log_ctx;
+	w->tick = o->tick;
+	w->tick_ctx = o->tick_ctx;
 	clock_file = getenv("PLUMB_TEST_CLOCK_FILE");
 	if (clock_file && !*clock_file)
 		clock_file = NULL;
@@ -953,6 +1000,7 @@ reload(pl_watch *w)
 	control_event(w, "watch-reload", err);
 	pthread_mutex_lock(&w->mu);
 	w->stats.reloads++;
+	w->gen++;
 	pthread_mutex_unlock(&w->mu);
 	return workers_start(w, 0);
 }

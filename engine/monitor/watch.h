@@ -37,12 +37,36 @@ typedef struct pl_watch pl_watch;
 
 typedef void (*pl_watch_log_fn)(void *ctx, int64_t t_ms, const char *line);
 
+struct pl_store;
+
+/*
+ * The tick: what runs over the collected series (alert rules,
+ * notifications, triggers) lives in rooms above this one, so the front
+ * end hands it in as a callback.  It is called on the writer thread,
+ * with the watcher's store (use it only during the call, on this
+ * thread):
+ *  - after every batch of samples is written and flushed (the rules see
+ *    the fresh samples),
+ *  - and whenever the time it last returned has come (wall clock, ms;
+ *    0: no wish, then at least every 60 s);
+ *  - a last time with last = 1 as the writer stops (close what uses
+ *    st; the store is still open).
+ * gen counts successful reloads of plumb.yaml (0 at start): when it
+ * changes, the tick re-reads its sections of config_path.  now_ms is
+ * the watcher's wall clock.  It must not block for long: the writer
+ * waits for it.
+ */
+typedef int64_t (*pl_watch_tick_fn)(void *ctx, struct pl_store *st,
+    unsigned gen, int64_t now_ms, int last);
+
 struct pl_watch_opts {
 	const char *store_dir;		/* required */
 	const char *config_path;	/* plumb.yaml; required */
 	double interval_s;		/* > 0: overrides every interval */
 	pl_watch_log_fn log;		/* may be NULL */
 	void *log_ctx;
+	pl_watch_tick_fn tick;		/* may be NULL */
+	void *tick_ctx;
 };
 
 /*
@@ -69,6 +93,10 @@ int pl_watch_run(pl_watch *w, int rounds, int64_t run_ms);
  * write one byte to a pipe). */
 enum { PL_WATCH_STOP = 1, PL_WATCH_RELOAD = 2 };
 void pl_watch_request(pl_watch *w, int what);
+
+/* One line through the watcher's log callback (for the tick). */
+void pl_watch_log(pl_watch *w, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* Message of the last failure. */
 const char *pl_watch_errmsg(const pl_watch *w);
