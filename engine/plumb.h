@@ -53,5 +53,6 @@
 #include "monitor/predsrc.h"
 #include "monitor/status.h"
 #include "alert/alert.h"
+#include "ct/ct.h"
 
 #endif
