@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "fmt.h"
 #include "json.h"
+#include "timeparse.h"
 
 static int64_t
 now_ms(void)
@@ -733,12 +734,139 @@ out:
 	return status;
 }
 
+/* ---- query ---- */
+
+/* A time of --at/--start/--end: "now", now minus a duration ("-1h",
+ * "now-1h"), Unix seconds or RFC 3339. */
+static int
+time_opt(int64_t *out, const char *opt, const char *text, int64_t now)
+{
+	const char *d = NULL;
+	double s;
+
+	if (strcmp(text, "now") == 0) {
+		*out = now;
+		return CLI_OK;
+	}
+	if (strncmp(text, "now-", 4) == 0)
+		d = text + 4;
+	else if (text[0] == '-')
+		d = text + 1;
+	if (d) {
+		if (pl_duration_parse(&s, d) == 0 && s >= 0) {
+			*out = now - (int64_t)(s * 1000);
+			return CLI_OK;
+		}
+	} else if (timeparse(text, out) == 0)
+		return CLI_OK;
+	return cli_usage("monitor", "%s: '%s' is not a time (now, -1h, "
+	    "now-30m, Unix seconds, or RFC 3339 like 2026-12-05T18:00:00Z)",
+	    opt, text);
+}
+
+static int
+run_query(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "at", required_argument, NULL, 'a' },
+		{ "start", required_argument, NULL, 's' },
+		{ "end", required_argument, NULL, 'e' },
+		{ "step", required_argument, NULL, 'S' },
+		{ "json", no_argument, NULL, 'J' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int c, json = 0, at_set = 0, range = 0, rc, status = CLI_ERROR;
+	int64_t now = now_ms(), at = now, start = now - 3600000, end = now;
+	int64_t step = 0;
+	double d;
+	size_t col = 0;
+	char *out = NULL;
+	pl_store *st = NULL;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'a':
+			if (time_opt(&at, "--at", optarg, now) != CLI_OK)
+				return CLI_USAGE;
+			at_set = 1;
+			break;
+		case 's':
+			if (time_opt(&start, "--start", optarg, now) != CLI_OK)
+				return CLI_USAGE;
+			range = 1;
+			break;
+		case 'e':
+			if (time_opt(&end, "--end", optarg, now) != CLI_OK)
+				return CLI_USAGE;
+			range = 1;
+			break;
+		case 'S':
+			if (pl_duration_parse(&d, optarg) != 0 || d <= 0)
+				return cli_usage("monitor", "--step: '%s' is "
+				    "not a duration (e.g. 15s, 1m)", optarg);
+			step = (int64_t)(d * 1000);
+			if (step < 1)
+				step = 1;
+			range = 1;
+			break;
+		case 'J': json = 1; break;
+		default:
+			return cli_usage("monitor", "bad option");
+		}
+	}
+	if (argc - optind != 1)
+		return cli_usage("monitor", "query takes one PromQL "
+		    "expression (quote it for the shell)");
+	if (at_set && range)
+		return cli_usage("monitor", "--at excludes --start, --end and "
+		    "--step");
+	if (range && end < start)
+		return cli_usage("monitor", "--end is before --start");
+	if (range && step == 0) {
+		/* about 250 points, as Prometheus' graph does */
+		step = (end - start) / 250;
+		step = step < 1000 ? 1000 : (step + 999) / 1000 * 1000;
+	}
+	if (range && (end - start) / step > 11000)
+		return cli_usage("monitor", "%lld points: more than 11,000 "
+		    "(Prometheus' limit); give a larger --step",
+		    (long long)((end - start) / step));
+	if (cli_open_store(&st, PL_OPEN_READONLY) != CLI_OK)
+		goto out;
+	rc = pl_promql_query(&out, &col, st, argv[optind], range ? start : at,
+	    range ? end : at, range ? step : 0,
+	    json ? PL_QUERY_JSON : PL_QUERY_TEXT);
+	if (rc != PL_OK) {
+		if (col) {
+			fprintf(stderr, "plumb: query:%zu: ", col);
+			cli_put_safe(stderr, pl_store_errmsg(st));
+			fputs("\n  ", stderr);
+			cli_put_safe(stderr, argv[optind]);
+			fprintf(stderr, "\n  %*s^\n", (int)(col - 1), "");
+		} else
+			cli_error("%s", pl_store_errmsg(st));
+		status = rc == PL_EINVAL ? CLI_USAGE : CLI_ERROR;
+		goto out;
+	}
+	fputs(out, stdout);
+	if (*out && out[strlen(out) - 1] != '\n')
+		putchar('\n');
+	status = CLI_OK;
+out:
+	free(out);
+	pl_store_close(st);
+	return status;
+}
+
 static int
 run(int argc, char **argv)
 {
 	if (argc < 2)
 		return cli_usage("monitor", "missing subcommand (status, "
-		    "series, events)");
+		    "series, events, query)");
+	if (strcmp(argv[1], "query") == 0)
+		return run_query(argc - 1, argv + 1);
 	if (strcmp(argv[1], "status") == 0)
 		return run_status(argc - 1, argv + 1);
 	if (strcmp(argv[1], "series") == 0)
@@ -750,12 +878,14 @@ run(int argc, char **argv)
 
 const struct cli_cmd cli_cmd_monitor = {
 	"monitor", run, "show what plumb watch collected: status, series, "
-	"events",
+	"events, PromQL queries",
 	"usage: plumb monitor status [--json]\n"
 	"       plumb monitor series [SELECTOR] [--since DURATION] "
 	"[--json|--csv]\n"
 	"       plumb monitor events [--since DURATION] [--kind K] "
 	"[--target T] [--json]\n"
+	"       plumb monitor query EXPR [--at T | --start T --end T "
+	"--step D] [--json]\n"
 	"\n"
 	"status   one line per target: up, age of the last round, request\n"
 	"         rate, error share, latency p50/p95/p99, CPU, RSS, drift\n"
@@ -766,6 +896,12 @@ const struct cli_cmd cli_cmd_monitor = {
 	"         samples of the last --since (default 1h)\n"
 	"events   deploys, promotions, watcher starts and stops, drift,\n"
 	"         rotations... of the last --since (default 1d)\n"
+	"query    a PromQL expression over the series (the subset of\n"
+	"         plumb-alerts(1)): instant at --at (default now), or a\n"
+	"         range --start..--end (defaults now-1h..now) every --step\n"
+	"         (default: ~250 points); T is now, -1h, now-30m, Unix\n"
+	"         seconds or RFC 3339.  Text as `promtool query` prints it;\n"
+	"         --json as Prometheus' HTTP API (resultType, result)\n"
 	"\n"
 	"  --json   machine-readable, shapes documented in plumb-monitor(1)\n"
 	"  --csv    series: one row per sample (series,time,value)\n"
