@@ -39,4 +39,5 @@ if ! start "$port"; then
 	echo "deploy: port $port is taken, asking for a free one" >&2
 	start 0 || { tail -3 logs/server.log >&2; exit 1; }
 fi
+echo "server $(cat run/server.pid)" >> run/pids.log	# every pid (tests)
 echo "deploy: $PLUMB_MODEL_NAME v$PLUMB_MODEL_VERSION serving on http://127.0.0.1:$(cat run/port) (pid $(cat run/server.pid))"
