@@ -60,178 +60,6 @@ json_numz(struct json *j, double v)
 
 /* ---- status ---- */
 
-/*
- * The newest sample of the series name{target=T, extra} (extra: one
- * more label, may be NULL).  Among several series, the newest sample
- * wins.  Returns 1 with *v and *t, 0 when there is none (or it is NaN).
- */
-static int
-last_of(double *v, int64_t *t, pl_store *st, const char *name,
-    const char *target, const char *xname, const char *xval)
-{
-	pl_matcher m[3] = {
-		{ "__name__", PL_MATCH_EQ, name },
-		{ "target", PL_MATCH_EQ, target },
-		{ xname, PL_MATCH_EQ, xval },
-	};
-	pl_ts_set *set = NULL;
-	int found = 0;
-
-	if (pl_ts_select(&set, st, m, xname ? 3 : 2) != PL_OK)
-		return 0;
-	for (size_t i = 0; i < set->n; i++) {
-		pl_ts_sample s;
-
-		if (pl_ts_last(&s, st, set->v[i].id) != PL_OK)
-			continue;
-		if (!found || s.t > *t) {
-			*t = s.t;
-			*v = s.v;
-			found = 1;
-		}
-	}
-	pl_ts_set_free(set);
-	return found && !isnan(*v);
-}
-
-/* Rate of a counter over its last two samples in the last 10 minutes. */
-static int
-rate_of(double *v, pl_store *st, const char *name, const char *target)
-{
-	pl_matcher m[2] = {
-		{ "__name__", PL_MATCH_EQ, name },
-		{ "target", PL_MATCH_EQ, target },
-	};
-	pl_ts_set *set = NULL;
-	int found = 0;
-	int64_t now = now_ms();
-
-	if (pl_ts_select(&set, st, m, 2) != PL_OK)
-		return 0;
-	if (set->n > 0) {
-		pl_ts_sample *s = NULL;
-		size_t n = 0;
-
-		if (pl_ts_read(&s, &n, st, set->v[0].id, now - 600000, now +
-		    86400000) == PL_OK && n >= 2 && s[n - 1].t > s[n - 2].t &&
-		    !isnan(s[n - 1].v) && !isnan(s[n - 2].v)) {
-			double d = s[n - 1].v - s[n - 2].v;
-
-			if (d < 0)	/* a restart: the counter began again */
-				d = s[n - 1].v;
-			*v = d * 1000.0 / (double)(s[n - 1].t - s[n - 2].t);
-			found = 1;
-		}
-		free(s);
-	}
-	pl_ts_set_free(set);
-	return found;
-}
-
-/* The targets: plumb.yaml's, then any other with series in the store. */
-static int
-targets_of(char ***out, size_t *out_n, pl_store *st)
-{
-	char **v = NULL, *path = NULL, err[1024];
-	size_t n = 0;
-	pl_config *cfg = NULL;
-	pl_ts_set *set = NULL;
-	pl_matcher any = { "target", PL_MATCH_RE, ".+" };
-
-	if (pl_config_find(&path, NULL, pl_store_dir(st)) == PL_OK &&
-	    pl_config_load(&cfg, path, err, sizeof err) == PL_OK) {
-		for (size_t i = 0; i < cfg->monitor.ntargets; i++) {
-			v = realloc(v, (n + 1) * sizeof *v);
-			v[n++] = strdup(cfg->monitor.targets[i].name);
-		}
-	}
-	pl_config_free(cfg);
-	free(path);
-	if (pl_ts_select(&set, st, &any, 1) == PL_OK) {
-		for (size_t i = 0; i < set->n; i++) {
-			const char *t = pl_ts_label(&set->v[i], "target");
-			size_t k;
-
-			for (k = 0; k < n && strcmp(v[k], t); k++)
-				;
-			if (k < n)
-				continue;
-			v = realloc(v, (n + 1) * sizeof *v);
-			v[n++] = strdup(t);
-		}
-		pl_ts_set_free(set);
-	}
-	for (size_t i = 0; i < n; i++)
-		if (v[i] == NULL)
-			return -1;
-	*out = v;
-	*out_n = n;
-	return 0;
-}
-
-struct tstatus {
-	const char *target;
-	int up;			/* 1, 0, -1 unknown */
-	const char *up_from;	/* probe, scrape, process */
-	double age_s;		/* NAN: no sample */
-	double req_rate, err_ratio, p50, p95, p99, cpu_pct, rss, drift,
-	    acc, cov;
-	double bad_pred, bad_lab, bad_scrape;
-};
-
-static void
-status_of(struct tstatus *s, pl_store *st, const char *target)
-{
-	static const char *const upnames[][2] = {
-		{ PL_SERIES_PROBE_SUCCESS, "probe" },
-		{ PL_SERIES_UP, "scrape" },
-		{ PL_SERIES_PROC_UP, "process" },
-	};
-	int64_t t = 0, newest = 0;
-	double v;
-
-	memset(s, 0, sizeof *s);
-	s->target = target;
-	s->up = -1;
-	for (size_t i = 0; i < 3 && s->up < 0; i++)
-		if (last_of(&v, &t, st, upnames[i][0], target, NULL, NULL)) {
-			s->up = v > 0.5;
-			s->up_from = upnames[i][1];
-		}
-	/* newest sample of the target: its watcher round, else anything */
-	if (last_of(&v, &t, st, "plumb_watch_round_seconds", target, NULL,
-	    NULL))
-		newest = t;
-	s->age_s = newest ? (double)(now_ms() - newest) / 1000.0 : NAN;
-#define LAST(field, name, xn, xv) \
-	s->field = last_of(&v, &t, st, name, target, xn, xv) ? v : NAN
-	LAST(req_rate, "plumb_prediction_rate", NULL, NULL);
-	if (isnan(s->req_rate) && !rate_of(&s->req_rate, st,
-	    PL_SERIES_REQUESTS, target))
-		s->req_rate = NAN;
-	LAST(err_ratio, "plumb_prediction_error_ratio", NULL, NULL);
-	LAST(p50, "plumb_prediction_latency_seconds", "quantile", "0.5");
-	LAST(p95, "plumb_prediction_latency_seconds", "quantile", "0.95");
-	LAST(p99, "plumb_prediction_latency_seconds", "quantile", "0.99");
-	if (isnan(s->p50)) {
-		LAST(p50, PL_SERIES_LATENCY, "quantile", "0.5");
-		LAST(p95, PL_SERIES_LATENCY, "quantile", "0.95");
-		LAST(p99, PL_SERIES_LATENCY, "quantile", "0.99");
-	}
-	if (rate_of(&v, st, PL_SERIES_PROC_CPU, target))
-		s->cpu_pct = v * 100.0;
-	else
-		s->cpu_pct = NAN;
-	LAST(rss, PL_SERIES_PROC_RSS, NULL, NULL);
-	LAST(drift, "plumb_drift_share", NULL, NULL);
-	LAST(acc, "plumb_model_accuracy", NULL, NULL);
-	LAST(cov, "plumb_label_coverage", NULL, NULL);
-	LAST(bad_pred, "plumb_log_malformed_total", "log", "predictions");
-	LAST(bad_lab, "plumb_log_malformed_total", "log", "labels");
-	LAST(bad_scrape, PL_SERIES_SCRAPE_BAD_LINES, NULL, NULL);
-#undef LAST
-}
-
 static const char *
 cell(char *out, size_t n, double v, int prec, double scale,
     const char *unit)
@@ -317,7 +145,7 @@ run_status(int argc, char **argv)
 		    argv[optind]);
 	if (cli_open_store(&st, PL_OPEN_READONLY) != CLI_OK)
 		return CLI_ERROR;
-	if (targets_of(&tg, &nt, st) != 0) {
+	if (pl_mon_targets(&tg, &nt, st) != PL_OK) {
 		cli_error("out of memory");
 		goto out;
 	}
@@ -347,12 +175,12 @@ run_status(int argc, char **argv)
 		json_key(&j, "targets");
 		json_arr_begin(&j);
 		for (size_t i = 0; i < nt; i++) {
-			struct tstatus s;
+			pl_mon_status s;
 
-			status_of(&s, st, tg[i]);
+			pl_mon_status_get(&s, st, tg[i], now_ms());
 			json_obj_begin(&j);
 			json_key(&j, "target");
-			json_str(&j, s.target);
+			json_str(&j, tg[i]);
 			json_key(&j, "up");
 			if (s.up < 0)
 				json_null(&j);
@@ -397,7 +225,7 @@ run_status(int argc, char **argv)
 			json_key(&j, "scrape");
 			json_numz(&j, s.bad_scrape);
 			json_obj_end(&j);
-			logs_json(&j, st, s.target);
+			logs_json(&j, st, tg[i]);
 			json_obj_end(&j);
 		}
 		json_arr_end(&j);
@@ -423,10 +251,10 @@ run_status(int argc, char **argv)
 		    "ERR%", "P50", "P95", "P99", "CPU%", "RSS", "DRIFT",
 		    "ACC(LABELLED)", "MALFORMED", CLI_RESET);
 		for (size_t i = 0; i < nt; i++) {
-			struct tstatus s;
+			pl_mon_status s;
 			char mem[32], acc[40], bad[40];
 
-			status_of(&s, st, tg[i]);
+			pl_mon_status_get(&s, st, tg[i], now_ms());
 			if (isnan(s.rss))
 				snprintf(mem, sizeof mem, "-");
 			else
@@ -448,10 +276,10 @@ run_status(int argc, char **argv)
 				    (isnan(s.bad_lab) ? 0 : s.bad_lab) +
 				    (isnan(s.bad_scrape) ? 0 : s.bad_scrape));
 			fputs(CLI_BOLD, stdout);
-			cli_put_safe(stdout, s.target);
+			cli_put_safe(stdout, tg[i]);
 			fputs(CLI_RESET, stdout);
-			printf("%*s", (int)(strlen(s.target) < 16 ? 16 -
-			    strlen(s.target) : 0), "");
+			printf("%*s", (int)(strlen(tg[i]) < 16 ? 16 -
+			    strlen(tg[i]) : 0), "");
 			printf(" %-5s %7s %8s %6s %8s %8s %8s %6s %8s %6s %13s "
 			    "%9s\n",
 			    s.up < 0 ? "-" : s.up ? "up" : "DOWN",
@@ -469,9 +297,7 @@ run_status(int argc, char **argv)
 	}
 	status = CLI_OK;
 out:
-	for (size_t i = 0; i < nt; i++)
-		free(tg[i]);
-	free(tg);
+	pl_mon_targets_free(tg, nt);
 	pl_store_close(st);
 	return status;
 }

@@ -51,6 +51,8 @@
 #include "monitor/names.h"
 #include "monitor/watch.h"
 #include "monitor/predsrc.h"
+#include "monitor/status.h"
 #include "alert/alert.h"
+#include "ct/ct.h"
 
 #endif
