@@ -229,7 +229,7 @@ const struct cli_cmd cli_cmd_demo = {
 	"  --real-time  production-like intervals (15 s polls, minutes of\n"
 	"               for:, 30 s group waits): 15 minutes or more\n"
 	"  --tui        run the loop in the background and open plumb tui\n"
-	"               on its store; quitting the TUI stops the demo\n"
+	"               on its monitor screen; quitting the TUI stops the demo\n"
 	"  --keep       leave the model server, watcher and traffic running\n"
 	"               at the end (their pids are in DIR/run/)\n"
 	"\n"

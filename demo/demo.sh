@@ -222,6 +222,7 @@ cleanup() {
 }
 trap 'exit 130' INT
 trap 'exit 143' TERM
+trap 'exit 129' HUP	# the terminal went away: stop everything too
 trap cleanup EXIT
 
 # ---- the workspace --------------------------------------------------------
@@ -471,7 +472,32 @@ start_traffic() {	# PREFIX [LOAD-GEN ARGS...]
 
 # ---- the loop ---------------------------------------------------------------
 
-prepare_dir
+if [ "${DEMO_INNER:-0}" = 1 ]; then
+	cd "$DEMO_DIR" || exit 1	# --tui: the outer demo prepared it
+else
+	prepare_dir
+fi
+if [ "$DEMO_TUI" = 1 ]; then
+	# --tui: the loop runs in the background (narration in run/demo.log),
+	# the TUI's monitor screen in the foreground; quitting it (q on
+	# the runs screen, or closing the terminal) stops the loop, whose own trap stops what it started.
+	DEMO_TUI=0 DEMO_INNER=1 DEMO_DIR=. sh "$0" > run/demo.log 2>&1 < /dev/null &
+	inner=$!
+	trap 'kill $inner 2>/dev/null; wait $inner 2>/dev/null; exit 130' INT TERM HUP
+	trap - EXIT
+	i=0
+	while [ ! -d .plumb ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	"$PLUMB" tui --monitor
+	if kill -0 "$inner" 2>/dev/null; then
+		echo "plumb demo: the TUI was closed; stopping the loop..."
+		kill "$inner" 2>/dev/null
+	fi
+	wait "$inner"
+	rc=$?
+	tail -n 12 run/demo.log
+	echo "the whole narration: $(pwd)/run/demo.log"
+	exit "$rc"
+fi
 HAVE_TRIGGERS=0; have_triggers && HAVE_TRIGGERS=1
 HAVE_RECEIVERS=0; have_receivers && HAVE_RECEIVERS=1
 cp "$PLUMB_DEMO_SRC"/churn.py "$PLUMB_DEMO_SRC"/collect.py "$PLUMB_DEMO_SRC"/prepare.py \
@@ -661,7 +687,7 @@ for line in open("run/durations"):
 PYEOF
 echo
 echo "Explore (in $(pwd)):"
-echo "  plumb tui                  runs, pipeline and models, live"
+echo "  plumb tui --monitor        the monitor screen (targets, charts, alerts)"
 echo "  plumb monitor status       the service now;  plumb monitor series 'plumb_drift_share' --since 10m"
 echo "  plumb alerts history       every alert episode"
 echo "  plumb model history churn  every version, promotion and rollback, with the gates"
