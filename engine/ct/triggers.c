@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -484,13 +485,16 @@ pl_triggers_load(pl_triggers **out, pl_store *st, const char *path,
 	L.st = st;
 	L.err = err;
 	L.errlen = errlen;
-	if ((ts->path = strdup(path)) == NULL) {
+	/* absolute: CT runs start in plumb.yaml's directory and are
+	 * handed this path */
+	if ((ts->path = realpath(path, NULL)) == NULL &&
+	    (ts->path = strdup(path)) == NULL) {
 		rc = PL_ENOMEM;
 		goto out;
 	}
-	slash = strrchr(path, '/');
-	ts->dir = slash ? strndup(path, (size_t)(slash - path == 0 ? 1 :
-	    slash - path)) : getcwd(NULL, 0);
+	slash = strrchr(ts->path, '/');
+	ts->dir = slash ? strndup(ts->path, (size_t)(slash - ts->path == 0 ?
+	    1 : slash - ts->path)) : getcwd(NULL, 0);
 	if (ts->dir == NULL) {
 		rc = PL_ENOMEM;
 		goto out;

@@ -334,13 +334,15 @@ fire(pl_ct *c, const pl_trigger *t, const pl_trigger_reason *r, int64_t now)
 	    t->name, r->text, (long long)id);
 }
 
-/* Alerts gone to firing since the last tick. */
+/* Alerts gone to firing since the last tick (open rows, or rows that
+ * ended since: the alert_history_open index keeps this cheap as the
+ * history grows). */
 static void
 check_alerts(pl_ct *c, int64_t now)
 {
 	static const char sql[] = "SELECT id, alertname, labels, value FROM "
-	    "alert_history WHERE fired_ms > ?1 AND fired_ms <= ?2 "
-	    "ORDER BY fired_ms, id";
+	    "alert_history WHERE (end_ms IS NULL OR end_ms > ?1) AND "
+	    "fired_ms > ?1 AND fired_ms <= ?2 ORDER BY fired_ms, id";
 	struct row { int64_t id; char *name, *labels; double value; } *v = NULL;
 	size_t n = 0;
 	sqlite3_stmt *s;

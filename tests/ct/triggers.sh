@@ -56,6 +56,9 @@ triggers:
     on: {data: incoming/}
     run: "ls incoming > seen.txt"
     cooldown: 1h
+  after-promote:
+    on: {model: churn, event: promoted}
+    run: "echo promoted > promoted.txt"
 YAML
 }
 
@@ -79,7 +82,7 @@ assert_contains "$(cat "$T/.out")" "never fired" "nothing fired yet"
 "$PLUMB" watch --interval 1s > w.log 2>&1 &
 W=$!
 PIDS="$PIDS $W"
-wait_for w.log "checking 3 triggers" || fail "watcher did not start: $(cat w.log)"
+wait_for w.log "checking 4 triggers" || fail "watcher did not start: $(cat w.log)"
 wait_for w.log "trigger retrain fired" 150 || fail "the trigger did not fire: $(cat w.log)"
 # the watcher did not wait for the run: it still evaluates and logs
 wait_for w.log "trigger retrain: .*skipped, a run is in progress" 50 ||
@@ -126,11 +129,18 @@ assert_contains "$show" "\"$alertid\"" "... the alert history id (linked both wa
 assert_contains "$show" 'target=' "... the alert's labels"
 "$PLUMB" alerts history --json > ah.json
 "$PYTHON3_SYS" -c "
-import json; ids = [a['id'] for a in json.load(open('ah.json'))]
-print('found' if $alertid in ids else 'missing')" > ah.txt
-assert_eq found "$(cat ah.txt)" "the history row names an existing alert history entry"
+import json
+a = {x['id']: x for x in json.load(open('ah.json'))}.get($alertid)
+t = [x for x in a['triggers'] if x['trigger'] == 'retrain'] if a else []
+print('found', t[0]['status'] if t else None, t[0]['runs'] if t else None)" > ah.txt
+assert_eq "found succeeded ['$run']" "$(cat ah.txt)" "plumb alerts history --json names the CT run the alert caused"
 assert_status 0 "model" -- "$PLUMB" model show churn@staging --json
 assert_contains "$(cat "$T/.out")" '"version":1,"stage":"staging"' "churn v1 holds staging"
+
+# --- a registry event fires: the promotion above ---
+wait_for w.log "trigger after-promote fired (model churn v1 promoted to staging)" 100 ||
+	fail "the promotion did not fire after-promote: $(cat w.log)"
+wait_for promoted.txt promoted 100 || fail "after-promote's command did not run"
 
 # --- a failing CT run raises PlumbTriggerFailed ---
 wait_for w.log "trigger broken: CT run #[0-9]* failed" 100 || fail "broken's failure not logged: $(cat w.log)"
@@ -158,6 +168,18 @@ import json, sys
 t = {x['name']: x for x in json.load(open('$T/.out'))}
 print(t['retrain']['state'], t['retrain']['cooldownLeftSeconds'] > 3000, t['newdata']['lastStatus'])" > st.txt
 assert_eq "cooldown True skipped-cooldown" "$(cat st.txt)" "state, cooldown left, last status"
+
+# --- a reload with bad triggers keeps the last good ones ---
+config ManyPredictions
+sed 's/repro: \[train\]/repro: [train, evaluate]/' plumb.yaml > p2 && mv p2 plumb.yaml
+kill -HUP "$W"
+wait_for w.log "triggers not reloaded, the last good ones stay" 100 ||
+	fail "bad triggers reload not reported: $(cat w.log)"
+grep -q "plumb.yaml:23:20: repro: no stage 'evaluate'" w.log && ok ||
+	fail "the reload error has no FILE:LINE:COL: $(cat w.log)"
+config ManyPredictions
+kill -HUP "$W"
+wait_for w.log "triggers reloaded: 4 triggers" 100 || fail "good reload not taken: $(cat w.log)"
 
 # --- stop the watcher; then a manual run, in the foreground ---
 kill -TERM "$W"
@@ -188,6 +210,57 @@ for p in $(sed -n 's/^pids //p' h.txt); do
 	kill -0 "$p" 2>/dev/null && left="$left $p"
 done
 assert_eq "" "$left" "no CT run outlives the watcher"
+# --- stopping the watcher stops a CT run in progress, nothing left ---
+mkdir -p incoming2
+echo a > incoming2/f0
+cat > plumb.yaml <<'YAML'
+monitor:
+  interval: 1s
+  targets:
+    api:
+      predictions: {path: logs/predictions.jsonl}
+triggers:
+  slow:
+    on: {data: incoming2}
+    run: "echo $$ > slow.pid; exec sleep 60"
+  weekly:
+    on: {schedule: "0 3 * * mon"}
+    run: "true"
+YAML
+TZ=UTC "$PLUMB" triggers --json > sched.json
+"$PYTHON3_SYS" -c "
+import json, datetime
+t = {x['name']: x for x in json.load(open('sched.json'))}['weekly']
+n = datetime.datetime.strptime(t['nextSchedule'], '%Y-%m-%dT%H:%M:%S.%fZ')
+now = datetime.datetime.utcnow()
+print(n.weekday(), n.hour, n.minute, 0 < (n - now).total_seconds() <= 7 * 86400)" > sched.txt
+assert_eq "0 3 0 True" "$(cat sched.txt)" "a schedule's next tick: the coming Monday 03:00"
+# (from a subdirectory, with -f: the CT run still finds plumb.yaml)
+cd logs
+"$PLUMB" watch -f ../plumb.yaml --interval 1s > ../w2.log 2>&1 &
+W=$!
+cd ..
+PIDS="$PIDS $W"
+wait_for w2.log "checking 2 triggers" || fail "watcher 2 did not start: $(cat w2.log)"
+# the first check takes the data's hash as it is: change it after that
+sleep 2
+echo b > incoming2/f1
+wait_for w2.log "trigger slow fired" 100 || fail "slow did not fire: $(cat w2.log)"
+wait_for slow.pid "[0-9]" 100 || fail "the slow command did not start"
+kill -TERM "$W"
+wait "$W"
+assert_eq 0 $? "watcher exits 0 with a CT run in progress"
+assert_contains "$(cat w2.log)" "stopping 1 CT run" "the watcher says it stops the run"
+"$PLUMB" triggers history --json --trigger slow > h3.json
+"$PYTHON3_SYS" -c "
+import json
+r = json.load(open('h3.json'))[-1]
+print(r['status'], r['pid'])" > h3.txt
+assert_eq failed "$(cut -d' ' -f1 h3.txt)" "the stopped CT run is recorded failed"
+p=$(cut -d' ' -f2 h3.txt)
+kill -0 "$p" 2>/dev/null && fail "the CT run $p outlived the watcher" || ok
+kill -0 "$(cat slow.pid)" 2>/dev/null && fail "the CT run's command outlived the watcher" || ok
+
 for c in trigger triggers; do
 	assert_status 0 "$c --help" -- "$PLUMB" $c --help
 	assert_contains "$(cat "$T/.out")" "usage: plumb $c" "$c has --help"
