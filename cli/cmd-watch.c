@@ -59,6 +59,9 @@ struct loop {
 	pl_alerting *alerting;
 	unsigned gen;
 	size_t failed;			/* rules that failed last time */
+	pl_notifier *notifier;		/* route: and receivers: */
+	unsigned ngen;
+	int ntried, nfailing;
 };
 
 /* Opens the alerting handle of the configuration at path over st. */
@@ -77,6 +80,54 @@ loop_open_rules(pl_alerting **out, pl_store *st, const char *path, char *err,
 	return rc;
 }
 
+static void
+loop_notify_log(void *ctx, int64_t t_ms, const char *line)
+{
+	struct loop *l = ctx;
+
+	(void)t_ms;
+	pl_watch_log(l->w, "%s", line);
+}
+
+/*
+ * Notifications, after the rules: the notifier is (re)loaded like them
+ * (a bad reload keeps the last good receivers) and never waits for a
+ * delivery.  Returns when it wants the next tick.
+ */
+static int64_t
+loop_notify(struct loop *l, pl_store *st, unsigned gen, int64_t now_ms)
+{
+	pl_config *cfg = NULL;
+	char err[2048];
+	int rc;
+
+	if (!l->ntried || gen != l->ngen) {
+		rc = pl_config_load(&cfg, l->config_path, err, sizeof err);
+		if (rc == PL_OK)
+			rc = l->notifier ? pl_notifier_reload(l->notifier, cfg,
+			    err, sizeof err) : pl_notifier_open(&l->notifier,
+			    st, cfg, loop_notify_log, l, err, sizeof err);
+		pl_config_free(cfg);
+		if (rc != PL_OK)
+			pl_watch_log(l->w, "receivers not %s, %s: %s",
+			    l->ntried ? "reloaded" : "loaded", l->notifier ?
+			    "the last good ones stay" : "nothing is notified",
+			    err);
+		else if (l->ntried)
+			pl_watch_log(l->w, "receivers reloaded: %zu",
+			    pl_notifier_nreceivers(l->notifier));
+		l->ntried = 1;
+		l->ngen = gen;
+	}
+	if (l->notifier == NULL)
+		return INT64_MAX;
+	rc = pl_notifier_tick(l->notifier, now_ms);
+	if (rc != PL_OK && !l->nfailing)
+		pl_watch_log(l->w, "notifications: %s", pl_store_errmsg(st));
+	l->nfailing = rc != PL_OK;
+	return pl_notifier_next(l->notifier);
+}
+
 static int64_t
 loop_tick(void *ctx, pl_store *st, unsigned gen, int64_t now_ms, int last)
 {
@@ -86,6 +137,8 @@ loop_tick(void *ctx, pl_store *st, unsigned gen, int64_t now_ms, int last)
 	int rc;
 
 	if (last) {
+		pl_notifier_close(l->notifier);
+		l->notifier = NULL;
 		pl_alerting_close(l->alerting);
 		l->alerting = NULL;
 		return 0;
@@ -124,13 +177,16 @@ loop_tick(void *ctx, pl_store *st, unsigned gen, int64_t now_ms, int last)
 			pl_watch_log(l->w, "alert rules: all evaluate again");
 		l->failed = rc == PL_OK ? 0 : failed;
 	}
-	return pl_alerting_next(l->alerting);
+	int64_t next = loop_notify(l, st, gen, now_ms);
+	return next < pl_alerting_next(l->alerting) ? next :
+	    pl_alerting_next(l->alerting);
 }
 
 /* The rules are checked before the watcher starts: a mistake is refused
  * with FILE:LINE:COL instead of being found on the first tick. */
 static int
-loop_check_rules(const char *store_dir, const char *path, size_t *nrules)
+loop_check_rules(const char *store_dir, const char *path, size_t *nrules,
+    size_t *nrecv)
 {
 	pl_store *st = NULL;
 	pl_alerting *a = NULL;
@@ -145,6 +201,12 @@ loop_check_rules(const char *store_dir, const char *path, size_t *nrules)
 	rc = loop_open_rules(&a, st, path, err, sizeof err);
 	if (rc == PL_OK)
 		*nrules = pl_alerting_nrules(a);
+	if (rc == PL_OK) {
+		pl_config *cfg = NULL;
+		if ((rc = pl_config_load(&cfg, path, err, sizeof err)) == PL_OK)
+			rc = pl_notifier_check(cfg, nrecv, err, sizeof err);
+		pl_config_free(cfg);
+	}
 	pl_alerting_close(a);
 	pl_store_close(st);
 	if (rc != PL_OK)
@@ -178,7 +240,7 @@ run(int argc, char **argv)
 	char *store_dir = NULL, *cfg = NULL, err[2048];
 	double for_s = 0, interval_s = 0;
 	int c, once = 0, rc, status = CLI_ERROR;
-	size_t nrules = 0;
+	size_t nrules = 0, nrecv = 0;
 	pl_watch *w = NULL;
 
 	while ((c = getopt_long(argc, argv, "f:", opts, NULL)) != -1) {
@@ -217,7 +279,7 @@ run(int argc, char **argv)
 		cli_error("%s", pl_strerror(rc));
 		goto out;
 	}
-	if (loop_check_rules(store_dir, cfg, &nrules) != CLI_OK)
+	if (loop_check_rules(store_dir, cfg, &nrules, &nrecv) != CLI_OK)
 		goto out;
 	memset(&loop, 0, sizeof loop);
 	loop.config_path = cfg;
@@ -235,6 +297,9 @@ run(int argc, char **argv)
 	loop.w = w;
 	pl_watch_log(w, "evaluating %zu alert rule%s", nrules,
 	    nrules == 1 ? "" : "s");
+	if (nrecv)
+		pl_watch_log(w, "notifying %zu receiver%s", nrecv,
+		    nrecv == 1 ? "" : "s");
 	memset(&sa, 0, sizeof sa);
 	sigemptyset(&sa.sa_mask);
 	sa.sa_handler = on_stop;
@@ -270,7 +335,8 @@ const struct cli_cmd cli_cmd_watch = {
 	"Collects every target of plumb.yaml's monitor: section into the\n"
 	"store's time series and events, each target on its own thread with\n"
 	"its own deadline, until interrupted, and evaluates the rules of its\n"
-	"alerts: section (and the built-in ones) at their interval.  Prints\n"
+	"alerts: section (and the built-in ones) at their interval, and\n"
+	"notifies its receivers (plumb-alerts(1), NOTIFICATIONS).  Prints\n"
 	"one line, with a UTC timestamp, when something changes state (a log\n"
 	"rotated, drift found, a target down, rules failing), never one a\n"
 	"round.  One watcher per store: a\n"
@@ -285,7 +351,7 @@ const struct cli_cmd cli_cmd_watch = {
 	"Signals: SIGINT and SIGTERM flush what was collected and exit within\n"
 	"a second; SIGHUP reloads plumb.yaml (a file with a mistake is\n"
 	"refused, with FILE:LINE:COL, and the running configuration kept;\n"
-	"bad alert rules keep the last good ones).\n"
+	"bad alert rules or receivers keep the last good ones).\n"
 	"\n"
 	"See plumb-monitor(1) and plumb.yaml(5).\n"
 };

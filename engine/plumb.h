@@ -52,5 +52,6 @@
 #include "monitor/watch.h"
 #include "monitor/predsrc.h"
 #include "alert/alert.h"
+#include "alert/notify.h"
 
 #endif
