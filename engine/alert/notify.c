@@ -81,6 +81,7 @@ struct ngroup {
 	const struct nroute *route;
 	pq_labels *glabels;
 	int64_t created, next_flush;
+	int64_t flushed_ms;	/* last flush that sent, or needed not */
 	struct nalert **al;
 	size_t nal, cap;
 	int live;		/* found by this tick's routing */
@@ -470,7 +471,7 @@ pl_notifier_inflight(const pl_notifier *n)
 	size_t k = 0;
 
 	for (const struct pend *p = n->jobs; p; p = p->next)
-		k++;
+		k += p->j.running || p->j.done;
 	return k;
 }
 
@@ -690,7 +691,13 @@ collect(pl_notifier *n, int64_t now, int wait)
 			pthread_join(p->j.th, NULL);
 			p->j.running = 0;
 		}
+		p->j.done = 0;
 		if (p->j.ok) {
+			for (size_t i = 0; i < n->ng; i++)
+				if (!strcmp(n->g[i].key, p->group_key) &&
+				    !strcmp(n->g[i].receiver, p->receiver) &&
+				    n->g[i].flushed_ms < p->snap_ms)
+					n->g[i].flushed_ms = p->snap_ms;
 			nlog(n, "notified %s: %zu firing, %zu resolved (group "
 			    "%s, attempt %d, %lld ms)", p->receiver, p->nf,
 			    p->nr, p->group_key, p->attempt,
@@ -1187,6 +1194,7 @@ flush(pl_notifier *n, struct ngroup *g, int64_t now)
 	if (!needs_update(e, f, nf, rs, nr, r->send_resolved, am ?
 	    NTF_RESEND_MS : g->route->repeat_interval, now) ||
 	    nsend == 0) {
+		g->flushed_ms = now;
 		free(f);
 		free(rs);
 		free(send);
@@ -1301,6 +1309,11 @@ pl_notifier_tick(pl_notifier *n, int64_t now)
 			    al[i].fp);
 			pq_labels_unref(gl);
 			if (g == NULL)
+				continue;
+			/* resolved before a flush that went well (sent, or
+			 * nothing to send): it left the group, as in
+			 * Alertmanager */
+			if (al[i].ends && g->flushed_ms >= al[i].ends)
 				continue;
 			/* resolved, and sent as such already: done */
 			e = entry_find(n, g->key, g->receiver);

@@ -96,7 +96,8 @@ int64_t pl_notifier_next(const pl_notifier *n);
 /* Receivers configured (0: the notifier sends nothing). */
 size_t pl_notifier_nreceivers(const pl_notifier *n);
 
-/* Deliveries started and not yet collected by a tick. */
+/* Delivery attempts started and not yet collected by a tick (retries
+ * waiting for their time are not counted). */
 size_t pl_notifier_inflight(const pl_notifier *n);
 
 /*
