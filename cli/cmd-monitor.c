@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "fmt.h"
 #include "json.h"
+#include "timeparse.h"
 
 static int64_t
 now_ms(void)
@@ -58,178 +59,6 @@ json_numz(struct json *j, double v)
 }
 
 /* ---- status ---- */
-
-/*
- * The newest sample of the series name{target=T, extra} (extra: one
- * more label, may be NULL).  Among several series, the newest sample
- * wins.  Returns 1 with *v and *t, 0 when there is none (or it is NaN).
- */
-static int
-last_of(double *v, int64_t *t, pl_store *st, const char *name,
-    const char *target, const char *xname, const char *xval)
-{
-	pl_matcher m[3] = {
-		{ "__name__", PL_MATCH_EQ, name },
-		{ "target", PL_MATCH_EQ, target },
-		{ xname, PL_MATCH_EQ, xval },
-	};
-	pl_ts_set *set = NULL;
-	int found = 0;
-
-	if (pl_ts_select(&set, st, m, xname ? 3 : 2) != PL_OK)
-		return 0;
-	for (size_t i = 0; i < set->n; i++) {
-		pl_ts_sample s;
-
-		if (pl_ts_last(&s, st, set->v[i].id) != PL_OK)
-			continue;
-		if (!found || s.t > *t) {
-			*t = s.t;
-			*v = s.v;
-			found = 1;
-		}
-	}
-	pl_ts_set_free(set);
-	return found && !isnan(*v);
-}
-
-/* Rate of a counter over its last two samples in the last 10 minutes. */
-static int
-rate_of(double *v, pl_store *st, const char *name, const char *target)
-{
-	pl_matcher m[2] = {
-		{ "__name__", PL_MATCH_EQ, name },
-		{ "target", PL_MATCH_EQ, target },
-	};
-	pl_ts_set *set = NULL;
-	int found = 0;
-	int64_t now = now_ms();
-
-	if (pl_ts_select(&set, st, m, 2) != PL_OK)
-		return 0;
-	if (set->n > 0) {
-		pl_ts_sample *s = NULL;
-		size_t n = 0;
-
-		if (pl_ts_read(&s, &n, st, set->v[0].id, now - 600000, now +
-		    86400000) == PL_OK && n >= 2 && s[n - 1].t > s[n - 2].t &&
-		    !isnan(s[n - 1].v) && !isnan(s[n - 2].v)) {
-			double d = s[n - 1].v - s[n - 2].v;
-
-			if (d < 0)	/* a restart: the counter began again */
-				d = s[n - 1].v;
-			*v = d * 1000.0 / (double)(s[n - 1].t - s[n - 2].t);
-			found = 1;
-		}
-		free(s);
-	}
-	pl_ts_set_free(set);
-	return found;
-}
-
-/* The targets: plumb.yaml's, then any other with series in the store. */
-static int
-targets_of(char ***out, size_t *out_n, pl_store *st)
-{
-	char **v = NULL, *path = NULL, err[1024];
-	size_t n = 0;
-	pl_config *cfg = NULL;
-	pl_ts_set *set = NULL;
-	pl_matcher any = { "target", PL_MATCH_RE, ".+" };
-
-	if (pl_config_find(&path, NULL, pl_store_dir(st)) == PL_OK &&
-	    pl_config_load(&cfg, path, err, sizeof err) == PL_OK) {
-		for (size_t i = 0; i < cfg->monitor.ntargets; i++) {
-			v = realloc(v, (n + 1) * sizeof *v);
-			v[n++] = strdup(cfg->monitor.targets[i].name);
-		}
-	}
-	pl_config_free(cfg);
-	free(path);
-	if (pl_ts_select(&set, st, &any, 1) == PL_OK) {
-		for (size_t i = 0; i < set->n; i++) {
-			const char *t = pl_ts_label(&set->v[i], "target");
-			size_t k;
-
-			for (k = 0; k < n && strcmp(v[k], t); k++)
-				;
-			if (k < n)
-				continue;
-			v = realloc(v, (n + 1) * sizeof *v);
-			v[n++] = strdup(t);
-		}
-		pl_ts_set_free(set);
-	}
-	for (size_t i = 0; i < n; i++)
-		if (v[i] == NULL)
-			return -1;
-	*out = v;
-	*out_n = n;
-	return 0;
-}
-
-struct tstatus {
-	const char *target;
-	int up;			/* 1, 0, -1 unknown */
-	const char *up_from;	/* probe, scrape, process */
-	double age_s;		/* NAN: no sample */
-	double req_rate, err_ratio, p50, p95, p99, cpu_pct, rss, drift,
-	    acc, cov;
-	double bad_pred, bad_lab, bad_scrape;
-};
-
-static void
-status_of(struct tstatus *s, pl_store *st, const char *target)
-{
-	static const char *const upnames[][2] = {
-		{ PL_SERIES_PROBE_SUCCESS, "probe" },
-		{ PL_SERIES_UP, "scrape" },
-		{ PL_SERIES_PROC_UP, "process" },
-	};
-	int64_t t = 0, newest = 0;
-	double v;
-
-	memset(s, 0, sizeof *s);
-	s->target = target;
-	s->up = -1;
-	for (size_t i = 0; i < 3 && s->up < 0; i++)
-		if (last_of(&v, &t, st, upnames[i][0], target, NULL, NULL)) {
-			s->up = v > 0.5;
-			s->up_from = upnames[i][1];
-		}
-	/* newest sample of the target: its watcher round, else anything */
-	if (last_of(&v, &t, st, "plumb_watch_round_seconds", target, NULL,
-	    NULL))
-		newest = t;
-	s->age_s = newest ? (double)(now_ms() - newest) / 1000.0 : NAN;
-#define LAST(field, name, xn, xv) \
-	s->field = last_of(&v, &t, st, name, target, xn, xv) ? v : NAN
-	LAST(req_rate, "plumb_prediction_rate", NULL, NULL);
-	if (isnan(s->req_rate) && !rate_of(&s->req_rate, st,
-	    PL_SERIES_REQUESTS, target))
-		s->req_rate = NAN;
-	LAST(err_ratio, "plumb_prediction_error_ratio", NULL, NULL);
-	LAST(p50, "plumb_prediction_latency_seconds", "quantile", "0.5");
-	LAST(p95, "plumb_prediction_latency_seconds", "quantile", "0.95");
-	LAST(p99, "plumb_prediction_latency_seconds", "quantile", "0.99");
-	if (isnan(s->p50)) {
-		LAST(p50, PL_SERIES_LATENCY, "quantile", "0.5");
-		LAST(p95, PL_SERIES_LATENCY, "quantile", "0.95");
-		LAST(p99, PL_SERIES_LATENCY, "quantile", "0.99");
-	}
-	if (rate_of(&v, st, PL_SERIES_PROC_CPU, target))
-		s->cpu_pct = v * 100.0;
-	else
-		s->cpu_pct = NAN;
-	LAST(rss, PL_SERIES_PROC_RSS, NULL, NULL);
-	LAST(drift, "plumb_drift_share", NULL, NULL);
-	LAST(acc, "plumb_model_accuracy", NULL, NULL);
-	LAST(cov, "plumb_label_coverage", NULL, NULL);
-	LAST(bad_pred, "plumb_log_malformed_total", "log", "predictions");
-	LAST(bad_lab, "plumb_log_malformed_total", "log", "labels");
-	LAST(bad_scrape, PL_SERIES_SCRAPE_BAD_LINES, NULL, NULL);
-#undef LAST
-}
 
 static const char *
 cell(char *out, size_t n, double v, int prec, double scale,
@@ -316,7 +145,7 @@ run_status(int argc, char **argv)
 		    argv[optind]);
 	if (cli_open_store(&st, PL_OPEN_READONLY) != CLI_OK)
 		return CLI_ERROR;
-	if (targets_of(&tg, &nt, st) != 0) {
+	if (pl_mon_targets(&tg, &nt, st) != PL_OK) {
 		cli_error("out of memory");
 		goto out;
 	}
@@ -346,12 +175,12 @@ run_status(int argc, char **argv)
 		json_key(&j, "targets");
 		json_arr_begin(&j);
 		for (size_t i = 0; i < nt; i++) {
-			struct tstatus s;
+			pl_mon_status s;
 
-			status_of(&s, st, tg[i]);
+			pl_mon_status_get(&s, st, tg[i], now_ms());
 			json_obj_begin(&j);
 			json_key(&j, "target");
-			json_str(&j, s.target);
+			json_str(&j, tg[i]);
 			json_key(&j, "up");
 			if (s.up < 0)
 				json_null(&j);
@@ -396,7 +225,7 @@ run_status(int argc, char **argv)
 			json_key(&j, "scrape");
 			json_numz(&j, s.bad_scrape);
 			json_obj_end(&j);
-			logs_json(&j, st, s.target);
+			logs_json(&j, st, tg[i]);
 			json_obj_end(&j);
 		}
 		json_arr_end(&j);
@@ -422,10 +251,10 @@ run_status(int argc, char **argv)
 		    "ERR%", "P50", "P95", "P99", "CPU%", "RSS", "DRIFT",
 		    "ACC(LABELLED)", "MALFORMED", CLI_RESET);
 		for (size_t i = 0; i < nt; i++) {
-			struct tstatus s;
+			pl_mon_status s;
 			char mem[32], acc[40], bad[40];
 
-			status_of(&s, st, tg[i]);
+			pl_mon_status_get(&s, st, tg[i], now_ms());
 			if (isnan(s.rss))
 				snprintf(mem, sizeof mem, "-");
 			else
@@ -447,10 +276,10 @@ run_status(int argc, char **argv)
 				    (isnan(s.bad_lab) ? 0 : s.bad_lab) +
 				    (isnan(s.bad_scrape) ? 0 : s.bad_scrape));
 			fputs(CLI_BOLD, stdout);
-			cli_put_safe(stdout, s.target);
+			cli_put_safe(stdout, tg[i]);
 			fputs(CLI_RESET, stdout);
-			printf("%*s", (int)(strlen(s.target) < 16 ? 16 -
-			    strlen(s.target) : 0), "");
+			printf("%*s", (int)(strlen(tg[i]) < 16 ? 16 -
+			    strlen(tg[i]) : 0), "");
 			printf(" %-5s %7s %8s %6s %8s %8s %8s %6s %8s %6s %13s "
 			    "%9s\n",
 			    s.up < 0 ? "-" : s.up ? "up" : "DOWN",
@@ -468,9 +297,7 @@ run_status(int argc, char **argv)
 	}
 	status = CLI_OK;
 out:
-	for (size_t i = 0; i < nt; i++)
-		free(tg[i]);
-	free(tg);
+	pl_mon_targets_free(tg, nt);
 	pl_store_close(st);
 	return status;
 }
@@ -733,12 +560,139 @@ out:
 	return status;
 }
 
+/* ---- query ---- */
+
+/* A time of --at/--start/--end: "now", now minus a duration ("-1h",
+ * "now-1h"), Unix seconds or RFC 3339. */
+static int
+time_opt(int64_t *out, const char *opt, const char *text, int64_t now)
+{
+	const char *d = NULL;
+	double s;
+
+	if (strcmp(text, "now") == 0) {
+		*out = now;
+		return CLI_OK;
+	}
+	if (strncmp(text, "now-", 4) == 0)
+		d = text + 4;
+	else if (text[0] == '-')
+		d = text + 1;
+	if (d) {
+		if (pl_duration_parse(&s, d) == 0 && s >= 0) {
+			*out = now - (int64_t)(s * 1000);
+			return CLI_OK;
+		}
+	} else if (timeparse(text, out) == 0)
+		return CLI_OK;
+	return cli_usage("monitor", "%s: '%s' is not a time (now, -1h, "
+	    "now-30m, Unix seconds, or RFC 3339 like 2026-12-05T18:00:00Z)",
+	    opt, text);
+}
+
+static int
+run_query(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "at", required_argument, NULL, 'a' },
+		{ "start", required_argument, NULL, 's' },
+		{ "end", required_argument, NULL, 'e' },
+		{ "step", required_argument, NULL, 'S' },
+		{ "json", no_argument, NULL, 'J' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int c, json = 0, at_set = 0, range = 0, rc, status = CLI_ERROR;
+	int64_t now = now_ms(), at = now, start = now - 3600000, end = now;
+	int64_t step = 0;
+	double d;
+	size_t col = 0;
+	char *out = NULL;
+	pl_store *st = NULL;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'a':
+			if (time_opt(&at, "--at", optarg, now) != CLI_OK)
+				return CLI_USAGE;
+			at_set = 1;
+			break;
+		case 's':
+			if (time_opt(&start, "--start", optarg, now) != CLI_OK)
+				return CLI_USAGE;
+			range = 1;
+			break;
+		case 'e':
+			if (time_opt(&end, "--end", optarg, now) != CLI_OK)
+				return CLI_USAGE;
+			range = 1;
+			break;
+		case 'S':
+			if (pl_duration_parse(&d, optarg) != 0 || d <= 0)
+				return cli_usage("monitor", "--step: '%s' is "
+				    "not a duration (e.g. 15s, 1m)", optarg);
+			step = (int64_t)(d * 1000);
+			if (step < 1)
+				step = 1;
+			range = 1;
+			break;
+		case 'J': json = 1; break;
+		default:
+			return cli_usage("monitor", "bad option");
+		}
+	}
+	if (argc - optind != 1)
+		return cli_usage("monitor", "query takes one PromQL "
+		    "expression (quote it for the shell)");
+	if (at_set && range)
+		return cli_usage("monitor", "--at excludes --start, --end and "
+		    "--step");
+	if (range && end < start)
+		return cli_usage("monitor", "--end is before --start");
+	if (range && step == 0) {
+		/* about 250 points, as Prometheus' graph does */
+		step = (end - start) / 250;
+		step = step < 1000 ? 1000 : (step + 999) / 1000 * 1000;
+	}
+	if (range && (end - start) / step > 11000)
+		return cli_usage("monitor", "%lld points: more than 11,000 "
+		    "(Prometheus' limit); give a larger --step",
+		    (long long)((end - start) / step));
+	if (cli_open_store(&st, PL_OPEN_READONLY) != CLI_OK)
+		goto out;
+	rc = pl_promql_query(&out, &col, st, argv[optind], range ? start : at,
+	    range ? end : at, range ? step : 0,
+	    json ? PL_QUERY_JSON : PL_QUERY_TEXT);
+	if (rc != PL_OK) {
+		if (col) {
+			fprintf(stderr, "plumb: query:%zu: ", col);
+			cli_put_safe(stderr, pl_store_errmsg(st));
+			fputs("\n  ", stderr);
+			cli_put_safe(stderr, argv[optind]);
+			fprintf(stderr, "\n  %*s^\n", (int)(col - 1), "");
+		} else
+			cli_error("%s", pl_store_errmsg(st));
+		status = rc == PL_EINVAL ? CLI_USAGE : CLI_ERROR;
+		goto out;
+	}
+	fputs(out, stdout);
+	if (*out && out[strlen(out) - 1] != '\n')
+		putchar('\n');
+	status = CLI_OK;
+out:
+	free(out);
+	pl_store_close(st);
+	return status;
+}
+
 static int
 run(int argc, char **argv)
 {
 	if (argc < 2)
 		return cli_usage("monitor", "missing subcommand (status, "
-		    "series, events)");
+		    "series, events, query)");
+	if (strcmp(argv[1], "query") == 0)
+		return run_query(argc - 1, argv + 1);
 	if (strcmp(argv[1], "status") == 0)
 		return run_status(argc - 1, argv + 1);
 	if (strcmp(argv[1], "series") == 0)
@@ -750,12 +704,14 @@ run(int argc, char **argv)
 
 const struct cli_cmd cli_cmd_monitor = {
 	"monitor", run, "show what plumb watch collected: status, series, "
-	"events",
+	"events, PromQL queries",
 	"usage: plumb monitor status [--json]\n"
 	"       plumb monitor series [SELECTOR] [--since DURATION] "
 	"[--json|--csv]\n"
 	"       plumb monitor events [--since DURATION] [--kind K] "
 	"[--target T] [--json]\n"
+	"       plumb monitor query EXPR [--at T | --start T --end T "
+	"--step D] [--json]\n"
 	"\n"
 	"status   one line per target: up, age of the last round, request\n"
 	"         rate, error share, latency p50/p95/p99, CPU, RSS, drift\n"
@@ -766,6 +722,12 @@ const struct cli_cmd cli_cmd_monitor = {
 	"         samples of the last --since (default 1h)\n"
 	"events   deploys, promotions, watcher starts and stops, drift,\n"
 	"         rotations... of the last --since (default 1d)\n"
+	"query    a PromQL expression over the series (the subset of\n"
+	"         plumb-alerts(1)): instant at --at (default now), or a\n"
+	"         range --start..--end (defaults now-1h..now) every --step\n"
+	"         (default: ~250 points); T is now, -1h, now-30m, Unix\n"
+	"         seconds or RFC 3339.  Text as `promtool query` prints it;\n"
+	"         --json as Prometheus' HTTP API (resultType, result)\n"
 	"\n"
 	"  --json   machine-readable, shapes documented in plumb-monitor(1)\n"
 	"  --csv    series: one row per sample (series,time,value)\n"

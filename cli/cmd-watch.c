@@ -1,7 +1,9 @@
 /* cmd-watch.c - `plumb watch`: the foreground collector of plumb.yaml's monitor: targets. */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,7 +64,58 @@ struct loop {
 	pl_notifier *notifier;		/* route: and receivers: */
 	unsigned ngen;
 	int ntried, nfailing;
+	pl_ct *ct;			/* the triggers: section (NULL: none yet) */
+	unsigned ct_gen;
+	const char *exe;		/* this plumb, for CT runs */
 };
+
+/* One line of the trigger check, through the watcher's log. */
+static void
+ct_log(void *ctx, const char *line)
+{
+	struct loop *l = ctx;
+
+	pl_watch_log(l->w, "%s", line);
+}
+
+/*
+ * The triggers: section, checked after the rules on every tick: a
+ * firing starts a CT run as a child (plumb trigger run), reaped on later
+ * ticks; nothing here waits for it.  A reload with bad triggers keeps
+ * the last good ones.  Returns when the check wants the next tick.
+ */
+static int64_t
+loop_triggers(struct loop *l, pl_store *st, unsigned gen, int64_t now_ms)
+{
+	char err[2048];
+
+	if (l->ct == NULL || gen != l->ct_gen) {
+		pl_triggers *ts = NULL;
+
+		l->ct_gen = gen;
+		if (pl_triggers_load(&ts, st, l->config_path, err, sizeof err) !=
+		    PL_OK) {
+			pl_watch_log(l->w, "triggers not %s, %s: %s",
+			    l->ct ? "reloaded" : "loaded",
+			    l->ct ? "the last good ones stay" :
+			    "no trigger is checked", err);
+			if (l->ct == NULL)
+				return now_ms + 60000;
+		} else if (l->ct == NULL) {
+			if (pl_ct_open(&l->ct, st, ts, l->exe, now_ms, err,
+			    sizeof err) != PL_OK) {
+				pl_watch_log(l->w, "triggers: %s", err);
+				return now_ms + 60000;
+			}
+		} else {
+			pl_ct_replace(l->ct, ts, now_ms);
+			pl_watch_log(l->w, "triggers reloaded: %zu trigger%s",
+			    pl_ct_ntriggers(l->ct), pl_ct_ntriggers(l->ct) == 1 ?
+			    "" : "s");
+		}
+	}
+	return pl_ct_tick(l->ct, now_ms, ct_log, l);
+}
 
 /* Opens the alerting handle of the configuration at path over st. */
 static int
@@ -141,6 +194,14 @@ loop_tick(void *ctx, pl_store *st, unsigned gen, int64_t now_ms, int last)
 		l->notifier = NULL;
 		pl_alerting_close(l->alerting);
 		l->alerting = NULL;
+		/* CT runs in progress are stopped (recorded failed:
+		 * interrupted), never left behind */
+		if (l->ct && pl_ct_running(l->ct))
+			pl_watch_log(l->w, "stopping %zu CT run%s",
+			    pl_ct_running(l->ct), pl_ct_running(l->ct) == 1 ?
+			    "" : "s");
+		pl_ct_close(l->ct, 10000);
+		l->ct = NULL;
 		return 0;
 	}
 	if (l->alerting == NULL || gen != l->gen) {
@@ -177,16 +238,22 @@ loop_tick(void *ctx, pl_store *st, unsigned gen, int64_t now_ms, int last)
 			pl_watch_log(l->w, "alert rules: all evaluate again");
 		l->failed = rc == PL_OK ? 0 : failed;
 	}
-	int64_t next = loop_notify(l, st, gen, now_ms);
-	return next < pl_alerting_next(l->alerting) ? next :
-	    pl_alerting_next(l->alerting);
+	{
+		int64_t next = pl_alerting_next(l->alerting);
+		int64_t nnext = loop_notify(l, st, gen, now_ms);
+		int64_t tnext = loop_triggers(l, st, gen, now_ms);
+
+		if (nnext < next)
+			next = nnext;
+		return tnext < next ? tnext : next;
+	}
 }
 
 /* The rules are checked before the watcher starts: a mistake is refused
  * with FILE:LINE:COL instead of being found on the first tick. */
 static int
 loop_check_rules(const char *store_dir, const char *path, size_t *nrules,
-    size_t *nrecv)
+    size_t *ntriggers, size_t *nrecv)
 {
 	pl_store *st = NULL;
 	pl_alerting *a = NULL;
@@ -208,6 +275,16 @@ loop_check_rules(const char *store_dir, const char *path, size_t *nrules,
 		pl_config_free(cfg);
 	}
 	pl_alerting_close(a);
+	if (rc == PL_OK) {
+		pl_triggers *ts = NULL;
+
+		/* and the triggers: an unknown stage, model or alert is an
+		 * error now, not at 3 a.m. */
+		rc = pl_triggers_load(&ts, st, path, err, sizeof err);
+		if (rc == PL_OK)
+			*ntriggers = ts->n;
+		pl_triggers_free(ts);
+	}
 	pl_store_close(st);
 	if (rc != PL_OK)
 		return cli_error("%s", err);
@@ -240,8 +317,9 @@ run(int argc, char **argv)
 	char *store_dir = NULL, *cfg = NULL, err[2048];
 	double for_s = 0, interval_s = 0;
 	int c, once = 0, rc, status = CLI_ERROR;
-	size_t nrules = 0, nrecv = 0;
+	size_t nrules = 0, ntriggers = 0, nrecv = 0;
 	pl_watch *w = NULL;
+	char *exe = NULL;
 
 	while ((c = getopt_long(argc, argv, "f:", opts, NULL)) != -1) {
 		switch (c) {
@@ -279,10 +357,18 @@ run(int argc, char **argv)
 		cli_error("%s", pl_strerror(rc));
 		goto out;
 	}
-	if (loop_check_rules(store_dir, cfg, &nrules, &nrecv) != CLI_OK)
+	if (loop_check_rules(store_dir, cfg, &nrules, &ntriggers, &nrecv) !=
+	    CLI_OK)
 		goto out;
 	memset(&loop, 0, sizeof loop);
 	loop.config_path = cfg;
+	/* CT runs re-execute this very plumb */
+	if ((exe = realpath("/proc/self/exe", NULL)) == NULL) {
+		cli_error("cannot find this program (/proc/self/exe): %s",
+		    strerror(errno));
+		goto out;
+	}
+	loop.exe = exe;
 	memset(&o, 0, sizeof o);
 	o.store_dir = store_dir;
 	o.config_path = cfg;
@@ -300,6 +386,9 @@ run(int argc, char **argv)
 	if (nrecv)
 		pl_watch_log(w, "notifying %zu receiver%s", nrecv,
 		    nrecv == 1 ? "" : "s");
+	if (ntriggers)
+		pl_watch_log(w, "checking %zu trigger%s", ntriggers,
+		    ntriggers == 1 ? "" : "s");
 	memset(&sa, 0, sizeof sa);
 	sigemptyset(&sa.sa_mask);
 	sa.sa_handler = on_stop;
@@ -322,6 +411,7 @@ run(int argc, char **argv)
 	the_watch = NULL;
 out:
 	pl_watch_close(w);
+	free(exe);
 	free(store_dir);
 	free(cfg);
 	return status;
@@ -335,8 +425,11 @@ const struct cli_cmd cli_cmd_watch = {
 	"Collects every target of plumb.yaml's monitor: section into the\n"
 	"store's time series and events, each target on its own thread with\n"
 	"its own deadline, until interrupted, and evaluates the rules of its\n"
-	"alerts: section (and the built-in ones) at their interval, and\n"
-	"notifies its receivers (plumb-alerts(1), NOTIFICATIONS).  Prints\n"
+	"alerts: section (and the built-in ones) at their interval, notifies\n"
+	"its receivers (plumb-alerts(1), NOTIFICATIONS; deliveries never\n"
+	"waited for), then the\n"
+	"triggers: section (continuous training, plumb-triggers(1): a firing\n"
+	"starts a CT run in the background, never waited for).  Prints\n"
 	"one line, with a UTC timestamp, when something changes state (a log\n"
 	"rotated, drift found, a target down, rules failing), never one a\n"
 	"round.  One watcher per store: a\n"
@@ -351,7 +444,8 @@ const struct cli_cmd cli_cmd_watch = {
 	"Signals: SIGINT and SIGTERM flush what was collected and exit within\n"
 	"a second; SIGHUP reloads plumb.yaml (a file with a mistake is\n"
 	"refused, with FILE:LINE:COL, and the running configuration kept;\n"
-	"bad alert rules or receivers keep the last good ones).\n"
+	"bad alert rules, receivers or triggers keep the last good ones).\n"
+	"Stopping the watcher stops its CT runs (recorded failed).\n"
 	"\n"
 	"See plumb-monitor(1) and plumb.yaml(5).\n"
 };

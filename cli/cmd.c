@@ -36,5 +36,7 @@ const struct cli_cmd *const cli_cmds[] = {
 	&cli_cmd_watch,
 	&cli_cmd_monitor,
 	&cli_cmd_silence,
+	&cli_cmd_triggers,
+	&cli_cmd_trigger,
 	NULL
 };

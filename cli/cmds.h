@@ -31,6 +31,8 @@ extern const struct cli_cmd cli_cmd_serve;
 
 extern const struct cli_cmd cli_cmd_alerts;
 extern const struct cli_cmd cli_cmd_silence;
+extern const struct cli_cmd cli_cmd_triggers;
+extern const struct cli_cmd cli_cmd_trigger;
 
 extern const struct cli_cmd cli_cmd_watch;
 extern const struct cli_cmd cli_cmd_monitor;

@@ -51,7 +51,9 @@
 #include "monitor/names.h"
 #include "monitor/watch.h"
 #include "monitor/predsrc.h"
+#include "monitor/status.h"
 #include "alert/alert.h"
 #include "alert/notify.h"
+#include "ct/ct.h"
 
 #endif

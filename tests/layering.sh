@@ -13,7 +13,7 @@
 #   9. engine/ holds plumb.h and one folder per capability; each folder is
 #      a room of known rank and includes only rooms of its rank or below
 #      (store; track, data, config; pipeline, registry, drift; monitor;
-#      alert), and the rooms' includes form no circle (checked by tsort).
+#      alert; ct), and the rooms' includes form no circle (checked by tsort).
 #
 # The checks first run on a planted tree that breaks every rule, so the
 # test proves it can fail, then on the real tree.
@@ -29,6 +29,7 @@ room_rank() {
 	pipeline|registry|drift) echo 2 ;;
 	monitor) echo 3 ;;
 	alert) echo 4 ;;
+	ct) echo 5 ;;
 	*) echo -1 ;;
 	esac
 }

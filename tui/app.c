@@ -464,6 +464,9 @@ handle_request(struct app *a, enum request req, int key)
 	case REQ_VIEW_MODELS:
 		app_command(a, "models");
 		break;
+	case REQ_VIEW_MONITOR:
+		app_command(a, "monitor");
+		break;
 	case REQ_VIEW_COMPARE:
 		app_command(a, "compare");
 		break;
@@ -822,7 +825,7 @@ free_app(struct app *a)
 }
 
 int
-tui_main(pl_store *st)
+tui_main(pl_store *st, const char *start)
 {
 	struct app app;
 	SCREEN *scr;
@@ -900,6 +903,8 @@ tui_main(pl_store *st)
 	if (app.status == NULL || app.input == NULL)
 		xoom();
 	app_push(&app, runs_screen_new(&app));
+	if (start)
+		app_command(&app, start);
 
 	run_loop(&app, t0);
 

@@ -126,6 +126,13 @@ cmd_model(struct app *a, char *arg)
 }
 
 static void
+cmd_monitor(struct app *a, char *arg)
+{
+	(void)arg;
+	app_push(a, monitor_screen_new(a));
+}
+
+static void
 cmd_help(struct app *a, char *arg)
 {
 	(void)arg;
@@ -143,6 +150,8 @@ static const struct app_cmd app_cmds[] = {
 	{ { "models", ":models", "the model registry" }, NULL, cmd_models },
 	{ { "model", ":model NAME", "the registry, on one model" }, NULL,
 	    cmd_model },
+	{ { "monitor", ":monitor", "production: targets, charts, alerts" },
+	    NULL, cmd_monitor },
 	{ { "help", ":help", "this help" }, NULL, cmd_help },
 	{ { "q", ":q", "quit" }, "quit", cmd_quit },
 	{ { "q!", NULL, NULL }, "qa", cmd_quit },	/* not in help */

@@ -28,8 +28,9 @@
 	REQ_(VIEW_COMPARE,	"compare the marked runs (or cursor + next)") \
 	REQ_(VIEW_PIPELINE,	"show the pipeline") \
 	REQ_(VIEW_MODELS,	"show the model registry") \
+	REQ_(VIEW_MONITOR,	"show the monitor: targets, charts, alerts") \
 	REQ_(HELP,		"show this help") \
-	REQ_(COMMAND,		"command mode (:runs :run ID :compare :pipeline :models :q)") \
+	REQ_(COMMAND,		"command mode (:runs :run ID :compare :pipeline :models :monitor :q)") \
 	REQ_GROUP("Runs") \
 	REQ_(FILTER,		"filter runs (MLflow search syntax)") \
 	REQ_(FIND,		"search as you type (run name or id; the log)") \
@@ -51,7 +52,7 @@
 	REQ_(VIEW_STDERR,	"bottom pane: stderr log") \
 	REQ_(VIEW_ARTIFACTS,	"bottom pane: artifacts") \
 	REQ_(WRAP,		"log: wrap long lines") \
-	REQ_(FOLLOW,		"log: follow the end") \
+	REQ_(FOLLOW,		"log: follow the end; monitor: freeze / follow now") \
 	REQ_(DIFF_ONLY,		"compare: only rows that differ") \
 	REQ_(VIEW_PAGER,	"open the selected artifact (or log) in $PAGER") \
 	REQ_(JUMP_MODEL,	"the model versions this run produced") \
@@ -66,6 +67,13 @@
 	REQ_(MODEL_ROLLBACK,	"roll back the stage the version holds (confirm)") \
 	REQ_(MODEL_HISTORY,	"show the model's history of transitions") \
 	REQ_(JUMP_RUN,		"open the run that produced the version") \
+	REQ_GROUP("Monitor") \
+	REQ_(ZOOM_IN,		"charts: a shorter window (15m 1h 6h 1d 7d 30d)") \
+	REQ_(ZOOM_OUT,		"charts: a longer window") \
+	REQ_(PAN_BACK,		"charts: half a window back in time (freezes)") \
+	REQ_(PAN_FORWARD,	"charts: half a window forward") \
+	REQ_(ALERT_ACK,		"acknowledge the alert under the cursor, with a comment") \
+	REQ_(ALERT_SILENCE,	"silence the alert under the cursor for a duration, with a reason") \
 	REQ_GROUP("Other") \
 	REQ_(RELOAD,		"reload the data now") \
 	REQ_(REDRAW,		"redraw the screen") \

@@ -12,6 +12,6 @@
  * stays the caller's.
  */
 #define TUI_NO_SCREEN 3
-int tui_main(pl_store *st);
+int tui_main(pl_store *st, const char *start);
 
 #endif

@@ -179,6 +179,8 @@ struct screen *pipeline_screen_new(struct app *a);
 /* The model registry screen; model (or NULL) is selected first.  NULL
  * with an error on the status line when model does not exist. */
 struct screen *models_screen_new(struct app *a, const char *model);
+/* The monitor screen (targets, charts, alerts). */
+struct screen *monitor_screen_new(struct app *a);
 /* Puts the models screen's cursor on version of its model. */
 void models_screen_select(struct screen *s, int version);
 /* Two versions of a model side by side (the rows are copied; cfg gives

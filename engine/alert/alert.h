@@ -72,7 +72,9 @@ typedef struct pl_alerting pl_alerting;
  *
  * Built-in rules (group plumb-builtin): PlumbTargetDown (up == 0 for
  * 1m), PlumbProbeFailing (probe_success == 0 for 1m), PlumbNoPredictions
- * (no increase of plumb_requests_total over 15m, for 5m).  A rule of the
+ * (no increase of plumb_requests_total over 15m, for 5m),
+ * PlumbTriggerFailed (plumb_trigger_failed == 1: the last run of a CT
+ * trigger failed, engine/ct/ct.h).  A rule of the
  * user's with the same alert name replaces the built-in one; builtin:
  * false drops them all.
  *
@@ -99,6 +101,9 @@ int pl_alerting_open(pl_alerting **out, struct pl_store *st,
 int pl_alerting_eval(pl_alerting *a, int64_t now_ms);
 /* The earliest time a group is due (ms). */
 int64_t pl_alerting_next(const pl_alerting *a);
+/* 1 when some loaded alerting rule (the user's or built-in) is named
+ * name, else 0. */
+int pl_alerting_has_alert(const pl_alerting *a, const char *name);
 /* Rules loaded; rules that failed in the last evaluation. */
 size_t pl_alerting_nrules(const pl_alerting *a);
 size_t pl_alerting_failed(const pl_alerting *a);

@@ -86,10 +86,17 @@ static const struct builtin {
 	  "    labels: {severity: warning}\n"
 	  "    annotations:\n"
 	  "      summary: 'No prediction logged by {{ $labels.target }} for 15 minutes'\n" },
+	{ "PlumbTriggerFailed",
+	  "  - alert: PlumbTriggerFailed\n"
+	  "    expr: plumb_trigger_failed == 1\n"
+	  "    labels: {severity: warning}\n"
+	  "    annotations:\n"
+	  "      summary: 'The last run of trigger {{ $labels.trigger }} failed (plumb triggers history)'\n" },
 };
 
 const char *const pl_alerts_builtin_names[] = {
-	"PlumbTargetDown", "PlumbProbeFailing", "PlumbNoPredictions", NULL
+	"PlumbTargetDown", "PlumbProbeFailing", "PlumbNoPredictions",
+	"PlumbTriggerFailed", NULL
 };
 
 static int
@@ -461,6 +468,12 @@ const char *
 pl_alerting_errmsg(const pl_alerting *a)
 {
 	return a->err;
+}
+
+int
+pl_alerting_has_alert(const pl_alerting *a, const char *name)
+{
+	return user_defines(&a->rs, name);
 }
 
 size_t

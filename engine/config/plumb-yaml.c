@@ -838,7 +838,8 @@ parse_root(struct ps *p, pl_config *c, yaml_node_t *root)
  */
 const char *const pl_config_sections[] = {
 	"stages", "vars", "params", "metrics", "plots", "artifacts",
-	"datasets", "checks", "models", "deploy", "monitor", "alerts", "executor", NULL
+	"datasets", "checks", "models", "deploy", "monitor", "alerts", "executor",
+	"triggers", NULL
 };
 
 int

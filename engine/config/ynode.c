@@ -3,6 +3,7 @@
 #include "config/ynode.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
@@ -718,26 +719,95 @@ yn_parse_file(ynode **out, const char *path, const char *name, char *err,
 
 /* --- types ----------------------------------------------------------- */
 
+/*
+ * Numbers as DVC reads them.  DVC loads YAML with ruamel.yaml's safe
+ * loader, YAML 1.2 but lenient: an int is [-+]? then 0b[01_]+,
+ * 0o[0-7_]+, 0x[0-9a-fA-F_]+ or [0-9][0-9_]* (decimal even with a
+ * leading 0: 017 is 17); a float allows _ in its mantissa (1_0.5,
+ * 1_e5, -.5).  Underscores are dropped from the value.  Anything else,
+ * 0o8 or _1, is a string.
+ */
 static int
-is_int_text(const char *s)
+digits_of(const char *s, const char *set)
+{
+	int n = 0;
+
+	if (!*s)
+		return 0;
+	for (; *s; s++) {
+		if (*s == '_')
+			continue;
+		if (!strchr(set, *s))
+			return 0;
+		n++;
+	}
+	return n > 0;
+}
+
+/* The base of an int text (2, 8, 10, 16) and where its digits start;
+ * 0 when it is no int. */
+static int
+int_base(const char *s, const char **digits)
 {
 	if (*s == '-' || *s == '+')
 		s++;
-	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'o')) {
-		s += 2;
-		if (!*s)
-			return 0;
-		for (; *s; s++)
-			if (!strchr("0123456789abcdefABCDEF", *s))
-				return 0;
-		return 1;
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'o' || s[1] == 'b')) {
+		int base = s[1] == 'x' ? 16 : s[1] == 'o' ? 8 : 2;
+
+		*digits = s + 2;
+		return digits_of(s + 2, base == 16 ? "0123456789abcdefABCDEF" :
+		    base == 8 ? "01234567" : "01") ? base : 0;
 	}
-	if (!*s)
-		return 0;
-	for (; *s; s++)
-		if (*s < '0' || *s > '9')
-			return 0;
-	return 1;
+	*digits = s;
+	return *s >= '0' && *s <= '9' && digits_of(s, "0123456789") ? 10 : 0;
+}
+
+static int
+is_int_text(const char *s)
+{
+	const char *d;
+
+	return int_base(s, &d) != 0;
+}
+
+int
+yn_int_text(const char *s, int *neg, unsigned long long *mag)
+{
+	const char *d;
+	int base = int_base(s, &d);
+	unsigned long long u = 0;
+
+	if (base == 0)
+		return -1;
+	*neg = *s == '-';
+	for (; *d; d++) {
+		unsigned v;
+
+		if (*d == '_')
+			continue;
+		v = *d <= '9' ? (unsigned)(*d - '0') : (unsigned)((*d | 32) -
+		    'a' + 10);
+		if (u > (ULLONG_MAX - v) / (unsigned)base)
+			return 1;
+		u = u * (unsigned)base + v;
+	}
+	*mag = u;
+	return 0;
+}
+
+/* [0-9][0-9_]* at *pp; the number of digits read. */
+static int
+mantissa_digits(const char **pp)
+{
+	const char *p = *pp;
+	int n = 0;
+
+	while ((*p >= '0' && *p <= '9') || (*p == '_' && n > 0)) {
+		n += *p != '_';
+		p++;
+	}
+	*pp = p;
+	return n;
 }
 
 static int
@@ -753,15 +823,13 @@ is_float_text(const char *s)
 		return 1;
 	if (*p == '-' || *p == '+')
 		p++;
-	while (*p >= '0' && *p <= '9') {
-		p++;
-		digits++;
-	}
+	digits = mantissa_digits(&p);
 	if (*p == '.') {
 		p++;
-		while (*p >= '0' && *p <= '9') {
+		/* after the point, _ may come first (1._5) */
+		while ((*p >= '0' && *p <= '9') || *p == '_') {
+			digits += *p != '_';
 			p++;
-			digits++;
 		}
 	}
 	if (!digits)
@@ -815,7 +883,13 @@ yn_number(const ynode *n, double *out)
 	t = yn_scalar_type(n);
 	s = n->str;
 	if (t == YT_INT) {
-		*out = (double)strtoll(s, NULL, 0);
+		unsigned long long u;
+		int neg;
+
+		if (yn_int_text(s, &neg, &u) == 0)
+			*out = neg ? -(double)u : (double)u;
+		else
+			*out = *s == '-' ? -HUGE_VAL : HUGE_VAL;
 		return 0;
 	}
 	if (t == YT_FLOAT) {
@@ -825,8 +899,16 @@ yn_number(const ynode *n, double *out)
 			*out = *s == '-' ? -INFINITY : INFINITY;
 		else if (q[0] == '.' && (q[1] == 'n' || q[1] == 'N'))
 			*out = NAN;
-		else
-			*out = strtod(s, NULL);
+		else {
+			char tmp[128], *o = tmp;
+
+			/* ruamel drops the underscores */
+			for (; *s && o < tmp + sizeof tmp - 1; s++)
+				if (*s != '_')
+					*o++ = *s;
+			*o = '\0';
+			*out = strtod(tmp, NULL);
+		}
 		return 0;
 	}
 	if (t == YT_BOOL) {

@@ -69,6 +69,10 @@ static inline ynode *yn_val(const ynode *m, size_t i) { return m->items[2 * i + 
 
 /* Core-schema type of a scalar (YT_STR for anything quoted). */
 yn_type yn_scalar_type(const ynode *n);
+/* The value of an int text as DVC reads it (0b/0o/0x, _ dropped, 017
+ * is 17): 0 with *neg and *mag, 1 when it exceeds 64 bits, -1 when s
+ * is no int. */
+int yn_int_text(const char *s, int *neg, unsigned long long *mag);
 /* Boolean value of a YT_BOOL scalar. */
 int yn_bool(const ynode *n);
 /* Parses a scalar as a number; 0 on success. */

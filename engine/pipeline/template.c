@@ -507,21 +507,11 @@ tpl_py_str(struct buf *b, const ynode *v)
 	case YT_NULL:
 		return buf_puts(b, "None");
 	case YT_INT: {
-		/* YAML 1.2 core: 0x1F, 0o17, +5, 007 are ints; str() is
-		 * decimal */
-		const char *t = v->str;
-		int neg = *t == '-', base = 10;
+		/* str() of the int ruamel read: decimal, _ dropped */
 		unsigned long long u;
-		char *end;
+		int neg;
 
-		t += (*t == '-' || *t == '+');
-		if (t[0] == '0' && (t[1] == 'x' || t[1] == 'o')) {
-			base = t[1] == 'x' ? 16 : 8;
-			t += 2;
-		}
-		errno = 0;
-		u = strtoull(t, &end, base);
-		if (errno || *end)
+		if (yn_int_text(v->str, &neg, &u) != 0)
 			return buf_puts(b, v->str);	/* beyond 64 bits */
 		return buf_printf(b, "%s%llu", neg && u ? "-" : "", u);
 	}

@@ -353,7 +353,41 @@ static const char *const migrations[] = {
 	"  created_ms INTEGER NOT NULL,"
 	"  updated_ms INTEGER NOT NULL) STRICT;",
 
-	/* 9: alert notifications (engine/alert/notify.c).
+	/* 9: continuous training (engine/ct/history.c).
+	 * - trigger_history: one row per firing of a trigger of plumb.yaml's
+	 *   triggers: and what it did: the reason (kind and text; for an
+	 *   alert its alert_history row, labels and value; for data the new
+	 *   content hash), start and end, status (running, succeeded,
+	 *   failed, or the firing skipped: a run in progress, the
+	 *   cooldown), the tracked runs it made (space-separated ids), the
+	 *   model version it registered, the promotion's result, the CT
+	 *   run's pid and log file. */
+	"CREATE TABLE trigger_history("
+	"  id INTEGER PRIMARY KEY,"
+	"  trigger TEXT NOT NULL,"
+	"  reason_kind TEXT NOT NULL CHECK(reason_kind IN "
+	"    ('alert','data','schedule','model','manual')),"
+	"  reason TEXT NOT NULL,"
+	"  alert_id INTEGER,"
+	"  alert_name TEXT,"
+	"  alert_labels TEXT,"
+	"  alert_value REAL,"
+	"  data_hash TEXT,"
+	"  started_ms INTEGER NOT NULL,"
+	"  ended_ms INTEGER,"
+	"  status TEXT NOT NULL CHECK(status IN ('running','succeeded',"
+	"    'failed','skipped-running','skipped-cooldown')),"
+	"  run_ids TEXT NOT NULL DEFAULT '',"
+	"  model_version TEXT,"
+	"  promotion TEXT,"
+	"  message TEXT,"
+	"  pid INTEGER,"
+	"  log_path TEXT) STRICT;"
+	"CREATE INDEX trigger_history_trigger ON trigger_history(trigger, id);"
+	"CREATE INDEX trigger_history_time ON trigger_history(started_ms);"
+	"CREATE INDEX trigger_history_alert ON trigger_history(alert_id);",
+
+	/* 10: alert notifications (engine/alert/notify.c).
 	 * - notify_log: per aggregation group and receiver, what was last
 	 *   sent successfully (Alertmanager's notification log): when, the
 	 *   fingerprints of its firing and resolved alerts, so a restarted

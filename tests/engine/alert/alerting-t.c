@@ -410,14 +410,14 @@ test_config(void **state)
 	size_t n = 0;
 
 	(void)state;
-	/* no alerts: section: the three built-in rules */
+	/* no alerts: section: the four built-in rules */
 	assert_int_equal(open_err("models: {}\n", err, sizeof err, &n), PL_OK);
-	assert_int_equal(n, 3);
+	assert_int_equal(n, 4);
 	/* a rule of the same name replaces a built-in one */
 	assert_int_equal(open_err("alerts:\n  groups:\n  - name: g\n    rules:\n"
 	    "    - alert: PlumbTargetDown\n      expr: up == 0\n"
 	    "      for: 5m\n", err, sizeof err, &n), PL_OK);
-	assert_int_equal(n, 3);
+	assert_int_equal(n, 4);
 	/* rule files relative to plumb.yaml, with inline groups */
 	assert_int_equal(open_err("alerts:\n  builtin: false\n"
 	    "  rule_files: [rules.yml]\n  groups:\n  - name: g\n    rules:\n"

@@ -1,11 +1,13 @@
 /* pipeline-t.c - unit tests of pipeline files: schema, templating (vars, ${}, foreach, matrix), graph errors. */
 #include "config.h"
 
+#include <limits.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "tests/engine/testutil.h"
 #include "pipeline/pipeline.h"
+#include "config/ynode.h"
 
 static char *tdir;
 
@@ -613,6 +615,47 @@ test_mutations(void **state)
 	}
 }
 
+/* Scalars as DVC's ruamel reads them (YAML 1.2, lenient): the values,
+ * and what stays a string. */
+static void
+test_yaml_numbers(void **state)
+{
+	static const struct { const char *text; int type; double v; } c[] = {
+		{ "1_000", YT_INT, 1000 }, { "0b101", YT_INT, 5 },
+		{ "0o17", YT_INT, 15 }, { "0o1_7", YT_INT, 15 },
+		{ "017", YT_INT, 17 }, { "0x_1F", YT_INT, 31 },
+		{ "-0b11", YT_INT, -3 }, { "+0x10", YT_INT, 16 },
+		{ "1_", YT_INT, 1 }, { "00", YT_INT, 0 },
+		{ "1_0.5", YT_FLOAT, 10.5 }, { "1_e5", YT_FLOAT, 1e5 },
+		{ "-.5", YT_FLOAT, -0.5 }, { "1e5", YT_FLOAT, 1e5 },
+		{ "_1", YT_STR, 0 }, { "0o8", YT_STR, 0 }, { "0x", YT_STR, 0 },
+		{ "0b", YT_STR, 0 }, { "yes", YT_STR, 0 }, { "1:20", YT_STR, 0 },
+	};
+	unsigned long long u;
+	int neg;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+		ynode *n = yn_new_scalar(c[i].text, 0, 1, 1);
+		double v;
+
+		assert_non_null(n);
+		if ((int)yn_scalar_type(n) != c[i].type)
+			fail_msg("%s: type %d, expected %d", c[i].text,
+			    (int)yn_scalar_type(n), c[i].type);
+		if (c[i].type != YT_STR) {
+			assert_int_equal(yn_number(n, &v), 0);
+			if (v != c[i].v)
+				fail_msg("%s: %g, expected %g", c[i].text, v,
+				    c[i].v);
+		}
+		yn_free(n);
+	}
+	assert_int_equal(yn_int_text("18446744073709551616", &neg, &u), 1);
+	assert_int_equal(yn_int_text("0xFFFFFFFFFFFFFFFF", &neg, &u), 0);
+	assert_true(u == ULLONG_MAX);
+}
+
 int
 main(void)
 {
@@ -626,6 +669,7 @@ main(void)
 		cmocka_unit_test(test_dvc_compat),
 		cmocka_unit_test(test_wdir_back),
 		cmocka_unit_test(test_dvc_templating),
+		cmocka_unit_test(test_yaml_numbers),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

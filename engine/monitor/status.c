@@ -1,0 +1,343 @@
+/* status.c - what a monitored target looks like now and over time, read from the series store (status.h). */
+#include "config.h"
+#include "monitor/status.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/plumb-yaml.h"
+#include "monitor/names.h"
+#include "monitor/tsdb.h"
+#include "registry/registry.h"
+#include "store/error.h"
+#include "store/store.h"
+
+/* Series that are plumb's own names but not (yet) in names.h. */
+#define S_PRED_RATE "plumb_prediction_rate"
+#define S_PRED_ERR "plumb_prediction_error_ratio"
+#define S_PRED_LAT "plumb_prediction_latency_seconds"
+#define S_DRIFT "plumb_drift_share"
+#define S_ACC "plumb_model_accuracy"
+#define S_COV "plumb_label_coverage"
+#define S_ROUND "plumb_watch_round_seconds"
+
+void
+pl_mon_targets_free(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static int
+push(char ***v, size_t *n, const char *s)
+{
+	char **nv;
+
+	for (size_t k = 0; k < *n; k++)
+		if (strcmp((*v)[k], s) == 0)
+			return 0;
+	if ((nv = realloc(*v, (*n + 1) * sizeof *nv)) == NULL)
+		return -1;
+	*v = nv;
+	if ((nv[*n] = strdup(s)) == NULL)
+		return -1;
+	(*n)++;
+	return 0;
+}
+
+int
+pl_mon_targets(char ***out, size_t *out_n, pl_store *st)
+{
+	char **v = NULL, *path = NULL, err[1024];
+	size_t n = 0;
+	pl_config *cfg = NULL;
+	pl_ts_set *set = NULL;
+	pl_matcher any = { "target", PL_MATCH_RE, ".+" };
+	int bad = 0;
+
+	*out = NULL;
+	*out_n = 0;
+	if (pl_config_find(&path, NULL, pl_store_dir(st)) == PL_OK &&
+	    pl_config_load(&cfg, path, err, sizeof err) == PL_OK)
+		for (size_t i = 0; i < cfg->monitor.ntargets && !bad; i++)
+			bad = push(&v, &n, cfg->monitor.targets[i].name);
+	pl_config_free(cfg);
+	free(path);
+	if (!bad && pl_ts_select(&set, st, &any, 1) == PL_OK) {
+		for (size_t i = 0; i < set->n && !bad; i++)
+			bad = push(&v, &n, pl_ts_label(&set->v[i], "target"));
+		pl_ts_set_free(set);
+	}
+	if (bad) {
+		pl_mon_targets_free(v, n);
+		return PL_ENOMEM;
+	}
+	*out = v;
+	*out_n = n;
+	return PL_OK;
+}
+
+/*
+ * The newest sample of name{target=T[, xname=xval]}: among several
+ * series the newest wins.  1 with *v and *t, 0 when none (or NaN).
+ */
+static int
+last_of(double *v, int64_t *t, pl_store *st, const char *name,
+    const char *target, const char *xname, const char *xval)
+{
+	pl_matcher m[3] = {
+		{ "__name__", PL_MATCH_EQ, name },
+		{ "target", PL_MATCH_EQ, target },
+		{ xname, PL_MATCH_EQ, xval },
+	};
+	pl_ts_set *set = NULL;
+	int found = 0;
+
+	if (pl_ts_select(&set, st, m, xname ? 3 : 2) != PL_OK)
+		return 0;
+	for (size_t i = 0; i < set->n; i++) {
+		pl_ts_sample s;
+
+		if (pl_ts_last(&s, st, set->v[i].id) != PL_OK)
+			continue;
+		if (!found || s.t > *t) {
+			*t = s.t;
+			*v = s.v;
+			found = 1;
+		}
+	}
+	pl_ts_set_free(set);
+	return found && !isnan(*v);
+}
+
+/* Rate of a counter over its last two samples in the 10 minutes before
+ * now (a drop is a restart: the counter began again). */
+static int
+rate_of(double *v, pl_store *st, const char *name, const char *target,
+    int64_t now)
+{
+	pl_matcher m[2] = {
+		{ "__name__", PL_MATCH_EQ, name },
+		{ "target", PL_MATCH_EQ, target },
+	};
+	pl_ts_set *set = NULL;
+	int found = 0;
+
+	if (pl_ts_select(&set, st, m, 2) != PL_OK)
+		return 0;
+	if (set->n > 0) {
+		pl_ts_sample *s = NULL;
+		size_t n = 0;
+
+		if (pl_ts_read(&s, &n, st, set->v[0].id, now - 600000, now +
+		    86400000) == PL_OK && n >= 2 && s[n - 1].t > s[n - 2].t &&
+		    !isnan(s[n - 1].v) && !isnan(s[n - 2].v)) {
+			double d = s[n - 1].v - s[n - 2].v;
+
+			if (d < 0)
+				d = s[n - 1].v;
+			*v = d * 1000.0 / (double)(s[n - 1].t - s[n - 2].t);
+			found = 1;
+		}
+		free(s);
+	}
+	pl_ts_set_free(set);
+	return found;
+}
+
+/* plumb.yaml's model: of the target ("" when none or no file). */
+static void
+model_of(char *out, size_t n, pl_store *st, const char *target)
+{
+	char *path = NULL, err[1024];
+	pl_config *cfg = NULL;
+	const pl_mon_target *t;
+
+	out[0] = '\0';
+	if (pl_config_find(&path, NULL, pl_store_dir(st)) == PL_OK &&
+	    pl_config_load(&cfg, path, err, sizeof err) == PL_OK &&
+	    (t = pl_monitor_target(&cfg->monitor, target)) != NULL &&
+	    t->model)
+		snprintf(out, n, "%s", t->model);
+	pl_config_free(cfg);
+	free(path);
+}
+
+int
+pl_mon_status_get(pl_mon_status *s, pl_store *st, const char *target,
+    int64_t now)
+{
+	static const char *const upnames[][2] = {
+		{ PL_SERIES_PROBE_SUCCESS, "probe" },
+		{ PL_SERIES_UP, "scrape" },
+		{ PL_SERIES_PROC_UP, "process" },
+	};
+	int64_t t = 0;
+	double v;
+
+	memset(s, 0, sizeof *s);
+	s->up = -1;
+	for (size_t i = 0; i < 3 && s->up < 0; i++)
+		if (last_of(&v, &t, st, upnames[i][0], target, NULL, NULL)) {
+			s->up = v > 0.5;
+			s->up_from = upnames[i][1];
+		}
+	s->age_s = last_of(&v, &t, st, S_ROUND, target, NULL, NULL) ?
+	    (double)(now - t) / 1000.0 : NAN;
+#define LAST(field, name, xn, xv) \
+	s->field = last_of(&v, &t, st, name, target, xn, xv) ? v : NAN
+	LAST(req_rate, S_PRED_RATE, NULL, NULL);
+	if (isnan(s->req_rate) && !rate_of(&s->req_rate, st,
+	    PL_SERIES_REQUESTS, target, now))
+		s->req_rate = NAN;
+	LAST(err_ratio, S_PRED_ERR, NULL, NULL);
+	LAST(p50, S_PRED_LAT, "quantile", "0.5");
+	LAST(p95, S_PRED_LAT, "quantile", "0.95");
+	LAST(p99, S_PRED_LAT, "quantile", "0.99");
+	if (isnan(s->p50)) {
+		LAST(p50, PL_SERIES_LATENCY, "quantile", "0.5");
+		LAST(p95, PL_SERIES_LATENCY, "quantile", "0.95");
+		LAST(p99, PL_SERIES_LATENCY, "quantile", "0.99");
+	}
+	s->cpu_pct = rate_of(&v, st, PL_SERIES_PROC_CPU, target, now) ?
+	    v * 100.0 : NAN;
+	LAST(rss, PL_SERIES_PROC_RSS, NULL, NULL);
+	LAST(drift, S_DRIFT, NULL, NULL);
+	LAST(acc, S_ACC, NULL, NULL);
+	LAST(cov, S_COV, NULL, NULL);
+	LAST(bad_pred, "plumb_log_malformed_total", "log", "predictions");
+	LAST(bad_lab, "plumb_log_malformed_total", "log", "labels");
+	LAST(bad_scrape, PL_SERIES_SCRAPE_BAD_LINES, NULL, NULL);
+#undef LAST
+	model_of(s->model, sizeof s->model, st, target);
+	if (s->model[0] && pl_model_stage_holder(&s->model_version, st,
+	    s->model, PL_MODEL_PRODUCTION) != PL_OK)
+		s->model_version = 0;
+	return PL_OK;
+}
+
+/* ---- history ---- */
+
+static const struct mdef {
+	const char *name;	/* for pl_mon_metric_name() */
+	const char *series, *xname, *xval;
+	const char *alt;	/* the series to use when the first has none */
+	int counter;		/* rate per second of the bucket's increase */
+	double scale;
+} mdefs[PL_MM__COUNT] = {
+	[PL_MM_REQ_RATE] = { "req/s", S_PRED_RATE, NULL, NULL,
+	    PL_SERIES_REQUESTS, 0, 1 },
+	[PL_MM_ERR_RATIO] = { "errors", S_PRED_ERR, NULL, NULL, NULL, 0, 1 },
+	[PL_MM_P50] = { "p50", S_PRED_LAT, "quantile", "0.5",
+	    PL_SERIES_LATENCY, 0, 1 },
+	[PL_MM_P95] = { "p95", S_PRED_LAT, "quantile", "0.95",
+	    PL_SERIES_LATENCY, 0, 1 },
+	[PL_MM_P99] = { "p99", S_PRED_LAT, "quantile", "0.99",
+	    PL_SERIES_LATENCY, 0, 1 },
+	[PL_MM_CPU] = { "cpu%", PL_SERIES_PROC_CPU, NULL, NULL, NULL, 1, 100 },
+	[PL_MM_RSS] = { "rss", PL_SERIES_PROC_RSS, NULL, NULL, NULL, 0, 1 },
+	[PL_MM_DRIFT] = { "drift", S_DRIFT, NULL, NULL, NULL, 0, 1 },
+	[PL_MM_ACC] = { "accuracy", S_ACC, NULL, NULL, NULL, 0, 1 },
+	[PL_MM_COV] = { "labelled", S_COV, NULL, NULL, NULL, 0, 1 },
+};
+
+const char *
+pl_mon_metric_name(pl_mon_metric m)
+{
+	return (unsigned)m < PL_MM__COUNT ? mdefs[m].name : "?";
+}
+
+/* The first series of name{target, x}; 0 when none. */
+static int64_t
+series_id(pl_store *st, const char *name, const char *target,
+    const char *xname, const char *xval)
+{
+	pl_matcher m[3] = {
+		{ "__name__", PL_MATCH_EQ, name },
+		{ "target", PL_MATCH_EQ, target },
+		{ xname, PL_MATCH_EQ, xval },
+	};
+	pl_ts_set *set = NULL;
+	int64_t id = 0;
+
+	if (pl_ts_select(&set, st, m, xname ? 3 : 2) == PL_OK && set->n)
+		id = set->v[0].id;
+	pl_ts_set_free(set);
+	return id;
+}
+
+int
+pl_mon_history(double *out, size_t nb, pl_store *st, const char *target,
+    pl_mon_metric metric, int64_t start, int64_t end)
+{
+	const struct mdef *d;
+	int64_t id, step, res, base;
+	int counter;
+	pl_ts_agg *a = NULL;
+	size_t n = 0;
+	int rc;
+
+	if (nb == 0 || end <= start || (unsigned)metric >= PL_MM__COUNT)
+		return PL_EINVAL;
+	for (size_t i = 0; i < nb; i++)
+		out[i] = NAN;
+	d = &mdefs[metric];
+	counter = d->counter;
+	id = series_id(st, d->series, target, d->xname, d->xval);
+	if (id == 0 && d->alt) {
+		id = series_id(st, d->alt, target, d->xname, d->xval);
+		/* the request counter stands in for the rate gauge */
+		counter = metric == PL_MM_REQ_RATE;
+	}
+	if (id == 0)
+		return PL_OK;
+	/* buckets aligned on the step (pl_ts_read_agg aligns on multiples
+	 * of it since the epoch): the range is widened to whole steps */
+	step = (end - start + (int64_t)nb - 1) / (int64_t)nb;
+	if (step < 1)
+		step = 1;
+	base = start - start % step;
+	rc = pl_ts_read_agg(&a, &n, &res, st, id, base, base + step *
+	    (int64_t)nb + step - 1, step);
+	if (rc != PL_OK)
+		return rc;
+	/*
+	 * A counter's increase over a bucket counts the steps of the samples
+	 * that fall in it, and a bucket holds 2 or 3 samples by chance when
+	 * the step is not a multiple of the scrape interval: dividing by the
+	 * step would make a steady rate jitter.  So a counter's rate is its
+	 * increase per sample over the mean sample interval of the range.
+	 */
+	double per = (double)step;
+
+	if (counter) {
+		int64_t cnt = 0, first = INT64_MAX, last = INT64_MIN;
+
+		for (size_t i = 0; i < n; i++) {
+			if (a[i].count == 0)
+				continue;
+			cnt += a[i].count;
+			if (a[i].t < first)
+				first = a[i].t;
+			if (a[i].t > last)
+				last = a[i].t;
+		}
+		if (cnt > 1)
+			per = (double)(last - first + step) / (double)cnt;
+	}
+	for (size_t i = 0; i < n; i++) {
+		int64_t k = (a[i].t - base) / step;
+		double v;
+
+		if (k < 0 || k >= (int64_t)nb || a[i].count == 0)
+			continue;
+		v = counter ? a[i].inc * 1000.0 / ((double)a[i].count * per) :
+		    a[i].sum / (double)a[i].count;
+		out[k] = v * d->scale;
+	}
+	free(a);
+	return PL_OK;
+}

@@ -1,0 +1,64 @@
+/* status.h - what a monitored target looks like now and over time, read from the series store: the figures of `plumb monitor status` and the TUI's monitor screen. */
+#ifndef PL_ENGINE_MONITOR_STATUS_H
+#define PL_ENGINE_MONITOR_STATUS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct pl_store;
+
+/*
+ * The targets to show: plumb.yaml's monitor: targets (found from the
+ * store's directory, in file order), then any other target that has
+ * series in the store (in series order).  *out and its strings are
+ * malloc'ed: free with pl_mon_targets_free().  A plumb.yaml that does not
+ * load is skipped (the store's targets remain).  PL_OK or PL_ENOMEM.
+ */
+int pl_mon_targets(char ***out, size_t *out_n, struct pl_store *st);
+void pl_mon_targets_free(char **v, size_t n);
+
+/* The figures of one target; NaN where the series does not exist. */
+typedef struct pl_mon_status {
+	int up;			/* 1, 0, -1 unknown */
+	const char *up_from;	/* "probe", "scrape", "process" or NULL */
+	double age_s;		/* since the watcher's last round */
+	double req_rate;	/* requests (predictions) per second */
+	double err_ratio;	/* 0..1 */
+	double p50, p95, p99;	/* latency, seconds */
+	double cpu_pct;		/* % of one core */
+	double rss;		/* bytes */
+	double drift;		/* share of drifted features, 0..1 */
+	double acc, cov;	/* accuracy, label coverage, 0..1 */
+	double bad_pred, bad_lab, bad_scrape;	/* malformed lines */
+	char model[128];	/* plumb.yaml's model: of the target, or "" */
+	int model_version;	/* its production version, 0: none */
+} pl_mon_status;
+
+/* Fills *out for target at now_ms.  PL_OK (missing figures are NaN). */
+int pl_mon_status_get(pl_mon_status *out, struct pl_store *st,
+    const char *target, int64_t now_ms);
+
+/* The figures pl_mon_history() charts. */
+typedef enum pl_mon_metric {
+	PL_MM_REQ_RATE, PL_MM_ERR_RATIO, PL_MM_P50, PL_MM_P95, PL_MM_P99,
+	PL_MM_CPU, PL_MM_RSS, PL_MM_DRIFT, PL_MM_ACC, PL_MM_COV,
+	PL_MM__COUNT
+} pl_mon_metric;
+
+/* "req/s", "err", "p50", ... (static). */
+const char *pl_mon_metric_name(pl_mon_metric m);
+
+/*
+ * metric of target over [start_ms, end_ms) in nb equal buckets: out[i]
+ * is the mean of the gauge's samples in bucket i, or for counters (CPU,
+ * a request counter when no rate gauge exists) the increase over the
+ * bucket per second; NaN where the bucket has no sample.  Long ranges
+ * read the store's 5-minute and hourly aggregates (pl_ts_read_agg), so
+ * the cost is bounded by nb, not by the samples.  PL_OK, PL_EINVAL (nb
+ * 0 or an empty range), or the store's error.
+ */
+int pl_mon_history(double *out, size_t nb, struct pl_store *st,
+    const char *target, pl_mon_metric metric, int64_t start_ms,
+    int64_t end_ms);
+
+#endif
