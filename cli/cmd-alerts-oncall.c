@@ -75,8 +75,15 @@ emit_json(struct buf *b)
 	return fflush(stdout) == 0 ? 0 : cli_error("cannot write output");
 }
 
+/*
+ * rows_json: the alert rows; with the trigger history (tr may be NULL:
+ * no key), each row also lists the CT runs it caused ("triggers": the
+ * history entries naming its alert history id, their status and runs),
+ * the other side of the link plumb triggers history shows.
+ */
 static void
-rows_json(struct json *j, const pl_alert_row *r, size_t n, pl_store *st)
+rows_json(struct json *j, const pl_alert_row *r, size_t n, pl_store *st,
+    int with_triggers, const pl_trigger_row *tr, size_t ntr)
 {
 	json_arr_begin(j);
 	for (size_t i = 0; i < n; i++) {
@@ -123,6 +130,40 @@ rows_json(struct json *j, const pl_alert_row *r, size_t n, pl_store *st)
 			json_null(j);
 		if (st)
 			cli_alerts_delivery_json(j, st, r[i].labels);
+		if (with_triggers) {
+			json_key(j, "triggers");
+			json_arr_begin(j);
+			for (size_t k = 0; k < ntr; k++) {
+				const char *p = tr[k].run_ids;
+
+				if (tr[k].alert_id != r[i].id)
+					continue;
+				json_obj_begin(j);
+				json_key(j, "id");
+				json_int(j, tr[k].id);
+				json_key(j, "trigger");
+				json_str(j, tr[k].trigger);
+				json_key(j, "status");
+				json_str(j, tr[k].status);
+				json_key(j, "runs");
+				json_arr_begin(j);
+				while (*p) {
+					size_t len = strcspn(p, " ");
+					char id[64];
+
+					if (len && len < sizeof id) {
+						memcpy(id, p, len);
+						id[len] = '\0';
+						json_str(j, id);
+					}
+					p += len;
+					p += strspn(p, " ");
+				}
+				json_arr_end(j);
+				json_obj_end(j);
+			}
+			json_arr_end(j);
+		}
 		json_obj_end(j);
 	}
 	json_arr_end(j);
@@ -168,7 +209,7 @@ list_active(int json)
 		struct buf b = BUF_INIT;
 		struct json j;
 		json_init(&j, &b);
-		rows_json(&j, r, n, st);
+		rows_json(&j, r, n, st, 0, NULL, 0);
 		pl_store_close(st);
 		pl_alert_rows_free(r, n);
 		return emit_json(&b);
@@ -235,7 +276,8 @@ list_history(int argc, char **argv)
 	int json = 0, c, rc;
 	pl_store *st;
 	pl_alert_row *r = NULL;
-	size_t n = 0;
+	pl_trigger_row *tr = NULL;
+	size_t n = 0, ntr = 0;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (c == 's') {
@@ -256,13 +298,20 @@ list_history(int argc, char **argv)
 		pl_store_close(st);
 		return rc;
 	}
+	/* the CT runs the alerts caused (plumb-triggers(1)); a store that
+	 * cannot say (read-only, older) lists none */
+	if (json && pl_trigger_history(&tr, &ntr, st, NULL, 0) != PL_OK) {
+		tr = NULL;
+		ntr = 0;
+	}
 	pl_store_close(st);
 	if (json) {
 		struct buf b = BUF_INIT;
 		struct json j;
 		json_init(&j, &b);
-		rows_json(&j, r, n, NULL);
+		rows_json(&j, r, n, NULL, 1, tr, ntr);
 		pl_alert_rows_free(r, n);
+		pl_trigger_rows_free(tr, ntr);
 		return emit_json(&b);
 	}
 	if (n == 0)

@@ -13,6 +13,7 @@
 
 const struct cli_cmd *const cli_cmds[] = {
 	&cli_cmd_init,
+	&cli_cmd_demo,
 	&cli_cmd_run,
 	&cli_cmd_log,
 	&cli_cmd_runs,

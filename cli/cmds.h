@@ -5,6 +5,7 @@
 #include "cli.h"
 
 extern const struct cli_cmd cli_cmd_init;
+extern const struct cli_cmd cli_cmd_demo;
 extern const struct cli_cmd cli_cmd_run;
 extern const struct cli_cmd cli_cmd_log;
 extern const struct cli_cmd cli_cmd_runs;

@@ -16,8 +16,15 @@ a deterministic share of the ids (label coverage); --only PREFIX labels
 only ids starting with PREFIX.  Already labelled ids (present in the
 output) are skipped, so it can be run again as the log grows.
 
+--truth FILE draws the truth from a model file instead of the server's
+formula (the "world" of plumb's demo, format of model-server.py --model):
+label = 1 with the file's probability, by a deterministic per-id draw
+(--noise is then not applied: the draw is the noise).  --min-age S labels
+only predictions at least S seconds old, as outcomes arrive later.
+
   label-writer.py --predictions logs/predictions.jsonl --out logs/labels.csv
                   [--coverage 1.0] [--noise 0.05] [--flip N] [--format csv]
+                  [--truth MODEL.json] [--min-age SECONDS]
 """
 import argparse
 import hashlib
@@ -40,7 +47,7 @@ def seq(rid):
     return int(tail) if tail.isdigit() else -1
 
 
-def margin(features):
+def server():
     import importlib.util
     global _server
     if "_server" not in globals():
@@ -49,7 +56,11 @@ def margin(features):
         spec = importlib.util.spec_from_file_location("model_server", p)
         _server = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(_server)
-    return _server.margin(features)
+    return _server
+
+
+def margin(features):
+    return server().margin(features)
 
 
 def main():
@@ -61,7 +72,17 @@ def main():
     ap.add_argument("--noise", type=float, default=0.05)
     ap.add_argument("--flip", type=int, default=-1)
     ap.add_argument("--only", default="")
+    ap.add_argument("--truth", help="model file of the true relation")
+    ap.add_argument("--min-age", type=float, default=0.0)
     a = ap.parse_args()
+    truth = None
+    if a.truth:
+        try:
+            truth = server().load_model(a.truth)
+        except (OSError, ValueError) as e:
+            print("label-writer.py: %s" % e, file=sys.stderr)
+            return 2
+    cutoff = time.time() - a.min_age
 
     done = set()
     if os.path.exists(a.out):
@@ -94,9 +115,19 @@ def main():
                 continue
             if unit(rid, "coverage") >= a.coverage:
                 continue
-            y = int(margin(rec.get("features") or {}) >= 0)
-            if unit(rid, "noise") < a.noise:
-                y = 1 - y
+            ts = rec.get("ts")
+            if a.min_age > 0 and (not isinstance(ts, (int, float)) or
+                                  ts > cutoff):
+                continue
+            if truth is not None:
+                srv = server()
+                p = srv.sigmoid(srv.model_margin(truth,
+                                                 rec.get("features") or {}))
+                y = int(unit(rid, "truth") < p)
+            else:
+                y = int(margin(rec.get("features") or {}) >= 0)
+                if unit(rid, "noise") < a.noise:
+                    y = 1 - y
             if a.flip >= 0 and seq(rid) >= a.flip:
                 y = 1 - y
             ts = round(time.time(), 3)

@@ -9,11 +9,20 @@ data drift.  --delay-ms and --error-rate are sent to the server's /admin
 endpoint before the traffic starts (latency degradation, injected 500s);
 --bad N also sends N malformed requests (non-numeric feature) at the end.
 
+--dataset FILE replays rows of a CSV instead (header: the feature names;
+numeric fields), drawn at random with the seed: the demo's customers.
+--shift X then adds X to the listed --shift-features (all when none are
+listed) - a shifted input distribution - and --scale is not used.
+
+A request the server cannot answer (connection refused while it is being
+redeployed, a timeout) counts as failed and the traffic goes on.
+
 Request ids are PREFIX-<seq> so label-writer.py and tests can predict them.
 
   load-gen.py --url http://127.0.0.1:PORT -n 500 [--rate 200] [--seed 1]
               [--features 4] [--shift 0] [--scale 1] [--shift-features LIST]
               [--delay-ms 0] [--error-rate 0] [--bad 0] [--prefix r]
+              [--dataset FILE.csv]
   load-gen.py --reference FILE [-n 10000] [--features 4] [--seed 7]
               writes a CSV of the training distribution (header f0,...)
 """
@@ -34,6 +43,8 @@ def post(url, obj, timeout=5.0):
             return r.status, json.loads(r.read() or b"{}")
     except urllib.error.HTTPError as e:
         return e.code, None
+    except (urllib.error.URLError, OSError, ValueError):
+        return 0, None          # no answer: counted as failed
 
 
 def draw(rng, nfeat, shift, scale, shifted):
@@ -44,6 +55,24 @@ def draw(rng, nfeat, shift, scale, shifted):
         sd = scale if (shifted is None or name in shifted) else 1.0
         out[name] = round(rng.gauss(mu, sd), 6)
     return out
+
+
+def load_rows(path):
+    import csv
+    with open(path, newline="", encoding="utf-8") as f:
+        rows = [{k: float(v) for k, v in r.items()} for r in csv.DictReader(f)]
+    if not rows:
+        raise ValueError("%s: no rows" % path)
+    return rows
+
+
+def draw_row(rng, rows, shift, shifted):
+    r = dict(rng.choice(rows))
+    if shift:
+        for k in r:
+            if shifted is None or k in shifted:
+                r[k] = round(r[k] + shift, 6)
+    return r
 
 
 def make_reference(path, n, nfeat, seed):
@@ -72,6 +101,7 @@ def main():
     ap.add_argument("--prefix", default="r")
     ap.add_argument("--start", type=int, default=0, help="first sequence number")
     ap.add_argument("--reference", help="write a reference CSV and exit")
+    ap.add_argument("--dataset", help="replay the rows of this CSV")
     a = ap.parse_args()
 
     if a.reference:
@@ -91,6 +121,13 @@ def main():
             print("load-gen: /admin answered %d" % code, file=sys.stderr)
             return 1
     shifted = set(a.shift_features.split(",")) if a.shift_features else None
+    rows = None
+    if a.dataset:
+        try:
+            rows = load_rows(a.dataset)
+        except (OSError, ValueError) as e:
+            print("load-gen: %s" % e, file=sys.stderr)
+            return 1
     rng = random.Random(a.seed)
     ok = err = 0
     t0 = time.monotonic()
@@ -100,7 +137,10 @@ def main():
             now = time.monotonic()
             if due > now:
                 time.sleep(due - now)
-        feats = draw(rng, a.features, a.shift, a.scale, shifted)
+        if rows is not None:
+            feats = draw_row(rng, rows, a.shift, shifted)
+        else:
+            feats = draw(rng, a.features, a.shift, a.scale, shifted)
         code, _ = post(base + "/predict",
                        {"id": "%s-%d" % (a.prefix, a.start + k),
                         "features": feats})
@@ -108,6 +148,8 @@ def main():
             ok += 1
         else:
             err += 1
+            if code == 0:
+                time.sleep(0.05)    # no server: do not spin
     for k in range(a.bad):
         code, _ = post(base + "/predict",
                        {"id": "%s-bad-%d" % (a.prefix, k),

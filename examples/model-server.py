@@ -24,8 +24,21 @@ a non-numeric feature value is a 400 "error" line.
 
 Ground truth for the same formula comes later from label-writer.py.
 
+--model FILE serves a trained model instead: a JSON model file (never a
+pickle: loading one cannot run code) of the format
+"plumb-demo-logistic/1" that plumb's demo exports from scikit-learn:
+  {"format": "plumb-demo-logistic/1", "intercept": b, "threshold": 0.5,
+   "terms": [{"feature": F, "kind": "num", "coef": w, "center": c},
+             {"feature": F, "kind": "hinge", "at": a, "coef": w},
+             {"feature": F, "kind": "onehot", "value": k, "coef": w}, ...]}
+score = sigmoid(b + sum of the terms): num is w*(x-c), hinge w*max(0, x-a),
+onehot w when x == k.  A file that does not load stops the server before
+it listens (exit 2).  --model-name/--model-version are shown by /health
+and exported as the gauge model_info{name, version}.
+
 Usage: model-server.py [--port N (0: a free port)] [--port-file F]
                        [--pidfile F] [--log F] [--host 127.0.0.1]
+                       [--model FILE [--model-name N] [--model-version V]]
 """
 import argparse
 import json
@@ -39,7 +52,7 @@ import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from prometheus_client import (CONTENT_TYPE_LATEST, REGISTRY, Counter,
-                               Histogram, generate_latest)
+                               Gauge, Histogram, generate_latest)
 
 BIAS = -0.1
 
@@ -67,11 +80,55 @@ def margin(features):
                       for k, v in features.items())
 
 
-def score_of(features):
-    z = margin(features)
+def sigmoid(z):
     if z < -60:
         return 0.0
     return 1.0 / (1.0 + math.exp(-z))
+
+
+def score_of(features):
+    return sigmoid(margin(features))
+
+
+MODEL_FORMAT = "plumb-demo-logistic/1"
+
+
+def load_model(path):
+    """Reads and validates a model file; raises ValueError saying why."""
+    with open(path, encoding="utf-8") as f:
+        m = json.load(f)
+    if not isinstance(m, dict) or m.get("format") != MODEL_FORMAT:
+        raise ValueError("%s: not a %s model file" % (path, MODEL_FORMAT))
+    terms = m.get("terms")
+    if not isinstance(terms, list) or not terms:
+        raise ValueError("%s: no terms" % path)
+    nums = [m.get("intercept"), m.get("threshold", 0.5)]
+    for t in terms:
+        if not isinstance(t, dict) or not isinstance(t.get("feature"), str) \
+                or t.get("kind") not in ("num", "hinge", "onehot"):
+            raise ValueError("%s: bad term %r" % (path, t))
+        nums += [t.get("coef"), t.get("center", 0.0), t.get("at", 0.0),
+                 t.get("value", 0)]
+    for v in nums:
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or \
+                not math.isfinite(v):
+            raise ValueError("%s: a coefficient is not a finite number"
+                             % path)
+    return m
+
+
+def model_margin(m, features):
+    """The log-odds of a model file (load_model) for one request."""
+    z = m["intercept"]
+    for t in m["terms"]:
+        x = float(features.get(t["feature"], 0.0))
+        if t["kind"] == "num":
+            z += t["coef"] * (x - t.get("center", 0.0))
+        elif t["kind"] == "hinge":
+            z += t["coef"] * max(0.0, x - t["at"])
+        elif int(x) == t["value"]:
+            z += t["coef"]
+    return z
 
 
 class State:
@@ -83,6 +140,8 @@ class State:
         self.error_rate = 0.0
         self.healthy = True
         self.nreq = 0
+        self.model = None       # a model file (load_model), or the formula
+        self.model_desc = ""
         self.reopen()
 
     def reopen(self):
@@ -142,7 +201,7 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self):
         if self.path == "/health":
             if STATE.healthy:
-                self.reply(200, "ok\n", "text/plain")
+                self.reply(200, "ok%s\n" % STATE.model_desc, "text/plain")
             else:
                 self.reply(503, "unhealthy\n", "text/plain")
         elif self.path == "/metrics":
@@ -192,8 +251,12 @@ class Handler(BaseHTTPRequestHandler):
                 code = 500
                 out = {"id": rid, "error": "injected failure"}
             else:
-                p = score_of(feats)
-                out = {"id": rid, "prediction": int(p >= 0.5),
+                if STATE.model is not None:
+                    p = sigmoid(model_margin(STATE.model, feats))
+                    cut = STATE.model.get("threshold", 0.5)
+                else:
+                    p, cut = score_of(feats), 0.5
+                out = {"id": rid, "prediction": int(p >= cut),
                        "score": round(p, 6)}
         except (ValueError, TypeError) as e:
             code = 400
@@ -223,9 +286,26 @@ def main():
     ap.add_argument("--pidfile", help="write the process id here")
     ap.add_argument("--log", default="logs/predictions.jsonl",
                     help="prediction log (JSONL); '' disables it")
+    ap.add_argument("--model", help="serve this model file (JSON)")
+    ap.add_argument("--model-name", default="")
+    ap.add_argument("--model-version", default="")
     a = ap.parse_args()
 
+    model = None
+    if a.model:
+        try:
+            model = load_model(a.model)
+        except (OSError, ValueError) as e:
+            print("model-server.py: %s" % e, file=sys.stderr)
+            return 2
     STATE = State(a.log)
+    STATE.model = model
+    if model is not None:
+        name = a.model_name or model.get("name") or "model"
+        STATE.model_desc = " model %s%s" % (
+            name, " v" + a.model_version if a.model_version else "")
+        Gauge("model_info", "The model served (1)", ["name", "version"]) \
+            .labels(name, a.model_version).set(1)
     srv = ThreadingHTTPServer((a.host, a.port), Handler)
     srv.daemon_threads = True
     port = srv.server_address[1]

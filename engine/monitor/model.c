@@ -31,7 +31,17 @@
  * the rest of the source still runs; the reason is reported as the
  * "drift" state "no-reference" at every poll (logged once: states are
  * logged on change).
+ *
+ * The reference then follows the registry: every FOLLOW_MS the source
+ * reads which version holds production, and when another version was
+ * promoted (or rolled back to) it compares the window with that
+ * version's training data from the next poll on - the drift of a model
+ * retrained on today's data is measured against today's data - and adds
+ * a "drift-reference" event saying so.  (A source opened with no
+ * reference at all gets one at the next reload.)
  */
+
+#define FOLLOW_MS 2000
 
 struct model_state {
 	pl_predsrc *ps;
@@ -39,7 +49,64 @@ struct model_state {
 	char *drift_note;		/* why drift does not run, or NULL */
 	char *ref_note;			/* which reference was resolved */
 	int noted;
+	/* following the deployed version (drift: {reference: deployed}) */
+	char *model, *store_dir;	/* NULL: not following */
+	int version;			/* the production version compared with */
+	int64_t checked_ms;
 };
+
+/* The version of model holding production (0: none, -1: cannot tell). */
+static int
+production_version(const char *store_dir, const char *model)
+{
+	pl_store *st = NULL;
+	int version = 0;
+
+	if (pl_store_open(&st, store_dir, PL_OPEN_READONLY) != PL_OK ||
+	    pl_model_stage_holder(&version, st, model, PL_MODEL_PRODUCTION) !=
+	    PL_OK)
+		version = -1;
+	pl_store_close(st);
+	return version;
+}
+
+/* Compares with the new production version's training data when another
+ * version holds production now. */
+static void
+follow_deployed(struct model_state *m, int64_t now_ms)
+{
+	char note[1024] = "", err[1024] = "", *ref = NULL;
+	int v;
+
+	if (m->model == NULL || now_ms - m->checked_ms < FOLLOW_MS)
+		return;
+	m->checked_ms = now_ms;
+	v = production_version(m->store_dir, m->model);
+	if (v <= 0 || v == m->version)
+		return;
+	if (pl_mon_deployed_reference(&ref, note, sizeof note, m->store_dir,
+	    m->model) != PL_OK || ref == NULL) {
+		if (note[0])
+			pl_mon_sink_event(m->sink, now_ms, "drift-reference",
+			    note);
+		m->version = v;		/* said once */
+		free(ref);
+		return;
+	}
+	if (pl_predsrc_set_reference(m->ps, ref, err, sizeof err) != PL_OK) {
+		pl_mon_sink_event(m->sink, now_ms, "drift-reference", err);
+	} else {
+		char *dup = strdup(note);
+
+		if (dup) {
+			free(m->ref_note);
+			m->ref_note = dup;
+		}
+		pl_mon_sink_event(m->sink, now_ms, "drift-reference", note);
+	}
+	m->version = v;
+	free(ref);
+}
 
 static int
 wants(const pl_mon_target *t)
@@ -194,6 +261,8 @@ model_close(void *state)
 	pl_predsrc_close(m->ps);
 	free(m->drift_note);
 	free(m->ref_note);
+	free(m->model);
+	free(m->store_dir);
 	free(m);
 }
 
@@ -306,6 +375,16 @@ model_open(void **state, const pl_mon_target *t, const pl_mon_env *env,
 		model_close(m);
 		return rc;
 	}
+	if (t->drift.set && t->drift.deployed && m->ref_note) {
+		m->version = production_version(env->store_dir, t->model);
+		m->model = strdup(t->model);
+		m->store_dir = strdup(env->store_dir);
+		if (m->model == NULL || m->store_dir == NULL) {
+			model_close(m);
+			snprintf(err, err_len, "out of memory");
+			return PL_ENOMEM;
+		}
+	}
 	*state = m;
 	return PL_OK;
 }
@@ -320,6 +399,7 @@ model_poll(void *state, int64_t now_ms, int64_t deadline_ms,
 
 	(void)deadline_ms;	/* a poll reads at most max_bytes per log */
 	m->sink = sink;
+	follow_deployed(m, now_ms);
 	rc = pl_predsrc_poll(m->ps, now_ms, &out);
 	if (m->drift_note)
 		pl_mon_sink_state(sink, "drift", "no-reference", m->drift_note);

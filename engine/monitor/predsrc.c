@@ -62,6 +62,7 @@ struct pl_predsrc {
 	int have_last;
 	/* drift */
 	pl_wdrift *wd;
+	struct pl_wdrift_opts wdo;	/* to build another reference */
 	int64_t drift_window_ms;
 	size_t drift_window_rows, drift_min_rows;
 	char **drift_features;
@@ -89,6 +90,34 @@ seterr(pl_predsrc *s, int code, const char *fmt, ...)
 	vsnprintf(s->err, sizeof s->err, fmt, ap);
 	va_end(ap);
 	return code;
+}
+
+int
+pl_predsrc_set_reference(pl_predsrc *s, const char *reference_csv, char *err,
+    size_t errlen)
+{
+	pl_wdrift *wd = NULL;
+	int rc;
+
+	if (s->wd == NULL) {
+		snprintf(err, errlen, "this source has no drift: section");
+		return PL_EINVAL;
+	}
+	if ((rc = pl_wdrift_new(&wd, reference_csv, &s->wdo, err, errlen)) !=
+	    PL_OK)
+		return rc;
+	for (size_t i = 0; i < s->n_drift_features; i++)
+		if (pl_wdrift_find(wd, s->drift_features[i]) < 0) {
+			snprintf(err, errlen, "%s: no column '%s' in the drift "
+			    "reference", reference_csv, s->drift_features[i]);
+			pl_wdrift_free(wd);
+			return PL_ENOTFOUND;
+		}
+	pl_wdrift_free(s->wd);
+	s->wd = wd;
+	s->nrefmap = (size_t)-1;	/* map the log's features again */
+	s->drift_rows_seen = -1;	/* and test the window at the next poll */
+	return PL_OK;
 }
 
 const char *
@@ -1012,6 +1041,7 @@ pl_predsrc_open(pl_predsrc **out, const char *store_dir,
 		goto fail;
 	if (o->drift_reference) {
 		struct pl_wdrift_opts wo = { o->drift_method, o->drift_threshold, 0.5 };
+		s->wdo = wo;
 		if ((rc = pl_wdrift_new(&s->wd, o->drift_reference, &wo, err,
 		    errlen)) != PL_OK)
 			goto fail;

@@ -106,6 +106,11 @@ int pl_predsrc_open(pl_predsrc **out, const char *store_dir,
  * (store, memory) with pl_predsrc_errmsg(). */
 int pl_predsrc_poll(pl_predsrc *s, int64_t now_ms,
     const struct pl_predsrc_out *out);
+/* Replaces the drift reference by another CSV (the deployed version
+ * changed); the window, read from the store, is tested against it at
+ * the next poll.  On failure the old reference stays and err says why. */
+int pl_predsrc_set_reference(pl_predsrc *s, const char *reference_csv,
+    char *err, size_t errlen);
 const char *pl_predsrc_errmsg(const pl_predsrc *s);
 void pl_predsrc_close(pl_predsrc *s);
 

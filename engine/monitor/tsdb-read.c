@@ -51,12 +51,16 @@ pl_ts_select(pl_ts_set **out, pl_store *st, const pl_matcher *m, size_t nm)
 	    "SELECT s.id, s.name, s.labels FROM ts_labels l "
 	    "JOIN ts_series s ON s.id = l.series_id "
 	    "WHERE l.name = ?1 AND l.value = ?2";
+	static const char by_both[] =
+	    "SELECT s.id, s.name, s.labels FROM ts_labels l "
+	    "JOIN ts_series s ON s.id = l.series_id "
+	    "WHERE l.name = ?1 AND l.value = ?2 AND s.name = ?3";
 	static const char all[] = "SELECT id, name, labels FROM ts_series";
 	struct pl__ts_match *cm = NULL;
 	pl_ts_set *set;
 	sqlite3_stmt *q;
 	size_t cap = 0;
-	int rc, pick = -1;
+	int rc, pick = -1, lpick = -1;
 	char err[300];
 
 	*out = NULL;
@@ -79,8 +83,26 @@ pl_ts_select(pl_ts_set **out, pl_store *st, const pl_matcher *m, size_t nm)
 			continue;
 		if (pick < 0 || strcmp(m[i].name, "__name__") == 0)
 			pick = (int)i;
+		if (strcmp(m[i].name, "__name__") != 0 && lpick < 0)
+			lpick = (int)i;
 	}
-	if (pick >= 0 && strcmp(m[pick].name, "__name__") == 0) {
+	/*
+	 * A name and a label equality both: the label's index narrows to
+	 * the series carrying that label value and SQL keeps those of the
+	 * name, so rate(x{service="s5"}[1m]) over 10,000 series named x
+	 * parses the labels of s5's series only, not of all 10,000.
+	 */
+	if (pick >= 0 && lpick >= 0 && strcmp(m[pick].name, "__name__") == 0) {
+		q = pl__stmt(st, by_both);
+		if (q) {
+			sqlite3_bind_text(q, 1, m[lpick].name, -1,
+			    SQLITE_STATIC);
+			sqlite3_bind_text(q, 2, m[lpick].value, -1,
+			    SQLITE_STATIC);
+			sqlite3_bind_text(q, 3, m[pick].value, -1,
+			    SQLITE_STATIC);
+		}
+	} else if (pick >= 0 && strcmp(m[pick].name, "__name__") == 0) {
 		q = pl__stmt(st, by_name);
 		if (q)
 			sqlite3_bind_text(q, 1, m[pick].value, -1,

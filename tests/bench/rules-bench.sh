@@ -69,3 +69,42 @@ if command -v promtool >/dev/null 2>&1; then
 else
 	echo "promtool not installed (Debian package prometheus): no baseline"
 fi
+
+# --- the same rules over plumb's series store, as plumb watch runs them ---
+# The 10,000 series get 15 minutes of samples at 15 s in a store; the
+# alert-eval driver evaluates the rules at 20 and at 60 evaluation times
+# (the watcher's pl_alerting_eval); the CPU difference over the 40 extra
+# evaluations is the cost of one.
+make -s -C "$top_builddir" tests/alerts/alert-eval tests/server/ts-write >/dev/null
+mkdir -p "$BT/store"
+(cd "$BT/store" && "$PLUMB" init -q)
+T0=$(( ($(date +%s) - 1200) * 1000 ))
+awk -v t0="$T0" 'BEGIN {
+	for (k = 0; k <= 60; k++) {
+		t = t0 + k * 15000
+		for (s = 0; s < 100; s++)
+			for (i = 0; i < 50; i++) {
+				printf "http_requests_total{code=\"200\",instance=\"i%d\",service=\"s%d\"} %.0f %d\n", i, s, t, k * (10 + (s + i) % 7)
+				printf "http_requests_total{code=\"500\",instance=\"i%d\",service=\"s%d\"} %.0f %d\n", i, s, t, k * ((s % 10 == 0) ? 2 : 0)
+			}
+	}
+}' | "$top_builddir/tests/server/ts-write" "$BT/store/.plumb" >/dev/null
+cat > "$BT/store/plumb.yaml" <<Y
+alerts:
+  builtin: false
+  rule_files: [$BT/rules.yml]
+Y
+times() { # times N: N evaluation times 15 s apart, ending at the last sample
+	awk -v t0="$T0" -v n="$1" 'BEGIN { for (k = 60 - n + 1; k <= 60; k++) printf "%.0f ", t0 + k * 15000 + 1000 }'
+}
+# shellcheck disable=SC2046
+a=$(cpu "$top_builddir/tests/alerts/alert-eval" "$BT/store/.plumb" "$BT/store/plumb.yaml" $(times 20))
+grep -q "^200 rules" "$BT/out" || { cat "$BT/out"; exit 1; }
+# shellcheck disable=SC2046
+b=$(cpu "$top_builddir/tests/alerts/alert-eval" "$BT/store/.plumb" "$BT/store/plumb.yaml" $(times 60))
+ps=$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.2f", (b - a) * 1000 / 40 }')
+# the evaluations did the work: the 10 services with errors fire
+nf=$(cd "$BT/store" && "$PLUMB" alerts --json | grep -o '"state": *"firing"' | wc -l)
+[ "$nf" -eq 10 ] || { echo "rules over the store: $nf alerts firing, expected 10"; exit 1; }
+report "rules over the store: one evaluation" "$ps" "ms" "ratio store/in-memory $(awk -v p="$p" -v q="$ps" 'BEGIN { if (p > 0) printf "%.2f", q / p; else print "n/a" }')"
+report "rules over the store: share of one core" "$(awk -v p="$ps" 'BEGIN { printf "%.3f", p / 15000 * 100 }')" "%" "budget <= 5%"

@@ -129,9 +129,11 @@ assert_contains "$show" "\"$alertid\"" "... the alert history id (linked both wa
 assert_contains "$show" 'target=' "... the alert's labels"
 "$PLUMB" alerts history --json > ah.json
 "$PYTHON3_SYS" -c "
-import json; ids = [a['id'] for a in json.load(open('ah.json'))]
-print('found' if $alertid in ids else 'missing')" > ah.txt
-assert_eq found "$(cat ah.txt)" "the history row names an existing alert history entry"
+import json
+a = {x['id']: x for x in json.load(open('ah.json'))}.get($alertid)
+t = [x for x in a['triggers'] if x['trigger'] == 'retrain'] if a else []
+print('found', t[0]['status'] if t else None, t[0]['runs'] if t else None)" > ah.txt
+assert_eq "found succeeded ['$run']" "$(cat ah.txt)" "plumb alerts history --json names the CT run the alert caused"
 assert_status 0 "model" -- "$PLUMB" model show churn@staging --json
 assert_contains "$(cat "$T/.out")" '"version":1,"stage":"staging"' "churn v1 holds staging"
 
