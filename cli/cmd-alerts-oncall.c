@@ -14,6 +14,10 @@
 #include "fmt.h"
 
 int cli_alerts_oncall(int argc, char **argv);
+int cli_alerts_notifications(int argc, char **argv);
+void cli_alerts_delivery_text(pl_store *st, const char *labels, int64_t now);
+void cli_alerts_delivery_json(struct json *j, pl_store *st,
+    const char *labels);
 
 static int64_t
 now_ms(void)
@@ -78,8 +82,8 @@ emit_json(struct buf *b)
  * the other side of the link plumb triggers history shows.
  */
 static void
-rows_json(struct json *j, const pl_alert_row *r, size_t n, int with_triggers,
-    const pl_trigger_row *tr, size_t ntr)
+rows_json(struct json *j, const pl_alert_row *r, size_t n, pl_store *st,
+    int with_triggers, const pl_trigger_row *tr, size_t ntr)
 {
 	json_arr_begin(j);
 	for (size_t i = 0; i < n; i++) {
@@ -124,6 +128,8 @@ rows_json(struct json *j, const pl_alert_row *r, size_t n, int with_triggers,
 			json_str(j, r[i].silenced_by);
 		else
 			json_null(j);
+		if (st)
+			cli_alerts_delivery_json(j, st, r[i].labels);
 		if (with_triggers) {
 			json_key(j, "triggers");
 			json_arr_begin(j);
@@ -199,12 +205,12 @@ list_active(int json)
 		pl_store_close(st);
 		return rc;
 	}
-	pl_store_close(st);
 	if (json) {
 		struct buf b = BUF_INIT;
 		struct json j;
 		json_init(&j, &b);
-		rows_json(&j, r, n, 0, NULL, 0);
+		rows_json(&j, r, n, st, 0, NULL, 0);
+		pl_store_close(st);
 		pl_alert_rows_free(r, n);
 		return emit_json(&b);
 	}
@@ -239,7 +245,9 @@ list_active(int json)
 			cli_put_safe(stdout, r[i].annotations);
 			printf("\n");
 		}
+		cli_alerts_delivery_text(st, r[i].labels, now);
 	}
+	pl_store_close(st);
 	pl_alert_rows_free(r, n);
 	return 0;
 }
@@ -301,7 +309,7 @@ list_history(int argc, char **argv)
 		struct buf b = BUF_INIT;
 		struct json j;
 		json_init(&j, &b);
-		rows_json(&j, r, n, 1, tr, ntr);
+		rows_json(&j, r, n, NULL, 1, tr, ntr);
 		pl_alert_rows_free(r, n);
 		pl_trigger_rows_free(tr, ntr);
 		return emit_json(&b);
@@ -377,6 +385,8 @@ cli_alerts_oncall(int argc, char **argv)
 		return list_history(argc - 1, argv + 1);
 	if (argc >= 2 && !strcmp(argv[1], "ack"))
 		return ack(argc - 1, argv + 1);
+	if (argc >= 2 && !strcmp(argv[1], "notifications"))
+		return cli_alerts_notifications(argc - 1, argv + 1);
 	if (argc == 1)
 		return list_active(0);
 	if (argc == 2 && !strcmp(argv[1], "--json"))

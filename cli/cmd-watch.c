@@ -61,6 +61,9 @@ struct loop {
 	pl_alerting *alerting;
 	unsigned gen;
 	size_t failed;			/* rules that failed last time */
+	pl_notifier *notifier;		/* route: and receivers: */
+	unsigned ngen;
+	int ntried, nfailing;
 	pl_ct *ct;			/* the triggers: section (NULL: none yet) */
 	unsigned ct_gen;
 	const char *exe;		/* this plumb, for CT runs */
@@ -130,6 +133,54 @@ loop_open_rules(pl_alerting **out, pl_store *st, const char *path, char *err,
 	return rc;
 }
 
+static void
+loop_notify_log(void *ctx, int64_t t_ms, const char *line)
+{
+	struct loop *l = ctx;
+
+	(void)t_ms;
+	pl_watch_log(l->w, "%s", line);
+}
+
+/*
+ * Notifications, after the rules: the notifier is (re)loaded like them
+ * (a bad reload keeps the last good receivers) and never waits for a
+ * delivery.  Returns when it wants the next tick.
+ */
+static int64_t
+loop_notify(struct loop *l, pl_store *st, unsigned gen, int64_t now_ms)
+{
+	pl_config *cfg = NULL;
+	char err[2048];
+	int rc;
+
+	if (!l->ntried || gen != l->ngen) {
+		rc = pl_config_load(&cfg, l->config_path, err, sizeof err);
+		if (rc == PL_OK)
+			rc = l->notifier ? pl_notifier_reload(l->notifier, cfg,
+			    err, sizeof err) : pl_notifier_open(&l->notifier,
+			    st, cfg, loop_notify_log, l, err, sizeof err);
+		pl_config_free(cfg);
+		if (rc != PL_OK)
+			pl_watch_log(l->w, "receivers not %s, %s: %s",
+			    l->ntried ? "reloaded" : "loaded", l->notifier ?
+			    "the last good ones stay" : "nothing is notified",
+			    err);
+		else if (l->ntried)
+			pl_watch_log(l->w, "receivers reloaded: %zu",
+			    pl_notifier_nreceivers(l->notifier));
+		l->ntried = 1;
+		l->ngen = gen;
+	}
+	if (l->notifier == NULL)
+		return INT64_MAX;
+	rc = pl_notifier_tick(l->notifier, now_ms);
+	if (rc != PL_OK && !l->nfailing)
+		pl_watch_log(l->w, "notifications: %s", pl_store_errmsg(st));
+	l->nfailing = rc != PL_OK;
+	return pl_notifier_next(l->notifier);
+}
+
 static int64_t
 loop_tick(void *ctx, pl_store *st, unsigned gen, int64_t now_ms, int last)
 {
@@ -139,6 +190,8 @@ loop_tick(void *ctx, pl_store *st, unsigned gen, int64_t now_ms, int last)
 	int rc;
 
 	if (last) {
+		pl_notifier_close(l->notifier);
+		l->notifier = NULL;
 		pl_alerting_close(l->alerting);
 		l->alerting = NULL;
 		/* CT runs in progress are stopped (recorded failed:
@@ -187,8 +240,11 @@ loop_tick(void *ctx, pl_store *st, unsigned gen, int64_t now_ms, int last)
 	}
 	{
 		int64_t next = pl_alerting_next(l->alerting);
+		int64_t nnext = loop_notify(l, st, gen, now_ms);
 		int64_t tnext = loop_triggers(l, st, gen, now_ms);
 
+		if (nnext < next)
+			next = nnext;
 		return tnext < next ? tnext : next;
 	}
 }
@@ -197,7 +253,7 @@ loop_tick(void *ctx, pl_store *st, unsigned gen, int64_t now_ms, int last)
  * with FILE:LINE:COL instead of being found on the first tick. */
 static int
 loop_check_rules(const char *store_dir, const char *path, size_t *nrules,
-    size_t *ntriggers)
+    size_t *ntriggers, size_t *nrecv)
 {
 	pl_store *st = NULL;
 	pl_alerting *a = NULL;
@@ -212,6 +268,12 @@ loop_check_rules(const char *store_dir, const char *path, size_t *nrules,
 	rc = loop_open_rules(&a, st, path, err, sizeof err);
 	if (rc == PL_OK)
 		*nrules = pl_alerting_nrules(a);
+	if (rc == PL_OK) {
+		pl_config *cfg = NULL;
+		if ((rc = pl_config_load(&cfg, path, err, sizeof err)) == PL_OK)
+			rc = pl_notifier_check(cfg, nrecv, err, sizeof err);
+		pl_config_free(cfg);
+	}
 	pl_alerting_close(a);
 	if (rc == PL_OK) {
 		pl_triggers *ts = NULL;
@@ -255,7 +317,7 @@ run(int argc, char **argv)
 	char *store_dir = NULL, *cfg = NULL, err[2048];
 	double for_s = 0, interval_s = 0;
 	int c, once = 0, rc, status = CLI_ERROR;
-	size_t nrules = 0, ntriggers = 0;
+	size_t nrules = 0, ntriggers = 0, nrecv = 0;
 	pl_watch *w = NULL;
 	char *exe = NULL;
 
@@ -295,7 +357,8 @@ run(int argc, char **argv)
 		cli_error("%s", pl_strerror(rc));
 		goto out;
 	}
-	if (loop_check_rules(store_dir, cfg, &nrules, &ntriggers) != CLI_OK)
+	if (loop_check_rules(store_dir, cfg, &nrules, &ntriggers, &nrecv) !=
+	    CLI_OK)
 		goto out;
 	memset(&loop, 0, sizeof loop);
 	loop.config_path = cfg;
@@ -320,6 +383,9 @@ run(int argc, char **argv)
 	loop.w = w;
 	pl_watch_log(w, "evaluating %zu alert rule%s", nrules,
 	    nrules == 1 ? "" : "s");
+	if (nrecv)
+		pl_watch_log(w, "notifying %zu receiver%s", nrecv,
+		    nrecv == 1 ? "" : "s");
 	if (ntriggers)
 		pl_watch_log(w, "checking %zu trigger%s", ntriggers,
 		    ntriggers == 1 ? "" : "s");
@@ -359,7 +425,9 @@ const struct cli_cmd cli_cmd_watch = {
 	"Collects every target of plumb.yaml's monitor: section into the\n"
 	"store's time series and events, each target on its own thread with\n"
 	"its own deadline, until interrupted, and evaluates the rules of its\n"
-	"alerts: section (and the built-in ones) at their interval, then the\n"
+	"alerts: section (and the built-in ones) at their interval, notifies\n"
+	"its receivers (plumb-alerts(1), NOTIFICATIONS; deliveries never\n"
+	"waited for), then the\n"
 	"triggers: section (continuous training, plumb-triggers(1): a firing\n"
 	"starts a CT run in the background, never waited for).  Prints\n"
 	"one line, with a UTC timestamp, when something changes state (a log\n"
@@ -376,8 +444,8 @@ const struct cli_cmd cli_cmd_watch = {
 	"Signals: SIGINT and SIGTERM flush what was collected and exit within\n"
 	"a second; SIGHUP reloads plumb.yaml (a file with a mistake is\n"
 	"refused, with FILE:LINE:COL, and the running configuration kept;\n"
-	"bad alert rules or triggers keep the last good ones).  Stopping the\n"
-	"watcher stops its CT runs (recorded failed).\n"
+	"bad alert rules, receivers or triggers keep the last good ones).\n"
+	"Stopping the watcher stops its CT runs (recorded failed).\n"
 	"\n"
 	"See plumb-monitor(1) and plumb.yaml(5).\n"
 };

@@ -53,6 +53,7 @@
 #include "monitor/predsrc.h"
 #include "monitor/status.h"
 #include "alert/alert.h"
+#include "alert/notify.h"
 #include "ct/ct.h"
 
 #endif

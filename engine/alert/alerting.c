@@ -271,6 +271,10 @@ parse_section(struct pl_ruleset *rs, struct acfg *ac, const char *file,
 		else if (!strcmp(k->str, "outage_tolerance"))
 			rc = cfg_duration(file, v, "outage_tolerance",
 			    &ac->outage, err, errlen);
+		else if (!strcmp(k->str, "route") ||
+		    !strcmp(k->str, "receivers") ||
+		    !strcmp(k->str, "external_url"))
+			;	/* notifications: engine/alert/notify-config.c */
 		else if (!strcmp(k->str, "builtin")) {
 			if (v->kind != YN_SCALAR || yn_scalar_type(v) != YT_BOOL)
 				rc = cerr(err, errlen, file, v, "builtin: true "
@@ -280,7 +284,8 @@ parse_section(struct pl_ruleset *rs, struct acfg *ac, const char *file,
 		} else
 			rc = cerr(err, errlen, file, k, "unknown key '%s' in "
 			    "alerts: (groups, rule_files, interval, builtin, "
-			    "for_grace_period, outage_tolerance)", k->str);
+			    "for_grace_period, outage_tolerance, route, "
+			    "receivers, external_url)", k->str);
 	}
 	if (rc == PL_OK && ac->interval == 0 && yn_get(sec, "interval"))
 		rc = cerr(err, errlen, file, yn_get(sec, "interval"),

@@ -386,6 +386,46 @@ static const char *const migrations[] = {
 	"CREATE INDEX trigger_history_trigger ON trigger_history(trigger, id);"
 	"CREATE INDEX trigger_history_time ON trigger_history(started_ms);"
 	"CREATE INDEX trigger_history_alert ON trigger_history(alert_id);",
+
+	/* 10: alert notifications (engine/alert/notify.c).
+	 * - notify_log: per aggregation group and receiver, what was last
+	 *   sent successfully (Alertmanager's notification log): when, the
+	 *   fingerprints of its firing and resolved alerts, so a restarted
+	 *   watcher does not send again what was sent.
+	 * - notify_deliveries: every delivery attempt, ok or not.
+	 * - notify_state: per alert (label text) and receiver, the last
+	 *   attempt, for `plumb alerts`. */
+	"CREATE TABLE notify_log("
+	"  group_key TEXT NOT NULL,"
+	"  receiver TEXT NOT NULL,"
+	"  sent_ms INTEGER NOT NULL,"
+	"  firing TEXT NOT NULL,"
+	"  resolved TEXT NOT NULL,"
+	"  PRIMARY KEY(group_key, receiver)) STRICT, WITHOUT ROWID;"
+	"CREATE TABLE notify_deliveries("
+	"  id INTEGER PRIMARY KEY,"
+	"  ms INTEGER NOT NULL,"
+	"  receiver TEXT NOT NULL,"
+	"  group_key TEXT NOT NULL,"
+	"  status TEXT NOT NULL,"
+	"  ok INTEGER NOT NULL,"
+	"  attempt INTEGER NOT NULL,"
+	"  error TEXT NOT NULL,"
+	"  next_ms INTEGER,"
+	"  nfiring INTEGER NOT NULL,"
+	"  nresolved INTEGER NOT NULL,"
+	"  duration_ms INTEGER NOT NULL) STRICT;"
+	"CREATE INDEX notify_deliveries_ms ON notify_deliveries(ms);"
+	"CREATE TABLE notify_state("
+	"  labels TEXT NOT NULL,"
+	"  receiver TEXT NOT NULL,"
+	"  ms INTEGER NOT NULL,"
+	"  ok INTEGER NOT NULL,"
+	"  attempt INTEGER NOT NULL,"
+	"  error TEXT NOT NULL,"
+	"  next_ms INTEGER,"
+	"  ok_ms INTEGER,"
+	"  PRIMARY KEY(labels, receiver)) STRICT, WITHOUT ROWID;",
 };
 
 int
