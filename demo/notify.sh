@@ -7,7 +7,7 @@
 # Usage: notify.sh LOGFILE
 set -eu
 PY=${PLUMB_DEMO_PYTHON:-/usr/bin/python3}
-"$PY" -c ' "${1:?usage: notify.sh LOGFILE}"
+"$PY" -c '
 import json, sys, time
 msg = json.load(sys.stdin)
 with open(sys.argv[1], "a") as log:
