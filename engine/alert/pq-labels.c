@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "re2limits.h"
 #include "promql.h"
 
 #define FNV_OFF 0xcbf29ce484222325ULL
@@ -259,6 +260,8 @@ pq_matcher_compile(pq_matcher *m, char *err, size_t errlen)
 	m->has_re = 0;
 	if (m->type != PQ_MRE && m->type != PQ_MNRE)
 		return 0;
+	if (re2_limits(m->value, err, errlen) != 0)
+		return -1;
 	/* Prometheus anchors the regex at both ends: ^(?:re)$. */
 	if (buf_printf(&re, "^(%s)$", m->value) < 0) {
 		snprintf(err, errlen, "out of memory");

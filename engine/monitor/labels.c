@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "re2limits.h"
 
 int
 pl_ts_name_valid(const char *s)
@@ -323,6 +324,10 @@ pl__ts_matchers_compile(struct pl__ts_match *cm, const pl_matcher *m,
 			struct buf b = BUF_INIT;
 			int rc;
 
+			if (re2_limits(m[i].value, err, err_len) != 0) {
+				pl__ts_matchers_free(cm, i);
+				return PL_EINVAL;
+			}
 			/* anchored, as Prometheus does */
 			buf_printf(&b, "^(%s)$", m[i].value);
 			rc = regcomp(&cm[i].re, buf_str(&b),

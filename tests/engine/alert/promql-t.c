@@ -107,6 +107,10 @@ test_parse_errors(void **state)
 		{ "x atan2 y", 3, "operator \"atan2\" is not supported" },
 		{ "1 + bool 2", 5, "bool modifier can only be used on comparison" },
 		{ "rate(x[5m]) offset 1m", 13, "offset modifier must be preceded" },
+		/* what RE2 refuses and glibc would blow up on (fuzzer) */
+		{ "x{a=~\"g+++\"}", 6, "invalid nested repetition operator: `++`" },
+		{ "x{a=~\"(a{100}){11}\"}", 6, "invalid repeat count: `{11}`" },
+		{ "x{a=~\"a{1001}\"}", 6, "invalid repeat count" },
 	};
 	(void)state;
 	for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
