@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "utf8.h"
 
 /*
  * The loop itself is a POSIX sh script (demo/demo.sh): it starts and
@@ -151,6 +152,12 @@ run(int argc, char **argv)
 	}
 	if (argc - optind > 1)
 		return cli_usage("demo", "one directory at most");
+	/* the narration shows the directory in every hint it prints */
+	if (optind < argc && (argv[optind][0] == '\0' ||
+	    !utf8_is_clean(argv[optind], strlen(argv[optind]), 0)))
+		return cli_usage("demo", "the directory name is empty or holds "
+		    "a control character or invalid UTF-8; choose a plain "
+		    "name");
 	if (tui && !isatty(STDOUT_FILENO))
 		return cli_usage("demo", "--tui needs a terminal");
 	if ((n = readlink("/proc/self/exe", exe, sizeof exe - 1)) < 0)
