@@ -72,7 +72,7 @@ typedef struct pl_alerting pl_alerting;
  *
  * Built-in rules (group plumb-builtin): PlumbTargetDown (up == 0 for
  * 1m), PlumbProbeFailing (probe_success == 0 for 1m), PlumbNoPredictions
- * (no increase of plumb_requests_total over 15m, for 5m),
+ * (no increase of plumb_predictions_total over 15m, for 5m),
  * PlumbTriggerFailed (plumb_trigger_failed == 1: the last run of a CT
  * trigger failed, engine/ct/ct.h).  A rule of the
  * user's with the same alert name replaces the built-in one; builtin:

@@ -81,7 +81,7 @@ static const struct builtin {
 	  "      summary: 'Target {{ $labels.target }} is down: its health probe fails'\n" },
 	{ "PlumbNoPredictions",
 	  "  - alert: PlumbNoPredictions\n"
-	  "    expr: sum by (target) (increase(plumb_requests_total[15m])) == 0\n"
+	  "    expr: sum by (target) (increase(plumb_predictions_total[15m])) == 0\n"
 	  "    for: 5m\n"
 	  "    labels: {severity: warning}\n"
 	  "    annotations:\n"

@@ -5,10 +5,11 @@
 /*
  * Every series a source writes carries a `target` label (the target's
  * name in plumb.yaml).  Names follow Prometheus: the blackbox exporter's
- * for probes, the client libraries' for processes.  A source that
- * derives request or model figures writes the plumb_* names below;
- * `plumb monitor status` shows a field when its series exist and "-"
- * otherwise.
+ * for probes, the client libraries' for processes.  The model source
+ * writes the plumb_* names below; `plumb monitor status`, the monitor
+ * screen and the built-in alert rules read them by these macros, so a
+ * rename cannot leave a reader behind.  A field shows "-" when its series
+ * do not exist.
  */
 
 /* scrape (one per scrape, as Prometheus writes them) */
@@ -38,15 +39,24 @@
 /* 1 while the process (or a matching one) exists, else 0 */
 #define PL_SERIES_PROC_UP "process_up"
 
-/* model side (prediction log, labels, drift): written by those sources */
-#define PL_SERIES_REQUESTS "plumb_requests_total"		/* counter */
-#define PL_SERIES_REQUEST_ERRORS "plumb_request_errors_total"	/* counter */
-/* {quantile="0.5|0.95|0.99"} over the last window, seconds */
-#define PL_SERIES_LATENCY "plumb_request_latency_seconds"
+/* model side: the prediction and label logs, drift and concept drift
+ * (predsrc.c); plumb-monitor(1) lists them, with their labels */
+#define PL_SERIES_PREDICTIONS "plumb_predictions_total"		/* counter */
+#define PL_SERIES_PRED_ERRORS "plumb_prediction_errors_total"	/* counter */
+/* predictions per second over the last round */
+#define PL_SERIES_PRED_RATE "plumb_prediction_rate"
+/* share of the round's predictions logged as errors, 0..1 */
+#define PL_SERIES_PRED_ERR_RATIO "plumb_prediction_error_ratio"
+/* {quantile="0.5|0.95|0.99"} over the round, seconds */
+#define PL_SERIES_PRED_LATENCY "plumb_prediction_latency_seconds"
 #define PL_SERIES_DRIFT_SHARE "plumb_drift_share"	/* 0..1 */
-#define PL_SERIES_ACCURACY "plumb_accuracy"		/* 0..1 */
+#define PL_SERIES_ACCURACY "plumb_model_accuracy"	/* 0..1 */
 #define PL_SERIES_LABEL_COVERAGE "plumb_label_coverage"	/* 0..1 */
-/* {source="predictions|labels|scrape"}: lines that did not parse */
+/* {log="predictions|labels"}: lines that did not parse */
+#define PL_SERIES_LOG_MALFORMED "plumb_log_malformed_total"	/* counter */
+/* {source="scrape"}: exposition lines that did not parse, summed */
 #define PL_SERIES_MALFORMED "plumb_malformed_lines_total"	/* counter */
+/* seconds one round of the target took (the watcher) */
+#define PL_SERIES_WATCH_ROUND "plumb_watch_round_seconds"
 
 #endif

@@ -14,14 +14,13 @@
 #include "store/error.h"
 #include "store/store.h"
 
-/* Series that are plumb's own names but not (yet) in names.h. */
-#define S_PRED_RATE "plumb_prediction_rate"
-#define S_PRED_ERR "plumb_prediction_error_ratio"
-#define S_PRED_LAT "plumb_prediction_latency_seconds"
-#define S_DRIFT "plumb_drift_share"
-#define S_ACC "plumb_model_accuracy"
-#define S_COV "plumb_label_coverage"
-#define S_ROUND "plumb_watch_round_seconds"
+#define S_PRED_RATE PL_SERIES_PRED_RATE
+#define S_PRED_ERR PL_SERIES_PRED_ERR_RATIO
+#define S_PRED_LAT PL_SERIES_PRED_LATENCY
+#define S_DRIFT PL_SERIES_DRIFT_SHARE
+#define S_ACC PL_SERIES_ACCURACY
+#define S_COV PL_SERIES_LABEL_COVERAGE
+#define S_ROUND PL_SERIES_WATCH_ROUND
 
 void
 pl_mon_targets_free(char **v, size_t n)
@@ -191,25 +190,20 @@ pl_mon_status_get(pl_mon_status *s, pl_store *st, const char *target,
 	s->field = last_of(&v, &t, st, name, target, xn, xv) ? v : NAN
 	LAST(req_rate, S_PRED_RATE, NULL, NULL);
 	if (isnan(s->req_rate) && !rate_of(&s->req_rate, st,
-	    PL_SERIES_REQUESTS, target, now))
+	    PL_SERIES_PREDICTIONS, target, now))
 		s->req_rate = NAN;
 	LAST(err_ratio, S_PRED_ERR, NULL, NULL);
 	LAST(p50, S_PRED_LAT, "quantile", "0.5");
 	LAST(p95, S_PRED_LAT, "quantile", "0.95");
 	LAST(p99, S_PRED_LAT, "quantile", "0.99");
-	if (isnan(s->p50)) {
-		LAST(p50, PL_SERIES_LATENCY, "quantile", "0.5");
-		LAST(p95, PL_SERIES_LATENCY, "quantile", "0.95");
-		LAST(p99, PL_SERIES_LATENCY, "quantile", "0.99");
-	}
 	s->cpu_pct = rate_of(&v, st, PL_SERIES_PROC_CPU, target, now) ?
 	    v * 100.0 : NAN;
 	LAST(rss, PL_SERIES_PROC_RSS, NULL, NULL);
 	LAST(drift, S_DRIFT, NULL, NULL);
 	LAST(acc, S_ACC, NULL, NULL);
 	LAST(cov, S_COV, NULL, NULL);
-	LAST(bad_pred, "plumb_log_malformed_total", "log", "predictions");
-	LAST(bad_lab, "plumb_log_malformed_total", "log", "labels");
+	LAST(bad_pred, PL_SERIES_LOG_MALFORMED, "log", "predictions");
+	LAST(bad_lab, PL_SERIES_LOG_MALFORMED, "log", "labels");
 	LAST(bad_scrape, PL_SERIES_SCRAPE_BAD_LINES, NULL, NULL);
 #undef LAST
 	model_of(s->model, sizeof s->model, st, target);
@@ -229,14 +223,11 @@ static const struct mdef {
 	double scale;
 } mdefs[PL_MM__COUNT] = {
 	[PL_MM_REQ_RATE] = { "req/s", S_PRED_RATE, NULL, NULL,
-	    PL_SERIES_REQUESTS, 0, 1 },
+	    PL_SERIES_PREDICTIONS, 0, 1 },
 	[PL_MM_ERR_RATIO] = { "errors", S_PRED_ERR, NULL, NULL, NULL, 0, 1 },
-	[PL_MM_P50] = { "p50", S_PRED_LAT, "quantile", "0.5",
-	    PL_SERIES_LATENCY, 0, 1 },
-	[PL_MM_P95] = { "p95", S_PRED_LAT, "quantile", "0.95",
-	    PL_SERIES_LATENCY, 0, 1 },
-	[PL_MM_P99] = { "p99", S_PRED_LAT, "quantile", "0.99",
-	    PL_SERIES_LATENCY, 0, 1 },
+	[PL_MM_P50] = { "p50", S_PRED_LAT, "quantile", "0.5", NULL, 0, 1 },
+	[PL_MM_P95] = { "p95", S_PRED_LAT, "quantile", "0.95", NULL, 0, 1 },
+	[PL_MM_P99] = { "p99", S_PRED_LAT, "quantile", "0.99", NULL, 0, 1 },
 	[PL_MM_CPU] = { "cpu%", PL_SERIES_PROC_CPU, NULL, NULL, NULL, 1, 100 },
 	[PL_MM_RSS] = { "rss", PL_SERIES_PROC_RSS, NULL, NULL, NULL, 0, 1 },
 	[PL_MM_DRIFT] = { "drift", S_DRIFT, NULL, NULL, NULL, 0, 1 },
