@@ -668,6 +668,44 @@ set_hints(struct app *a)
 	wstatus_set_hints(a->status, tmp, k);
 }
 
+/*
+ * The firing-alert count every screen shows at the right of the status
+ * bar (the on-call engineer sees a page wherever they are in the TUI),
+ * counted as the monitor screen's header counts them (silenced ones
+ * included: they still fire).  With nothing firing, pending ones are
+ * shown in the pending role; with neither, the badge is hidden.  Read
+ * when the store changed (the watcher writes every transition) and every
+ * BADGE_MS, since a silence can end without a write.
+ */
+#define BADGE_MS 15000
+
+static void
+alert_badge(struct app *a)
+{
+	pl_alert_row *r = NULL;
+	size_t n = 0, firing = 0, pending = 0;
+	char text[48] = "";
+	int role = WR_FAILED;
+
+	if (pl_alerts_active(&r, &n, a->st, app_wall_ms()) != PL_OK)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(r[i].state, "firing") == 0)
+			firing++;
+		else
+			pending++;
+	}
+	pl_alert_rows_free(r, n);
+	if (firing > 0)
+		snprintf(text, sizeof text, "%zu firing", firing);
+	else if (pending > 0) {
+		snprintf(text, sizeof text, "%zu pending", pending);
+		role = WR_RUNNING;
+	}
+	a->firing = firing;
+	wstatus_set_badge(a->status, text, role);
+}
+
 static void
 tick(struct app *a, int64_t now, int64_t *last_reap)
 {
@@ -684,8 +722,13 @@ tick(struct app *a, int64_t now, int64_t *last_reap)
 	if ((pl_store_data_version(&v, a->st) == PL_OK &&
 	    v != a->data_version) || reaped > 0) {
 		a->data_version = v;
+		alert_badge(a);
+		a->last_badge = now;
 		if (a->top)
 			reload_screen(a, a->top);
+	} else if (now - a->last_badge >= BADGE_MS) {
+		alert_badge(a);
+		a->last_badge = now;
 	}
 	if (a->top && a->top->ops->tick)
 		a->top->ops->tick(a->top);
@@ -902,6 +945,8 @@ tui_main(pl_store *st, const char *start)
 	app.input = winput_new(app.win, app.h - 1, 0, app.w, ":");
 	if (app.status == NULL || app.input == NULL)
 		xoom();
+	alert_badge(&app);
+	app.last_badge = app_now_ms();
 	app_push(&app, runs_screen_new(&app));
 	if (start)
 		app_command(&app, start);

@@ -93,6 +93,8 @@ struct app {
 	bool quit;
 	bool full;			/* clear and repaint everything */
 	int64_t data_version;
+	size_t firing;			/* alerts firing (not silenced) */
+	int64_t last_badge;		/* when the badge was last read */
 	char user_host[128];
 	/* the prompt (command mode, filter, find), on the last row */
 	struct winput *input;

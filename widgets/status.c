@@ -1,4 +1,4 @@
-/* status.c - status bar widget: message area, key hints, right-hand text. */
+/* status.c - status bar widget: message area, key hints, right-hand text, badge. */
 #include "config.h"
 #include "status.h"
 
@@ -16,6 +16,8 @@ struct wstatus {
 	char *msg;
 	enum wstatus_level level;
 	char *right;
+	char *badge;
+	int badge_role;
 };
 
 static void st_draw(struct widget *);
@@ -66,6 +68,7 @@ st_destroy(struct widget *w)
 	free_hints(s);
 	free(s->msg);
 	free(s->right);
+	free(s->badge);
 	free(s);
 }
 
@@ -143,6 +146,20 @@ wstatus_set_right(struct wstatus *s, const char *text)
 	s->base.dirty = true;
 }
 
+void
+wstatus_set_badge(struct wstatus *s, const char *text, int role)
+{
+	if ((text == NULL || *text == '\0') && s->badge == NULL)
+		return;
+	if (text && s->badge && strcmp(text, s->badge) == 0 &&
+	    role == s->badge_role)
+		return;
+	free(s->badge);
+	s->badge = text && *text ? strdup(text) : NULL;
+	s->badge_role = role;
+	s->base.dirty = true;
+}
+
 static void
 st_draw(struct widget *w)
 {
@@ -151,6 +168,15 @@ st_draw(struct widget *w)
 	int x = w->x, end = w->x + w->w, i, rw = 0;
 
 	wfill(w->win, w->y, w->x, w->w, " ", bar);
+	if (s->badge != NULL) {
+		int bw = (int)wsan_width(s->badge) + 2;
+
+		if (bw < w->w / 2) {
+			wput(w->win, w->y, end - bw, bw, s->badge, wtheme_attr(
+			    (enum wrole)s->badge_role), WPUT_CENTER | WPUT_PAD);
+			end -= bw + 1;
+		}
+	}
 	if (s->right != NULL && *s->right != '\0') {
 		rw = (int)wsan_width(s->right);
 		if (rw > w->w / 3)

@@ -54,6 +54,9 @@ assert_contains "$("$PLUMB" alerts)" "firing   ApiSlow" "the fixture fires ApiSl
 # --- 120x36, UTF-8: W from the runs list ---
 tm_start 120 36 TERM=xterm-256color LC_ALL=C.UTF-8
 expect "plumb" "the TUI is up"
+# every screen's status bar carries the firing count, at its right end
+tm_wait "1 firing" >/dev/null 2>&1 || :
+assert_contains "$(tm_screen | tail -n 1)" "1 firing" "the runs list's status bar: 1 firing"
 tm_keys W
 expect "plumb ▸ monitor" "W opens the monitor"
 expect "1 firing" "the firing count in the header"
@@ -142,6 +145,8 @@ tm_keys Q
 expect "EXITED 0" "80x24: Q quits"
 tm_cleanup_pane
 tm_start 40 12 TERM=xterm-256color LC_ALL=C.UTF-8
+expect "1 firing" "40x12: the firing count on the runs list"
+assert_contains "$(tm_screen | tail -n 1)" "1 firing" "40x12: in the status bar"
 tm_keys W
 expect "1 firing" "40x12: the firing count"
 expect "alerts" "40x12: the alerts box"
@@ -152,6 +157,7 @@ tm_cleanup_pane
 
 # --- C locale, NO_COLOR: ASCII marks and sparklines ---
 tm_start 120 36 TERM=xterm-256color LC_ALL=C NO_COLOR=1
+expect "1 firing" "C locale: the status bar's firing count"
 tm_keys W
 expect "plumb > monitor" "C locale: ASCII crumbs"
 row=$(tm_screen | grep "! api")
