@@ -617,12 +617,12 @@ record_group(pl_alerting *a, struct pl_rgroup *g, int64_t ts)
 	    "WHERE end_ms IS NULL AND rule_group = ?1";
 	static const char q_ins[] =
 	    "INSERT INTO alert_history(alertname, labels, rule_group, state, "
-	    "active_ms, fired_ms, value, peak, annotations, updated_ms) "
-	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9)";
+	    "active_ms, fired_ms, value, peak, annotations, updated_ms, expr) "
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?9, ?10)";
 	static const char q_upd[] =
 	    "UPDATE alert_history SET state = ?2, active_ms = ?3, "
 	    "fired_ms = coalesce(fired_ms, ?4), value = ?5, peak = ?6, "
-	    "annotations = ?7, updated_ms = ?8 WHERE id = ?1";
+	    "annotations = ?7, updated_ms = ?8, expr = ?9 WHERE id = ?1";
 	static const char q_close[] =
 	    "UPDATE alert_history SET state = 'resolved', end_ms = ?2, "
 	    "updated_ms = ?2 WHERE id = ?1";
@@ -718,6 +718,8 @@ record_group(pl_alerting *a, struct pl_rgroup *g, int64_t ts)
 					sqlite3_bind_text(s, 8, at, -1,
 					    SQLITE_STATIC);
 					sqlite3_bind_int64(s, 9, ts);
+					sqlite3_bind_text(s, 10, r->expr_text,
+					    -1, SQLITE_STATIC);
 				}
 			} else {
 				double peak = row->peak;
@@ -741,6 +743,8 @@ record_group(pl_alerting *a, struct pl_rgroup *g, int64_t ts)
 					sqlite3_bind_text(s, 7, at, -1,
 					    SQLITE_STATIC);
 					sqlite3_bind_int64(s, 8, ts);
+					sqlite3_bind_text(s, 9, r->expr_text,
+					    -1, SQLITE_STATIC);
 				}
 			}
 			if (s == NULL)

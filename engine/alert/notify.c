@@ -49,6 +49,7 @@
 
 struct nalert {
 	char *labels;		/* text, as in the history */
+	char *expr;		/* the rule's expression ("" when unknown) */
 	pq_labels *lb, *ann;
 	int64_t starts, ends;	/* ends 0 while firing */
 	uint64_t fp;
@@ -732,6 +733,7 @@ alerts_free(struct nalert *a, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		free(a[i].labels);
+		free(a[i].expr);
 		pq_labels_unref(a[i].lb);
 		pq_labels_unref(a[i].ann);
 	}
@@ -758,7 +760,8 @@ static int
 read_alerts(pl_notifier *n, struct nalert **out, size_t *out_n, int64_t now)
 {
 	static const char q[] =
-	    "SELECT labels, annotations, fired_ms, end_ms FROM alert_history "
+	    "SELECT labels, annotations, fired_ms, end_ms, expr "
+	    "FROM alert_history "
 	    "WHERE (end_ms IS NULL AND state = 'firing') OR (state = "
 	    "'resolved' AND fired_ms IS NOT NULL AND end_ms >= ?1) "
 	    "ORDER BY end_ms IS NULL, end_ms";
@@ -792,12 +795,15 @@ read_alerts(pl_notifier *n, struct nalert **out, size_t *out_n, int64_t now)
 		    sizeof perr) < 0)
 			x.ann = pq_labels_new(NULL, 0);
 		x.labels = strdup(lt);
+		x.expr = strdup(sqlite3_column_type(s, 4) == SQLITE_NULL ? "" :
+		    (const char *)sqlite3_column_text(s, 4));
 		x.starts = sqlite3_column_int64(s, 2);
 		x.ends = sqlite3_column_type(s, 3) == SQLITE_NULL ? 0 :
 		    sqlite3_column_int64(s, 3);
 		x.fp = fingerprint(x.lb);
-		if (!x.labels || !x.ann) {
+		if (!x.labels || !x.ann || !x.expr) {
 			free(x.labels);
+			free(x.expr);
 			pq_labels_unref(x.lb);
 			pq_labels_unref(x.ann);
 			rc = PL_ENOMEM;
@@ -811,6 +817,7 @@ read_alerts(pl_notifier *n, struct nalert **out, size_t *out_n, int64_t now)
 				break;
 		if (k < na) {
 			free(a[k].labels);
+			free(a[k].expr);
 			pq_labels_unref(a[k].lb);
 			pq_labels_unref(a[k].ann);
 			a[k] = x;
@@ -821,6 +828,7 @@ read_alerts(pl_notifier *n, struct nalert **out, size_t *out_n, int64_t now)
 			struct nalert *nx = realloc(a, nc * sizeof *nx);
 			if (!nx) {
 				free(x.labels);
+				free(x.expr);
 				pq_labels_unref(x.lb);
 				pq_labels_unref(x.ann);
 				rc = PL_ENOMEM;
@@ -1005,6 +1013,34 @@ common(struct nalert *const *al, size_t n, int ann)
 	return pq_labels_new(l, k);
 }
 
+/*
+ * Prometheus' generatorURL: the external URL (trailing slashes dropped,
+ * as Prometheus' computeExternalURL does) then
+ * strutil.TableLinkForExpression: /graph?g0.expr=EXPR&g0.tab=1, EXPR
+ * escaped as Go's url.QueryEscape.  Without external_url: the path
+ * alone.  "" when the rule's expression is unknown.
+ */
+static void
+generator_url(struct buf *b, const char *ext, const char *expr)
+{
+	size_t el = ext ? strlen(ext) : 0;
+
+	if (expr == NULL || !*expr)
+		return;
+	while (el && ext[el - 1] == '/')
+		el--;
+	buf_printf(b, "%.*s/graph?g0.expr=", (int)el, el ? ext : "");
+	for (const unsigned char *p = (const unsigned char *)expr; *p; p++)
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("-_.~", *p))
+			buf_putc(b, (char)*p);
+		else if (*p == ' ')
+			buf_putc(b, '+');
+		else
+			buf_printf(b, "%%%02X", *p);
+	buf_puts(b, "&g0.tab=1");
+}
+
 /* regexp.QuoteMeta, as Alertmanager escapes the receiver's name. */
 static void
 quote_meta(struct buf *b, const char *s)
@@ -1069,7 +1105,13 @@ webhook_body(struct buf *out, const pl_notifier *n, const struct ngroup *g,
 			snprintf(t, sizeof t, "0001-01-01T00:00:00Z");
 		json_str(&j, t);
 		json_key(&j, "generatorURL");
-		json_str(&j, "");
+		{
+			struct buf gu = BUF_INIT;
+
+			generator_url(&gu, n->cfg.external_url, a->expr);
+			json_str(&j, gu.p ? gu.p : "");
+			buf_free(&gu);
+		}
 		json_key(&j, "fingerprint");
 		snprintf(fp, sizeof fp, "%016" PRIx64, a->fp);
 		json_str(&j, fp);
@@ -1105,7 +1147,8 @@ webhook_body(struct buf *out, const pl_notifier *n, const struct ngroup *g,
 
 /* Alertmanager's API v2 postable alerts (api/v2/openapi.yaml). */
 static int
-am_body(struct buf *out, struct nalert *const *al, size_t na, int64_t now)
+am_body(struct buf *out, const pl_notifier *n, struct nalert *const *al,
+    size_t na, int64_t now)
 {
 	struct json j;
 	char t[48];
@@ -1128,6 +1171,14 @@ am_body(struct buf *out, struct nalert *const *al, size_t na, int64_t now)
 		rfc3339(t, sizeof t, a->ends ? a->ends : now + 4 *
 		    NTF_RESEND_MS);
 		json_str(&j, t);
+		json_key(&j, "generatorURL");
+		{
+			struct buf gu = BUF_INIT;
+
+			generator_url(&gu, n->cfg.external_url, a->expr);
+			json_str(&j, gu.p ? gu.p : "");
+			buf_free(&gu);
+		}
 		json_obj_end(&j);
 	}
 	json_arr_end(&j);
@@ -1200,7 +1251,7 @@ flush(pl_notifier *n, struct ngroup *g, int64_t now)
 		free(send);
 		return PL_OK;
 	}
-	rc = am ? am_body(&body, send, nsend, now) :
+	rc = am ? am_body(&body, n, send, nsend, now) :
 	    webhook_body(&body, n, g, r, send, nsend, nf > 0);
 	if (rc != PL_OK || (p = calloc(1, sizeof *p)) == NULL) {
 		buf_free(&body);

@@ -426,6 +426,24 @@ static const char *const migrations[] = {
 	"  next_ms INTEGER,"
 	"  ok_ms INTEGER,"
 	"  PRIMARY KEY(labels, receiver)) STRICT, WITHOUT ROWID;",
+
+	/* 11: generatorURL and the watcher's heartbeat (engine/alert/).
+	 * - alert_history.expr: the alerting rule's expression, for the
+	 *   generatorURL of notifications (Prometheus' /graph link).
+	 * - watch_heartbeat: one row, written by the running plumb watch
+	 *   (pid, host, start, last beat, clean stop), so `plumb alerts`
+	 *   can report a watcher that is not running: it cannot evaluate
+	 *   its own absence.  builtin: 0 when the alerts: section turned
+	 *   the built-in rules off. */
+	"ALTER TABLE alert_history ADD COLUMN expr TEXT;"
+	"CREATE TABLE watch_heartbeat("
+	"  id INTEGER PRIMARY KEY CHECK(id = 1),"
+	"  pid INTEGER NOT NULL,"
+	"  host TEXT NOT NULL,"
+	"  started_ms INTEGER NOT NULL,"
+	"  beat_ms INTEGER NOT NULL,"
+	"  stopped_ms INTEGER,"
+	"  builtin INTEGER NOT NULL) STRICT;",
 };
 
 int

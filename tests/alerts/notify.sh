@@ -94,7 +94,11 @@ assert list(p) == ["receiver", "status", "alerts", "groupLabels", "commonLabels"
 assert a["status"] == "firing" and a["labels"]["alertname"] == "ManyPredictions", a
 assert re.fullmatch(r"[0-9a-f]{16}", a["fingerprint"]), a
 assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z", a["startsAt"]), a
-assert a["endsAt"] == "0001-01-01T00:00:00Z" and a["generatorURL"] == "", a
+assert a["endsAt"] == "0001-01-01T00:00:00Z", a
+# Prometheus' link to the rule's expression, under external_url
+from urllib.parse import quote_plus
+assert a["generatorURL"] == ("http://plumb.test/graph?g0.expr=" +
+    quote_plus("api:predictions > 100") + "&g0.tab=1"), a["generatorURL"]
 PY
 
 # --- the webhook receiver: the same JSON, POSTed ---

@@ -232,7 +232,8 @@ test_timers(void **state)
 	    "[{\"status\":\"firing\",\"labels\":{\"alertname\":\"HighX\","
 	    "\"job\":\"a\",\"severity\":\"page\"},\"annotations\":"
 	    "{\"summary\":\"x is 10\"},\"startsAt\":\"2026-01-01T00:00:00Z\","
-	    "\"endsAt\":\"0001-01-01T00:00:00Z\",\"generatorURL\":\"\","
+	    "\"endsAt\":\"0001-01-01T00:00:00Z\",\"generatorURL\":"
+	    "\"http://plumb.example/graph?g0.expr=x+%3E+5&g0.tab=1\","
 	    "\"fingerprint\":\"");
 	has(p, "\"groupLabels\":{\"alertname\":\"HighX\"},\"commonLabels\":"
 	    "{\"alertname\":\"HighX\",\"job\":\"a\",\"severity\":\"page\"},"
