@@ -67,7 +67,32 @@ struct loop {
 	pl_ct *ct;			/* the triggers: section (NULL: none yet) */
 	unsigned ct_gen;
 	const char *exe;		/* this plumb, for CT runs */
+	int64_t started_ms, beat_ms;	/* the heartbeat (plumb alerts) */
+	int beat_failing;
 };
+
+/* The heartbeat `plumb alerts` reads to report a watcher that is not
+ * running (PlumbWatcherNotRunning): at most every PL_WATCHER_BEAT_MS,
+ * and at the clean stop. */
+static void
+loop_beat(struct loop *l, pl_store *st, int64_t now_ms, int stopped)
+{
+	int builtin = l->alerting ? pl_alerting_builtin(l->alerting) : 1;
+
+	if (!l->started_ms)
+		l->started_ms = now_ms;
+	if (!stopped && l->beat_ms && now_ms - l->beat_ms < PL_WATCHER_BEAT_MS)
+		return;
+	if (pl_watcher_beat(st, now_ms, l->started_ms, builtin, stopped) !=
+	    PL_OK) {
+		if (!l->beat_failing)
+			pl_watch_log(l->w, "heartbeat: %s", pl_store_errmsg(st));
+		l->beat_failing = 1;
+		return;
+	}
+	l->beat_failing = 0;
+	l->beat_ms = now_ms;
+}
 
 /* One line of the trigger check, through the watcher's log. */
 static void
@@ -190,6 +215,7 @@ loop_tick(void *ctx, pl_store *st, unsigned gen, int64_t now_ms, int last)
 	int rc;
 
 	if (last) {
+		loop_beat(l, st, now_ms, 1);
 		pl_notifier_close(l->notifier);
 		l->notifier = NULL;
 		pl_alerting_close(l->alerting);
@@ -238,6 +264,7 @@ loop_tick(void *ctx, pl_store *st, unsigned gen, int64_t now_ms, int last)
 			pl_watch_log(l->w, "alert rules: all evaluate again");
 		l->failed = rc == PL_OK ? 0 : failed;
 	}
+	loop_beat(l, st, now_ms, 0);
 	{
 		int64_t next = pl_alerting_next(l->alerting);
 		int64_t nnext = loop_notify(l, st, gen, now_ms);

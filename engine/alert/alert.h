@@ -112,8 +112,43 @@ const char *pl_alerting_errmsg(const pl_alerting *a);
 /* NULL is fine.  Flushes what is queued. */
 void pl_alerting_close(pl_alerting *a);
 
+/* 1 when the built-in rules are on (alerts: builtin:, default true). */
+int pl_alerting_builtin(const pl_alerting *a);
+
 /* Names of the built-in alerting rules (NULL-terminated). */
 extern const char *const pl_alerts_builtin_names[];
+
+/* ---- the watcher's heartbeat ------------------------------------------- */
+
+/* plumb watch beats at most this often (its tick runs at least every
+ * minute); a watcher holding the lock without a beat for
+ * PL_WATCHER_STALE_MS is reported as hung. */
+#define PL_WATCHER_BEAT_MS 5000
+#define PL_WATCHER_STALE_MS (3 * 60 * 1000)
+
+/*
+ * Records that the watcher of st is alive at now_ms (pid and host of
+ * this process, started_ms its start); stopped = 1 at a clean stop.
+ * builtin = 0 when its alerts: section turned the built-in rules off
+ * (then its absence is not reported).  PL_OK or the store's code.
+ */
+int pl_watcher_beat(struct pl_store *st, int64_t now_ms, int64_t started_ms,
+    int builtin, int stopped);
+
+typedef struct pl_watcher_health {
+	int known;		/* a watcher beat on this store before */
+	int running;		/* a live process holds the watch lock */
+	int stale;		/* running, but no beat for PL_WATCHER_STALE_MS */
+	long pid;		/* the lock holder's, else the last beat's */
+	char host[256];
+	int64_t started_ms, beat_ms, stopped_ms;	/* 0: none */
+	int builtin;		/* the last watcher reported its absence */
+} pl_watcher_health;
+
+/* The watch lock and the heartbeat of st at now_ms.  PL_OK or the
+ * store's code. */
+int pl_watcher_health_get(pl_watcher_health *out, struct pl_store *st,
+    int64_t now_ms);
 
 /* ---- on-call: active alerts, history, acks, silences ------------------ */
 
@@ -138,7 +173,11 @@ typedef struct pl_alert_row {
 } pl_alert_row;
 
 /* The alerts pending or firing (open rows), oldest first, each marked
- * with a silence active at now_ms that matches it. */
+ * with a silence active at now_ms that matches it; with them the
+ * built-in PlumbWatcherNotRunning (id 0, group plumb-builtin, firing
+ * since the last heartbeat) when pl_watcher_health_get() finds that a
+ * watcher ran on this store and is not running now, or is stale, unless
+ * that watcher ran with `builtin: false`. */
 int pl_alerts_active(pl_alert_row **out, size_t *out_n, struct pl_store *st,
     int64_t now_ms);
 /* Every row active at or after since_ms (ended or not), oldest first. */

@@ -52,6 +52,7 @@ struct pl_alerting {
 	pq_tsdb *tsdb;
 	pq_reader inner;
 	size_t failed;		/* rules that failed in the last evaluation */
+	int builtin;		/* alerts: builtin: */
 	char err[1024];
 };
 
@@ -86,6 +87,18 @@ static const struct builtin {
 	  "    labels: {severity: warning}\n"
 	  "    annotations:\n"
 	  "      summary: 'No prediction logged by {{ $labels.target }} for 15 minutes'\n" },
+	/* labels: configured (the series exists only then), watched for
+	 * 24 hours at least (the offset sample), and not one new line in
+	 * the label log over those 24 hours: delayed ground truth arrives
+	 * at least daily in most pipelines; a rule of the same name with
+	 * another window overrides it */
+	{ "PlumbLabelsStopped",
+	  "  - alert: PlumbLabelsStopped\n"
+	  "    expr: increase(plumb_log_lines_total{log=\"labels\"}[24h]) == 0 and on (target) plumb_log_lines_total{log=\"labels\"} offset 24h\n"
+	  "    for: 15m\n"
+	  "    labels: {severity: warning}\n"
+	  "    annotations:\n"
+	  "      summary: 'No new line in the label log of {{ $labels.target }} for 24 hours: labels stopped arriving, accuracy is no longer measured'\n" },
 	{ "PlumbTriggerFailed",
 	  "  - alert: PlumbTriggerFailed\n"
 	  "    expr: plumb_trigger_failed == 1\n"
@@ -96,7 +109,7 @@ static const struct builtin {
 
 const char *const pl_alerts_builtin_names[] = {
 	"PlumbTargetDown", "PlumbProbeFailing", "PlumbNoPredictions",
-	"PlumbTriggerFailed", NULL
+	"PlumbLabelsStopped", "PlumbTriggerFailed", NULL
 };
 
 static int
@@ -418,6 +431,7 @@ pl_alerting_open(pl_alerting **out, pl_store *st, const struct pl_config *cfg,
 			free(text);
 		}
 	}
+	a->builtin = ac.builtin;
 	if (rc == PL_OK && ac.builtin)
 		rc = load_builtins(&a->rs, err, errlen);
 	if (rc == PL_OK)
@@ -857,6 +871,12 @@ pl_alerting_eval(pl_alerting *a, int64_t now_ms)
 	if (rc == PL_OK && a->failed)
 		rc = PL_ERROR;
 	return rc;
+}
+
+int
+pl_alerting_builtin(const pl_alerting *a)
+{
+	return a->builtin;
 }
 
 size_t

@@ -9,6 +9,7 @@
 
 #include "buf.h"
 #include "alert/alert.h"
+#include "alert/heartbeat.h"
 #include "alert/promql.h"
 #include "monitor/tsdb.h"
 #include "store/audit.h"
@@ -132,6 +133,38 @@ pl_alerts_active(pl_alert_row **out, size_t *out_n, pl_store *st,
 		return pl_store_errcode(st);
 	if ((rc = read_rows(out, out_n, st, s)) != PL_OK)
 		return rc;
+	{
+		/* the watcher's own absence (heartbeat.c), in time order */
+		pl_alert_row w, *v;
+
+		rc = pl__watcher_alert(&w, st, now_ms);
+		if (rc == PL_OK) {
+			if ((v = realloc(*out, (*out_n + 1) * sizeof *v)) ==
+			    NULL) {
+				free(w.alertname);
+				free(w.labels);
+				free(w.group);
+				free(w.state);
+				free(w.annotations);
+				pl_alert_rows_free(*out, *out_n);
+				*out = NULL;
+				*out_n = 0;
+				return pl__err(st, PL_ENOMEM, "out of memory");
+			}
+			size_t at = *out_n;
+			while (at > 0 && v[at - 1].active_ms > w.active_ms)
+				at--;
+			memmove(&v[at + 1], &v[at], (*out_n - at) * sizeof *v);
+			v[at] = w;
+			*out = v;
+			(*out_n)++;
+		} else if (rc != PL_ENOTFOUND) {
+			pl_alert_rows_free(*out, *out_n);
+			*out = NULL;
+			*out_n = 0;
+			return rc;
+		}
+	}
 	if ((rc = pl_silence_list(&sil, &nsil, st, now_ms, 0)) != PL_OK) {
 		pl_alert_rows_free(*out, *out_n);
 		*out = NULL;

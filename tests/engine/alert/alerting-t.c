@@ -410,14 +410,14 @@ test_config(void **state)
 	size_t n = 0;
 
 	(void)state;
-	/* no alerts: section: the four built-in rules */
+	/* no alerts: section: the five built-in rules */
 	assert_int_equal(open_err("models: {}\n", err, sizeof err, &n), PL_OK);
-	assert_int_equal(n, 4);
+	assert_int_equal(n, 5);
 	/* a rule of the same name replaces a built-in one */
 	assert_int_equal(open_err("alerts:\n  groups:\n  - name: g\n    rules:\n"
 	    "    - alert: PlumbTargetDown\n      expr: up == 0\n"
 	    "      for: 5m\n", err, sizeof err, &n), PL_OK);
-	assert_int_equal(n, 4);
+	assert_int_equal(n, 5);
 	/* rule files relative to plumb.yaml, with inline groups */
 	assert_int_equal(open_err("alerts:\n  builtin: false\n"
 	    "  rule_files: [rules.yml]\n  groups:\n  - name: g\n    rules:\n"
@@ -447,6 +447,72 @@ test_config(void **state)
 	assert_non_null(strstr(err, "defined twice"));
 }
 
+/*
+ * The built-in PlumbLabelsStopped: a label log (plumb_log_lines_total
+ * {log="labels"}) watched for 24 h without one new line.  "api" grows
+ * for the last time at 5 h (from the sample at 4h55): pending once that
+ * sample leaves the 24 h window, at 28h55, firing 15 min later; "ok" keeps
+ * growing; "young" never grew but is watched for less than 24 h.
+ */
+static void
+test_labels_stopped(void **state)
+{
+	char *dir;
+	pl_store *st = tu_store(&dir);
+	pl_config *c = config(dir, "alerts:\n  interval: 5m\n");
+	pl_alerting *a;
+	pl_ts_writer *w;
+	pl_alert_row *r;
+	size_t n;
+	char err[1024];
+	const int64_t step = 5 * M, H = 60 * M;
+	int64_t pending = 0, firing = 0;
+
+	(void)state;
+	assert_int_equal(pl_alerting_open(&a, st, c, err, sizeof err), PL_OK);
+	assert_true(pl_alerting_has_alert(a, "PlumbLabelsStopped"));
+	for (int64_t t = T0; t <= T0 + 31 * H; t += step) {
+		pl_label api[] = { { "log", "labels" }, { "target", "api" } };
+		pl_label ok[] = { { "log", "labels" }, { "target", "ok" } };
+		pl_label young[] = { { "log", "labels" }, { "target", "young" } };
+		double k = (double)((t - T0) / step);
+
+		assert_int_equal(pl_ts_writer_open(&w, st), PL_OK);
+		assert_int_equal(pl_ts_append(w, "plumb_log_lines_total", api, 2,
+		    t, t < T0 + 5 * H ? k : (double)(5 * H / step)), PL_OK);
+		assert_int_equal(pl_ts_append(w, "plumb_log_lines_total", ok, 2,
+		    t, k * 3), PL_OK);
+		if (t >= T0 + 20 * H)
+			assert_int_equal(pl_ts_append(w, "plumb_log_lines_total",
+			    young, 2, t, 7), PL_OK);
+		assert_int_equal(pl_ts_writer_close(w), PL_OK);
+		if (t < T0 + 24 * H)
+			continue;
+		eval(a, t + 1);
+		assert_int_equal(pl_alerts_active(&r, &n, st, t + 1), PL_OK);
+		for (size_t i = 0; i < n; i++) {
+			if (strcmp(r[i].alertname, "PlumbLabelsStopped"))
+				continue;
+			if (!strstr(r[i].labels, "target=\"api\""))
+				fail_msg("fired for %s", r[i].labels);
+			if (!pending)
+				pending = t;
+			if (!firing && !strcmp(r[i].state, "firing"))
+				firing = t;
+		}
+		pl_alert_rows_free(r, n);
+	}
+	if (pending != T0 + 29 * H - step || firing != T0 + 29 * H + 10 * M)
+		fail_msg("pending at %+lld min, firing at %+lld min (from T0)",
+		    (long long)((pending - T0) / M),
+		    (long long)((firing - T0) / M));
+	pl_alerting_close(a);
+	pl_config_free(c);
+	pl_store_close(st);
+	tu_rmrf(dir);
+	free(dir);
+}
+
 int
 main(void)
 {
@@ -456,6 +522,7 @@ main(void)
 		cmocka_unit_test(test_silences),
 		cmocka_unit_test(test_silenced_alert),
 		cmocka_unit_test(test_config),
+		cmocka_unit_test(test_labels_stopped),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
