@@ -354,6 +354,248 @@ test_perf_metrics(void **state)
 	assert_true(m.auc == 0.5);
 }
 
+/* ---- results on a fixed log, against a golden file ----
+ *
+ * Two targets fed a generated log (out-of-order and tied timestamps,
+ * duplicate ids, garbage, missing and NaN features, a feature added
+ * midway, error statuses, labels before and after their predictions,
+ * duplicate labels, a restart between polls) and every sample, event
+ * and state of every poll, values printed exactly (%a), compared with
+ * tests/engine/monitor/predsrc-golden.txt.  That file was written by the
+ * one-row-per-prediction layout (schema 5): the block layout that
+ * replaced it must give the same numbers bit for bit.
+ * PLUMB_WRITE_GOLDEN=1 rewrites it.
+ */
+static struct buf_golden {
+	char *p;
+	size_t n, cap;
+} G;
+
+static const char *G_dir;
+
+static void
+gput(const char *fmt, ...)
+{
+	va_list ap;
+	char line[1024];
+
+	va_start(ap, fmt);
+	int n = vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	assert_true(n > 0 && (size_t)n < sizeof line);
+	if (G.n + (size_t)n + 1 > G.cap) {
+		G.cap = (G.n + (size_t)n + 1) * 2;
+		G.p = realloc(G.p, G.cap);
+		assert_non_null(G.p);
+	}
+	memcpy(G.p + G.n, line, (size_t)n + 1);
+	G.n += (size_t)n;
+}
+
+static void
+golden_poll(pl_predsrc *s, pl_store *st, const char *target, int64_t now,
+    const char *what)
+{
+	struct pl_predsrc_status ps;
+
+	sink_reset(&K);
+	poll_ok(s, now);
+	gput("== %s %s\n", target, what);
+	for (size_t i = 0; i < K.n; i++) {
+		if (strncmp(K.s[i].key, "plumb_prediction_rate", 21) == 0)
+			continue;	/* per wall-clock second */
+		gput("%s %a\n", K.s[i].key, K.s[i].v);
+	}
+	/* the temp directory is not part of the results */
+	char ev[sizeof K.events], *e = K.events, *hit;
+	size_t dl = strlen(G_dir), o = 0;
+	while ((hit = strstr(e, G_dir)) != NULL) {
+		o += (size_t)snprintf(ev + o, sizeof ev - o, "%.*sDIR",
+		    (int)(hit - e), e);
+		e = hit + dl;
+	}
+	snprintf(ev + o, sizeof ev - o, "%s", e);
+	gput("events: %s", ev);
+	gput("states: %s\n", K.states);
+	assert_int_equal(pl_predsrc_status(&ps, st, target), PL_OK);
+	gput("status: lines %lld/%lld records %lld/%lld malformed %lld/%lld"
+	    " duplicates %lld/%lld changes %lld/%lld stored %lld labelled %lld"
+	    " pending %lld\n",
+	    (long long)ps.predictions.lines, (long long)ps.labels.lines,
+	    (long long)ps.predictions.records, (long long)ps.labels.records,
+	    (long long)ps.predictions.malformed, (long long)ps.labels.malformed,
+	    (long long)ps.predictions.duplicates, (long long)ps.labels.duplicates,
+	    (long long)ps.predictions.schema_changes,
+	    (long long)ps.labels.schema_changes, (long long)ps.stored,
+	    (long long)ps.labelled, (long long)ps.pending);
+}
+
+static uint64_t gx = 0x9E3779B97F4A7C15ull;
+
+static double
+gu(void)
+{
+	gx ^= gx << 13;
+	gx ^= gx >> 7;
+	gx ^= gx << 17;
+	return (double)(gx >> 11) / 9007199254740992.0;
+}
+
+#define T0 1796400000000LL
+
+/* Appends predictions [from, to) of a target: classification (reg 0)
+ * or regression (reg 1); features g from record `gfrom` on. */
+static void
+golden_preds(const char *log, int from, int to, int reg, int gfrom)
+{
+	FILE *f = fopen(log, "a");
+
+	assert_non_null(f);
+	for (int i = from; i < to; i++) {
+		/* ties every 4th record, some out of order by up to 30 ms */
+		long long ts = T0 + (long long)(i / 4 * 4) * 10 -
+		    (i % 7 == 3 ? (long long)(gu() * 30) : 0);
+		int id = i % 97 == 5 && i > 10 ? i - 7 : i;	/* duplicates */
+		double a = gu() + (i > 1800 ? 0.4 : 0), b = gu() * 3;
+		int c = (int)(gu() * 4);
+		if (i % 53 == 0)
+			fprintf(f, "{not json\n");
+		fprintf(f, "{\"id\":\"r%d\",\"ts\":%lld,\"features\":{\"a\":%.17g,",
+		    id, ts, a);
+		if (i % 11 == 0)
+			fprintf(f, "\"b\":NaN,");
+		else if (i % 13 != 0)
+			fprintf(f, "\"b\":%.17g,", b);
+		fprintf(f, "\"c\":%d", c);
+		if (i >= gfrom)
+			fprintf(f, ",\"g\":%.17g", gu() * 2 - 1);
+		double sc = gu();
+		if (reg)
+			fprintf(f, "},\"prediction\":%.17g,\"latency\":%.6f,"
+			    "\"status\":%d}\n", a * 10 + sc, 0.001 + gu() / 100,
+			    i % 29 == 0 ? 500 : 200);
+		else
+			fprintf(f, "},\"prediction\":%d,\"score\":%.17g,"
+			    "\"latency\":%.6f,\"status\":\"%s\"}\n", sc >= 0.5, sc,
+			    0.001 + gu() / 100, i % 31 == 0 ? "error" : "ok");
+	}
+	fclose(f);
+}
+
+/* Labels of records [from, to), every third skipped, some twice, some for
+ * records not written yet (ahead); label time 40 s after the record. */
+static void
+golden_labels(const char *lab, int from, int to, int reg, int ahead)
+{
+	FILE *f = fopen(lab, "a");
+
+	assert_non_null(f);
+	for (int i = from; i < to + ahead; i++) {
+		if (i % 3 == 1)
+			continue;
+		long long ts = T0 + (long long)i * 10 + 40000;
+		double y = reg ? gu() * 14 : (double)(gu() < 0.7);
+		fprintf(f, "{\"id\":\"r%d\",\"label\":%.17g,\"ts\":%lld}\n", i, y, ts);
+		if (i % 17 == 0)
+			fprintf(f, "{\"id\":\"r%d\",\"label\":%.17g,\"ts\":%lld}\n",
+			    i, y, ts + 5);
+	}
+	fclose(f);
+}
+
+static void
+golden_run(const char *dir, const char *sd, pl_store *st, const char *target,
+    int reg)
+{
+	char *log, *lab, *ref, err[512];
+	pl_predsrc *s;
+	FILE *f;
+
+	assert_true(asprintf(&log, "%s/%s.jsonl", dir, target) > 0);
+	assert_true(asprintf(&lab, "%s/%s-labels.jsonl", dir, target) > 0);
+	assert_true(asprintf(&ref, "%s/%s-ref.csv", dir, target) > 0);
+	f = fopen(ref, "w");
+	assert_non_null(f);
+	fprintf(f, "a,b,c,g\n");
+	for (int i = 0; i < 2000; i++)
+		fprintf(f, "%.17g,%.17g,%d,%.17g\n", gu(), gu() * 3, (int)(gu() * 4),
+		    gu() * 2 - 1);
+	fclose(f);
+	int dets[] = { PL_DETECT_ADWIN, PL_DETECT_PAGE_HINKLEY, PL_DETECT_DDM };
+	struct pl_predsrc_opts o = { .target = target, .pred_path = log,
+		.label_path = lab, .perf_window_ms = 8000,
+		.drift_reference = ref, .drift_min_rows = 100,
+		.drift_threshold = NAN, .detectors = dets, .ndetectors = 3 };
+	if (reg)
+		o.drift_window_rows = 700;
+	else
+		o.drift_window_ms = 5000;
+	golden_preds(log, 0, 1500, reg, 1200);
+	golden_labels(lab, 0, 700, reg, 40);
+	if (pl_predsrc_open(&s, sd, &o, err, sizeof err) != PL_OK)
+		fail_msg("%s", err);
+	golden_poll(s, st, target, T0 + 20000, "poll 1");
+	golden_preds(log, 1500, 2500, reg, 1200);
+	golden_labels(lab, 740, 1900, reg, 0);
+	golden_poll(s, st, target, T0 + 30000, "poll 2");
+	golden_poll(s, st, target, T0 + 30000, "poll 3 (nothing new)");
+	pl_predsrc_close(s);
+	golden_preds(log, 2500, 3000, reg, 1200);
+	golden_labels(lab, 1900, 3000, reg, 0);
+	if (pl_predsrc_open(&s, sd, &o, err, sizeof err) != PL_OK)
+		fail_msg("%s", err);
+	golden_poll(s, st, target, T0 + 45000, "poll 4 (restarted)");
+	pl_predsrc_close(s);
+	free(log);
+	free(lab);
+	free(ref);
+}
+
+static void
+test_results_fixed_log(void **state)
+{
+	char *dir, *sd, *golden;
+	pl_store *st = tu_store(&dir);
+	const char *top = getenv("top_srcdir");
+
+	(void)state;
+	sd = path_in(dir, ".plumb");
+	G_dir = dir;
+	golden_run(dir, sd, st, "cls", 0);
+	golden_run(dir, sd, st, "reg", 1);
+	assert_true(asprintf(&golden, "%s/tests/engine/monitor/predsrc-golden.txt",
+	    top ? top : ".") > 0);
+	if (getenv("PLUMB_WRITE_GOLDEN")) {
+		FILE *f = fopen(golden, "w");
+		assert_non_null(f);
+		fwrite(G.p, 1, G.n, f);
+		fclose(f);
+	} else {
+		FILE *f = fopen(golden, "r");
+		char *want = calloc(1, G.n + 2);
+		assert_non_null(f);
+		size_t got_n = fread(want, 1, G.n + 1, f);
+		fclose(f);
+		if (got_n != G.n || memcmp(want, G.p, G.n) != 0) {
+			char *out;
+			assert_true(asprintf(&out, "%s/predsrc-got.txt", dir) > 0);
+			f = fopen(out, "w");
+			fwrite(G.p, 1, G.n, f);
+			fclose(f);
+			fail_msg("results differ from %s (diff it with %s)", golden, out);
+		}
+		free(want);
+	}
+	free(G.p);
+	memset(&G, 0, sizeof G);
+	free(golden);
+	free(sd);
+	pl_store_close(st);
+	if (!getenv("PLUMB_KEEP_TMP"))
+		tu_rmrf(dir);
+	free(dir);
+}
+
 int
 main(void)
 {
@@ -362,6 +604,7 @@ main(void)
 		cmocka_unit_test(test_window_drift_matches_plumb_drift),
 		cmocka_unit_test(test_concept_drift),
 		cmocka_unit_test(test_perf_metrics),
+		cmocka_unit_test(test_results_fixed_log),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
