@@ -14,6 +14,7 @@
 #include "store/error.h"
 #include "monitor/logtail.h"
 #include "monitor/perf.h"
+#include "monitor/predblock.h"
 #include "store/internal.h"
 #include "monitor/wdrift.h"
 
@@ -54,9 +55,17 @@ struct pl_predsrc {
 	size_t nlat, npv, cap_lat, cap_pv;
 	int64_t max_ts;			/* latest prediction time seen */
 	int64_t errors;			/* stored rows with an error status; -1: unknown */
-	struct buf blob;
-	char idbuf[1024];
 	int cb_failed;
+	/* stored predictions (predblock.h), built from the store at the
+	 * first poll and dropped when a poll rolls back */
+	int loaded;
+	struct pl_pidx idx;		/* id -> (seq, idx) */
+	struct pl_pblock head;		/* the block being filled */
+	struct pl_pblock look[2];	/* decoded blocks, for checks, joins */
+	unsigned look_next;
+	uint8_t **joined;		/* per seq: bitmap of labelled records */
+	size_t njoined;
+	struct buf enc[5];		/* a block's encoded columns */
 	/* rate */
 	struct timespec last_mono;
 	int have_last;
@@ -294,6 +303,353 @@ push(double **v, size_t *n, size_t *cap, double x)
 	return 0;
 }
 
+/* ---- stored predictions: blocks and the id index ---- */
+
+static int
+oom(pl_predsrc *s)
+{
+	return seterr(s, PL_ENOMEM, "out of memory");
+}
+
+static int
+write_block(pl_predsrc *s, struct pl_pblock *b)
+{
+	sqlite3_stmt *q = pl__stmt(s->st,
+	    "INSERT OR REPLACE INTO mon_pred_blocks(target, seq, n, nfeat,"
+	    " ts_min, ts_max, errors, ids, ts, status, vals, features)"
+	    " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)");
+	int rc;
+
+	if (q == NULL)
+		return dbfail(s, "storing predictions");
+	if (pl_pblock_encode(b, &s->enc[0], &s->enc[1], &s->enc[2], &s->enc[3],
+	    &s->enc[4]) != 0)
+		return oom(s);
+	sqlite3_bind_text(q, 1, s->target, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, b->seq);
+	sqlite3_bind_int64(q, 3, (int64_t)b->n);
+	sqlite3_bind_int64(q, 4, (int64_t)b->nfeat);
+	sqlite3_bind_int64(q, 5, b->ts_min);
+	sqlite3_bind_int64(q, 6, b->ts_max);
+	sqlite3_bind_int64(q, 7, b->errors);
+	for (int k = 0; k < 5; k++)
+		sqlite3_bind_blob(q, 8 + k, s->enc[k].len ? s->enc[k].p : "",
+		    (int)s->enc[k].len, SQLITE_STATIC);
+	rc = sqlite3_step(q);
+	sqlite3_reset(q);
+	if (rc != SQLITE_DONE) {
+		pl__sqlerr(s->st, rc, "storing predictions");
+		return dbfail(s, "storing predictions");
+	}
+	b->dirty = 0;
+	return PL_OK;
+}
+
+/* Makes room in the head block for a record with nf features: a full
+ * head (or one with fewer feature columns) is stored and the next one
+ * begun. */
+static int
+head_room(pl_predsrc *s, size_t nf)
+{
+	struct pl_pblock *h = &s->head;
+	int rc;
+
+	if (h->feat && h->n < PL_PBLOCK_RECORDS && nf <= h->nfeat)
+		return PL_OK;
+	int64_t seq = h->seq;
+	if (h->n > 0) {
+		if ((rc = write_block(s, h)) != PL_OK)
+			return rc;
+		seq++;
+	}
+	size_t pnf = s->pred.parser ? pl_predparse_nfeatures(s->pred.parser) : 0;
+	return pl_pblock_reset(h, seq, nf > pnf ? nf : pnf) == 0 ? PL_OK : oom(s);
+}
+
+static int
+mark_joined(pl_predsrc *s, int64_t seq, uint32_t idx)
+{
+	if ((size_t)seq >= s->njoined) {
+		size_t n = s->njoined ? s->njoined : 64;
+		while (n <= (size_t)seq)
+			n *= 2;
+		uint8_t **v = realloc(s->joined, n * sizeof *v);
+		if (v == NULL)
+			return oom(s);
+		memset(v + s->njoined, 0, (n - s->njoined) * sizeof *v);
+		s->joined = v;
+		s->njoined = n;
+	}
+	if (s->joined[seq] == NULL &&
+	    (s->joined[seq] = calloc(PL_PBLOCK_RECORDS / 8, 1)) == NULL)
+		return oom(s);
+	s->joined[seq][idx / 8] |= (uint8_t)(1u << (idx % 8));
+	return PL_OK;
+}
+
+static int
+is_joined(const pl_predsrc *s, int64_t seq, uint32_t idx)
+{
+	return (size_t)seq < s->njoined && s->joined[seq] &&
+	    (s->joined[seq][idx / 8] >> (idx % 8) & 1);
+}
+
+/* Block seq, decoded (all but its features), or the head. */
+static int
+block_at(pl_predsrc *s, int64_t seq, const struct pl_pblock **out)
+{
+	if (seq == s->head.seq && s->head.feat) {
+		*out = &s->head;
+		return PL_OK;
+	}
+	for (int k = 0; k < 2; k++)
+		if (s->look[k].off && s->look[k].seq == seq) {
+			*out = &s->look[k];
+			return PL_OK;
+		}
+	struct pl_pblock *b = &s->look[s->look_next++ & 1];
+	sqlite3_stmt *q = pl__stmt(s->st, "SELECT n, ids, ts, status, vals"
+	    " FROM mon_pred_blocks WHERE target = ?1 AND seq = ?2");
+	int rc, drc = -2;
+
+	if (q == NULL)
+		return dbfail(s, "reading predictions");
+	sqlite3_bind_text(q, 1, s->target, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, seq);
+	b->seq = -1;
+	if ((rc = sqlite3_step(q)) == SQLITE_ROW)
+		drc = pl_pblock_decode(b, seq, (size_t)sqlite3_column_int64(q, 0),
+		    sqlite3_column_blob(q, 1), (size_t)sqlite3_column_bytes(q, 1),
+		    sqlite3_column_blob(q, 2), (size_t)sqlite3_column_bytes(q, 2),
+		    sqlite3_column_blob(q, 3), (size_t)sqlite3_column_bytes(q, 3),
+		    sqlite3_column_blob(q, 4), (size_t)sqlite3_column_bytes(q, 4));
+	sqlite3_reset(q);
+	if (drc == -1)
+		return oom(s);
+	if (drc != 0) {
+		b->seq = -1;
+		return seterr(s, PL_ECORRUPT, "prediction block %lld of target"
+		    " %s is %s", (long long)seq, s->target,
+		    rc == SQLITE_ROW ? "corrupt" : "missing");
+	}
+	*out = b;
+	return PL_OK;
+}
+
+/* The stored record with this id: 1 (*seq, *idx, *b set), 0 none. */
+static int
+find_id(pl_predsrc *s, const char *id, size_t len, int64_t *seq,
+    uint32_t *idx, const struct pl_pblock **b)
+{
+	uint64_t h = pl_pidx_hash(id, len);
+	size_t pos = (size_t)-1;
+	const struct pl_pidx_slot *sl;
+	int rc;
+
+	while ((sl = pl_pidx_next(&s->idx, h, &pos)) != NULL) {
+		uint32_t sseq = sl->seq, sidx = sl->idx;
+		const struct pl_pblock *blk = NULL;
+		if ((rc = block_at(s, sseq, &blk)) != PL_OK)
+			return rc;
+		if (sidx < blk->n && pl_pblock_idlen(blk, sidx) == len &&
+		    memcmp(pl_pblock_id(blk, sidx), id, len) == 0) {
+			*seq = sseq;
+			*idx = sidx;
+			*b = blk;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static int
+add_record(pl_predsrc *s, const char *id, size_t len, int64_t ts, int error,
+    double pred, double score, double lat, const double *f, size_t nf)
+{
+	int rc;
+
+	if ((rc = head_room(s, nf)) != PL_OK)
+		return rc;
+	if (pl_pblock_add(&s->head, id, len, ts, error, pred, score, lat, f,
+	    nf) != 0 || pl_pidx_add(&s->idx, pl_pidx_hash(id, len),
+	    (uint32_t)s->head.seq, (uint32_t)(s->head.n - 1)) != 0)
+		return oom(s);
+	return PL_OK;
+}
+
+static int
+store_label(pl_predsrc *s, int64_t seq, uint32_t idx, double label,
+    int64_t label_ms)
+{
+	sqlite3_stmt *q = pl__stmt(s->st, "INSERT INTO mon_pred_labels(target,"
+	    " seq, idx, label, label_ms) VALUES(?1, ?2, ?3, ?4, ?5)");
+	int rc;
+
+	if (q == NULL)
+		return dbfail(s, "joining a label");
+	sqlite3_bind_text(q, 1, s->target, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, seq);
+	sqlite3_bind_int64(q, 3, idx);
+	sqlite3_bind_double(q, 4, label);
+	sqlite3_bind_int64(q, 5, label_ms);
+	rc = sqlite3_step(q);
+	sqlite3_reset(q);
+	if (rc != SQLITE_DONE) {
+		pl__sqlerr(s->st, rc, "joining a label");
+		return dbfail(s, "joining a label");
+	}
+	return mark_joined(s, seq, idx);
+}
+
+/* Rows of mon_predictions (schema 5 to 10) of this target, moved into
+ * blocks in their reading order, with their labels. */
+static int
+convert_legacy(pl_predsrc *s)
+{
+	sqlite3_stmt *q = pl__stmt(s->st, "SELECT id, ts_ms, prediction, score,"
+	    " latency, status, features, label, label_ms FROM mon_predictions"
+	    " WHERE target = ?1 ORDER BY rid");
+	double f[PL_PRED_MAX_FEATURES];
+	int rc, ret = PL_OK;
+	int64_t n = 0;
+
+	if (q == NULL)
+		return dbfail(s, "moving predictions into blocks");
+	sqlite3_bind_text(q, 1, s->target, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		const char *id = (const char *)sqlite3_column_text(q, 0);
+		size_t len = (size_t)sqlite3_column_bytes(q, 0);
+		const unsigned char *fb = sqlite3_column_blob(q, 6);
+		size_t nf = (size_t)sqlite3_column_bytes(q, 6) / 8;
+		double v[3];
+		if (nf > PL_PRED_MAX_FEATURES)
+			nf = PL_PRED_MAX_FEATURES;
+		if (nf)
+			memcpy(f, fb, nf * 8);
+		for (int k = 0; k < 3; k++)
+			v[k] = sqlite3_column_type(q, 2 + k) == SQLITE_NULL ? NAN :
+			    sqlite3_column_double(q, 2 + k);
+		if ((ret = add_record(s, id ? id : "", len,
+		    sqlite3_column_int64(q, 1), sqlite3_column_int(q, 5) != 0,
+		    v[0], v[1], v[2], f, nf)) != PL_OK)
+			break;
+		if (sqlite3_column_type(q, 7) != SQLITE_NULL &&
+		    (ret = store_label(s, s->head.seq, (uint32_t)(s->head.n - 1),
+		    sqlite3_column_double(q, 7), sqlite3_column_int64(q, 8))) != PL_OK)
+			break;
+		n++;
+	}
+	sqlite3_reset(q);
+	if (ret != PL_OK)
+		return ret;
+	if (rc != SQLITE_DONE) {
+		pl__sqlerr(s->st, rc, "moving predictions into blocks");
+		return dbfail(s, "moving predictions into blocks");
+	}
+	if (n == 0)
+		return PL_OK;
+	if (s->head.dirty && (ret = write_block(s, &s->head)) != PL_OK)
+		return ret;
+	q = pl__stmt(s->st, "DELETE FROM mon_predictions WHERE target = ?1");
+	if (q == NULL)
+		return dbfail(s, "moving predictions into blocks");
+	sqlite3_bind_text(q, 1, s->target, -1, SQLITE_STATIC);
+	rc = sqlite3_step(q);
+	sqlite3_reset(q);
+	if (rc != SQLITE_DONE) {
+		pl__sqlerr(s->st, rc, "moving predictions into blocks");
+		return dbfail(s, "moving predictions into blocks");
+	}
+	return PL_OK;
+}
+
+static void
+preds_unload(pl_predsrc *s)
+{
+	pl_pidx_free(&s->idx);
+	pl_pblock_free(&s->head);
+	for (int k = 0; k < 2; k++)
+		pl_pblock_free(&s->look[k]);
+	for (size_t i = 0; i < s->njoined; i++)
+		free(s->joined[i]);
+	free(s->joined);
+	s->joined = NULL;
+	s->njoined = 0;
+	s->loaded = 0;
+}
+
+/* The id index and joined marks from the store (inside the poll's
+ * transaction), older rows moved into blocks, a fresh head. */
+static int
+preds_load(pl_predsrc *s)
+{
+	sqlite3_stmt *q;
+	int rc, drc = 0;
+	int64_t next = 0;
+
+	if (s->loaded)
+		return PL_OK;
+	preds_unload(s);
+	q = pl__stmt(s->st, "SELECT seq, n, ids FROM mon_pred_blocks"
+	    " WHERE target = ?1 ORDER BY seq");
+	if (q == NULL)
+		return dbfail(s, "reading predictions");
+	sqlite3_bind_text(q, 1, s->target, -1, SQLITE_STATIC);
+	struct pl_pblock *b = &s->look[0];
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		int64_t seq = sqlite3_column_int64(q, 0);
+		size_t n = (size_t)sqlite3_column_int64(q, 1);
+		drc = pl_pblock_decode(b, seq, n, sqlite3_column_blob(q, 2),
+		    (size_t)sqlite3_column_bytes(q, 2), NULL, 0, NULL, 0, NULL, 0);
+		if (drc != 0)
+			break;
+		for (size_t i = 0; i < n; i++)
+			if (pl_pidx_add(&s->idx, pl_pidx_hash(pl_pblock_id(b, i),
+			    pl_pblock_idlen(b, i)), (uint32_t)seq, (uint32_t)i) != 0) {
+				drc = -1;
+				break;
+			}
+		if (drc != 0)
+			break;
+		next = seq + 1;
+	}
+	sqlite3_reset(q);
+	pl_pblock_free(b);	/* ids only: not a cached block */
+	if (drc == -1)
+		return oom(s);
+	if (drc != 0)
+		return seterr(s, PL_ECORRUPT, "a prediction block of target %s is"
+		    " corrupt", s->target);
+	if (rc != SQLITE_DONE) {
+		pl__sqlerr(s->st, rc, "reading predictions");
+		return dbfail(s, "reading predictions");
+	}
+	q = pl__stmt(s->st, "SELECT seq, idx FROM mon_pred_labels"
+	    " WHERE target = ?1");
+	if (q == NULL)
+		return dbfail(s, "reading labels");
+	sqlite3_bind_text(q, 1, s->target, -1, SQLITE_STATIC);
+	int ret = PL_OK;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW && ret == PL_OK) {
+		int64_t seq = sqlite3_column_int64(q, 0);
+		int64_t i = sqlite3_column_int64(q, 1);
+		if (seq >= 0 && i >= 0 && i < PL_PBLOCK_RECORDS)
+			ret = mark_joined(s, seq, (uint32_t)i);
+	}
+	sqlite3_reset(q);
+	if (ret != PL_OK)
+		return ret;
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		pl__sqlerr(s->st, rc, "reading labels");
+		return dbfail(s, "reading labels");
+	}
+	s->head.seq = next;
+	if ((rc = convert_legacy(s)) != PL_OK)
+		return rc;
+	s->loaded = 1;
+	return PL_OK;
+}
+
 static void
 bad_line(struct flog *f, const char *msg)
 {
@@ -302,21 +658,15 @@ bad_line(struct flog *f, const char *msg)
 	    (long long)f->lines, msg);
 }
 
-static void
-bind_real(sqlite3_stmt *q, int i, double v)
-{
-	if (isnan(v))
-		sqlite3_bind_null(q, i);
-	else
-		sqlite3_bind_double(q, i, v);
-}
-
 static int
 on_prediction(void *ctx, const char *line, size_t len, unsigned flags)
 {
 	pl_predsrc *s = ctx;
 	struct flog *f = &s->pred;
 	struct pl_pred_row r;
+	const struct pl_pblock *b;
+	int64_t seq;
+	uint32_t idx;
 	int rc;
 
 	if (!(flags & PL_TAIL_LINE_HEADER_ONLY))
@@ -325,7 +675,7 @@ on_prediction(void *ctx, const char *line, size_t len, unsigned flags)
 	if (rc == PL_ITEROVER)
 		return 0;
 	if (rc == PL_ENOMEM)
-		return seterr(s, PL_ENOMEM, "out of memory");
+		return oom(s);
 	if (rc != PL_OK) {
 		bad_line(f, pl_predparse_errmsg(f->parser));
 		return 0;
@@ -335,38 +685,15 @@ on_prediction(void *ctx, const char *line, size_t len, unsigned flags)
 		return 0;
 	}
 	int64_t ts = r.ts_ms == INT64_MIN ? s->now_ms : r.ts_ms;
-	sqlite3_stmt *q = pl__stmt(s->st,
-	    "INSERT INTO mon_predictions(target, id, ts_ms, prediction, score,"
-	    " latency, status, features) VALUES(?1,?2,?3,?4,?5,?6,?7,?8)"
-	    " ON CONFLICT DO NOTHING");
-	if (q == NULL)
-		return dbfail(s, "storing a prediction");
-	buf_clear(&s->blob);
-	for (size_t i = 0; i < r.nfeatures; i++) {
-		/* little-endian float64, the host order on every platform
-		 * plumb runs on; checked at compile time below */
-		if (buf_add(&s->blob, &r.features[i], sizeof(double)) != 0)
-			return seterr(s, PL_ENOMEM, "out of memory");
-	}
-	sqlite3_bind_text(q, 1, s->target, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 2, r.id, (int)r.id_len, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 3, ts);
-	bind_real(q, 4, r.prediction);
-	bind_real(q, 5, r.score);
-	bind_real(q, 6, r.latency);
-	sqlite3_bind_int(q, 7, r.status == 1);
-	sqlite3_bind_blob(q, 8, s->blob.len ? s->blob.p : "", (int)s->blob.len,
-	    SQLITE_STATIC);
-	rc = sqlite3_step(q);
-	sqlite3_reset(q);
-	if (rc != SQLITE_DONE) {
-		pl__sqlerr(s->st, rc, "storing a prediction");
-		return dbfail(s, "storing a prediction");
-	}
-	if (sqlite3_changes(s->st->db) == 0) {
+	if ((rc = find_id(s, r.id, r.id_len, &seq, &idx, &b)) < 0)
+		return rc;
+	if (rc == 1) {
 		f->duplicates++;
 		return 0;
 	}
+	if ((rc = add_record(s, r.id, r.id_len, ts, r.status == 1, r.prediction,
+	    r.score, r.latency, r.features, r.nfeatures)) != PL_OK)
+		return rc;
 	f->records++;
 	s->round_records++;
 	s->round_errors += r.status == 1;
@@ -376,11 +703,9 @@ on_prediction(void *ctx, const char *line, size_t len, unsigned flags)
 		s->max_ts = ts;
 	if ((!isnan(r.latency) && push(&s->lat, &s->nlat, &s->cap_lat, r.latency)) ||
 	    (!isnan(r.prediction) && push(&s->pv, &s->npv, &s->cap_pv, r.prediction)))
-		return seterr(s, PL_ENOMEM, "out of memory");
+		return oom(s);
 	return 0;
 }
-
-_Static_assert(sizeof(double) == 8, "float64 blobs");
 
 /* ---- labels ---- */
 
@@ -405,41 +730,30 @@ feed_detectors(pl_predsrc *s, double prediction, double label)
 	}
 }
 
-/* Joins one label; 1 if joined, 0 if its prediction is unknown or too
- * old or already labelled, <0 on a store failure. */
+/* Joins one label with its prediction when that is stored, not labelled
+ * yet and at most `within` older than the label: 1 if joined, 0 if not
+ * (*exists: the prediction is stored), <0 on a failure. */
 static int
-join_label(pl_predsrc *s, const char *id, int idlen, double label,
-    int64_t label_ms)
+join_label(pl_predsrc *s, const char *id, size_t idlen, double label,
+    int64_t label_ms, int *exists)
 {
-	sqlite3_stmt *q = pl__stmt(s->st,
-	    "UPDATE mon_predictions SET label = ?3, label_ms = ?4"
-	    " WHERE target = ?1 AND id = ?2 AND label IS NULL"
-	    " AND ts_ms >= ?4 - ?5 RETURNING prediction");
-	int rc, joined = 0;
-	double pred = NAN;
+	const struct pl_pblock *b;
+	int64_t seq;
+	uint32_t idx;
+	int rc;
 
-	if (q == NULL)
-		return dbfail(s, "joining a label");
-	sqlite3_bind_text(q, 1, s->target, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 2, id, idlen, SQLITE_STATIC);
-	sqlite3_bind_double(q, 3, label);
-	sqlite3_bind_int64(q, 4, label_ms);
-	sqlite3_bind_int64(q, 5, s->within_ms);
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		joined = 1;
-		if (sqlite3_column_type(q, 0) != SQLITE_NULL)
-			pred = sqlite3_column_double(q, 0);
-	}
-	sqlite3_reset(q);
-	if (rc != SQLITE_DONE) {
-		pl__sqlerr(s->st, rc, "joining a label");
-		return dbfail(s, "joining a label");
-	}
-	if (joined) {
-		s->round_new_labels++;
-		feed_detectors(s, pred, label);
-	}
-	return joined;
+	*exists = 0;
+	if ((rc = find_id(s, id, idlen, &seq, &idx, &b)) <= 0)
+		return rc;
+	*exists = 1;
+	if (is_joined(s, seq, idx) || b->ts[idx] < label_ms - s->within_ms)
+		return 0;
+	double pred = b->pred[idx];
+	if ((rc = store_label(s, seq, idx, label, label_ms)) != PL_OK)
+		return rc;
+	s->round_new_labels++;
+	feed_detectors(s, pred, label);
+	return 1;
 }
 
 static int
@@ -448,7 +762,7 @@ on_label(void *ctx, const char *line, size_t len, unsigned flags)
 	pl_predsrc *s = ctx;
 	struct flog *f = &s->lab;
 	struct pl_pred_row r;
-	int rc;
+	int rc, exists;
 
 	if (!(flags & PL_TAIL_LINE_HEADER_ONLY))
 		f->lines++;
@@ -456,7 +770,7 @@ on_label(void *ctx, const char *line, size_t len, unsigned flags)
 	if (rc == PL_ITEROVER)
 		return 0;
 	if (rc == PL_ENOMEM)
-		return seterr(s, PL_ENOMEM, "out of memory");
+		return oom(s);
 	if (rc != PL_OK) {
 		bad_line(f, pl_predparse_errmsg(f->parser));
 		return 0;
@@ -467,29 +781,20 @@ on_label(void *ctx, const char *line, size_t len, unsigned flags)
 	}
 	int64_t ts = r.ts_ms == INT64_MIN ? s->now_ms : r.ts_ms;
 	f->records++;
-	rc = join_label(s, r.id, (int)r.id_len, r.label, ts);
+	rc = join_label(s, r.id, r.id_len, r.label, ts, &exists);
 	if (rc < 0)
 		return rc;
 	if (rc == 1)
 		return 0;
 	/* Not joinable now: already labelled (a duplicate), or its
 	 * prediction not read yet (wait), or too old (dropped later). */
-	sqlite3_stmt *q = pl__stmt(s->st,
-	    "SELECT label IS NOT NULL FROM mon_predictions"
-	    " WHERE target = ?1 AND id = ?2");
-	if (q == NULL)
-		return dbfail(s, "joining a label");
-	sqlite3_bind_text(q, 1, s->target, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 2, r.id, (int)r.id_len, SQLITE_STATIC);
-	rc = sqlite3_step(q);
-	int exists = rc == SQLITE_ROW;
-	sqlite3_reset(q);
 	if (exists) {
 		f->duplicates++;	/* labelled already, or out of `within` */
 		return 0;
 	}
-	q = pl__stmt(s->st, "INSERT OR IGNORE INTO mon_labels_pending(target, id,"
-	    " label, label_ms) VALUES(?1, ?2, ?3, ?4)");
+	sqlite3_stmt *q = pl__stmt(s->st, "INSERT OR IGNORE INTO"
+	    " mon_labels_pending(target, id, label, label_ms)"
+	    " VALUES(?1, ?2, ?3, ?4)");
 	if (q == NULL)
 		return dbfail(s, "keeping a label");
 	sqlite3_bind_text(q, 1, s->target, -1, SQLITE_STATIC);
@@ -505,16 +810,17 @@ on_label(void *ctx, const char *line, size_t len, unsigned flags)
 	return 0;
 }
 
-/* Labels that waited for their prediction; drops those past `within`. */
+/* Labels that waited for their prediction, in id order; drops those
+ * joined, those whose prediction is labelled, and those past `within`. */
 static int
 join_pending(pl_predsrc *s)
 {
 	sqlite3_stmt *q = pl__stmt(s->st,
-	    "SELECT l.id, l.label, l.label_ms FROM mon_labels_pending l"
-	    " JOIN mon_predictions p ON p.target = l.target AND p.id = l.id"
-	    " WHERE l.target = ?1");
+	    "SELECT id, label, label_ms FROM mon_labels_pending"
+	    " WHERE target = ?1 ORDER BY id");
 	struct {
 		char *id;
+		size_t len;
 		double label;
 		int64_t ms;
 	} *v = NULL;
@@ -534,13 +840,15 @@ join_pending(pl_predsrc *s)
 			}
 			v = p;
 		}
-		v[n].id = strdup((const char *)sqlite3_column_text(q, 0));
+		v[n].len = (size_t)sqlite3_column_bytes(q, 0);
+		v[n].id = malloc(v[n].len + 1);
 		v[n].label = sqlite3_column_double(q, 1);
 		v[n].ms = sqlite3_column_int64(q, 2);
 		if (v[n].id == NULL) {
 			rc = SQLITE_NOMEM;
 			break;
 		}
+		memcpy(v[n].id, sqlite3_column_text(q, 0), v[n].len + 1);
 		n++;
 	}
 	sqlite3_reset(q);
@@ -549,17 +857,45 @@ join_pending(pl_predsrc *s)
 		pl__sqlerr(s->st, rc, "joining waiting labels");
 		ret = dbfail(s, "joining waiting labels");
 	}
-	for (size_t i = 0; i < n && ret == PL_OK; i++)
-		if (join_label(s, v[i].id, -1, v[i].label, v[i].ms) < 0)
-			ret = PL_EIO;
+	q = pl__stmt(s->st, "DELETE FROM mon_labels_pending WHERE target = ?1"
+	    " AND id = ?2");
+	if (q == NULL && ret == PL_OK)
+		ret = dbfail(s, "dropping waiting labels");
+	for (size_t i = 0; i < n && ret == PL_OK; i++) {
+		int exists;
+		if ((rc = join_label(s, v[i].id, v[i].len, v[i].label, v[i].ms,
+		    &exists)) < 0) {
+			ret = rc;
+			break;
+		}
+		if (!exists)
+			continue;
+		/* joined now, or its prediction was labelled before */
+		const struct pl_pblock *b;
+		int64_t seq;
+		uint32_t idx;
+		if (rc == 0 && ((rc = find_id(s, v[i].id, v[i].len, &seq, &idx,
+		    &b)) < 0 || !is_joined(s, seq, idx))) {
+			if (rc < 0)
+				ret = rc;
+			continue;
+		}
+		sqlite3_bind_text(q, 1, s->target, -1, SQLITE_STATIC);
+		sqlite3_bind_text(q, 2, v[i].id, (int)v[i].len, SQLITE_STATIC);
+		rc = sqlite3_step(q);
+		sqlite3_reset(q);
+		if (rc != SQLITE_DONE) {
+			pl__sqlerr(s->st, rc, "dropping waiting labels");
+			ret = dbfail(s, "dropping waiting labels");
+		}
+	}
 	for (size_t i = 0; i < n; i++)
 		free(v[i].id);
 	free(v);
 	if (ret != PL_OK)
 		return ret;
 	q = pl__stmt(s->st, "DELETE FROM mon_labels_pending WHERE target = ?1"
-	    " AND (label_ms < ?2 OR id IN (SELECT id FROM mon_predictions"
-	    " WHERE target = ?1 AND label IS NOT NULL))");
+	    " AND label_ms < ?2");
 	if (q == NULL)
 		return dbfail(s, "dropping waiting labels");
 	sqlite3_bind_text(q, 1, s->target, -1, SQLITE_STATIC);
@@ -706,8 +1042,9 @@ count_errors(pl_predsrc *s)
 
 	if (s->errors >= 0)
 		return PL_OK;
-	q = pl__stmt(s->st, "SELECT count(*) FROM mon_predictions"
-	    " WHERE target = ?1 AND status != 0");
+	q = pl__stmt(s->st, "SELECT (SELECT coalesce(sum(errors), 0) FROM"
+	    " mon_pred_blocks WHERE target = ?1) + (SELECT count(*) FROM"
+	    " mon_predictions WHERE target = ?1 AND status != 0)");
 	if (q == NULL)
 		return dbfail(s, "counting errors");
 	sqlite3_bind_text(q, 1, s->target, -1, SQLITE_STATIC);
@@ -718,57 +1055,160 @@ count_errors(pl_predsrc *s)
 	return rc == SQLITE_ROW ? PL_OK : dbfail(s, "counting errors");
 }
 
+/*
+ * Reading stored records back.  The former table was read through its
+ * (target, ts_ms) index, so in time order, ties in reading order; the
+ * window readers below give the same order from the blocks, which keeps
+ * every sum (and so every metric) the same to the last bit.
+ */
+struct rec {
+	int64_t ts;
+	size_t row;			/* reading order among the candidates */
+};
+
+static int
+rec_cmp(const void *a, const void *b)
+{
+	const struct rec *x = a, *y = b;
+
+	if (x->ts != y->ts)
+		return x->ts < y->ts ? -1 : 1;
+	return (x->row > y->row) - (x->row < y->row);
+}
+
+/* Sorts by (ts, reading order) unless already so. */
+static void
+rec_sort(struct rec *v, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		if (v[i].ts < v[i - 1].ts) {
+			qsort(v, n, sizeof *v, rec_cmp);
+			return;
+		}
+}
+
 static int
 emit_performance(pl_predsrc *s)
 {
 	sqlite3_stmt *q = pl__stmt(s->st,
-	    "SELECT prediction, score, label FROM mon_predictions"
-	    " WHERE target = ?1 AND ts_ms > ?2 AND status = 0");
+	    "SELECT seq, n, ts, status, vals FROM mon_pred_blocks"
+	    " WHERE target = ?1 AND ts_max > ?2 ORDER BY seq");
+	struct cand {
+		int64_t seq;
+		uint32_t idx;
+		double p, sc, l;
+	} *c = NULL;
+	struct rec *order = NULL;
 	double *p = NULL, *sc = NULL, *l = NULL;
-	size_t n = 0, cap = 0, total = 0;
+	size_t nc = 0, cc = 0, n = 0;
 	int rc, ret = PL_OK;
+	int64_t cutoff = s->max_ts - s->perf_window_ms, minseq = -1;
+	struct pl_pblock *b = &s->look[s->look_next++ & 1];
 	struct pl_perf m;
 
 	if (q == NULL)
 		return dbfail(s, "reading labelled predictions");
 	sqlite3_bind_text(q, 1, s->target, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 2, s->max_ts - s->perf_window_ms);
+	sqlite3_bind_int64(q, 2, cutoff);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		total++;
-		if (sqlite3_column_type(q, 2) == SQLITE_NULL)
-			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 1024;
-			double *a = realloc(p, cap * sizeof *a);
-			if (a)
-				p = a;
-			double *b = realloc(sc, cap * sizeof *b);
-			if (b)
-				sc = b;
-			double *c = realloc(l, cap * sizeof *c);
-			if (c)
-				l = c;
-			if (!a || !b || !c) {
-				rc = SQLITE_NOMEM;
-				break;
-			}
+		int64_t seq = sqlite3_column_int64(q, 0);
+		size_t bn = (size_t)sqlite3_column_int64(q, 1);
+		int d = pl_pblock_decode(b, seq, bn, NULL, 0,
+		    sqlite3_column_blob(q, 2), (size_t)sqlite3_column_bytes(q, 2),
+		    sqlite3_column_blob(q, 3), (size_t)sqlite3_column_bytes(q, 3),
+		    sqlite3_column_blob(q, 4), (size_t)sqlite3_column_bytes(q, 4));
+		if (d != 0) {
+			rc = d == -1 ? SQLITE_NOMEM : SQLITE_CORRUPT;
+			break;
 		}
-		p[n] = sqlite3_column_type(q, 0) == SQLITE_NULL ? NAN :
-		    sqlite3_column_double(q, 0);
-		sc[n] = sqlite3_column_type(q, 1) == SQLITE_NULL ? NAN :
-		    sqlite3_column_double(q, 1);
-		l[n] = sqlite3_column_double(q, 2);
-		n++;
+		if (minseq < 0)
+			minseq = seq;
+		for (size_t i = 0; i < bn; i++) {
+			if (b->ts[i] <= cutoff || b->status[i] != 0)
+				continue;
+			if (nc == cc) {
+				cc = cc ? cc * 2 : 1024;
+				void *a = realloc(c, cc * sizeof *c);
+				void *o = realloc(order, cc * sizeof *order);
+				if (a)
+					c = a;
+				if (o)
+					order = o;
+				if (!a || !o) {
+					rc = SQLITE_NOMEM;
+					goto read_done;
+				}
+			}
+			c[nc].seq = seq;
+			c[nc].idx = (uint32_t)i;
+			c[nc].p = b->pred[i];
+			c[nc].sc = b->score[i];
+			c[nc].l = NAN;
+			order[nc].ts = b->ts[i];
+			order[nc].row = nc;
+			nc++;
+		}
 	}
+read_done:
+	b->seq = -1;		/* decoded without ids: not for block_at */
 	sqlite3_reset(q);
 	if (rc != SQLITE_DONE) {
-		pl__sqlerr(s->st, rc, "reading labelled predictions");
-		ret = dbfail(s, "reading labelled predictions");
+		if (rc == SQLITE_NOMEM)
+			ret = oom(s);
+		else if (rc == SQLITE_CORRUPT)
+			ret = seterr(s, PL_ECORRUPT, "a prediction block of target"
+			    " %s is corrupt", s->target);
+		else {
+			pl__sqlerr(s->st, rc, "reading labelled predictions");
+			ret = dbfail(s, "reading labelled predictions");
+		}
 		goto out;
 	}
-	if (total == 0)
+	if (nc == 0)
 		goto out;
-	emit0(s, "plumb_label_coverage", (double)n / (double)total);
+	/* the labels of the candidates, both in (seq, idx) order */
+	q = pl__stmt(s->st, "SELECT seq, idx, label FROM mon_pred_labels"
+	    " WHERE target = ?1 AND seq >= ?2 ORDER BY seq, idx");
+	if (q == NULL) {
+		ret = dbfail(s, "reading labels");
+		goto out;
+	}
+	sqlite3_bind_text(q, 1, s->target, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, minseq);
+	size_t j = 0;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW && j < nc) {
+		int64_t seq = sqlite3_column_int64(q, 0);
+		int64_t idx = sqlite3_column_int64(q, 1);
+		while (j < nc && (c[j].seq < seq ||
+		    (c[j].seq == seq && (int64_t)c[j].idx < idx)))
+			j++;
+		if (j < nc && c[j].seq == seq && (int64_t)c[j].idx == idx)
+			c[j].l = sqlite3_column_double(q, 2);
+	}
+	sqlite3_reset(q);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		pl__sqlerr(s->st, rc, "reading labels");
+		ret = dbfail(s, "reading labels");
+		goto out;
+	}
+	rec_sort(order, nc);
+	p = malloc(nc * sizeof *p);
+	sc = malloc(nc * sizeof *sc);
+	l = malloc(nc * sizeof *l);
+	if (!p || !sc || !l) {
+		ret = oom(s);
+		goto out;
+	}
+	for (size_t k = 0; k < nc; k++) {
+		const struct cand *x = &c[order[k].row];
+		if (isnan(x->l))
+			continue;
+		p[n] = x->p;
+		sc[n] = x->sc;
+		l[n] = x->l;
+		n++;
+	}
+	emit0(s, "plumb_label_coverage", (double)n / (double)nc);
 	emit0(s, "plumb_labelled_predictions", (double)n);
 	if (n == 0)
 		goto out;
@@ -788,6 +1228,8 @@ emit_performance(pl_predsrc *s)
 		emit0(s, "plumb_model_rmse", m.rmse);
 	}
 out:
+	free(c);
+	free(order);
 	free(p);
 	free(sc);
 	free(l);
@@ -851,54 +1293,136 @@ drift_window(pl_predsrc *s)
 		}
 		s->nrefmap = nf;
 	}
+	/* The window: the newest drift_window_rows records (ties: the later
+	 * read first), or those newer than drift_window_ms before the newest
+	 * (in time order).  Candidates: records at or after lo. */
+	int64_t lo;
 	if (s->drift_window_rows) {
-		q = pl__stmt(s->st, "SELECT features FROM mon_predictions"
-		    " WHERE target = ?1 ORDER BY ts_ms DESC LIMIT ?2");
-	} else {
-		q = pl__stmt(s->st, "SELECT features FROM mon_predictions"
-		    " WHERE target = ?1 AND ts_ms > ?3 LIMIT ?2");
-	}
+		/* blocks, newest first, until they hold enough records: the
+		 * window's records are all at or after the oldest of those */
+		size_t have = 0;
+		lo = INT64_MAX;
+		q = pl__stmt(s->st, "SELECT n, ts_min FROM mon_pred_blocks"
+		    " WHERE target = ?1 ORDER BY ts_max DESC");
+		if (q == NULL) {
+			free(cols);
+			return dbfail(s, "reading the drift window");
+		}
+		sqlite3_bind_text(q, 1, s->target, -1, SQLITE_STATIC);
+		while (have < s->drift_window_rows &&
+		    (rc = sqlite3_step(q)) == SQLITE_ROW) {
+			have += (size_t)sqlite3_column_int64(q, 0);
+			int64_t t = sqlite3_column_int64(q, 1);
+			if (t < lo)
+				lo = t;
+		}
+		sqlite3_reset(q);
+		if (have < s->drift_window_rows)
+			lo = INT64_MIN;
+	} else
+		lo = s->max_ts - s->drift_window_ms + 1;
+	q = pl__stmt(s->st, "SELECT seq, n, nfeat, ts, features FROM"
+	    " mon_pred_blocks WHERE target = ?1 AND ts_max >= ?2 ORDER BY seq");
 	if (q == NULL) {
 		free(cols);
 		return dbfail(s, "reading the drift window");
 	}
+	struct rec *order = NULL;
+	size_t nc = 0;
+	struct pl_pblock *b = &s->look[s->look_next++ & 1];
 	sqlite3_bind_text(q, 1, s->target, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 2, s->drift_window_rows ? (int64_t)s->drift_window_rows :
-	    (int64_t)10000000);
-	if (!s->drift_window_rows)
-		sqlite3_bind_int64(q, 3, s->max_ts - s->drift_window_ms);
+	sqlite3_bind_int64(q, 2, lo);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		const unsigned char *b = sqlite3_column_blob(q, 0);
-		size_t nb = (size_t)sqlite3_column_bytes(q, 0) / sizeof(double);
-		if (n == cap) {
-			cap = cap ? cap * 2 : 4096;
-			for (size_t i = 0; i < nref; i++) {
-				double *c = realloc(cols[i], cap * sizeof *c);
-				if (c == NULL) {
+		int64_t seq = sqlite3_column_int64(q, 0);
+		size_t bn = (size_t)sqlite3_column_int64(q, 1);
+		size_t bnf = (size_t)sqlite3_column_int64(q, 2);
+		const unsigned char *fb = sqlite3_column_blob(q, 4);
+		int d = pl_pblock_decode(b, seq, bn, NULL, 0,
+		    sqlite3_column_blob(q, 3), (size_t)sqlite3_column_bytes(q, 3),
+		    NULL, 0, NULL, 0);
+		if (d == 0 && (size_t)sqlite3_column_bytes(q, 4) != bn * bnf * 8)
+			d = -2;
+		if (d != 0) {
+			rc = d == -1 ? SQLITE_NOMEM : SQLITE_CORRUPT;
+			break;
+		}
+		for (size_t i = 0; i < bn; i++) {
+			if (b->ts[i] < lo)
+				continue;
+			if (nc == cap) {
+				cap = cap ? cap * 2 : 4096;
+				void *o = realloc(order, cap * sizeof *order);
+				if (o == NULL) {
 					rc = SQLITE_NOMEM;
 					goto read_done;
 				}
-				cols[i] = c;
+				order = o;
+				for (size_t j = 0; j < nref; j++) {
+					double *c = realloc(cols[j], cap * sizeof *c);
+					if (c == NULL) {
+						rc = SQLITE_NOMEM;
+						goto read_done;
+					}
+					cols[j] = c;
+				}
 			}
+			order[nc].ts = b->ts[i];
+			order[nc].row = nc;
+			for (size_t j = 0; j < nref; j++)
+				cols[j][nc] = NAN;
+			for (size_t k = 0; k < bnf && k < nf; k++)
+				if (s->refmap[k] >= 0)
+					memcpy(&cols[s->refmap[k]][nc],
+					    fb + (k * bn + i) * 8, 8);
+			nc++;
 		}
-		for (size_t i = 0; i < nref; i++)
-			cols[i][n] = NAN;
-		for (size_t i = 0; i < nb && i < nf; i++) {
-			if (s->refmap[i] < 0)
-				continue;
-			double v;
-			memcpy(&v, b + i * sizeof v, sizeof v);
-			cols[s->refmap[i]][n] = v;
-		}
-		n++;
 	}
 read_done:
+	b->seq = -1;		/* decoded without ids: not for block_at */
 	sqlite3_reset(q);
 	if (rc != SQLITE_DONE) {
-		pl__sqlerr(s->st, rc, "reading the drift window");
-		ret = dbfail(s, "reading the drift window");
+		free(order);
+		if (rc == SQLITE_NOMEM)
+			ret = oom(s);
+		else if (rc == SQLITE_CORRUPT)
+			ret = seterr(s, PL_ECORRUPT, "a prediction block of target"
+			    " %s is corrupt", s->target);
+		else {
+			pl__sqlerr(s->st, rc, "reading the drift window");
+			ret = dbfail(s, "reading the drift window");
+		}
 		goto out;
 	}
+	/* into the former reader's order, the window's records only */
+	rec_sort(order, nc);
+	size_t first = 0, step = 1;
+	n = nc;
+	if (s->drift_window_rows) {
+		n = nc < s->drift_window_rows ? nc : s->drift_window_rows;
+		first = nc - 1;		/* newest first */
+		step = (size_t)-1;
+	} else if (n > 10000000)
+		n = 10000000;
+	int moved = n != nc;
+	for (size_t k = 0; k < n && !moved; k++)
+		moved = order[first + k * step].row != k;
+	if (moved && n) {
+		double *tmp = malloc(n * sizeof *tmp);
+		if (tmp == NULL) {
+			free(order);
+			ret = oom(s);
+			goto out;
+		}
+		for (size_t j = 0; j < nref; j++) {
+			if (cols[j] == NULL)
+				continue;
+			for (size_t k = 0; k < n; k++)
+				tmp[k] = cols[j][order[first + k * step].row];
+			memcpy(cols[j], tmp, n * sizeof *tmp);
+		}
+		free(tmp);
+	}
+	free(order);
 	emit0(s, "plumb_drift_window_rows", (double)n);
 	if (n < s->drift_min_rows) {
 		if (s->out && s->out->state)
@@ -1111,7 +1635,11 @@ pl_predsrc_poll(pl_predsrc *s, int64_t now_ms, const struct pl_predsrc_out *out)
 	/* Rows and positions commit together (the point of the design). */
 	if ((rc = pl__begin(s->st)) != PL_OK)
 		return dbfail(s, "starting a transaction");
+	if ((s->pred.tail || s->lab.tail) && (rc = preds_load(s)) != PL_OK)
+		goto rollback;
 	if (s->pred.tail && (rc = poll_log(s, &s->pred, on_prediction)) != PL_OK)
+		goto rollback;
+	if (s->head.dirty && (rc = write_block(s, &s->head)) != PL_OK)
 		goto rollback;
 	if (s->lab.tail) {
 		if ((rc = poll_log(s, &s->lab, on_label)) != PL_OK)
@@ -1125,8 +1653,8 @@ pl_predsrc_poll(pl_predsrc *s, int64_t now_ms, const struct pl_predsrc_out *out)
 	}
 	if (s->max_ts == INT64_MIN / 2 && s->pred.tail) {
 		/* after a restart: the newest stored prediction */
-		sqlite3_stmt *q = pl__stmt(s->st, "SELECT max(ts_ms) FROM"
-		    " mon_predictions WHERE target = ?1");
+		sqlite3_stmt *q = pl__stmt(s->st, "SELECT max(ts_max) FROM"
+		    " mon_pred_blocks WHERE target = ?1");
 		if (q) {
 			sqlite3_bind_text(q, 1, s->target, -1, SQLITE_STATIC);
 			if (sqlite3_step(q) == SQLITE_ROW &&
@@ -1154,6 +1682,7 @@ pl_predsrc_poll(pl_predsrc *s, int64_t now_ms, const struct pl_predsrc_out *out)
 rollback:
 	pl__rollback(s->st);
 	s->errors = -1;
+	preds_unload(s);
 	if (s->err[0] == '\0')
 		dbfail(s, "reading the logs");
 	/* the parsers' and tails' in-memory state ran ahead of the store:
@@ -1192,7 +1721,9 @@ pl_predsrc_close(pl_predsrc *s)
 	pl_wdrift_free(s->wd);
 	free(s->lat);
 	free(s->pv);
-	buf_free(&s->blob);
+	preds_unload(s);
+	for (int k = 0; k < 5; k++)
+		buf_free(&s->enc[k]);
 	free(s->target);
 	pl_store_close(s->st);
 	free(s);
@@ -1228,8 +1759,13 @@ pl_predsrc_status(struct pl_predsrc_status *o, pl_store *st, const char *target)
 	sqlite3_reset(q);
 	if (rc != SQLITE_DONE)
 		return pl__sqlerr(st, rc, "reading monitor logs");
-	q = pl__stmt(st, "SELECT count(*), count(label) FROM mon_predictions"
-	    " WHERE target = ?1");
+	/* blocks, labels joined with them, and rows of the former table
+	 * not moved into blocks yet */
+	q = pl__stmt(st, "SELECT (SELECT coalesce(sum(n), 0) FROM"
+	    " mon_pred_blocks WHERE target = ?1) + (SELECT count(*) FROM"
+	    " mon_predictions WHERE target = ?1), (SELECT count(*) FROM"
+	    " mon_pred_labels WHERE target = ?1) + (SELECT count(label) FROM"
+	    " mon_predictions WHERE target = ?1)");
 	if (q == NULL)
 		return pl_store_errcode(st);
 	sqlite3_bind_text(q, 1, target, -1, SQLITE_STATIC);

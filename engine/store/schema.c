@@ -444,6 +444,39 @@ static const char *const migrations[] = {
 	"  beat_ms INTEGER NOT NULL,"
 	"  stopped_ms INTEGER,"
 	"  builtin INTEGER NOT NULL) STRICT;",
+
+	/* 12: predictions in blocks (engine/monitor/predblock.h), because
+	 * one row per prediction with its two indexes caps ingest at the
+	 * rate SQLite inserts indexed rows (~150k/s, tests/bench/raw-insert.c),
+	 * half the 300k lines/s budget.
+	 * - mon_pred_blocks: per target, blocks numbered seq (reading order)
+	 *   of up to 1024 records: n, the number of feature columns, the
+	 *   time span and error count, and the encoded columns (ids, ts,
+	 *   status, vals, features; features last, so reading the others
+	 *   never loads them).  The head block is rewritten at each poll
+	 *   until full, in the transaction that moves the log position.
+	 * - mon_pred_labels: a joined label, by its prediction's (seq, idx).
+	 * Uniqueness by (target, id) is kept by the watcher in memory.
+	 * mon_predictions stays for stores written before: the watcher moves
+	 * a target's rows into blocks when it opens it, and status counts
+	 * both until then. */
+	"CREATE TABLE mon_pred_blocks("
+	"  rid INTEGER PRIMARY KEY,"
+	"  target TEXT NOT NULL,"
+	"  seq INTEGER NOT NULL,"
+	"  n INTEGER NOT NULL,"
+	"  nfeat INTEGER NOT NULL,"
+	"  ts_min INTEGER NOT NULL, ts_max INTEGER NOT NULL,"
+	"  errors INTEGER NOT NULL,"
+	"  ids BLOB NOT NULL, ts BLOB NOT NULL, status BLOB NOT NULL,"
+	"  vals BLOB NOT NULL, features BLOB NOT NULL) STRICT;"
+	"CREATE UNIQUE INDEX mon_pred_blocks_seq ON mon_pred_blocks(target, seq);"
+	"CREATE INDEX mon_pred_blocks_time ON mon_pred_blocks(target, ts_max);"
+	"CREATE TABLE mon_pred_labels("
+	"  target TEXT NOT NULL,"
+	"  seq INTEGER NOT NULL, idx INTEGER NOT NULL,"
+	"  label REAL NOT NULL, label_ms INTEGER NOT NULL,"
+	"  PRIMARY KEY(target, seq, idx)) STRICT, WITHOUT ROWID;",
 };
 
 int
