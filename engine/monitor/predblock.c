@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 _Static_assert(sizeof(double) == 8, "float64 columns");
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
@@ -139,6 +140,143 @@ get_uv(const unsigned char **p, const unsigned char *end, uint64_t *v)
 	return -1;
 }
 
+/*
+ * A column of n numbers: a kind byte, then
+ *   kind 255: n float64 little-endian, as they are;
+ *   kind e (0..9): n LEB128 u, u = 0 for NaN, else zigzag(k) + 1 with
+ *     the value k / 10^e.
+ * Values written by a program as decimals (the usual log: "%.6f") come
+ * back bit for bit from k / 10^e (IEEE division rounds correctly, and so
+ * did the parser), in half the bytes or less; every value is checked
+ * before a column is written so, else it is stored raw.  NaN comes back
+ * as the one NaN (every reader only asks isnan).
+ */
+static const double pow10_[10] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
+	1e8, 1e9 };
+
+static int
+decimal_ok(double x, int e, int64_t *k)
+{
+	double y = x * pow10_[e];
+
+	if (!(y > -4e15 && y < 4e15))
+		return 0;
+	int64_t r = llrint(y);
+	double back = (double)r / pow10_[e];
+	if (memcmp(&back, &x, 8) != 0)
+		return 0;
+	*k = r;
+	return 1;
+}
+
+static int
+col_put(struct buf *o, const double *v, size_t stride, size_t n)
+{
+	int64_t ks[PL_PBLOCK_RECORDS];
+	int e = 0;
+
+	if (n > PL_PBLOCK_RECORDS)
+		e = 10;		/* not a block's column: raw */
+	for (; e < 10; e++) {
+		size_t i = 0;
+		for (; i < n; i++) {
+			double x = v[i * stride];
+			if (isnan(x))
+				ks[i] = INT64_MIN;
+			else if (!decimal_ok(x, e, &ks[i]))
+				break;
+		}
+		if (i == n)
+			break;
+	}
+	if (e == 10) {
+		if (buf_putc(o, (char)255) != 0 || buf_grow(o, n * 8 + 1) != 0)
+			return -1;
+		for (size_t i = 0; i < n; i++)
+			memcpy(o->p + o->len + i * 8, &v[i * stride], 8);
+		o->len += n * 8;
+		o->p[o->len] = '\0';
+		return 0;
+	}
+	if (buf_putc(o, (char)e) != 0 || buf_grow(o, n * 10 + 1) != 0)
+		return -1;
+	unsigned char *w = (unsigned char *)o->p + o->len, *w0 = w;
+	for (size_t i = 0; i < n; i++) {
+		int64_t k = ks[i];
+		uint64_t u = k == INT64_MIN ? 0 :
+		    (((uint64_t)k << 1) ^ (uint64_t)(k >> 63)) + 1;
+		while (u >= 0x80) {
+			*w++ = (unsigned char)(u | 0x80);
+			u >>= 7;
+		}
+		*w++ = (unsigned char)u;
+	}
+	o->len += (size_t)(w - w0);
+	o->p[o->len] = '\0';
+	return 0;
+}
+
+/* Decodes a column into out[i * stride]; 0 or -2 (corrupt). */
+static int
+col_get(const unsigned char **pp, const unsigned char *end, size_t n,
+    double *out, size_t stride)
+{
+	const unsigned char *p = *pp;
+
+	if (p == end)
+		return n == 0 ? 0 : -2;
+	unsigned kind = *p++;
+	if (kind == 255) {
+		if ((size_t)(end - p) < n * 8)
+			return -2;
+		for (size_t i = 0; i < n; i++)
+			memcpy(&out[i * stride], p + i * 8, 8);
+		*pp = p + n * 8;
+		return 0;
+	}
+	if (kind > 9)
+		return -2;
+	double sc = pow10_[kind];
+	for (size_t i = 0; i < n; i++) {
+		uint64_t u;
+		if (p < end && *p < 0x80)
+			u = *p++;
+		else if (get_uv(&p, end, &u) != 0)
+			return -2;
+		if (u == 0)
+			out[i * stride] = NAN;
+		else {
+			u--;
+			int64_t k = (int64_t)((u >> 1) ^ (0 - (u & 1)));
+			out[i * stride] = (double)k / sc;
+		}
+	}
+	*pp = p;
+	return 0;
+}
+
+int
+pl_pblock_feature(const void *blob, size_t len, size_t n, size_t nfeat,
+    size_t k, double *out)
+{
+	const unsigned char *p = blob, *end = p + len;
+
+	if (k >= nfeat)
+		return -2;
+	for (size_t j = 0;; j++) {
+		uint64_t l;
+		if (get_uv(&p, end, &l) != 0 || l > (size_t)(end - p))
+			return -2;
+		if (j == k) {
+			const unsigned char *q = p;
+			if (col_get(&q, p + l, n, out, 1) != 0 || q != p + l)
+				return -2;
+			return 0;
+		}
+		p += l;
+	}
+}
+
 int
 pl_pblock_encode(const struct pl_pblock *b, struct buf *ids, struct buf *ts,
     struct buf *status, struct buf *vals, struct buf *feat)
@@ -163,17 +301,32 @@ pl_pblock_encode(const struct pl_pblock *b, struct buf *ids, struct buf *ts,
 			return -1;
 	}
 	if (buf_add(status, n ? (const void *)b->status : "", n) != 0 ||
-	    buf_add(vals, n ? (const void *)b->pred : "", n * 8) != 0 ||
-	    buf_add(vals, n ? (const void *)b->score : "", n * 8) != 0 ||
-	    buf_add(vals, n ? (const void *)b->lat : "", n * 8) != 0 ||
-	    buf_grow(feat, n * b->nfeat * 8 + 1) != 0)
+	    col_put(vals, b->pred, 1, n) != 0 ||
+	    col_put(vals, b->score, 1, n) != 0 ||
+	    col_put(vals, b->lat, 1, n) != 0)
 		return -1;
-	double *o = (double *)(void *)feat->p;
-	for (size_t k = 0; k < b->nfeat; k++)
-		for (size_t i = 0; i < n; i++)
-			*o++ = b->feat[i * b->nfeat + k];
-	feat->len = n * b->nfeat * 8;
-	feat->p[feat->len] = '\0';
+	for (size_t k = 0; k < b->nfeat; k++) {
+		/* the column's length first, so a reader skips to the one
+		 * it wants */
+		size_t at = feat->len;
+		unsigned char t[10];
+		if (col_put(feat, b->feat + k, b->nfeat, n) != 0)
+			return -1;
+		uint64_t l = feat->len - at;
+		size_t tn = 0;
+		do {
+			t[tn] = (unsigned char)(l & 0x7f);
+			l >>= 7;
+			if (l)
+				t[tn] |= 0x80;
+			tn++;
+		} while (l);
+		if (buf_grow(feat, tn) != 0)
+			return -1;
+		memmove(feat->p + at + tn, feat->p + at, feat->len - at + 1);
+		memcpy(feat->p + at, t, tn);
+		feat->len += tn;
+	}
 	return 0;
 }
 
@@ -231,11 +384,11 @@ pl_pblock_decode(struct pl_pblock *b, int64_t seq, size_t n, const void *ids,
 			b->errors += b->status[i] != 0;
 	}
 	if (vals) {
-		if (vals_len != n * 24)
+		const unsigned char *p = vals, *end = p + vals_len;
+		if (col_get(&p, end, n, b->pred, 1) != 0 ||
+		    col_get(&p, end, n, b->score, 1) != 0 ||
+		    col_get(&p, end, n, b->lat, 1) != 0 || p != end)
 			return -2;
-		memcpy(b->pred, vals, n * 8);
-		memcpy(b->score, (const char *)vals + n * 8, n * 8);
-		memcpy(b->lat, (const char *)vals + n * 16, n * 8);
 	}
 	b->n = n;
 	return 0;
@@ -278,11 +431,37 @@ pl_pidx_hash(const char *id, size_t len)
 	return h ? h : 1;
 }
 
-static int
-grow(struct pl_pidx *x)
+/* Slots for a table of cap entries.  Written (not calloc'ed) at once:
+ * calloc maps the zero page and every first write to a page then takes
+ * a second fault, which on a virtual machine cost more than filling the
+ * table; and a large table asks for huge pages (fewer faults, fewer TLB
+ * misses: the index is probed at random). */
+static struct pl_pidx_slot *
+slots_new(size_t cap)
 {
-	size_t cap = x->cap ? x->cap * 2 : 4096;
-	struct pl_pidx_slot *s = calloc(cap, sizeof *s);
+	size_t bytes = cap * sizeof(struct pl_pidx_slot);
+	void *p;
+
+	if (bytes >= (4u << 20)) {
+		if (posix_memalign(&p, 2u << 20, bytes) != 0)
+			return NULL;
+#ifdef MADV_HUGEPAGE
+		madvise(p, bytes, MADV_HUGEPAGE);
+#endif
+	} else if ((p = malloc(bytes)) == NULL)
+		return NULL;
+	memset(p, 0, bytes);
+	return p;
+}
+
+static int
+grow(struct pl_pidx *x, size_t want)
+{
+	size_t cap = x->cap ? x->cap : 4096;
+
+	while (want * 10 > cap * 7)
+		cap *= 2;
+	struct pl_pidx_slot *s = slots_new(cap);
 
 	if (s == NULL)
 		return -1;
@@ -301,9 +480,15 @@ grow(struct pl_pidx *x)
 }
 
 int
+pl_pidx_reserve(struct pl_pidx *x, size_t n)
+{
+	return n * 10 > x->cap * 7 ? grow(x, n) : 0;
+}
+
+int
 pl_pidx_add(struct pl_pidx *x, uint64_t h, uint32_t seq, uint32_t idx)
 {
-	if ((x->n + 1) * 10 > x->cap * 7 && grow(x) != 0)
+	if ((x->n + 1) * 10 > x->cap * 7 && grow(x, (x->n + 1) * 2) != 0)
 		return -1;
 	size_t j = (size_t)h & (x->cap - 1);
 	while (x->s[j].h)

@@ -325,10 +325,80 @@ is_nan_token(const char *s, size_t n)
 	    (n == 9 && memcmp(s, "-Infinity", 9) == 0);
 }
 
+static inline int
+token_char(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+	    (c >= 'A' && c <= 'Z') || c == '-' || c == '+' || c == '.';
+}
+
+/*
+ * The common number in one pass: -?(0|[1-9][0-9]*)(.[0-9]+)? (JSON's
+ * grammar without an exponent) whose digits, dot aside, make an integer
+ * m <= 2^53 with at most 22 after the dot.  Then m and 10^f are exact
+ * doubles and one IEEE division rounds m / 10^f correctly: the value
+ * pl_csv_parse_double (a correctly rounding parser) gives, bit for bit,
+ * without a second and third scan of the token.  Returns 1 and sets *out
+ * and *stop (the first byte after the token), or 0: anything else
+ * (exponent, long mantissa, not a number, a token going on) takes the
+ * general path.
+ */
+static const double pow10_exact[23] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6,
+	1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18,
+	1e19, 1e20, 1e21, 1e22 };
+
+static int
+fast_number(const char *s, const char *end, double *out, const char **stop)
+{
+	const char *p = s;
+	uint64_t m = 0;
+	int neg = 0, frac = 0;
+
+	if (p < end && *p == '-') {
+		neg = 1;
+		p++;
+	}
+	if (p == end)
+		return 0;
+	if (*p == '0')
+		p++;
+	else if (*p >= '1' && *p <= '9') {
+		while (p < end && *p >= '0' && *p <= '9') {
+			if (m >= (1ULL << 53))
+				return 0;
+			m = m * 10 + (uint64_t)(*p++ - '0');
+		}
+	} else
+		return 0;
+	if (p < end && *p == '.') {
+		p++;
+		if (p == end || *p < '0' || *p > '9')
+			return 0;
+		while (p < end && *p >= '0' && *p <= '9') {
+			if (m >= (1ULL << 53) || frac == 22)
+				return 0;
+			m = m * 10 + (uint64_t)(*p++ - '0');
+			frac++;
+		}
+	}
+	if ((p < end && token_char(*p)) || m > (1ULL << 53))
+		return 0;
+	double v = (double)m;
+	if (frac)
+		v /= pow10_exact[frac];
+	*out = neg ? -v : v;
+	*stop = p;
+	return 1;
+}
+
 /* Number text to a value (NaN tokens are missing); -1 if not a number. */
 static int
 number(const char *s, size_t n, double *out)
 {
+	const char *stop;
+
+	if (fast_number(s, s + n, out, &stop) && stop == s + n)
+		return 0;
 	if (is_nan_token(s, n)) {
 		*out = NAN;
 		return 0;
@@ -595,14 +665,8 @@ jtoken(struct js *j, const char **out, size_t *n)
 {
 	const char *s = j->s;
 
-	while (j->s < j->end) {
-		char c = *j->s;
-		if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
-		    (c >= 'A' && c <= 'Z') || c == '-' || c == '+' || c == '.')
-			j->s++;
-		else
-			break;
-	}
+	while (j->s < j->end && token_char(*j->s))
+		j->s++;
 	if (j->s == s)
 		return jfail(j, "expected a value");
 	*out = s;
@@ -754,6 +818,10 @@ jfeature(struct js *j, const char *name, size_t nn, size_t *hint)
 
 	if (*j->s == '{' || *j->s == '[')
 		return jskip(j, 1);	/* nested: not a feature */
+	if (fast_number(j->s, j->end, &v, &t)) {
+		j->s = t;
+		goto store;
+	}
 	if (jscalar(j, &t, &n, &quoted, &isnull))
 		return -1;
 	if (quoted) {
@@ -770,6 +838,7 @@ jfeature(struct js *j, const char *name, size_t nn, size_t *hint)
 			return jfail(j, "bad number");
 		}
 	}
+store:;
 	long k = feature_index(j->p, name, nn, hint);
 	if (k < 0) {
 		j->s = at;

@@ -590,6 +590,15 @@ preds_load(pl_predsrc *s)
 	if (s->loaded)
 		return PL_OK;
 	preds_unload(s);
+	q = pl__stmt(s->st, "SELECT coalesce(sum(n), 0) FROM mon_pred_blocks"
+	    " WHERE target = ?1");
+	if (q == NULL)
+		return dbfail(s, "reading predictions");
+	sqlite3_bind_text(q, 1, s->target, -1, SQLITE_STATIC);
+	int64_t total = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
+	sqlite3_reset(q);
+	if (pl_pidx_reserve(&s->idx, (size_t)total + PL_PBLOCK_RECORDS) != 0)
+		return oom(s);
 	q = pl__stmt(s->st, "SELECT seq, n, ids FROM mon_pred_blocks"
 	    " WHERE target = ?1 ORDER BY seq");
 	if (q == NULL)
@@ -951,25 +960,61 @@ poll_log(pl_predsrc *s, struct flog *f, pl_tail_line_fn fn)
 
 /* ---- derived series ---- */
 
-static int
-dcmp(const void *a, const void *b)
+/* Moves the k-th smallest of v[0..n) to v[k], smaller ones before it and
+ * larger after (Hoare's selection, median of three; no NaN in v). */
+static void
+select_kth(double *v, size_t n, size_t k)
 {
-	double x = *(const double *)a, y = *(const double *)b;
+	size_t lo = 0, hi = n - 1;
 
-	return (x > y) - (x < y);
+	while (hi > lo) {
+		size_t mid = lo + (hi - lo) / 2;
+		double a = v[lo], b = v[mid], c = v[hi], t;
+		double piv = a < b ? (b < c ? b : (a < c ? c : a)) :
+		    (a < c ? a : (b < c ? c : b));
+		size_t i = lo, j = hi;
+		while (i <= j) {
+			while (v[i] < piv)
+				i++;
+			while (v[j] > piv)
+				j--;
+			if (i <= j) {
+				t = v[i];
+				v[i] = v[j];
+				v[j] = t;
+				i++;
+				if (j == 0)
+					break;
+				j--;
+			}
+		}
+		if (k <= j)
+			hi = j;
+		else if (k >= i)
+			lo = i;
+		else
+			return;
+	}
 }
 
-/* numpy's default (linear) quantile of sorted v. */
+/* numpy's default (linear) quantile of v, as if v were sorted: the two
+ * order statistics it needs are selected, not the whole of v sorted
+ * (v is reordered). */
 static double
-quantile(const double *v, size_t n, double q)
+quantile(double *v, size_t n, double q)
 {
 	double r = q * (double)(n - 1);
 	size_t i = (size_t)r;
 	double w = r - (double)i;
 
+	select_kth(v, n, i);
 	if (i + 1 >= n)
-		return v[n - 1];
-	return v[i] * (1 - w) + v[i + 1] * w;
+		return v[i];
+	double next = v[i + 1];
+	for (size_t k = i + 2; k < n; k++)
+		if (v[k] < next)
+			next = v[k];
+	return v[i] * (1 - w) + next * w;
 }
 
 static void
@@ -993,7 +1038,6 @@ emit_traffic(pl_predsrc *s)
 		emit0(s, "plumb_prediction_error_ratio",
 		    (double)s->round_errors / (double)s->round_records);
 	if (s->nlat > 0) {
-		qsort(s->lat, s->nlat, sizeof *s->lat, dcmp);
 		for (int k = 0; k < 3; k++) {
 			const char *l[] = { "quantile", qs[k] };
 			emit(s, "plumb_prediction_latency_seconds", l, 1, s->now_ms,
@@ -1010,7 +1054,6 @@ emit_traffic(pl_predsrc *s)
 			if (s->pv[i] != 0 && s->pv[i] != 1)
 				binary = 0;
 		}
-		qsort(s->pv, s->npv, sizeof *s->pv, dcmp);
 		const char *l[] = { "quantile", "0.5" };
 		emit(s, "plumb_prediction_value", l, 1, s->now_ms,
 		    quantile(s->pv, s->npv, 0.5));
@@ -1328,7 +1371,8 @@ drift_window(pl_predsrc *s)
 		return dbfail(s, "reading the drift window");
 	}
 	struct rec *order = NULL;
-	size_t nc = 0;
+	double *col = NULL;		/* one feature column of a block */
+	size_t nc = 0, ncol = 0;
 	struct pl_pblock *b = &s->look[s->look_next++ & 1];
 	sqlite3_bind_text(q, 1, s->target, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 2, lo);
@@ -1336,16 +1380,16 @@ drift_window(pl_predsrc *s)
 		int64_t seq = sqlite3_column_int64(q, 0);
 		size_t bn = (size_t)sqlite3_column_int64(q, 1);
 		size_t bnf = (size_t)sqlite3_column_int64(q, 2);
-		const unsigned char *fb = sqlite3_column_blob(q, 4);
+		const void *fb = sqlite3_column_blob(q, 4);
+		size_t fbn = (size_t)sqlite3_column_bytes(q, 4);
 		int d = pl_pblock_decode(b, seq, bn, NULL, 0,
 		    sqlite3_column_blob(q, 3), (size_t)sqlite3_column_bytes(q, 3),
 		    NULL, 0, NULL, 0);
-		if (d == 0 && (size_t)sqlite3_column_bytes(q, 4) != bn * bnf * 8)
-			d = -2;
 		if (d != 0) {
 			rc = d == -1 ? SQLITE_NOMEM : SQLITE_CORRUPT;
 			break;
 		}
+		size_t first = nc;
 		for (size_t i = 0; i < bn; i++) {
 			if (b->ts[i] < lo)
 				continue;
@@ -1367,19 +1411,40 @@ drift_window(pl_predsrc *s)
 				}
 			}
 			order[nc].ts = b->ts[i];
-			order[nc].row = nc;
+			order[nc].row = i;	/* the place in the block, for now */
 			for (size_t j = 0; j < nref; j++)
 				cols[j][nc] = NAN;
-			for (size_t k = 0; k < bnf && k < nf; k++)
-				if (s->refmap[k] >= 0)
-					memcpy(&cols[s->refmap[k]][nc],
-					    fb + (k * bn + i) * 8, 8);
 			nc++;
 		}
+		if (nc == first)
+			continue;
+		if (bn > ncol) {
+			double *t = realloc(col, bn * sizeof *t);
+			if (t == NULL) {
+				rc = SQLITE_NOMEM;
+				break;
+			}
+			col = t;
+			ncol = bn;
+		}
+		for (size_t k = 0; k < bnf && k < nf; k++) {
+			if (s->refmap[k] < 0)
+				continue;
+			if (pl_pblock_feature(fb, fbn, bn, bnf, k, col) != 0) {
+				rc = SQLITE_CORRUPT;
+				goto read_done;
+			}
+			double *dst = cols[s->refmap[k]];
+			for (size_t r = first; r < nc; r++)
+				dst[r] = col[order[r].row];
+		}
+		for (size_t r = first; r < nc; r++)
+			order[r].row = r;
 	}
 read_done:
 	b->seq = -1;		/* decoded without ids: not for block_at */
 	sqlite3_reset(q);
+	free(col);
 	if (rc != SQLITE_DONE) {
 		free(order);
 		if (rc == SQLITE_NOMEM)
@@ -1554,9 +1619,11 @@ pl_predsrc_open(pl_predsrc **out, const char *store_dir,
 		    "out of memory");
 		goto fail;
 	}
-	/* A poll that catches up on a large log is one big transaction: a
-	 * page cache that holds it avoids spilling pages to the WAL twice. */
-	sqlite3_exec(s->st->db, "PRAGMA cache_size = -65536", NULL, NULL, NULL);
+	/* A poll that catches up on a large log is one big transaction of
+	 * blocks, whose pages are written once: a small page cache spills
+	 * them to the WAL as it goes instead of growing (measured: a 64 MB
+	 * cache spent more in page faults than it saved). */
+	sqlite3_exec(s->st->db, "PRAGMA cache_size = -2048", NULL, NULL, NULL);
 	if (o->pred_path && (rc = open_log(s, &s->pred, "predictions",
 	    o->pred_path, o->pred_format, &o->pred_fields, err, errlen)) != PL_OK)
 		goto fail;
