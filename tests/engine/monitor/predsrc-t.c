@@ -12,6 +12,7 @@
 #include "monitor/perf.h"
 #include "monitor/predsrc.h"
 #include "monitor/wdrift.h"
+#include "store/internal.h"
 
 struct sample {
 	char key[200];
@@ -596,6 +597,161 @@ test_results_fixed_log(void **state)
 	free(dir);
 }
 
+/* ---- a store written before blocks (schema 5 to 10) ----
+ * Target "a" in store A reads a log of 2,500 records and their labels.
+ * Store B holds records 0..1999 as rows of the former mon_predictions
+ * table (labels joined; features as float64 prefixes, feature b added at
+ * record 1000) and a log of records 2000..2499: status counts the old
+ * rows before the watcher opens the target; then they move into blocks
+ * and accuracy, coverage, errors and window drift are A's, bit for bit. */
+static void
+legacy_line(FILE *f, int i)
+{
+	double a = (double)(i % 37) / 8 + (i > 2200 ? 0.6 : 0), b = (double)(i % 11) / 4;
+
+	fprintf(f, "{\"id\":\"r%d\",\"ts\":%lld,\"features\":{\"a\":%.17g", i,
+	    T0 + (long long)i * 10, a);
+	if (i >= 1000)
+		fprintf(f, ",\"b\":%.17g", b);
+	fprintf(f, "},\"prediction\":%d,\"score\":%.17g,\"latency\":0.002,"
+	    "\"status\":\"%s\"}\n", i % 5 < 3, (double)(i % 97) / 97,
+	    i % 31 == 0 ? "error" : "ok");
+}
+
+static double
+legacy_label(int i)
+{
+	return i % 7 < 4;
+}
+
+static void
+legacy_results(pl_store *st, const char *dir, const char *sd, int from,
+    struct sink *out)
+{
+	char *log = path_in(dir, "p.jsonl"), *lab = path_in(dir, "l.jsonl");
+	char *ref = path_in(dir, "ref.csv"), err[512];
+	FILE *f = fopen(log, "w"), *g = fopen(lab, "w"), *r = fopen(ref, "w");
+	pl_predsrc *s;
+
+	assert_true(f && g && r);
+	for (int i = from; i < 2500; i++) {
+		legacy_line(f, i);
+		if (i % 3 != 1)
+			fprintf(g, "{\"id\":\"r%d\",\"label\":%g,\"ts\":%lld}\n", i,
+			    legacy_label(i), T0 + (long long)i * 10 + 40000);
+	}
+	fprintf(r, "a,b\n");
+	for (int i = 0; i < 800; i++)
+		fprintf(r, "%.17g,%.17g\n", (double)(i % 41) / 8, (double)(i % 13) / 4);
+	fclose(f);
+	fclose(g);
+	fclose(r);
+	struct pl_predsrc_opts o = { .target = "a", .pred_path = log,
+		.label_path = lab, .perf_window_ms = 12000,
+		.drift_reference = ref, .drift_window_rows = 900,
+		.drift_min_rows = 100, .drift_threshold = NAN };
+	if (pl_predsrc_open(&s, sd, &o, err, sizeof err) != PL_OK)
+		fail_msg("%s", err);
+	sink_reset(&K);
+	poll_ok(s, T0 + 100000);
+	*out = K;
+	pl_predsrc_close(s);
+	(void)st;
+	free(log);
+	free(lab);
+	free(ref);
+}
+
+static void
+test_legacy_rows_moved(void **state)
+{
+	char *da, *db;
+	pl_store *sa = tu_store(&da), *sb = tu_store(&db);
+	char *sda = path_in(da, ".plumb"), *sdb = path_in(db, ".plumb");
+	static struct sink A, B;
+	struct pl_predsrc_status ps;
+	sqlite3_stmt *q;
+	int labelled = 0;
+
+	(void)state;
+	legacy_results(sa, da, sda, 0, &A);
+
+	/* store B: the old rows, as the former code wrote them */
+	assert_int_equal(sqlite3_prepare_v2(sb->db, "INSERT INTO mon_predictions("
+	    "target, id, ts_ms, prediction, score, latency, status, features,"
+	    " label, label_ms) VALUES('a', ?1, ?2, ?3, ?4, 0.002, ?5, ?6, ?7, ?8)",
+	    -1, &q, NULL), SQLITE_OK);
+	for (int i = 0; i < 2000; i++) {
+		char id[16];
+		double fv[2] = { (double)(i % 37) / 8, (double)(i % 11) / 4 };
+		snprintf(id, sizeof id, "r%d", i);
+		sqlite3_bind_text(q, 1, id, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(q, 2, T0 + (long long)i * 10);
+		sqlite3_bind_double(q, 3, i % 5 < 3);
+		sqlite3_bind_double(q, 4, (double)(i % 97) / 97);
+		sqlite3_bind_int(q, 5, i % 31 == 0);
+		sqlite3_bind_blob(q, 6, fv, i >= 1000 ? 16 : 8, SQLITE_TRANSIENT);
+		if (i % 3 != 1) {
+			sqlite3_bind_double(q, 7, legacy_label(i));
+			sqlite3_bind_int64(q, 8, T0 + (long long)i * 10 + 40000);
+			labelled++;
+		} else {
+			sqlite3_bind_null(q, 7);
+			sqlite3_bind_null(q, 8);
+		}
+		assert_int_equal(sqlite3_step(q), SQLITE_DONE);
+		sqlite3_reset(q);
+	}
+	sqlite3_finalize(q);
+	/* read before the watcher moves them */
+	assert_int_equal(pl_predsrc_status(&ps, sb, "a"), PL_OK);
+	assert_int_equal(ps.stored, 2000);
+	assert_int_equal(ps.labelled, labelled);
+
+	legacy_results(sb, db, sdb, 2000, &B);
+	assert_int_equal(pl_predsrc_status(&ps, sb, "a"), PL_OK);
+	assert_int_equal(ps.stored, 2500);
+	assert_int_equal(sqlite3_prepare_v2(sb->db, "SELECT count(*) FROM"
+	    " mon_predictions", -1, &q, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(q, 0), 0);
+	sqlite3_finalize(q);
+	struct pl_predsrc_status pa;
+	assert_int_equal(pl_predsrc_status(&pa, sa, "a"), PL_OK);
+	assert_int_equal(pa.stored, 2500);
+	assert_int_equal(ps.labelled, pa.labelled);
+
+	static const char *const keys[] = { "plumb_model_", "plumb_label_",
+		"plumb_labelled_", "plumb_drift_", "plumb_prediction_errors_total" };
+	int compared = 0;
+	for (size_t i = 0; i < A.n; i++) {
+		int want = 0;
+		for (size_t k = 0; k < sizeof keys / sizeof *keys; k++)
+			want |= strncmp(A.s[i].key, keys[k], strlen(keys[k])) == 0;
+		if (!want)
+			continue;
+		double v = got(&B, A.s[i].key);
+		if (memcmp(&v, &A.s[i].v, sizeof v) != 0)
+			fail_msg("%s: %a from blocks, %a from the moved rows",
+			    A.s[i].key, A.s[i].v, v);
+		if (getenv("PLUMB_TEST_VERBOSE"))
+			printf("%s %a\n", A.s[i].key, A.s[i].v);
+		compared++;
+	}
+	assert_true(compared >= 10);
+	assert_true(!isnan(got(&A, "plumb_model_accuracy")));
+	assert_true(!isnan(got(&A, "plumb_drift_score{feature=b,method=ks}")));
+
+	pl_store_close(sa);
+	pl_store_close(sb);
+	tu_rmrf(da);
+	tu_rmrf(db);
+	free(da);
+	free(db);
+	free(sda);
+	free(sdb);
+}
+
 int
 main(void)
 {
@@ -605,6 +761,7 @@ main(void)
 		cmocka_unit_test(test_concept_drift),
 		cmocka_unit_test(test_perf_metrics),
 		cmocka_unit_test(test_results_fixed_log),
+		cmocka_unit_test(test_legacy_rows_moved),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
