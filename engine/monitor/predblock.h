@@ -12,7 +12,7 @@
  * caps ingest at the rate SQLite inserts indexed rows (~150k/s here,
  * tests/bench/raw-insert.c), half the budget.  A block holds up to
  * PL_PBLOCK_RECORDS records of one target in reading order, one row of
- * mon_pred_blocks (schema.c, migration 11) with its columns encoded:
+ * mon_pred_blocks (schema.c, migration 12) with its columns encoded:
  *
  *   ids       per record: LEB128 length, then the id's bytes
  *   ts        per record: zigzag LEB128 delta of ts_ms from the previous

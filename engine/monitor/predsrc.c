@@ -501,7 +501,7 @@ store_label(pl_predsrc *s, int64_t seq, uint32_t idx, double label,
 	return mark_joined(s, seq, idx);
 }
 
-/* Rows of mon_predictions (schema 5 to 10) of this target, moved into
+/* Rows of mon_predictions (schema 5 to 11) of this target, moved into
  * blocks in their reading order, with their labels. */
 static int
 convert_legacy(pl_predsrc *s)

@@ -173,7 +173,7 @@ keep_line(void *ctx, const char *line, size_t len, unsigned flags)
  * floor DBFILE FILE INDEXES: the structural ceiling of storing one SQLite
  * row per record.  FILE is parsed into memory first (not timed); then a
  * raw prepared-insert loop, one transaction, plumb's pragmas, writes the
- * rows into a table shaped like mon_predictions (schemas 5 to 10, the
+ * rows into a table shaped like mon_predictions (schemas 5 to 11, the
  * layout before blocks) with its two
  * indexes (INDEXES=1) or none (0).  Prints rows/s by wall clock and by
  * CPU time, insert and commit included.  No parsing, no log position, no

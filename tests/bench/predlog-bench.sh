@@ -8,7 +8,7 @@
 #    read_json(lines=True) on the same file (target >= 10x).
 #    Also printed: CPU-time rates (on a machine shared with other work
 #    the wall clock counts the neighbours), and the rate of the layout
-#    ingest used before blocks (schema 5 to 10): a raw prepared-insert
+#    ingest used before blocks (schema 5 to 11): a raw prepared-insert
 #    loop of the same parsed rows into a table shaped like the former
 #    mon_predictions, one row per record, one transaction, with its two
 #    indexes and without any (nothing parsed, no position, no counters).

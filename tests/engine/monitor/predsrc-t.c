@@ -597,7 +597,7 @@ test_results_fixed_log(void **state)
 	free(dir);
 }
 
-/* ---- a store written before blocks (schema 5 to 10) ----
+/* ---- a store written before blocks (schema 5 to 11) ----
  * Target "a" in store A reads a log of 2,500 records and their labels.
  * Store B holds records 0..1999 as rows of the former mon_predictions
  * table (labels joined; features as float64 prefixes, feature b added at
