@@ -74,6 +74,7 @@
 	REQ_(PAN_FORWARD,	"charts: half a window forward") \
 	REQ_(ALERT_ACK,		"acknowledge the alert under the cursor, with a comment") \
 	REQ_(ALERT_SILENCE,	"silence the alert under the cursor for a duration, with a reason") \
+	REQ_(VIEW_DRIFT,	"the drift heatmap of the target under the cursor (features x time)") \
 	REQ_GROUP("Other") \
 	REQ_(RELOAD,		"reload the data now") \
 	REQ_(REDRAW,		"redraw the screen") \

@@ -100,7 +100,8 @@ struct mon {
 static const struct hint_spec mon_hints[] = {
 	{ REQ_NEXT_PANE, "pane" }, { REQ_ZOOM_IN, "zoom" },
 	{ REQ_FOLLOW, "freeze" }, { REQ_ALERT_ACK, "ack" },
-	{ REQ_ALERT_SILENCE, "silence" }, { REQ_BACK, "back" },
+	{ REQ_ALERT_SILENCE, "silence" }, { REQ_VIEW_DRIFT, "drift" },
+	{ REQ_BACK, "back" },
 	{ REQ_HELP, "help" },
 };
 
@@ -781,6 +782,13 @@ mon_request(struct screen *s, enum request req, int key)
 	case REQ_ENTER:
 		if (m->focus == P_TARGETS)
 			set_focus(m, P_ALERTS);
+		return 1;
+	case REQ_VIEW_DRIFT:
+		if (m->nt == 0)
+			app_info(s->app, "no monitored target");
+		else
+			app_push(s->app, drift_screen_new(s->app,
+			    m->t[wtable_cursor(m->tt)].name, m->zoom));
 		return 1;
 	default:
 		if (keymap_widget_key(req)) {

@@ -183,6 +183,8 @@ struct screen *pipeline_screen_new(struct app *a);
 struct screen *models_screen_new(struct app *a, const char *model);
 /* The monitor screen (targets, charts, alerts). */
 struct screen *monitor_screen_new(struct app *a);
+/* The drift heatmap of target, at zoom level zoom (the monitor's). */
+struct screen *drift_screen_new(struct app *a, const char *target, int zoom);
 /* Puts the models screen's cursor on version of its model. */
 void models_screen_select(struct screen *s, int version);
 /* Two versions of a model side by side (the rows are copied; cfg gives

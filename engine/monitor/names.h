@@ -50,6 +50,9 @@
 /* {quantile="0.5|0.95|0.99"} over the round, seconds */
 #define PL_SERIES_PRED_LATENCY "plumb_prediction_latency_seconds"
 #define PL_SERIES_DRIFT_SHARE "plumb_drift_share"	/* 0..1 */
+/* {feature, method}: each window's score (p-value or distance) and 0/1 */
+#define PL_SERIES_DRIFT_SCORE "plumb_drift_score"
+#define PL_SERIES_DRIFT_DETECTED "plumb_drift_detected"
 #define PL_SERIES_ACCURACY "plumb_model_accuracy"	/* 0..1 */
 #define PL_SERIES_LABEL_COVERAGE "plumb_label_coverage"	/* 0..1 */
 /* {log="predictions|labels"}: lines that did not parse */

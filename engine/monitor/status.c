@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "config/plumb-yaml.h"
+#include "drift/drift.h"
 #include "monitor/names.h"
 #include "monitor/tsdb.h"
 #include "registry/registry.h"
@@ -331,4 +332,162 @@ pl_mon_history(double *out, size_t nb, pl_store *st, const char *target,
 	}
 	free(a);
 	return PL_OK;
+}
+
+/* ---- the drift heatmap ---- */
+
+void
+pl_mon_drift_rows_free(pl_mon_drift_row *r, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(r[i].feature);
+		free(r[i].method);
+		free(r[i].score);
+		free(r[i].drifted);
+	}
+	free(r);
+}
+
+/* The target's drift: threshold in plumb.yaml, or -1. */
+static double
+cfg_threshold(pl_store *st, const char *target)
+{
+	char *path = NULL, err[1024];
+	pl_config *cfg = NULL;
+	const pl_mon_target *t;
+	double thr = -1;
+
+	if (pl_config_find(&path, NULL, pl_store_dir(st)) == PL_OK &&
+	    pl_config_load(&cfg, path, err, sizeof err) == PL_OK &&
+	    (t = pl_monitor_target(&cfg->monitor, target)) != NULL &&
+	    t->drift.set)
+		thr = t->drift.threshold;
+	pl_config_free(cfg);
+	free(path);
+	return thr;
+}
+
+static int
+row_cmp(const void *a, const void *b)
+{
+	const pl_mon_drift_row *x = a, *y = b;
+	int c = strcmp(x->feature, y->feature);
+
+	return c ? c : strcmp(x->method, y->method);
+}
+
+/* Buckets of series id into r's cells (score when !detected, else the
+ * drifted marks), like pl_mon_history's gauges. */
+static int
+fill_cells(pl_mon_drift_row *r, int detected, pl_store *st, int64_t id,
+    int64_t start, int64_t end, size_t nb)
+{
+	int64_t step = (end - start + (int64_t)nb - 1) / (int64_t)nb, res;
+	pl_ts_agg *a = NULL;
+	size_t n = 0;
+	int rc;
+
+	if (step < 1)
+		step = 1;
+	int64_t base = start - start % step;
+	rc = pl_ts_read_agg(&a, &n, &res, st, id, base, base + step *
+	    (int64_t)nb + step - 1, step);
+	if (rc != PL_OK)
+		return rc;
+	for (size_t i = 0; i < n; i++) {
+		int64_t k = (a[i].t - base) / step;
+
+		if (k < 0 || k >= (int64_t)nb || a[i].count == 0)
+			continue;
+		if (detected)
+			r->drifted[k] = a[i].max > 0.5;
+		else {
+			r->score[k] = r->pvalue ? a[i].min : a[i].max;
+			r->last = a[i].last;
+		}
+	}
+	free(a);
+	return PL_OK;
+}
+
+int
+pl_mon_drift_grid(pl_mon_drift_row **out, size_t *out_n, pl_store *st,
+    const char *target, int64_t start, int64_t end, size_t nb)
+{
+	pl_matcher m[2] = {
+		{ "__name__", PL_MATCH_EQ, PL_SERIES_DRIFT_SCORE },
+		{ "target", PL_MATCH_EQ, target },
+	};
+	pl_ts_set *set = NULL, *det = NULL;
+	pl_mon_drift_row *r = NULL;
+	size_t n = 0;
+	double thr;
+	int rc;
+
+	*out = NULL;
+	*out_n = 0;
+	if (nb == 0 || end <= start)
+		return PL_EINVAL;
+	if ((rc = pl_ts_select(&set, st, m, 2)) != PL_OK)
+		return rc;
+	m[0].value = PL_SERIES_DRIFT_DETECTED;
+	if ((rc = pl_ts_select(&det, st, m, 2)) != PL_OK)
+		goto out;
+	thr = cfg_threshold(st, target);
+	if (set->n && (r = calloc(set->n, sizeof *r)) == NULL) {
+		rc = PL_ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < set->n; i++) {
+		const char *f = pl_ts_label(&set->v[i], "feature");
+		const char *me = pl_ts_label(&set->v[i], "method");
+		pl_mon_drift_row *x = &r[n];
+		int mid = me ? pl_drift_method_parse(me) : -1;
+
+		if (f == NULL)
+			continue;
+		n++;
+		x->feature = strdup(f);
+		x->method = strdup(me ? me : "");
+		x->score = malloc(nb * sizeof *x->score);
+		x->drifted = calloc(nb, 1);
+		if (!x->feature || !x->method || !x->score || !x->drifted) {
+			rc = PL_ENOMEM;
+			goto out;
+		}
+		for (size_t k = 0; k < nb; k++)
+			x->score[k] = NAN;
+		x->last = NAN;
+		x->pvalue = mid > 0 && pl_drift_method_is_pvalue(mid);
+		x->threshold = thr >= 0 ? thr : mid > 0 ?
+		    pl_drift_default_threshold(mid) : NAN;
+		if ((rc = fill_cells(x, 0, st, set->v[i].id, start, end,
+		    nb)) != PL_OK)
+			goto out;
+		for (size_t j = 0; j < det->n; j++) {
+			const char *df = pl_ts_label(&det->v[j], "feature");
+			const char *dm = pl_ts_label(&det->v[j], "method");
+
+			if (df && strcmp(df, f) == 0 && strcmp(dm ? dm : "",
+			    x->method) == 0) {
+				rc = fill_cells(x, 1, st, det->v[j].id, start,
+				    end, nb);
+				if (rc != PL_OK)
+					goto out;
+				break;
+			}
+		}
+	}
+	if (n > 1)
+		qsort(r, n, sizeof *r, row_cmp);
+	*out = r;
+	*out_n = n;
+	r = NULL;
+	n = 0;
+	rc = PL_OK;
+out:
+	pl_mon_drift_rows_free(r, n);
+	pl_ts_set_free(set);
+	pl_ts_set_free(det);
+	return rc;
 }

@@ -61,4 +61,35 @@ int pl_mon_history(double *out, size_t nb, struct pl_store *st,
     const char *target, pl_mon_metric metric, int64_t start_ms,
     int64_t end_ms);
 
+/* ---- the drift heatmap ---- */
+
+/* One feature's drift over time (see pl_mon_drift_grid()). */
+typedef struct pl_mon_drift_row {
+	char *feature;
+	char *method;		/* "ks", "psi", ... as the watcher chose */
+	double threshold;	/* the one the watcher compares with */
+	int pvalue;		/* 1: the score is a p-value, drift when below */
+	double *score;		/* nb cells: the worst score of the bucket
+				 * (lowest p-value, highest distance); NaN
+				 * where no window was evaluated */
+	unsigned char *drifted;	/* nb cells: 1 where some window drifted */
+	double last;		/* the newest score, NaN if none in range */
+} pl_mon_drift_row;
+
+/*
+ * The per-feature drift of target over [start_ms, end_ms) in nb equal
+ * buckets, read from the plumb_drift_score and plumb_drift_detected
+ * series the watcher writes each window (one row per feature and method,
+ * sorted by feature).  The threshold is the target's drift: threshold in
+ * plumb.yaml, else the method's default.  *out (rows and their arrays)
+ * is malloc'ed: free with pl_mon_drift_rows_free().  Features without any
+ * evaluation in the range still get a row (all NaN) when the store has
+ * their series.  PL_OK, PL_EINVAL (nb 0 or an empty range), PL_ENOMEM, or
+ * the store's error.
+ */
+int pl_mon_drift_grid(pl_mon_drift_row **out, size_t *out_n,
+    struct pl_store *st, const char *target, int64_t start_ms,
+    int64_t end_ms, size_t nb);
+void pl_mon_drift_rows_free(pl_mon_drift_row *r, size_t n);
+
 #endif

@@ -44,6 +44,15 @@ for i in range(201):
     print(f'plumb_label_coverage{{target="api"}} {t} 0.8')
     print(f'plumb_drift_share{{target="api"}} {t} {0.0 if i < 160 else 0.4}')
     print(f'probe_success{{target="batch"}} {t} {1 if i < 190 else 0}')
+    # per-feature drift each round: tenure (ks, a p-value) and charges
+    # (wasserstein, a distance; its default threshold is 0.1) drift from
+    # round 160, plan never does
+    late = i >= 160
+    for f, m, v in (("tenure", "ks", 0.001 if late else 0.6),
+                    ("charges", "wasserstein", 0.35 if late else 0.02),
+                    ("plan", "psi", 0.01)):
+        print(f'plumb_drift_score{{feature="{f}",method="{m}",target="api"}} {t} {v}')
+        print(f'plumb_drift_detected{{feature="{f}",method="{m}",target="api"}} {t} {1 if late and f != "plan" else 0}')
 PY
 "$top_builddir/tests/server/ts-write" "$T/.plumb" < samples > /dev/null
 times=$("$PYTHON3_SYS" -c "import sys; t0 = int(sys.argv[1]); print(' '.join(str(t0 + i * 15000 + 1000) for i in range(201)))" "$T0")
@@ -136,6 +145,34 @@ expect "EXITED 0" "q quits with status 0"
 tm_cleanup_pane() { tmux -L "$TM_SOCK" kill-server >/dev/null 2>&1 || :; }
 tm_cleanup_pane
 
+# --- d: the drift heatmap of the target under the cursor ---
+tm_start 120 36 TERM=xterm-256color LC_ALL=C.UTF-8
+tm_keys W
+expect "plumb ▸ monitor" "the monitor again"
+tm_keys d
+expect "drift api" "d opens the drift heatmap of api"
+expect "3 features, 2 drifting now" "features counted, the drifting ones too"
+rows=$(tm_screen)
+for f in charges plan tenure; do
+	assert_contains "$rows" "$f" "a row for $f"
+done
+assert_contains "$(printf '%s\n' "$rows" | grep 'tenure  ' | cut -c 10-)" "X" "tenure marked where it drifted"
+assert_not_contains "$(printf '%s\n' "$rows" | grep 'plan  ' | cut -c 10-)" "X" "plan never marked"
+# the cursor: first feature (charges), last column, then tenure
+tm_keys G
+expect "charges  wasserstein  distance 0.35 >= threshold 0.1  DRIFTED" "the cursor cell's method, score, threshold"
+tm_keys j j
+expect "tenure  ks  p-value 0.001 < threshold 0.05  DRIFTED" "a p-value test reads as one"
+tm_keys + g
+expect "tenure  ks  p-value 0.6 >= threshold 0.05  no drift" "15m, first column: before the drift"
+tm_keys - -
+expect "6h" "zoom out"
+tm_keys q
+expect "plumb ▸ monitor" "q returns to the monitor"
+tm_keys Q
+expect "EXITED 0" "Q quits from the monitor"
+tm_cleanup_pane
+
 # --- 80x24: two charts; 40x12: the tables only, nothing broken ---
 tm_start 80 24 TERM=xterm-256color LC_ALL=C.UTF-8
 tm_keys W
@@ -151,6 +188,10 @@ tm_keys W
 expect "1 firing" "40x12: the firing count"
 expect "alerts" "40x12: the alerts box"
 expect "! api" "40x12: the targets"
+tm_keys d
+expect "2/3 drifting" "40x12: the heatmap"
+expect "tenure" "40x12: its rows"
+
 tm_keys Q
 expect "EXITED 0" "40x12: Q quits"
 tm_cleanup_pane
@@ -166,6 +207,11 @@ case $row in
 *) fail "ASCII sparklines: $row" ;;
 esac
 expect "v batch" "C locale: the down mark"
+tm_keys d
+expect "monitor > drift api" "C locale: the heatmap"
+assert_contains "$(tm_screen | grep 'tenure  ' | cut -c 10-)" "X" "C locale: the drift mark"
+assert_contains "$(tm_screen | grep 'plan  ' | cut -c 10-)" "." "C locale: ASCII shades"
+tm_keys q
 tm_keys Q
 expect "EXITED 0" "C locale: Q quits"
 [ ! -s tui.stderr ] && ok || fail "stderr: $(cat tui.stderr)"
