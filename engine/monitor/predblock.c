@@ -459,7 +459,7 @@ grow(struct pl_pidx *x, size_t want)
 {
 	size_t cap = x->cap ? x->cap : 4096;
 
-	while (want * 10 > cap * 7)
+	while (want * 4 > cap * 3)
 		cap *= 2;
 	struct pl_pidx_slot *s = slots_new(cap);
 
@@ -482,20 +482,21 @@ grow(struct pl_pidx *x, size_t want)
 int
 pl_pidx_reserve(struct pl_pidx *x, size_t n)
 {
-	return n * 10 > x->cap * 7 ? grow(x, n) : 0;
+	return n * 4 > x->cap * 3 ? grow(x, n) : 0;
 }
 
 int
 pl_pidx_add(struct pl_pidx *x, uint64_t h, uint32_t seq, uint32_t idx)
 {
-	if ((x->n + 1) * 10 > x->cap * 7 && grow(x, (x->n + 1) * 2) != 0)
+	if (seq > PL_PIDX_MAX_SEQ || idx >= PL_PBLOCK_RECORDS)
+		return -1;
+	if ((x->n + 1) * 4 > x->cap * 3 && grow(x, (x->n + 1) * 2) != 0)
 		return -1;
 	size_t j = (size_t)h & (x->cap - 1);
 	while (x->s[j].h)
 		j = (j + 1) & (x->cap - 1);
 	x->s[j].h = h;
-	x->s[j].seq = seq;
-	x->s[j].idx = idx;
+	x->s[j].loc = seq << 10 | idx;
 	x->n++;
 	return 0;
 }

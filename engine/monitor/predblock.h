@@ -90,11 +90,27 @@ int pl_pblock_decode(struct pl_pblock *b, int64_t seq, size_t n,
 int pl_pblock_feature(const void *blob, size_t len, size_t n, size_t nfeat,
     size_t k, double *out);
 
-/* The id index: hash -> (seq, idx), open addressing. */
+/* The id index: hash -> (seq, idx), open addressing, linear probing,
+ * at most 3/4 full.  12 bytes a slot (the place packed with its block
+ * number: up to 2^22 blocks of a target), so 16 to 32 bytes of memory
+ * per stored record. */
+#define PL_PIDX_MAX_SEQ ((1u << 22) - 1)
 struct pl_pidx_slot {
 	uint64_t h;			/* 0: empty */
-	uint32_t seq, idx;
-};
+	uint32_t loc;			/* seq << 10 | idx */
+} __attribute__((packed));
+_Static_assert(sizeof(struct pl_pidx_slot) == 12, "packed slots");
+_Static_assert(PL_PBLOCK_RECORDS == 1024, "10 bits of place in a slot");
+static inline uint32_t
+pl_pidx_seq(const struct pl_pidx_slot *s)
+{
+	return s->loc >> 10;
+}
+static inline uint32_t
+pl_pidx_idx(const struct pl_pidx_slot *s)
+{
+	return s->loc & 1023;
+}
 struct pl_pidx {
 	struct pl_pidx_slot *s;
 	size_t cap, n;			/* cap: a power of two */
@@ -103,6 +119,7 @@ struct pl_pidx {
 uint64_t pl_pidx_hash(const char *id, size_t len);
 /* Room for n entries without growing.  0 or -1 (memory). */
 int pl_pidx_reserve(struct pl_pidx *x, size_t n);
+/* 0, or -1: memory, or seq > PL_PIDX_MAX_SEQ. */
 int pl_pidx_add(struct pl_pidx *x, uint64_t h, uint32_t seq, uint32_t idx);
 /* Walks the slots holding hash h: start with *pos = (size_t)-1; returns
  * the next slot or NULL. */

@@ -447,7 +447,7 @@ find_id(pl_predsrc *s, const char *id, size_t len, int64_t *seq,
 	int rc;
 
 	while ((sl = pl_pidx_next(&s->idx, h, &pos)) != NULL) {
-		uint32_t sseq = sl->seq, sidx = sl->idx;
+		uint32_t sseq = pl_pidx_seq(sl), sidx = pl_pidx_idx(sl);
 		const struct pl_pblock *blk = NULL;
 		if ((rc = block_at(s, sseq, &blk)) != PL_OK)
 			return rc;
@@ -470,6 +470,9 @@ add_record(pl_predsrc *s, const char *id, size_t len, int64_t ts, int error,
 
 	if ((rc = head_room(s, nf)) != PL_OK)
 		return rc;
+	if (s->head.seq > PL_PIDX_MAX_SEQ)
+		return seterr(s, PL_ERROR, "target %s has more prediction blocks"
+		    " than the id index holds (%u)", s->target, PL_PIDX_MAX_SEQ);
 	if (pl_pblock_add(&s->head, id, len, ts, error, pred, score, lat, f,
 	    nf) != 0 || pl_pidx_add(&s->idx, pl_pidx_hash(id, len),
 	    (uint32_t)s->head.seq, (uint32_t)(s->head.n - 1)) != 0)

@@ -17,7 +17,7 @@
  *     new position: a kill -9 at any moment neither loses nor duplicates
  *     a record.  A second record with an id already stored (found by the
  *     in-memory id index, exact) is counted as a duplicate and not stored
- *     again.  The index costs 23 to 46 bytes of memory per stored
+ *     again.  The index costs 16 to 32 bytes of memory per stored
  *     record of the target.
  *     Malformed lines are counted (mon_logs.malformed, with the last
  *     message) and skipped; a change of columns is reported once.

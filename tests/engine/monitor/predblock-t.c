@@ -126,8 +126,8 @@ test_index(void **state)
 	int seen = 0;
 	pos = (size_t)-1;
 	while ((sl = pl_pidx_next(&ix, 77, &pos)) != NULL) {
-		assert_int_equal(sl->idx, sl->seq * 10);
-		seen |= 1 << sl->seq;
+		assert_int_equal(pl_pidx_idx(sl), pl_pidx_seq(sl) * 10);
+		seen |= 1 << pl_pidx_seq(sl);
 	}
 	assert_int_equal(seen, 7);
 	for (uint32_t i = 0; i < 200000; i += 997) {
@@ -136,11 +136,18 @@ test_index(void **state)
 		snprintf(id, sizeof id, "r-%u", i);
 		pos = (size_t)-1;
 		while ((sl = pl_pidx_next(&ix, pl_pidx_hash(id, strlen(id)), &pos)))
-			found |= sl->seq == i / 1024 && sl->idx == i % 1024;
+			found |= pl_pidx_seq(sl) == i / 1024 &&
+				    pl_pidx_idx(sl) == i % 1024;
 		assert_true(found);
 	}
 	pos = (size_t)-1;
 	assert_null(pl_pidx_next(&ix, 78, &pos));
+	/* the largest block number a slot holds, and one past it */
+	assert_int_equal(pl_pidx_add(&ix, 79, PL_PIDX_MAX_SEQ, 1023), 0);
+	pos = (size_t)-1;
+	sl = pl_pidx_next(&ix, 79, &pos);
+	assert_true(sl && pl_pidx_seq(sl) == PL_PIDX_MAX_SEQ && pl_pidx_idx(sl) == 1023);
+	assert_int_equal(pl_pidx_add(&ix, 80, PL_PIDX_MAX_SEQ + 1, 0), -1);
 	pl_pidx_free(&ix);
 }
 
