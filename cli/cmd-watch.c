@@ -207,7 +207,8 @@ loop_notify(struct loop *l, pl_store *st, unsigned gen, int64_t now_ms)
 }
 
 static int64_t
-loop_tick(void *ctx, pl_store *st, unsigned gen, int64_t now_ms, int last)
+loop_tick(void *ctx, pl_store *st, unsigned gen, int64_t now_ms, int last,
+    int fresh)
 {
 	struct loop *l = ctx;
 	char err[2048];
@@ -252,8 +253,10 @@ loop_tick(void *ctx, pl_store *st, unsigned gen, int64_t now_ms, int last)
 			l->gen = gen;
 		}
 	}
-	if (now_ms >= pl_alerting_next(l->alerting)) {
-		rc = pl_alerting_eval(l->alerting, now_ms);
+	/* on the data: a group runs after the round that brought its
+	 * samples (pl_alerting_tick), not at the next one */
+	if (fresh || now_ms >= pl_alerting_next(l->alerting)) {
+		rc = pl_alerting_tick(l->alerting, now_ms, fresh);
 		failed = pl_alerting_failed(l->alerting);
 		/* a failing rule is logged when it starts failing or
 		 * changes, not every interval */

@@ -99,7 +99,21 @@ int pl_alerting_open(pl_alerting **out, struct pl_store *st,
  * pl_alerting_errmsg()), or the store's code when writing failed.
  */
 int pl_alerting_eval(pl_alerting *a, int64_t now_ms);
-/* The earliest time a group is due (ms). */
+/*
+ * The watcher's evaluation, driven by the data: groups run as fresh
+ * samples arrive, so a crossing is seen at the first evaluation after
+ * the round that collected it, never one interval later.  With fresh = 1
+ * (a batch of target rounds was just written) a group runs once it is
+ * due within min(interval/2, 250 ms); with fresh = 0 (time alone) only
+ * half an interval past its time, when no round came.  Evaluations stay
+ * at least one interval apart: one triggered a little early is stamped
+ * with the group's time (at most 250 ms ahead), so the `for` of a rule,
+ * counted on those stamps as Prometheus counts it on its grid, is not
+ * missed by a few ms of jitter.  Otherwise as pl_alerting_eval().
+ */
+int pl_alerting_tick(pl_alerting *a, int64_t now_ms, int fresh);
+/* The earliest time a group is due (ms); after pl_alerting_tick(), the
+ * time it runs without fresh samples. */
 int64_t pl_alerting_next(const pl_alerting *a);
 /* 1 when some loaded alerting rule (the user's or built-in) is named
  * name, else 0. */

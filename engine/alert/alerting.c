@@ -36,6 +36,7 @@
  * is false), so the restore reads what the previous watcher wrote.
  */
 
+#define DATA_EARLY_MS 250	/* pl_alerting_tick(): see alert.h */
 #define GRACE_DEFAULT_MS (10 * 60 * 1000LL)		/* --rules.alert.for-grace-period */
 #define OUTAGE_DEFAULT_MS (60 * 60 * 1000LL)		/* --rules.alert.for-outage-tolerance */
 
@@ -53,6 +54,7 @@ struct pl_alerting {
 	pq_reader inner;
 	size_t failed;		/* rules that failed in the last evaluation */
 	int builtin;		/* alerts: builtin: */
+	int data_mode;		/* driven by pl_alerting_tick() */
 	char err[1024];
 };
 
@@ -500,14 +502,25 @@ pl_alerting_nrules(const pl_alerting *a)
 	return n;
 }
 
+static int64_t
+group_iv(const pl_alerting *a, size_t i)
+{
+	return a->rs.g[i].interval > 0 ? a->rs.g[i].interval : a->interval;
+}
+
 int64_t
 pl_alerting_next(const pl_alerting *a)
 {
 	int64_t t = INT64_MAX;
 
-	for (size_t i = 0; i < a->rs.n; i++)
-		if (a->next[i] < t)
-			t = a->next[i];
+	for (size_t i = 0; i < a->rs.n; i++) {
+		/* driven by data: on time alone only half an interval late */
+		int64_t n = a->next[i] + (a->data_mode && a->next[i] ?
+		    group_iv(a, i) / 2 : 0);
+
+		if (n < t)
+			t = n;
+	}
 	return t;
 }
 
@@ -817,56 +830,111 @@ out:
 
 /* ---- evaluation --------------------------------------------------------- */
 
+/* One evaluation of group i at ts: rules, restore, flush, history. */
+static int
+eval_group(pl_alerting *a, size_t i, int64_t ts)
+{
+	pq_reader rd = { a, a_select, a_release };
+	struct pl_rgroup *g = &a->rs.g[i];
+	int rc = PL_OK, nf;
+
+	a->suppress = !a->restored[i];
+	nf = pl__group_eval(g, &rd, a_append, a, ts, NULL, NULL);
+	a->suppress = 0;
+	if (nf > 0) {
+		a->failed += (size_t)nf;
+		for (size_t j = 0; j < g->n; j++)
+			if (g->rules[j].has_err && !a->err[0])
+				snprintf(a->err, sizeof a->err,
+				    "%s:%d:%d: rule %s: %s",
+				    g->rules[j].file, g->rules[j].line,
+				    g->rules[j].col, g->rules[j].name,
+				    g->rules[j].err);
+	}
+	if (!a->restored[i]) {
+		restore_group(a, g, ts);
+		a->restored[i] = 1;
+	}
+	if (a->dirty) {
+		if (pl_ts_flush(a->w) != PL_OK) {
+			snprintf(a->err, sizeof a->err, "series store: %s",
+			    pl_ts_writer_errmsg(a->w));
+			rc = PL_ERROR;
+		}
+		a->dirty = 0;
+	}
+	int hr = record_group(a, g, ts);
+	if (hr != PL_OK) {
+		snprintf(a->err, sizeof a->err, "alert history: %s",
+		    pl_store_errmsg(a->st));
+		rc = hr;
+	}
+	return rc;
+}
+
 int
 pl_alerting_eval(pl_alerting *a, int64_t now_ms)
 {
-	pq_reader rd = { a, a_select, a_release };
 	int rc = PL_OK;
 
 	a->err[0] = '\0';
 	a->failed = 0;
 	for (size_t i = 0; i < a->rs.n; i++) {
-		struct pl_rgroup *g = &a->rs.g[i];
-		int64_t iv = g->interval > 0 ? g->interval : a->interval;
-		int nf;
+		int64_t iv = group_iv(a, i);
+		int r;
 
 		if (a->next[i] > now_ms)
 			continue;
-		a->suppress = !a->restored[i];
-		nf = pl__group_eval(g, &rd, a_append, a, now_ms, NULL, NULL);
-		a->suppress = 0;
-		if (nf > 0) {
-			a->failed += (size_t)nf;
-			for (size_t j = 0; j < g->n; j++)
-				if (g->rules[j].has_err && !a->err[0])
-					snprintf(a->err, sizeof a->err,
-					    "%s:%d:%d: rule %s: %s",
-					    g->rules[j].file, g->rules[j].line,
-					    g->rules[j].col, g->rules[j].name,
-					    g->rules[j].err);
-		}
-		if (!a->restored[i]) {
-			restore_group(a, g, now_ms);
-			a->restored[i] = 1;
-		}
-		if (a->dirty) {
-			if (pl_ts_flush(a->w) != PL_OK) {
-				snprintf(a->err, sizeof a->err, "series store: %s",
-				    pl_ts_writer_errmsg(a->w));
-				rc = PL_ERROR;
-			}
-			a->dirty = 0;
-		}
-		int hr = record_group(a, g, now_ms);
-		if (hr != PL_OK) {
-			snprintf(a->err, sizeof a->err, "alert history: %s",
-			    pl_store_errmsg(a->st));
-			rc = hr;
-		}
+		if ((r = eval_group(a, i, now_ms)) != PL_OK)
+			rc = r;
 		/* next tick on the grid of the interval, never in the past */
 		a->next[i] = a->next[i] == 0 ? now_ms + iv : a->next[i] + iv;
 		if (a->next[i] <= now_ms)
 			a->next[i] = now_ms + iv;
+	}
+	if (rc == PL_OK && a->failed)
+		rc = PL_ERROR;
+	return rc;
+}
+
+/* How early (ms) fresh samples may trigger a group's evaluation, and
+ * how long past its time a group waits for them. */
+static int64_t
+early_ms(int64_t iv)
+{
+	return iv / 2 < DATA_EARLY_MS ? iv / 2 : DATA_EARLY_MS;
+}
+
+int
+pl_alerting_tick(pl_alerting *a, int64_t now_ms, int fresh)
+{
+	int rc = PL_OK;
+
+	int ran = 0;
+
+	a->data_mode = 1;
+	for (size_t i = 0; i < a->rs.n; i++) {
+		int64_t iv = group_iv(a, i), ts = now_ms;
+		int r;
+
+		if (a->next[i] != 0 && (fresh ?
+		    now_ms < a->next[i] - early_ms(iv) :
+		    now_ms < a->next[i] + iv / 2))
+			continue;
+		if (!ran++) {
+			/* the failures are those of this evaluation */
+			a->err[0] = '\0';
+			a->failed = 0;
+		}
+		/* evaluations at least one interval apart, as on
+		 * Prometheus' grid: a round flushed a little early is
+		 * evaluated at the group's time (at most DATA_EARLY_MS
+		 * ahead), so `for` is not missed by a few ms of jitter */
+		if (a->next[i] > ts)
+			ts = a->next[i];
+		if ((r = eval_group(a, i, ts)) != PL_OK)
+			rc = r;
+		a->next[i] = ts + iv;
 	}
 	if (rc == PL_OK && a->failed)
 		rc = PL_ERROR;

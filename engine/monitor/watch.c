@@ -604,7 +604,7 @@ retention(pl_watch *w)
 /* Calls the tick; returns the monotonic time it wants next (INT64_MAX:
  * no wish). */
 static int64_t
-run_tick(pl_watch *w, int last)
+run_tick(pl_watch *w, int last, int fresh)
 {
 	int64_t now, want;
 	unsigned gen;
@@ -615,7 +615,7 @@ run_tick(pl_watch *w, int last)
 	gen = w->gen;
 	pthread_mutex_unlock(&w->mu);
 	now = wall_ms();
-	want = w->tick(w->tick_ctx, w->st, gen, now, last);
+	want = w->tick(w->tick_ctx, w->st, gen, now, last, fresh);
 	if (want <= 0)
 		return INT64_MAX;
 	/* wall to monotonic; never sooner than 10 ms from now */
@@ -636,7 +636,7 @@ writer_main(void *arg)
 	for (;;) {
 		struct item *it;
 		size_t n;
-		int stop;
+		int stop, fresh = 0;
 
 		pthread_mutex_lock(&w->mu);
 		while (w->nq == 0 && !w->writer_stop &&
@@ -662,6 +662,8 @@ writer_main(void *arg)
 		w->nq = w->qcap = 0;
 		stop = w->writer_stop;
 		pthread_mutex_unlock(&w->mu);
+		for (size_t i = 0; i < n; i++)
+			fresh |= !it[i].control;
 		if (n)
 			write_batch(w, it, n);
 		free(it);
@@ -670,7 +672,7 @@ writer_main(void *arg)
 			next_ret = mono_ms() + RETENTION_EVERY_MS;
 		}
 		if (w->tick && (n || mono_ms() >= next_tick)) {
-			int64_t want = run_tick(w, 0);
+			int64_t want = run_tick(w, 0, fresh);
 			int64_t cap = mono_ms() + TICK_EVERY_MS;
 
 			next_tick = want < cap ? want : cap;
@@ -679,7 +681,7 @@ writer_main(void *arg)
 			break;
 	}
 	if (w->tick)
-		run_tick(w, 1);
+		run_tick(w, 1, 0);
 	return NULL;
 }
 

@@ -53,11 +53,13 @@ struct pl_store;
  *    st; the store is still open).
  * gen counts successful reloads of plumb.yaml (0 at start): when it
  * changes, the tick re-reads its sections of config_path.  now_ms is
- * the watcher's wall clock.  It must not block for long: the writer
+ * the watcher's wall clock.  fresh is 1 when the call follows a batch of
+ * target rounds just written (rules run on the data as it arrives),
+ * 0 for a call on time alone.  It must not block for long: the writer
  * waits for it.
  */
 typedef int64_t (*pl_watch_tick_fn)(void *ctx, struct pl_store *st,
-    unsigned gen, int64_t now_ms, int last);
+    unsigned gen, int64_t now_ms, int last, int fresh);
 
 struct pl_watch_opts {
 	const char *store_dir;		/* required */

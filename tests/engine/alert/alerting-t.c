@@ -513,6 +513,74 @@ test_labels_stopped(void **state)
 	free(dir);
 }
 
+/*
+ * pl_alerting_tick(), the watcher's evaluation on the data: a round
+ * flushed a little early or late is evaluated at once, stamped at least
+ * one interval after the previous evaluation, so `for` fires at the
+ * evaluation it would on Prometheus' grid despite a few ms of jitter;
+ * on time alone a group waits half an interval for its samples.
+ */
+static void
+test_data_driven(void **state)
+{
+	char *dir;
+	pl_store *st = tu_store(&dir);
+	pl_config *c = config(dir, "alerts:\n  builtin: false\n  groups:\n"
+	    "  - name: g\n    interval: 15s\n    rules:\n"
+	    "    - alert: HighX\n      expr: x > 5\n      for: 30s\n");
+	pl_alerting *a;
+	pl_alert_row *r;
+	size_t n;
+	char err[1024];
+
+	(void)state;
+	assert_int_equal(pl_alerting_open(&a, st, c, err, sizeof err), PL_OK);
+	put(st, "a", T0 - S, 1);
+	assert_int_equal(pl_alerting_tick(a, T0, 1), PL_OK);	/* first */
+	/* fresh samples 1 s before the group's time: not yet */
+	put(st, "a", T0 + 14 * S, 1);
+	assert_int_equal(pl_alerting_tick(a, T0 + 14 * S, 1), PL_OK);
+	assert_true(pl_alerting_next(a) == T0 + 15 * S + 7500);
+	/* time alone at the group's time: waits for the round */
+	assert_int_equal(pl_alerting_tick(a, T0 + 15 * S, 0), PL_OK);
+	/* the round, late by 200 ms, crosses: evaluated at once */
+	put(st, "a", T0 + 15 * S + 150, 10);
+	assert_int_equal(pl_alerting_tick(a, T0 + 15 * S + 200, 1), PL_OK);
+	assert_int_equal(pl_alerts_active(&r, &n, st, T0 + 16 * S), PL_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(r[0].state, "pending");
+	assert_true(r[0].active_ms == T0 + 15 * S + 200);
+	pl_alert_rows_free(r, n);
+	/* the next rounds come 100 ms and 50 ms early: stamped on time */
+	put(st, "a", T0 + 30 * S + 50, 10);
+	assert_int_equal(pl_alerting_tick(a, T0 + 30 * S + 100, 1), PL_OK);
+	put(st, "a", T0 + 45 * S + 100, 10);
+	assert_int_equal(pl_alerting_tick(a, T0 + 45 * S + 150, 1), PL_OK);
+	/* 30 s after it became active by the stamps: firing (stamped by
+	 * the wall clock, 29.95 s would have missed it by 50 ms) */
+	assert_int_equal(pl_alerts_active(&r, &n, st, T0 + 46 * S), PL_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(r[0].state, "firing");
+	assert_true(r[0].fired_ms == T0 + 45 * S + 200);
+	pl_alert_rows_free(r, n);
+	/* no round for a while: on time alone, half an interval late */
+	assert_int_equal(pl_alerting_tick(a, T0 + 60 * S + 200, 0), PL_OK);
+	assert_int_equal(pl_alerts_active(&r, &n, st, T0 + 61 * S), PL_OK);
+	assert_true(n == 1 && r[0].fired_ms == T0 + 45 * S + 200);
+	pl_alert_rows_free(r, n);
+	assert_true(pl_alerting_next(a) == T0 + 60 * S + 200 + 7500);
+	put(st, "a", T0 + 61 * S, 1);
+	assert_int_equal(pl_alerting_tick(a, T0 + 67 * S + 700, 0), PL_OK);
+	assert_int_equal(pl_alerts_active(&r, &n, st, T0 + 68 * S), PL_OK);
+	assert_int_equal(n, 0);	/* resolved by the timed evaluation */
+	pl_alert_rows_free(r, n);
+	pl_alerting_close(a);
+	pl_config_free(c);
+	pl_store_close(st);
+	tu_rmrf(dir);
+	free(dir);
+}
+
 int
 main(void)
 {
@@ -523,6 +591,7 @@ main(void)
 		cmocka_unit_test(test_silenced_alert),
 		cmocka_unit_test(test_config),
 		cmocka_unit_test(test_labels_stopped),
+		cmocka_unit_test(test_data_driven),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
