@@ -33,6 +33,9 @@ struct pl_predparse {
 	/* feature schema */
 	char *fname[PL_PRED_MAX_FEATURES];
 	size_t flen[PL_PRED_MAX_FEATURES];
+	/* the name is its own JSON text (no quote, backslash or control
+	 * character): a member name can be matched in the line as it is */
+	unsigned char fplain[PL_PRED_MAX_FEATURES];
 	size_t nf;
 	int had_record;			/* the schema is established */
 	unsigned changes;
@@ -151,6 +154,10 @@ add_feature(pl_predparse *p, const char *s, size_t n)
 	c[n] = '\0';
 	p->fname[p->nf] = c;
 	p->flen[p->nf] = n;
+	p->fplain[p->nf] = 1;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] == '"' || s[i] == '\\' || (unsigned char)s[i] < 0x20)
+			p->fplain[p->nf] = 0;
 	p->vals[p->nf] = NAN;
 	return (long)p->nf++;
 }
@@ -865,9 +872,24 @@ jfeatures(struct js *j)
 		const char *k;
 		size_t kn;
 		char nb[24];
+		pl_predparse *p = j->p;
 
 		ws(j);
-		if (close == '}') {
+		if (close == '}' && hint < p->nf && p->fplain[hint] &&
+		    (size_t)(j->end - j->s) > p->flen[hint] + 1 &&
+		    j->s[0] == '"' && j->s[p->flen[hint] + 1] == '"' &&
+		    memcmp(j->s + 1, p->fname[hint], p->flen[hint]) == 0) {
+			/* the expected name, written as it is: what jstring
+			 * would have returned, without scanning it twice */
+			k = j->s + 1;
+			kn = p->flen[hint];
+			j->s += kn + 2;
+			ws(j);
+			if (j->s >= j->end || *j->s != ':')
+				return jfail(j, "expected ':'");
+			j->s++;
+			ws(j);
+		} else if (close == '}') {
 			if (j->s >= j->end || *j->s != '"')
 				return jfail(j, "expected a member name");
 			if (jstring(j, &k, &kn))
