@@ -132,6 +132,24 @@ test_flat_and_names(void **state)
 	assert_int_equal(r.nfeatures, 1);	/* plan is text: not a feature */
 	assert_string_equal(pl_predparse_feature(p, 0), "age");
 	pl_predparse_free(p);
+
+	/* feature names matched in place or through their escapes alike: a
+	 * name with a quote or a backslash, and one written escaped */
+	assert_int_equal(pl_predparse_new(&p, PL_PRED_JSONL, NULL), PL_OK);
+	assert_int_equal(parse(p, "{\"id\":\"1\",\"features\":{\"x\":1,"
+	    "\"q\\\"t\":2,\"b\\\\s\":3}}", 0, &r), PL_OK);
+	assert_int_equal(r.nfeatures, 3);
+	assert_string_equal(pl_predparse_feature(p, 1), "q\"t");
+	assert_string_equal(pl_predparse_feature(p, 2), "b\\s");
+	assert_int_equal(parse(p, "{\"id\":\"2\",\"features\":{\"\\u0078\":4,"
+	    "\"q\\\"t\":5,\"b\\\\s\":6}}", 0, &r), PL_OK);
+	assert_int_equal(r.nfeatures, 3);
+	assert_true(r.features[0] == 4 && r.features[1] == 5 && r.features[2] == 6);
+	/* raw text equal to a name's bytes but not to its JSON text */
+	assert_int_equal(parse(p, "{\"id\":\"3\",\"features\":{\"x\":7,"
+	    "\"q\\\"t\":8,\"b\\s\":9}}", 0, &r), PL_EINVAL);
+	assert_int_equal(pl_predparse_schema_changes(p), 0);
+	pl_predparse_free(p);
 }
 
 static void
