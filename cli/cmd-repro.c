@@ -245,8 +245,15 @@ on_event(const pl_repro_event *ev, void *payload)
 		printf("run %.8s)\n", ev->run_id ? ev->run_id : "?");
 		break;
 	case PL_EV_BLOCKED:
-		printf("blocked     %s  (upstream %s failed)\n", ev->stage,
-		    ev->reason);
+		printf("blocked     %s  (upstream ", ev->stage);
+		cli_put_safe(stdout, ev->reason);
+		/* queued on a cluster behind it: the batch system ended
+		 * the job unstarted */
+		if (ev->run_id)
+			printf(" failed; dependency never satisfied, its job "
+			    "never started, run %.8s)\n", ev->run_id);
+		else
+			printf(" failed)\n");
 		break;
 	case PL_EV_WARNING:
 		fflush(stdout);

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -252,6 +253,7 @@ s_submit(pl_executor *base, const pl_exec_job *job, void **handle,
 	struct buf script = BUF_INIT, out = BUF_INIT;
 	char *path = NULL, *dir, **argv = NULL, *o_arg = NULL, *e_arg = NULL,
 	    *j_arg = NULL, *c_arg = NULL;
+	struct buf dep = BUF_INIT;
 	struct sjob *j;
 	FILE *f;
 	int rc = PL_OK, st;
@@ -302,7 +304,7 @@ s_submit(pl_executor *base, const pl_exec_job *job, void **handle,
 	}
 	while (job->submit_args && job->submit_args[nsub])
 		nsub++;
-	argv = calloc(ex->nextra + nsub + 10, sizeof *argv);
+	argv = calloc(ex->nextra + nsub + 12, sizeof *argv);
 	if (argv == NULL || asprintf(&o_arg, "--output=%s",
 	    job->stdout_log) < 0 || asprintf(&e_arg, "--error=%s",
 	    job->stderr_log) < 0 || asprintf(&j_arg, "--job-name=plumb:%s",
@@ -318,6 +320,16 @@ s_submit(pl_executor *base, const pl_exec_job *job, void **handle,
 	argv[k++] = c_arg;
 	argv[k++] = o_arg;
 	argv[k++] = e_arg;
+	/* The whole graph is queued at once: a job waits for its parents
+	 * in Slurm (afterok), and one whose parent failed is ended by
+	 * Slurm at once instead of pending forever. */
+	if (job->after && job->after[0]) {
+		buf_puts(&dep, "--dependency=afterok");
+		for (size_t i = 0; job->after[i]; i++)
+			buf_printf(&dep, ":%s", job->after[i]);
+		argv[k++] = (char *)buf_str(&dep);
+		argv[k++] = (char *)"--kill-on-invalid-dep=yes";
+	}
 	for (size_t i = 0; i < ex->nextra; i++)
 		argv[k++] = ex->extra[i];
 	for (size_t i = 0; i < nsub; i++)
@@ -349,6 +361,7 @@ s_submit(pl_executor *base, const pl_exec_job *job, void **handle,
 out:
 	buf_free(&script);
 	buf_free(&out);
+	buf_free(&dep);
 	free(path);
 	free(argv);
 	free(o_arg);
@@ -369,6 +382,86 @@ finish(struct sexec *ex, struct sjob *j)
 		j->res.end_ms = now_ms();
 	if (j->res.start_ms == 0)
 		j->res.start_ms = j->submit_ms;
+}
+
+static int scancel_ids(char *const *ids, size_t n, int tries, char *err,
+    size_t err_len);
+
+/* "uid N" as "NAME (uid N)" when this host knows the name. */
+static void
+uid_words(char *out, size_t n, long uid)
+{
+	struct passwd *pw = getpwuid((uid_t)uid);
+
+	if (pw && pw->pw_name)
+		snprintf(out, n, "%.40s (uid %ld)", pw->pw_name, uid);
+	else
+		snprintf(out, n, "uid %ld", uid);
+}
+
+/*
+ * Who cancelled job id, when it was not plumb.  Slurm's accounting
+ * (sacct, with slurmdbd) says "CANCELLED by UID"; without accounting
+ * `scontrol show job` has no such field, and the only record is
+ * slurmctld's own log line "REQUEST_KILL_JOB JobId=ID uid UID", read
+ * when the log (SlurmctldLogFile) is readable from here (the
+ * controller's host, a shared log directory).  Its last 4 MiB are
+ * searched.  "" when neither says; *src names the source.
+ */
+static void
+cancelled_by(char *out, size_t n, const char **src, const char *id)
+{
+	char *sacct[] = { (char *)"sacct", (char *)"-n", (char *)"-X",
+	    (char *)"-P", (char *)"-o", (char *)"State", (char *)"-j",
+	    (char *)id, NULL };
+	char *conf[] = { (char *)"scontrol", (char *)"show", (char *)"config",
+	    NULL };
+	struct buf o = BUF_INIT;
+	char logpath[512] = "", needle[64];
+	const char *p;
+	long uid = -1;
+	FILE *f;
+
+	out[0] = '\0';
+	*src = "";
+	if (run_client(sacct, &o, CLIENT_MS) == 0 &&
+	    (p = strstr(buf_str(&o), "CANCELLED by ")) != NULL &&
+	    sscanf(p + 13, "%ld", &uid) == 1) {
+		uid_words(out, n, uid);
+		*src = "Slurm accounting";
+		buf_free(&o);
+		return;
+	}
+	buf_free(&o);
+	if (run_client(conf, &o, CLIENT_MS) == 0 &&
+	    (p = strstr(buf_str(&o), "SlurmctldLogFile")) != NULL &&
+	    (p = strchr(p, '=')) != NULL) {
+		p++;
+		while (*p == ' ')
+			p++;
+		snprintf(logpath, sizeof logpath, "%.*s", (int)strcspn(p,
+		    " \n"), p);
+	}
+	buf_free(&o);
+	if (logpath[0] != '/' || (f = fopen(logpath, "r")) == NULL)
+		return;
+	snprintf(needle, sizeof needle, "REQUEST_KILL_JOB JobId=%s uid ", id);
+	if (fseeko(f, 0, SEEK_END) == 0 && ftello(f) > 4 << 20)
+		fseeko(f, -(4 << 20), SEEK_END);
+	else
+		rewind(f);
+	{
+		char line[1024];
+
+		while (fgets(line, sizeof line, f))
+			if ((p = strstr(line, needle)) != NULL)
+				sscanf(p + strlen(needle), "%ld", &uid);
+	}
+	fclose(f);
+	if (uid >= 0) {
+		uid_words(out, n, uid);
+		*src = "slurmctld log";
+	}
 }
 
 /* The result of a job that scontrol shows ended, from its line. */
@@ -396,15 +489,25 @@ read_end(struct sjob *j, const char *line, const char *state)
 		    strcmp(f, "None"))
 			buf_printf(&info, "%s=%s\n", keep[i], f);
 	}
-	snprintf(r->info, sizeof r->info, "%s", buf_str(&info));
-	buf_free(&info);
+	field(f, sizeof f, line, "SubmitTime");
+	r->submit_ms = slurm_time_ms(f);
 	field(f, sizeof f, line, "StartTime");
 	r->start_ms = slurm_time_ms(f);
 	field(f, sizeof f, line, "EndTime");
 	r->end_ms = slurm_time_ms(f);
 	if (r->start_ms == 0 || r->end_ms < r->start_ms)
 		r->start_ms = r->end_ms = 0;	/* never started */
+	r->dep_failed = !strcmp(state, "CANCELLED") &&
+	    !strcmp(reason, "DependencyNeverSatisfied");
+	if (r->dep_failed)
+		r->start_ms = 0;	/* Slurm sets StartTime = EndTime */
+	/* Queued time is not run time: the wait is said apart. */
+	if (r->start_ms && r->submit_ms && r->start_ms >= r->submit_ms)
+		buf_printf(&info, "QueueWait=%llds\n",
+		    (long long)((r->start_ms - r->submit_ms) / 1000));
 	if (!strcmp(state, "COMPLETED")) {
+		snprintf(r->info, sizeof r->info, "%s", buf_str(&info));
+		buf_free(&info);
 		r->exit_status = ec;
 		r->end_state[0] = '\0';
 		return;
@@ -420,24 +523,37 @@ read_end(struct sjob *j, const char *line, const char *state)
 		if (ec == 0 && sig == 0)
 			snprintf(r->message, sizeof r->message, "Slurm job %s "
 			    "failed (%s)", j->id, reason);
-		return;
-	}
-	if (!strcmp(state, "TIMEOUT"))
+	} else if (!strcmp(state, "TIMEOUT"))
 		snprintf(r->message, sizeof r->message, "timeout: Slurm job %s "
 		    "reached its time limit (%s)", j->id, limit);
 	else if (!strcmp(state, "OUT_OF_MEMORY"))
 		snprintf(r->message, sizeof r->message, "out of memory: Slurm "
 		    "job %s went over its memory limit", j->id);
-	else if (!strcmp(state, "CANCELLED")) {
-		r->cancelled = j->ncancel > 0;
-		snprintf(r->message, sizeof r->message, "%s", j->ncancel ?
-		    "interrupted (plumb cancelled its Slurm job)" : "");
-		if (!j->ncancel)
-			snprintf(r->message, sizeof r->message, "cancelled: "
-			    "Slurm job %s was cancelled outside plumb (scancel "
-			    "or an administrator%s%s)", j->id, strcmp(reason,
-			    "None") ? "; reason " : "", strcmp(reason, "None") ?
-			    reason : "");
+	else if (r->dep_failed)
+		snprintf(r->message, sizeof r->message, "dependency never "
+		    "satisfied: Slurm job %s never started, a job it waited "
+		    "for failed", j->id);
+	else if (!strcmp(state, "CANCELLED") && j->ncancel) {
+		r->cancelled = 1;
+		snprintf(r->message, sizeof r->message, "interrupted (plumb "
+		    "cancelled its Slurm job)");
+	} else if (!strcmp(state, "CANCELLED")) {
+		char who[96];
+		const char *src;
+
+		cancelled_by(who, sizeof who, &src, j->id);
+		if (who[0]) {
+			buf_printf(&info, "CancelledBy=%s\n", who);
+			snprintf(r->message, sizeof r->message, "cancelled "
+			    "outside plumb by %s: Slurm job %s (from the %s)",
+			    who, j->id, src);
+		} else
+			snprintf(r->message, sizeof r->message, "cancelled "
+			    "outside plumb: Slurm job %s (by whom: Slurm does "
+			    "not say without accounting or a readable "
+			    "slurmctld log%s%.40s)", j->id, strcmp(reason,
+			    "None") ? "; reason " : "", strcmp(reason,
+			    "None") ? reason : "");
 	} else if (!strcmp(state, "NODE_FAIL"))
 		snprintf(r->message, sizeof r->message, "node failure: Slurm "
 		    "job %s lost its node", j->id);
@@ -447,6 +563,8 @@ read_end(struct sjob *j, const char *line, const char *state)
 	else
 		snprintf(r->message, sizeof r->message, "Slurm job %s ended %s "
 		    "(%s)", j->id, state, reason);
+	snprintf(r->info, sizeof r->info, "%s", buf_str(&info));
+	buf_free(&info);
 }
 
 static int
@@ -478,6 +596,24 @@ s_poll(pl_executor *base, void *handle, pl_exec_result *res)
 	field(state, sizeof state, buf_str(&out), "JobState");
 	if (st == 0 && state[0]) {
 		j->fail_since = 0;
+		if (active_state(state) && !strcmp(state, "PENDING") &&
+		    j->ncancel == 0) {
+			char reason[64];
+
+			field(reason, sizeof reason, buf_str(&out), "Reason");
+			if (!strcmp(reason, "DependencyNeverSatisfied")) {
+				/* a cluster where --kill-on-invalid-dep is
+				 * off: it would pend forever */
+				char *ids[1] = { j->id }, e2[160];
+
+				(void)scancel_ids(ids, 1, 2, e2, sizeof e2);
+				read_end(j, buf_str(&out), "CANCELLED");
+				buf_free(&out);
+				finish(ex, j);
+				*res = j->res;
+				return 1;
+			}
+		}
 		if (active_state(state)) {
 			buf_free(&out);
 			if (j->ncancel && now - j->cancel_ms > CANCEL_GRACE_MS &&

@@ -44,6 +44,11 @@ typedef struct pl_exec_job {
 	 * run), kept with the job so a later plumb can find it. */
 	char *const *submit_args;
 	const char *label;
+	/* For a batch system: ids of jobs (as job_id() gave them) this one
+	 * may start only after, each ended successfully (Slurm's
+	 * --dependency=afterok, with --kill-on-invalid-dep=yes so a failed
+	 * one ends it at once).  NULL-ended, or NULL. */
+	char *const *after;
 } pl_exec_job;
 
 typedef struct pl_exec_result {
@@ -59,6 +64,12 @@ typedef struct pl_exec_result {
 	 * start and end times, reason), recorded as the run's tags. */
 	char end_state[32];
 	char info[1024];
+	/* It never started: a job it had to wait for failed (Slurm's
+	 * DependencyNeverSatisfied). */
+	int dep_failed;
+	/* When the batch system queued it (0: unknown or local); start_ms
+	 * is then when it really started, 0 when it never did. */
+	int64_t submit_ms;
 } pl_exec_result;
 
 typedef struct pl_executor pl_executor;

@@ -160,6 +160,12 @@ struct slot {
 	int64_t start_ms;
 	struct sched *sc;
 	size_t index;
+	/* batch: its downstream stages were counted ready when it was
+	 * submitted (they wait for it in the batch system) */
+	int released;
+	/* batch: submitted before an upstream stage ended, so its deps
+	 * are hashed again when it ends, for the lock */
+	int deferred;
 };
 
 struct sched {
@@ -184,6 +190,7 @@ struct sched {
 	char *err;
 	size_t err_len;
 	int64_t job;		/* progress.h: this repro's job, 0: none */
+	int batch;		/* the executor is a batch system */
 };
 
 static void
@@ -375,8 +382,22 @@ finish_slot(struct sched *sc, size_t i, enum sstate st)
 	for (size_t j = 0; j < nd; j++) {
 		struct slot *d = &sc->v[down[j]];
 
-		if (!d->selected || d->state != S_IDLE)
+		if (!d->selected || (d->state != S_IDLE &&
+		    !(st != S_OK && d->state == S_READY)))
 			continue;
+		if (st == S_OK && sl->released)
+			continue;	/* counted when it was submitted */
+		if (d->state == S_READY) {
+			/* queued to be evaluated: it never will be */
+			for (size_t k = 0; k < sc->nready; k++)
+				if (sc->ready[k] == down[j]) {
+					memmove(sc->ready + k, sc->ready + k +
+					    1, (--sc->nready - k) *
+					    sizeof *sc->ready);
+					break;
+				}
+			d->state = S_IDLE;
+		}
 		if (st != S_OK) {
 			/* blocked, and so is everything below it (the
 			 * recursion marks it S_BLOCKED, so a second failed
@@ -473,6 +494,31 @@ cmd_hash(char out[PL_HASH_HEX], const pl_pipe_stage *s)
 	out[2 * mdlen] = '\0';
 }
 
+/*
+ * A batch system queues the whole graph at once: once stage i is
+ * submitted, the stages below it may be submitted too (they wait for it
+ * in the batch system, afterok), without waiting here for it to end.
+ */
+static void
+release_downstream(struct sched *sc, size_t i)
+{
+	const size_t *down;
+	size_t nd;
+
+	sc->v[i].released = 1;
+	pl_pipeline_downstream(sc->p, i, &down, &nd);
+	for (size_t j = 0; j < nd; j++) {
+		struct slot *d = &sc->v[down[j]];
+
+		if (!d->selected || d->state != S_IDLE)
+			continue;
+		if (--d->waiting == 0) {
+			d->state = S_READY;
+			sc->ready[sc->nready++] = down[j];
+		}
+	}
+}
+
 /* Starts stage i as a tracked run on the executor. */
 static int
 start_stage(struct sched *sc, size_t i)
@@ -480,6 +526,9 @@ start_stage(struct sched *sc, size_t i)
 	const pl_pipe_stage *s = pl_pipeline_stage(sc->p, i);
 	struct slot *sl = &sc->v[i];
 	char *cwd = pl_pipeline_abspath(sc->p, s->wdir), err[512], *label;
+	char **after = NULL;
+	const size_t *up;
+	size_t nup, nafter = 0;
 	struct buf cmdline = BUF_INIT;
 	pl_run_spec spec;
 	pl_exec_job job;
@@ -601,12 +650,31 @@ start_stage(struct sched *sc, size_t i)
 		return PL_ENOMEM;
 	}
 	job.label = label;
+	/* the upstream stages still queued or running in the batch
+	 * system: this job waits for them there */
+	pl_pipeline_upstream(sc->p, i, &up, &nup);
+	if (sc->batch && nup > 0 &&
+	    (after = calloc(nup + 1, sizeof *after)) == NULL) {
+		free(cwd);
+		free(label);
+		return PL_ENOMEM;
+	}
+	for (size_t j = 0; sc->batch && j < nup; j++) {
+		struct slot *u = &sc->v[up[j]];
+		const char *id = u->state == S_RUNNING && u->handle ?
+		    sc->ex->ops->job_id(sc->ex, u->handle) : NULL;
+
+		if (id)
+			after[nafter++] = (char *)id;
+	}
+	job.after = after;
 	sl->sc = sc;
 	sl->index = i;
 	sl->start_ms = pl__now_ms();
 	rc = sc->ex->ops->submit(sc->ex, &job, &sl->handle, err, sizeof err);
 	free(cwd);
 	free(label);
+	free(after);
 	if (rc != PL_OK) {
 		snprintf(sc->err, sc->err_len, "%s", err);
 		pl_ingest_finish(sl->in);
@@ -625,6 +693,8 @@ start_stage(struct sched *sc, size_t i)
 	sl->state = S_RUNNING;
 	sc->running++;
 	event(sc, PL_EV_START, i, sl->reason, 0, 0);
+	if (sc->batch)
+		release_downstream(sc, i);
 	return PL_OK;
 fail_store:
 	snprintf(sc->err, sc->err_len, "%s", pl_store_errmsg(sc->st));
@@ -866,6 +936,33 @@ complete_stage(struct sched *sc, size_t i, const pl_exec_result *r)
 	ok = r->exit_status == 0 && !r->cancelled && !r->start_failed &&
 	    !r->end_state[0] && sl->ingest_rc == PL_OK;
 	record_exec_info(sc, i, r);
+	if (r->dep_failed && !r->cancelled) {
+		/* the batch system ended it unstarted: a job it waited for
+		 * failed.  Blocked, as it would be locally, and said so. */
+		const size_t *up;
+		size_t nup;
+		const char *who = "?";
+
+		pl_pipeline_upstream(sc->p, i, &up, &nup);
+		for (size_t j = 0; j < nup; j++)
+			if (sc->v[up[j]].state == S_FAILED ||
+			    sc->v[up[j]].state == S_KILLED ||
+			    sc->v[up[j]].state == S_BLOCKED) {
+				who = pl_pipeline_stage(sc->p, up[j])->name;
+				break;
+			}
+		snprintf(msg, sizeof msg, "blocked: upstream stage %s failed; "
+		    "%s", who, r->message);
+		if (pl_run_finish(sc->st, sl->run_id, PL_RUN_KILLED, -1,
+		    msg) != PL_OK)
+			pl__clear_err(sc->st);
+		sc->running--;
+		sc->sum.blocked++;
+		event(sc, PL_EV_BLOCKED, i, who, 0, 0);
+		finish_slot(sc, i, S_BLOCKED);
+		free(outs);
+		return PL_OK;
+	}
 	if (r->end_state[0] && strcmp(r->end_state, "CANCELLED") != 0) {
 		/* the batch system ended it (time limit, memory, node,
 		 * preemption): a failure, said in its words */
@@ -937,10 +1034,30 @@ complete_stage(struct sched *sc, size_t i, const pl_exec_result *r)
 		}
 		free(abs);
 	}
+	if (ok && sl->deferred) {
+		/* submitted before its inputs existed: hash them now, as
+		 * the job found them, for the lock and the run cache */
+		pl__check_dispose(&sl->chk, s);
+		sl->have_chk = 0;
+		if ((rc = pl__check_stage(&sl->chk, sc->st, sc->p, i,
+		    sc->lk)) != PL_OK) {
+			snprintf(sc->err, sc->err_len, "%s", sl->chk.err[0] ?
+			    sl->chk.err : pl_store_errmsg(sc->st));
+			free(outs);
+			return rc;
+		}
+		sl->have_chk = 1;
+	}
 	if (ok)
 		ingest_metrics(sc, i);
 	if (pl_run_finish(sc->st, sl->run_id, final, r->exit_status,
 	    msg[0] ? msg : NULL) != PL_OK)
+		pl__clear_err(sc->st);
+	/* a batch job's run starts when the batch system started it (its
+	 * queue wait is the tag <executor>.queue_wait), and ends when it
+	 * says */
+	if (r->submit_ms > 0 && r->start_ms > 0 && pl_run_set_times(sc->st,
+	    sl->run_id, r->start_ms, r->end_ms) != PL_OK)
 		pl__clear_err(sc->st);
 	sc->running--;
 	if (ok) {
@@ -1021,6 +1138,20 @@ evaluate(struct sched *sc, size_t i)
 		finish_slot(sc, i, S_OK);
 		return PL_OK;
 	}
+	/* A batch system: an upstream stage is queued or running there, so
+	 * this one runs too, queued behind it now (its inputs are not
+	 * there yet to compare). */
+	for (size_t j = 0; sc->batch && j < nup; j++)
+		if (sc->v[up[j]].state == S_RUNNING) {
+			free(sl->reason);
+			if (asprintf(&sl->reason, "upstream stage %s runs",
+			    pl_pipeline_stage(sc->p, up[j])->name) < 0) {
+				sl->reason = NULL;
+				return PL_ENOMEM;
+			}
+			sl->deferred = 1;
+			return start_stage(sc, i);
+		}
 	if (!sl->chk.changed && !sc->o->force) {
 		sc->sum.skipped++;
 		event(sc, PL_EV_SKIP, i, NULL, 0, 0);
@@ -1112,6 +1243,20 @@ slot_dispose(struct sched *sc, size_t i)
 	free(sl->env);
 }
 
+/* Is an upstream stage of i still queued or running? */
+static int
+upstream_running(struct sched *sc, size_t i)
+{
+	const size_t *up;
+	size_t nup;
+
+	pl_pipeline_upstream(sc->p, i, &up, &nup);
+	for (size_t j = 0; j < nup; j++)
+		if (sc->v[up[j]].state == S_RUNNING)
+			return 1;
+	return 0;
+}
+
 /* Polls the running jobs once; completes the finished ones. */
 static int
 poll_jobs(struct sched *sc)
@@ -1129,6 +1274,8 @@ poll_jobs(struct sched *sc)
 			continue;
 		if (sc->interrupted)
 			r.cancelled = 1;
+		if (r.dep_failed && !r.cancelled && upstream_running(sc, i))
+			continue;	/* said after the upstream's end */
 		{
 			int crc = complete_stage(sc, i, &r);
 
@@ -1207,6 +1354,7 @@ pl_repro(pl_repro_summary *out, pl_store *st, const pl_pipeline *p,
 	/* On a cluster, parallelism is the batch system's business: -j
 	 * limits only stages that run here. */
 	batch = sc.ex->ops->job_id != NULL;	/* a batch system's jobs */
+	sc.batch = batch;
 	for (size_t i = 0; i < n; i++) {
 		const size_t *up;
 		size_t nup;

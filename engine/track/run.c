@@ -298,6 +298,22 @@ pl_run_finish(pl_store *st, const char *id, pl_run_status status,
 }
 
 int
+pl_run_set_times(pl_store *st, const char *id, int64_t start_ms,
+    int64_t end_ms)
+{
+	struct upd_val v[2] = {
+		{ 'i', start_ms, NULL },
+		{ 'i', end_ms, NULL },
+	};
+
+	return update_run(st,
+	    "UPDATE runs SET "
+	    "start_ms = CASE WHEN ?2 > 0 THEN ?2 ELSE start_ms END, "
+	    "end_ms = CASE WHEN ?3 > 0 THEN ?3 ELSE end_ms END "
+	    "WHERE id = ?1", id, v, 2, PL_ENOTFOUND, "does not exist");
+}
+
+int
 pl_run_heartbeat(pl_store *st, const char *id)
 {
 	struct upd_val v = { 'i', pl__now_ms(), NULL };

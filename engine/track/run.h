@@ -59,6 +59,14 @@ int pl_run_create(char out[PL_ID_LEN + 1], pl_store *st,
 int pl_run_finish(pl_store *st, const char *id, pl_run_status status,
     int exit_status, const char *message);
 
+/*
+ * Sets when the run really started and ended, where another clock knows
+ * better than plumb's (a batch system's StartTime: queued time is not
+ * run time).  A time of 0 is left as it is.
+ */
+int pl_run_set_times(pl_store *st, const char *id, int64_t start_ms,
+    int64_t end_ms);
+
 /* Records that the run's plumb process is alive (see PL_HEARTBEAT_MS). */
 int pl_run_heartbeat(pl_store *st, const char *id);
 
