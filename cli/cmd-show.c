@@ -165,6 +165,20 @@ run(int argc, char **argv)
 	snprintf(tmp, sizeof tmp, "%s@%s", ri->user ? ri->user : "?",
 	    ri->host ? ri->host : "?");
 	field("by", tmp);
+	/* a batch job: queued time is not run time, so it is said apart
+	 * (the run starts at the batch system's StartTime) */
+	for (size_t i = 0; i < tags->n; i++)
+		if (strcmp(tags->items[i].key, "slurm.submit_time") == 0) {
+			const char *w = NULL;
+
+			for (size_t k = 0; k < tags->n; k++)
+				if (!strcmp(tags->items[k].key,
+				    "slurm.queue_wait"))
+					w = tags->items[k].value;
+			snprintf(tmp, sizeof tmp, "%s (Slurm; waited %s)",
+			    tags->items[i].value, w ? w : "?");
+			field("queued", tmp);
+		}
 	field("started", fmt_time(t1, sizeof t1, ri->start_ms));
 	if (ri->end_ms) {
 		snprintf(tmp, sizeof tmp, "%s (%s)",

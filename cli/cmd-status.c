@@ -42,6 +42,34 @@ report_orphans(pl_store *st)
 	free(v);
 }
 
+/* The end of stage i's newest run, when it did not finish. */
+static const pl_stage_end *
+end_of(const pl_stage_end *e, size_t ne, size_t i)
+{
+	for (size_t k = 0; k < ne; k++)
+		if (e[k].stage == i)
+			return &e[k];
+	return NULL;
+}
+
+static void
+print_end(const pl_stage_end *e)
+{
+	fputs("    last run: ", stdout);
+	cli_put_safe(stdout, e->words);
+	printf(" [%s]", e->mark);
+	if (e->job_id[0]) {
+		fputs(" (Slurm job ", stdout);
+		cli_put_safe(stdout, e->job_id);
+		if (e->queue_wait[0]) {
+			fputs(", queued ", stdout);
+			cli_put_safe(stdout, e->queue_wait);
+		}
+		fputc(')', stdout);
+	}
+	printf(", run %.8s\n", e->run_id);
+}
+
 static int
 run(int argc, char **argv)
 {
@@ -57,8 +85,9 @@ run(int argc, char **argv)
 	pl_pipeline *p = NULL;
 	pl_store *st = NULL;
 	pl_pipe_status *ss = NULL;
+	pl_stage_end *ends = NULL;
 	unsigned char *mask = NULL;
-	size_t n = 0;
+	size_t n = 0, nends = 0;
 	char err[2048];
 
 	while ((c = getopt_long(argc, argv, "f:s", opts, NULL)) != -1) {
@@ -86,6 +115,12 @@ run(int argc, char **argv)
 		cli_error("%s", err);
 		goto out;
 	}
+	/* how the stages that did not finish last time ended (best
+	 * effort: a store without runs has none) */
+	if (st && pl_pipeline_last_ends(&ends, &nends, st, p) != PL_OK) {
+		ends = NULL;
+		nends = 0;
+	}
 	if (json) {
 		struct buf b = BUF_INIT;
 		struct json j;
@@ -108,6 +143,28 @@ run(int argc, char **argv)
 			for (size_t k = 0; k < ss[i].nreasons; k++)
 				json_str(&j, ss[i].reasons[k]);
 			json_arr_end(&j);
+			if (end_of(ends, nends, ss[i].stage)) {
+				const pl_stage_end *e = end_of(ends, nends,
+				    ss[i].stage);
+
+				json_key(&j, "last_run");
+				json_obj_begin(&j);
+				json_key(&j, "end");
+				json_str(&j, e->words);
+				json_key(&j, "mark");
+				json_str(&j, e->mark);
+				json_key(&j, "run");
+				json_str(&j, e->run_id);
+				if (e->job_id[0]) {
+					json_key(&j, "slurm_job_id");
+					json_str(&j, e->job_id);
+				}
+				if (e->queue_wait[0]) {
+					json_key(&j, "queue_wait");
+					json_str(&j, e->queue_wait);
+				}
+				json_obj_end(&j);
+			}
 			json_obj_end(&j);
 			nchanged += ss[i].changed;
 		}
@@ -130,6 +187,8 @@ run(int argc, char **argv)
 				cli_put_safe(stdout, ss[i].reasons[k]);
 				putchar('\n');
 			}
+			if (end_of(ends, nends, ss[i].stage))
+				print_end(end_of(ends, nends, ss[i].stage));
 		}
 		if (nchanged == 0)
 			printf("Pipeline is up to date (%zu stage%s).\n", n,
@@ -139,6 +198,7 @@ run(int argc, char **argv)
 	report_orphans(st);
 out:
 	pl_pipe_status_free(ss, n);
+	free(ends);
 	free(mask);
 	pl_pipeline_free(p);
 	pl_store_close(st);

@@ -127,4 +127,34 @@ int pl_pipeline_status(pl_pipe_status **out, size_t *out_n, pl_store *st,
     size_t err_len);
 void pl_pipe_status_free(pl_pipe_status *s, size_t n);
 
+/*
+ * How a stage's newest run ended, when it did not finish: a plain
+ * failure or kill, or a batch system's end state from the run's tags
+ * (slurm.state, slurm.reason, slurm.cancelled_by).  mark is one letter
+ * for a narrow display (T timeout, M out of memory, N node failure,
+ * P preempted, C cancelled by someone, D dependency never satisfied,
+ * K killed/cancelled, F failed); words say it in full.  The texts come
+ * from the store (a cluster's words): sanitize before a terminal.
+ */
+typedef enum {
+	PL_END_FAILED, PL_END_KILLED, PL_END_TIMEOUT, PL_END_OOM,
+	PL_END_NODE_FAIL, PL_END_PREEMPTED, PL_END_CANCELLED,
+	PL_END_DEPENDENCY
+} pl_end_kind;
+
+typedef struct pl_stage_end {
+	size_t stage;			/* index in the pipeline */
+	pl_end_kind kind;
+	const char *mark;		/* static */
+	char words[128];
+	char run_id[PL_ID_LEN + 1];
+	char job_id[32];		/* "" when not a batch job */
+	char queue_wait[32];		/* "3s", "" when unknown */
+} pl_stage_end;
+
+/* The stages whose newest run (in the pipeline's experiment) failed or
+ * was killed, in no particular order.  *out: free() it. */
+int pl_pipeline_last_ends(pl_stage_end **out, size_t *n, pl_store *st,
+    const pl_pipeline *p);
+
 #endif
