@@ -34,6 +34,11 @@ enum sstate { S_UNKNOWN, S_OK, S_CHANGED, S_FROZEN, S_RUNNING, S_FAILED,
 struct stage_ui {
 	enum sstate st;
 	char *reasons;		/* "; "-joined, or NULL */
+	/* how its newest run ended when it did not finish (a cluster's
+	 * words: timeout, cancelled by whom...), or NULL; mark is its
+	 * one-letter badge (pl_stage_end) */
+	char *end;
+	const char *mark;
 };
 
 enum ppane { PP_DAG, PP_LOG, PP__COUNT };
@@ -117,7 +122,14 @@ static void
 set_state(struct pipe_scr *p, size_t i, enum sstate s)
 {
 	p->stages[i].st = s;
-	wdag_set_node(p->dag, (int)i, NULL, badge(s), role(s));
+	/* a stage that did not finish last time shows how it ended
+	 * (T timeout, M memory, C cancelled...) until it runs again */
+	if (p->stages[i].mark && (s == S_CHANGED || s == S_FAILED ||
+	    s == S_KILLED || s == S_BLOCKED))
+		wdag_set_node(p->dag, (int)i, NULL, p->stages[i].mark,
+		    WR_FAILED);
+	else
+		wdag_set_node(p->dag, (int)i, NULL, badge(s), role(s));
 	p->base.dirty = true;
 }
 
@@ -127,11 +139,38 @@ static void
 load_status(struct pipe_scr *p)
 {
 	pl_pipe_status *ps = NULL;
-	size_t n = 0;
+	pl_stage_end *ends = NULL;
+	size_t n = 0, nends = 0;
 	char err[512];
 
 	if (p->child > 0 || p->job_running)
 		return;		/* the repro holds the lock file */
+	for (size_t i = 0; i < p->n; i++) {
+		free(p->stages[i].end);
+		p->stages[i].end = NULL;
+		p->stages[i].mark = NULL;
+	}
+	if (pl_pipeline_last_ends(&ends, &nends, p->base.app->st, p->pl) ==
+	    PL_OK) {
+		for (size_t k = 0; k < nends; k++) {
+			struct stage_ui *su;
+			struct buf b = BUF_INIT;
+
+			if (ends[k].stage >= p->n)
+				continue;
+			su = &p->stages[ends[k].stage];
+			buf_printf(&b, "last run: %s", ends[k].words);
+			if (ends[k].job_id[0])
+				buf_printf(&b, ", Slurm job %s", ends[k].job_id);
+			if (ends[k].queue_wait[0])
+				buf_printf(&b, ", queued %s",
+				    ends[k].queue_wait);
+			su->end = buf_detach(&b);
+			buf_free(&b);
+			su->mark = ends[k].mark;
+		}
+		free(ends);
+	}
 	if (pl_pipeline_status(&ps, &n, p->base.app->st, p->pl, NULL, err,
 	    sizeof err) != PL_OK) {
 		app_error(p->base.app, "%s", err);
@@ -513,9 +552,22 @@ pipe_draw(struct screen *s, bool force)
 			wput(a->win, 2 + dh, 1, p->lw - 2, t,
 			    wtheme_attr((enum wrole)role(su->st)), WPUT_ELIDE |
 			    WPUT_PAD);
-			wput(a->win, 3 + dh, 1, p->lw - 2, su->reasons ?
-			    su->reasons : "", wtheme_attr(WR_DIM), WPUT_ELIDE |
-			    WPUT_PAD);
+			if (su->end && su->st != S_OK && su->st != S_RUNNING &&
+			    su->st != S_WAITING) {
+				/* how it ended last time, before why it
+				 * runs (sanitized by wput) */
+				struct buf eb = BUF_INIT;
+
+				buf_printf(&eb, "%s%s%s", su->end, su->reasons ?
+				    "; " : "", su->reasons ? su->reasons : "");
+				wput(a->win, 3 + dh, 1, p->lw - 2, buf_str(&eb),
+				    wtheme_attr(WR_FAILED), WPUT_ELIDE |
+				    WPUT_PAD);
+				buf_free(&eb);
+			} else
+				wput(a->win, 3 + dh, 1, p->lw - 2, su->reasons ?
+				    su->reasons : "", wtheme_attr(WR_DIM),
+				    WPUT_ELIDE | WPUT_PAD);
 		}
 	}
 	if (p->lw < a->w) {
@@ -674,8 +726,10 @@ pipe_destroy(struct screen *s)
 	}
 	if (p->fd >= 0)
 		close(p->fd);
-	for (size_t i = 0; i < p->n; i++)
+	for (size_t i = 0; i < p->n; i++) {
 		free(p->stages[i].reasons);
+		free(p->stages[i].end);
+	}
 	free(p->stages);
 	widget_free(wdag_widget(p->dag));
 	widget_free(wtext_widget(p->log));
