@@ -6,6 +6,8 @@
 S="$BT/slurm"
 trap 'slurm_cluster_stop "$S"; rm -rf "$BT"' EXIT INT TERM
 slurm_cluster_start "$S" || { echo "skipped: $SLURM_SKIP"; exit 0; }
+# the machine may be shared: the figures are read against its load
+echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # mtime of a file in ms (when the job wrote it)
 mtime_ms() { stat -c %.3Y "$1" | tr -d . ; }
@@ -46,6 +48,8 @@ report "whole chain on Slurm (3 jobs)" "$(med "$BT/total")" "ms" ""
 report "the same chain, local executor (baseline)" "$t_plocal" "ms" "(same run)"
 report "the commands alone in one shell" "$t_local" "ms" ""
 
+echo "load average after part 1: $(cut -d' ' -f1-3 /proc/loadavg)"
+
 # 2. No-op repro of 1,000 stages: nothing submitted.
 N=1000
 W="$BT/pipe"
@@ -67,3 +71,4 @@ report "plumb repro --executor slurm (no-op)" "$t_slurm" "ms" "budget <= 200 ms"
 report "plumb repro, local executor (baseline)" "$t_local" "ms" "(same run)"
 awk -v a="$t_slurm" -v b="$t_local" 'BEGIN { printf "%-44s %12.2f %-8s\n", "ratio slurm / local", a / (b > 0 ? b : 1), "x" }'
 report "jobs submitted by the no-op repros" "$((after - before))" "" "(must be 0)"
+echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
