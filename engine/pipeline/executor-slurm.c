@@ -71,6 +71,10 @@ struct sexec {
 	size_t active;		/* submitted, not finished */
 };
 
+static int scancel_ids(char *const *ids, size_t n, int tries, char *err,
+    size_t err_len);
+static void s_release(pl_executor *base, void *handle);
+
 static int64_t
 now_ms(void)
 {
@@ -245,6 +249,32 @@ active_state(const char *state)
 	return 0;
 }
 
+/* The commands of one job as script lines (after the shebang). */
+static void
+job_lines(struct buf *script, const pl_exec_job *job)
+{
+	if (job->cwd) {
+		buf_puts(script, "cd ");
+		quote(script, job->cwd);
+		buf_puts(script, " || exit 1\n");
+	}
+	for (size_t i = 0; job->env && job->env[i]; i++) {
+		const char *eq = strchr(job->env[i], '=');
+
+		if (eq == NULL)
+			continue;
+		buf_printf(script, "export %.*s=", (int)(eq - job->env[i]),
+		    job->env[i]);
+		quote(script, eq + 1);
+		buf_putc(script, '\n');
+	}
+	for (size_t i = 0; i < job->ncmds; i++) {
+		buf_puts(script, "/bin/sh -c ");
+		quote(script, job->cmds[i]);
+		buf_puts(script, " </dev/null || exit $?\n");
+	}
+}
+
 static int
 s_submit(pl_executor *base, const pl_exec_job *job, void **handle,
     char *err, size_t err_len)
@@ -275,26 +305,7 @@ s_submit(pl_executor *base, const pl_exec_job *job, void **handle,
 	if (path == NULL)
 		return PL_ENOMEM;
 	buf_puts(&script, "#!/bin/sh\n# written by plumb: one pipeline stage\n");
-	if (job->cwd) {
-		buf_puts(&script, "cd ");
-		quote(&script, job->cwd);
-		buf_puts(&script, " || exit 1\n");
-	}
-	for (size_t i = 0; job->env && job->env[i]; i++) {
-		const char *eq = strchr(job->env[i], '=');
-
-		if (eq == NULL)
-			continue;
-		buf_printf(&script, "export %.*s=", (int)(eq - job->env[i]),
-		    job->env[i]);
-		quote(&script, eq + 1);
-		buf_putc(&script, '\n');
-	}
-	for (size_t i = 0; i < job->ncmds; i++) {
-		buf_puts(&script, "/bin/sh -c ");
-		quote(&script, job->cmds[i]);
-		buf_puts(&script, " </dev/null || exit $?\n");
-	}
+	job_lines(&script, job);
 	f = fopen(path, "w");
 	if (f == NULL || fputs(buf_str(&script), f) < 0 || fclose(f) != 0) {
 		snprintf(err, err_len, "cannot write %s: %s", path,
@@ -371,6 +382,143 @@ out:
 	return rc;
 }
 
+/*
+ * A job array: one sbatch for n jobs of the same shape (a foreach or
+ * matrix stage's items, same sbatch arguments, same jobs to wait for).
+ * Task k runs job k: the script dispatches on SLURM_ARRAY_TASK_ID and
+ * sends each task's output to its own run's logs (Slurm's own --output
+ * cannot name n different files).  The array is named plumb:GROUP from
+ * the first job's name (train@a -> plumb:train); its tasks' ids are
+ * ARRAY_k, which is also what a dependent job waits for.
+ */
+static int
+s_submit_array(pl_executor *base, const pl_exec_job *jobs, size_t n,
+    void **handles, char *err, size_t err_len)
+{
+	struct sexec *ex = (struct sexec *)base;
+	struct buf script = BUF_INIT, out = BUF_INIT, dep = BUF_INIT;
+	char *path = NULL, *dir, **argv = NULL, *a_arg = NULL, *j_arg = NULL,
+	    *c_arg = NULL, id[32];
+	const pl_exec_job *j0 = &jobs[0];
+	size_t k = 0, nsub = 0, glen;
+	FILE *f;
+	int rc = PL_OK, st;
+
+	for (size_t i = 0; i < n; i++) {
+		handles[i] = NULL;
+		if (jobs[i].stdout_log == NULL || jobs[i].stderr_log == NULL) {
+			snprintf(err, err_len, "the Slurm executor needs log "
+			    "files");
+			return PL_EINVAL;
+		}
+	}
+	if ((dir = strdup(j0->stdout_log)) == NULL)
+		return PL_ENOMEM;
+	if (strrchr(dir, '/'))
+		*strrchr(dir, '/') = '\0';
+	if (asprintf(&path, "%s/slurm-array.sh", dir) < 0)
+		path = NULL;
+	free(dir);
+	if (path == NULL)
+		return PL_ENOMEM;
+	buf_puts(&script, "#!/bin/sh\n# written by plumb: the items of one "
+	    "foreach/matrix stage, one per array task\n"
+	    "case \"$SLURM_ARRAY_TASK_ID\" in\n");
+	for (size_t i = 0; i < n; i++) {
+		buf_printf(&script, "%zu)\nexec >>", i);
+		quote(&script, jobs[i].stdout_log);
+		buf_puts(&script, " 2>>");
+		quote(&script, jobs[i].stderr_log);
+		buf_putc(&script, '\n');
+		job_lines(&script, &jobs[i]);
+		buf_puts(&script, ";;\n");
+	}
+	buf_puts(&script, "*) echo \"plumb: no task $SLURM_ARRAY_TASK_ID\" >&2; "
+	    "exit 1;;\nesac\n");
+	f = fopen(path, "w");
+	if (f == NULL || fputs(buf_str(&script), f) < 0 || fclose(f) != 0) {
+		snprintf(err, err_len, "cannot write %s: %s", path,
+		    strerror(errno));
+		rc = PL_EIO;
+		goto out;
+	}
+	while (j0->submit_args && j0->submit_args[nsub])
+		nsub++;
+	glen = j0->name ? strcspn(j0->name, "@") : 0;
+	argv = calloc(ex->nextra + nsub + 14, sizeof *argv);
+	if (argv == NULL || asprintf(&a_arg, "--array=0-%zu", n - 1) < 0 ||
+	    asprintf(&j_arg, "--job-name=plumb:%.*s", (int)glen, j0->name ?
+	    j0->name : "") < 0 || asprintf(&c_arg, "--comment=%s", j0->label ?
+	    j0->label : "plumb") < 0) {
+		rc = PL_ENOMEM;
+		goto out;
+	}
+	argv[k++] = (char *)"sbatch";
+	argv[k++] = (char *)"--parsable";
+	argv[k++] = a_arg;
+	argv[k++] = j_arg;
+	argv[k++] = c_arg;
+	argv[k++] = (char *)"--output=/dev/null";
+	argv[k++] = (char *)"--error=/dev/null";
+	if (j0->after && j0->after[0]) {
+		buf_puts(&dep, "--dependency=afterok");
+		for (size_t i = 0; j0->after[i]; i++)
+			buf_printf(&dep, ":%s", j0->after[i]);
+		argv[k++] = (char *)buf_str(&dep);
+		argv[k++] = (char *)"--kill-on-invalid-dep=yes";
+	}
+	for (size_t i = 0; i < ex->nextra; i++)
+		argv[k++] = ex->extra[i];
+	for (size_t i = 0; i < nsub; i++)
+		argv[k++] = j0->submit_args[i];
+	argv[k++] = path;
+	argv[k] = NULL;
+	st = run_client(argv, &out, SBATCH_MS);
+	if (st != 0) {
+		char line[160];
+
+		first_line(line, sizeof line, buf_str(&out), st);
+		snprintf(err, err_len, "Slurm refused stage '%.*s' (a job "
+		    "array of %zu): %s", (int)glen, j0->name ? j0->name : "?",
+		    n, line);
+		rc = PL_EIO;
+		goto out;
+	}
+	snprintf(id, sizeof id, "%.*s", (int)strcspn(buf_str(&out), ";\n"),
+	    buf_str(&out));
+	for (size_t i = 0; i < n; i++) {
+		struct sjob *j = calloc(1, sizeof *j);
+
+		if (j == NULL) {
+			/* never half: cancel the array, forget the tasks */
+			char *ids[1] = { id }, e2[160];
+
+			(void)scancel_ids(ids, 1, CANCEL_TRIES, e2, sizeof e2);
+			for (size_t q = 0; q < i; q++) {
+				s_release(base, handles[q]);
+				handles[q] = NULL;
+			}
+			rc = PL_ENOMEM;
+			goto out;
+		}
+		snprintf(j->id, sizeof j->id, "%.12s_%u", id, (unsigned)i);
+		j->name = jobs[i].name ? strdup(jobs[i].name) : NULL;
+		j->submit_ms = now_ms();
+		ex->active++;
+		handles[i] = j;
+	}
+out:
+	buf_free(&script);
+	buf_free(&out);
+	buf_free(&dep);
+	free(path);
+	free(argv);
+	free(a_arg);
+	free(j_arg);
+	free(c_arg);
+	return rc;
+}
+
 /* Ends a job's record: res is its result from now on. */
 static void
 finish(struct sexec *ex, struct sjob *j)
@@ -384,8 +532,6 @@ finish(struct sexec *ex, struct sjob *j)
 		j->res.start_ms = j->submit_ms;
 }
 
-static int scancel_ids(char *const *ids, size_t n, int tries, char *err,
-    size_t err_len);
 
 /* "uid N" as "NAME (uid N)" when this host knows the name. */
 static void
@@ -784,7 +930,7 @@ s_destroy(pl_executor *base)
 
 static const struct pl_executor_ops slurm_ops = {
 	"slurm", s_submit, s_poll, s_cancel, s_wait, s_release, s_destroy,
-	s_job_id
+	s_job_id, s_submit_array
 };
 
 int

@@ -89,6 +89,11 @@ struct pl_executor_ops {
 	/* Optional (NULL locally): the batch system's id of a job, for the
 	 * run's record as soon as it is submitted. */
 	const char *(*job_id)(pl_executor *ex, void *handle);
+	/* Optional (NULL locally): jobs[0..n) as one submission (Slurm's
+	 * job array, one task per job, in order); handles[k] is job k's.
+	 * All or none are submitted. */
+	int (*submit_array)(pl_executor *ex, const pl_exec_job *jobs,
+	    size_t n, void **handles, char *err, size_t err_len);
 };
 
 struct pl_executor {

@@ -166,6 +166,11 @@ struct slot {
 	/* batch: submitted before an upstream stage ended, so its deps
 	 * are hashed again when it ends, for the lock */
 	int deferred;
+	/* batch: a foreach/matrix stage prepared (its run exists) and held
+	 * until the pass ends, to go with its siblings as one job array */
+	int pending;
+	pl_exec_job job;
+	char *p_cwd, *p_label, **p_after;
 };
 
 struct sched {
@@ -191,6 +196,8 @@ struct sched {
 	size_t err_len;
 	int64_t job;		/* progress.h: this repro's job, 0: none */
 	int batch;		/* the executor is a batch system */
+	size_t *pend;		/* stages held for a job array, in order */
+	size_t npend;
 };
 
 static void
@@ -519,6 +526,132 @@ release_downstream(struct sched *sc, size_t i)
 	}
 }
 
+/* Stage i's job was accepted: record its id, count it running. */
+static void
+submitted(struct sched *sc, size_t i)
+{
+	struct slot *sl = &sc->v[i];
+
+	/* the batch system's job id, as soon as it has one */
+	if (sc->ex->ops->job_id && sc->ex->ops->job_id(sc->ex, sl->handle)) {
+		char key[64];
+
+		snprintf(key, sizeof key, "%s.job_id", sc->ex->ops->name);
+		if (pl_run_set_tag(sc->st, sl->run_id, key,
+		    sc->ex->ops->job_id(sc->ex, sl->handle)) != PL_OK)
+			pl__clear_err(sc->st);
+	}
+	sl->state = S_RUNNING;
+	sc->running++;
+	event(sc, PL_EV_START, i, sl->reason, 0, 0);
+	if (sc->batch)
+		release_downstream(sc, i);
+}
+
+/* Forgets what a held stage kept for its submission. */
+static void
+unhold(struct slot *sl)
+{
+	free(sl->p_cwd);
+	free(sl->p_label);
+	free(sl->p_after);
+	sl->p_cwd = sl->p_label = NULL;
+	sl->p_after = NULL;
+	sl->pending = 0;
+}
+
+static int
+same_words(char *const *a, char *const *b)
+{
+	size_t k = 0;
+
+	if (a == NULL || b == NULL)
+		return (a == NULL || a[0] == NULL) && (b == NULL || b[0] == NULL);
+	for (; a[k] && b[k]; k++)
+		if (strcmp(a[k], b[k]) != 0)
+			return 0;
+	return a[k] == NULL && b[k] == NULL;
+}
+
+/*
+ * Submits the stages held in this pass.  The members of one foreach or
+ * matrix group with the same sbatch arguments and the same jobs to wait
+ * for (two or more) go as one job array, as a Slurm user would submit
+ * them; any other goes alone.  A refused array fails all its stages.
+ */
+static int
+flush_held(struct sched *sc)
+{
+	size_t *idx = calloc(sc->npend + 1, sizeof *idx);
+	pl_exec_job *jobs = calloc(sc->npend + 1, sizeof *jobs);
+	void **h = calloc(sc->npend + 1, sizeof *h);
+	int rc = PL_OK;
+
+	if (idx == NULL || jobs == NULL || h == NULL) {
+		free(idx);
+		free(jobs);
+		free(h);
+		return PL_ENOMEM;
+	}
+	for (size_t a = 0; a < sc->npend; a++) {
+		struct slot *sl = &sc->v[sc->pend[a]];
+		const pl_pipe_stage *s = pl_pipeline_stage(sc->p, sc->pend[a]);
+		size_t n = 0;
+		char err[512];
+		int r;
+
+		if (!sl->pending)
+			continue;
+		for (size_t b = a; b < sc->npend; b++) {
+			struct slot *o = &sc->v[sc->pend[b]];
+			const pl_pipe_stage *os = pl_pipeline_stage(sc->p,
+			    sc->pend[b]);
+
+			if (o->pending && rc == PL_OK && !strcmp(os->group,
+			    s->group) && !strcmp(os->file, s->file) &&
+			    same_words(o->job.submit_args,
+			    sl->job.submit_args) && same_words(o->job.after,
+			    sl->job.after)) {
+				idx[n] = sc->pend[b];
+				jobs[n] = o->job;
+				h[n++] = NULL;
+			}
+		}
+		err[0] = '\0';
+		if (rc != PL_OK)
+			r = PL_ERROR;	/* an earlier submission failed */
+		else if (n >= 2)
+			r = sc->ex->ops->submit_array(sc->ex, jobs, n, h, err,
+			    sizeof err);
+		else
+			r = sc->ex->ops->submit(sc->ex, &jobs[0], &h[0], err,
+			    sizeof err);
+		for (size_t k = 0; k < n; k++) {
+			struct slot *o = &sc->v[idx[k]];
+
+			unhold(o);
+			if (r == PL_OK) {
+				o->handle = h[k];
+				submitted(sc, idx[k]);
+				continue;
+			}
+			pl_ingest_finish(o->in);
+			pl_run_finish(sc->st, o->run_id, rc == PL_OK ?
+			    PL_RUN_FAILED : PL_RUN_KILLED, -1, rc == PL_OK ?
+			    err : "not submitted: plumb stopped");
+		}
+		if (r != PL_OK && rc == PL_OK) {
+			snprintf(sc->err, sc->err_len, "%s", err);
+			rc = r;
+		}
+	}
+	sc->npend = 0;
+	free(idx);
+	free(jobs);
+	free(h);
+	return rc;
+}
+
 /* Starts stage i as a tracked run on the executor. */
 static int
 start_stage(struct sched *sc, size_t i)
@@ -671,6 +804,16 @@ start_stage(struct sched *sc, size_t i)
 	sl->sc = sc;
 	sl->index = i;
 	sl->start_ms = pl__now_ms();
+	if (sc->batch && s->group && sc->ex->ops->submit_array) {
+		/* held: it may go with its siblings as one job array */
+		sl->job = job;
+		sl->p_cwd = cwd;
+		sl->p_label = label;
+		sl->p_after = after;
+		sl->pending = 1;
+		sc->pend[sc->npend++] = i;
+		return PL_OK;
+	}
 	rc = sc->ex->ops->submit(sc->ex, &job, &sl->handle, err, sizeof err);
 	free(cwd);
 	free(label);
@@ -681,20 +824,7 @@ start_stage(struct sched *sc, size_t i)
 		pl_run_finish(sc->st, sl->run_id, PL_RUN_FAILED, -1, err);
 		return rc;
 	}
-	/* the batch system's job id, as soon as it has one */
-	if (sc->ex->ops->job_id && sc->ex->ops->job_id(sc->ex, sl->handle)) {
-		char key[64];
-
-		snprintf(key, sizeof key, "%s.job_id", sc->ex->ops->name);
-		if (pl_run_set_tag(sc->st, sl->run_id, key,
-		    sc->ex->ops->job_id(sc->ex, sl->handle)) != PL_OK)
-			pl__clear_err(sc->st);
-	}
-	sl->state = S_RUNNING;
-	sc->running++;
-	event(sc, PL_EV_START, i, sl->reason, 0, 0);
-	if (sc->batch)
-		release_downstream(sc, i);
+	submitted(sc, i);
 	return PL_OK;
 fail_store:
 	snprintf(sc->err, sc->err_len, "%s", pl_store_errmsg(sc->st));
@@ -1314,7 +1444,8 @@ pl_repro(pl_repro_summary *out, pl_store *st, const pl_pipeline *p,
 	pthread_mutex_init(&sc.evmu, NULL);
 	sc.v = calloc(n + 1, sizeof *sc.v);
 	sc.ready = calloc(n + 1, sizeof *sc.ready);
-	if (mask == NULL || sc.v == NULL || sc.ready == NULL) {
+	sc.pend = calloc(n + 1, sizeof *sc.pend);
+	if (mask == NULL || sc.v == NULL || sc.ready == NULL || sc.pend == NULL) {
 		rc = PL_ENOMEM;
 		goto out;
 	}
@@ -1410,17 +1541,24 @@ pl_repro(pl_repro_summary *out, pl_store *st, const pl_pipeline *p,
 		}
 		if (sc.failed_any && !o->keep_going)
 			sc.stop_new = 1;
-		while (!sc.stop_new && sc.nready > 0 &&
-		    (sc.running < (size_t)jobs || batch)) {
-			size_t i = sc.ready[0];
+		do {
+			while (!sc.stop_new && sc.nready > 0 &&
+			    (sc.running < (size_t)jobs || batch)) {
+				size_t i = sc.ready[0];
 
-			memmove(sc.ready, sc.ready + 1,
-			    (--sc.nready) * sizeof *sc.ready);
-			if ((rc = evaluate(&sc, i)) != PL_OK)
+				memmove(sc.ready, sc.ready + 1,
+				    (--sc.nready) * sizeof *sc.ready);
+				if ((rc = evaluate(&sc, i)) != PL_OK)
+					goto drain;
+				if (sc.failed_any && !o->keep_going)
+					sc.stop_new = 1;
+			}
+			/* a batch system: the pass's held foreach stages go
+			 * now (job arrays); the stages below them may be
+			 * queued at once, in the next pass */
+			if (sc.npend && (rc = flush_held(&sc)) != PL_OK)
 				goto drain;
-			if (sc.failed_any && !o->keep_going)
-				sc.stop_new = 1;
-		}
+		} while (batch && !sc.stop_new && sc.nready > 0);
 		if (sc.running == 0 && (sc.stop_new || sc.nready == 0))
 			break;
 		if (sc.running > 0)
@@ -1437,6 +1575,18 @@ pl_repro(pl_repro_summary *out, pl_store *st, const pl_pipeline *p,
 		}
 	}
 drain:
+	/* held stages that were never submitted end here */
+	for (size_t k = 0; k < sc.npend; k++) {
+		struct slot *sl = &sc.v[sc.pend[k]];
+
+		if (!sl->pending)
+			continue;
+		unhold(sl);
+		pl_ingest_finish(sl->in);
+		pl_run_finish(st, sl->run_id, PL_RUN_KILLED, -1,
+		    "not submitted: plumb stopped");
+	}
+	sc.npend = 0;
 	/* plumb itself failed, or we were interrupted: stop what runs. */
 	while (sc.running > 0) {
 		if (rc != PL_OK && !sc.interrupted) {
@@ -1490,6 +1640,7 @@ out:
 		slot_dispose(&sc, i);
 	free(sc.v);
 	free(sc.ready);
+	free(sc.pend);
 	free(mask);
 	pl_lock_free(sc.lk);
 	if (sc.have_git)

@@ -60,8 +60,7 @@ cd "$W"
 "$PLUMB" repro -q >/dev/null 2>&1
 "$PLUMB" repro -q --executor slurm | tail -1 | grep -q "Pipeline is up to date ($N stages" ||
 	echo "warning: the pipeline is not up to date"
-[ -z "$(squeue -h -t all -o %i)" ] || echo "warning: a no-op repro submitted jobs"
-# jobs from part 1 stay in scontrol's memory, none from this part
+# jobs from part 1 stay in scontrol's memory (MinJobAge), none from this part
 before=$(squeue -h -t all -o %i | wc -l)
 t_slurm=$(median_ms 7 "$PLUMB" repro -q --executor slurm)
 t_local=$(median_ms 7 "$PLUMB" repro -q)
