@@ -127,6 +127,8 @@ static const struct binding bindings[] = {
 	{ "monitor", 'a', REQ_ALERT_ACK },
 	{ "monitor", 's', REQ_ALERT_SILENCE },
 	{ "monitor", 'd', REQ_VIEW_DRIFT },
+	{ "monitor", '<', REQ_MARK_PREV },
+	{ "monitor", '>', REQ_MARK_NEXT },
 	{ "drift", '+', REQ_ZOOM_IN },
 	{ "drift", '=', REQ_ZOOM_IN },
 	{ "drift", '-', REQ_ZOOM_OUT },

@@ -86,6 +86,9 @@ struct mon {
 	double *cy[NCHART][3];
 	size_t npts;
 	char chart_target[256];	/* whose charts are loaded */
+	pl_event *ev;		/* the charts' event marks, oldest first */
+	size_t nev;
+	int64_t ev_sel;		/* id of the selected mark, 0: none */
 	int zoom;
 	bool frozen;		/* stop following now */
 	int64_t end_ms;		/* the window's end while frozen */
@@ -101,6 +104,7 @@ static const struct hint_spec mon_hints[] = {
 	{ REQ_NEXT_PANE, "pane" }, { REQ_ZOOM_IN, "zoom" },
 	{ REQ_FOLLOW, "freeze" }, { REQ_ALERT_ACK, "ack" },
 	{ REQ_ALERT_SILENCE, "silence" }, { REQ_VIEW_DRIFT, "drift" },
+	{ REQ_MARK_NEXT, "events" },
 	{ REQ_BACK, "back" },
 	{ REQ_HELP, "help" },
 };
@@ -160,6 +164,67 @@ window_end(const struct mon *m)
 }
 
 /* The detail charts of the target under the cursor, for the window. */
+/* The role of an event's mark: what went wrong red, what went right
+ * green, the rest neutral. */
+static int
+event_role(const pl_event *e)
+{
+	const char *k = e->kind;
+
+	if (!strcmp(k, "alert"))
+		return e->message && !strncmp(e->message, "resolved", 8) ?
+		    WR_OK : WR_FAILED;
+	if (!strcmp(k, "rollback") || !strcmp(k, "target-down") ||
+	    !strcmp(k, "scrape-failure") || !strcmp(k, "drift") ||
+	    !strcmp(k, "concept-drift"))
+		return WR_FAILED;
+	if (!strcmp(k, "deploy") || !strcmp(k, "promote") ||
+	    !strcmp(k, "target-up"))
+		return WR_OK;
+	return WR_TITLE;
+}
+
+/* Index of the selected mark in m->ev, or -1. */
+static int
+sel_index(const struct mon *m)
+{
+	for (size_t i = 0; i < m->nev; i++)
+		if (m->ev[i].id == m->ev_sel)
+			return (int)i;
+	return -1;
+}
+
+/* The events of the charts' window, as marks on every chart. */
+static void
+load_marks(struct mon *m, int64_t start, int64_t end)
+{
+	double *x;
+	int *role, sel;
+
+	pl_events_free(m->ev, m->nev);
+	m->ev = NULL;
+	m->nev = 0;
+	if (pl_mon_timeline(&m->ev, &m->nev, m->base.app->st,
+	    m->chart_target, start, end) != PL_OK) {
+		m->ev = NULL;
+		m->nev = 0;
+	}
+	sel = sel_index(m);
+	if (sel < 0)
+		m->ev_sel = 0;
+	x = xcalloc(m->nev + 1, sizeof *x);
+	role = xcalloc(m->nev + 1, sizeof *role);
+	for (size_t i = 0; i < m->nev; i++) {
+		x[i] = (double)m->ev[i].time_ms / 1000.0;
+		role[i] = event_role(&m->ev[i]);
+	}
+	for (int c = 0; c < NCHART; c++)
+		if (wchart_set_marks(m->ch[c], x, role, m->nev, sel) != 0)
+			xoom();
+	free(x);
+	free(role);
+}
+
 static void
 load_charts(struct mon *m)
 {
@@ -195,6 +260,7 @@ load_charts(struct mon *m)
 			    m->cx, y, np, -1);
 		}
 	}
+	load_marks(m, end - span, end);
 }
 
 static void
@@ -722,6 +788,34 @@ silence_cb(struct screen *s, const char *text, unsigned ev)
 	return 0;
 }
 
+/* Enter on a selected mark: the model of a registry event (its run for
+ * a registration that names one), the alerts pane for an alert. */
+static int
+open_event(struct mon *m, const pl_event *e)
+{
+	struct app *a = m->base.app;
+	char cmd[300];
+	const char *run;
+
+	if (!strcmp(e->kind, "register") && e->message &&
+	    (run = strstr(e->message, " run ")) != NULL) {
+		char id[65] = "";
+
+		if (sscanf(run + 5, "%64[0-9a-f]", id) == 1) {
+			snprintf(cmd, sizeof cmd, "run %s", id);
+			app_command(a, cmd);
+		}
+	} else if (e->model) {
+		snprintf(cmd, sizeof cmd, "model %s", e->model);
+		app_command(a, cmd);
+	} else if (!strcmp(e->kind, "alert")) {
+		set_focus(m, P_ALERTS);
+	} else {
+		app_info(a, "%s: nothing to open", e->kind);
+	}
+	return 1;
+}
+
 static int
 mon_request(struct screen *s, enum request req, int key)
 {
@@ -779,10 +873,48 @@ mon_request(struct screen *s, enum request req, int key)
 			app_prompt(s->app, s, "silence for DURATION REASON "
 			    "(2h fixing it): ", "", silence_cb);
 		return 1;
-	case REQ_ENTER:
+	case REQ_ENTER: {
+		int i = sel_index(m);
+
+		if (i >= 0)
+			return open_event(m, &m->ev[i]);
 		if (m->focus == P_TARGETS)
 			set_focus(m, P_ALERTS);
 		return 1;
+	}
+	case REQ_MARK_PREV:
+	case REQ_MARK_NEXT: {
+		int i = sel_index(m);
+		char when[32];
+
+		if (m->nev == 0) {
+			app_info(s->app, "no event in this window (zoom out "
+			    "with -)");
+			return 1;
+		}
+		if (i < 0)
+			i = req == REQ_MARK_NEXT ? 0 : (int)m->nev - 1;
+		else if (req == REQ_MARK_NEXT)
+			i = i + 1 < (int)m->nev ? i + 1 : i;
+		else
+			i = i > 0 ? i - 1 : 0;
+		m->ev_sel = m->ev[i].id;
+		load_marks(m, window_end(m) - zooms[m->zoom].ms,
+		    window_end(m));
+		tui_time(when, sizeof when, m->ev[i].time_ms);
+		char what[200] = "";
+
+		if (m->ev[i].model && m->ev[i].version)
+			snprintf(what, sizeof what, " %s v%d", m->ev[i].model,
+			    m->ev[i].version);
+		else if (m->ev[i].model)
+			snprintf(what, sizeof what, " %s", m->ev[i].model);
+		app_info(s->app, "%s %s%s: %s (%d of %zu; Enter opens)", when,
+		    m->ev[i].kind, what, m->ev[i].message ? m->ev[i].message :
+		    "", i + 1, m->nev);
+		s->dirty = true;
+		return 1;
+	}
 	case REQ_VIEW_DRIFT:
 		if (m->nt == 0)
 			app_info(s->app, "no monitored target");
@@ -864,6 +996,7 @@ mon_destroy(struct screen *s)
 	struct mon *m = (struct mon *)s;
 
 	free_targets(m);
+	pl_events_free(m->ev, m->nev);
 	pl_alert_rows_free(m->al, m->nal);
 	widget_free(wtable_widget(m->tt));
 	widget_free(wtable_widget(m->at));

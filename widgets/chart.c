@@ -46,6 +46,11 @@ struct wchart {
 	/* last layout */
 	bool drawn;
 	double ylo, yhi;
+	/* event marks */
+	double *mx;
+	int *mrole;
+	size_t nm;
+	int msel;
 	/* paint grid */
 	unsigned char *bits;
 	signed char *owner;
@@ -73,6 +78,7 @@ wchart_new(WINDOW *win, int y, int x, int h, int w)
 	widget_init(&c->base, &wchart_ops, win, y, x, h, w);
 	c->ylo_fix = c->yhi_fix = c->xlo_fix = c->xhi_fix = NAN;
 	c->legend = -1;
+	c->msel = -1;
 	return c;
 }
 
@@ -113,6 +119,8 @@ ch_destroy(struct widget *w)
 	struct wchart *c = (struct wchart *)w;
 
 	wchart_clear(c);
+	free(c->mx);
+	free(c->mrole);
 	free(c->empty);
 	free(c->bits);
 	free(c->owner);
@@ -681,6 +689,66 @@ draw_legend(struct wchart *c, const struct layout *L, enum wchart_cells mode)
 	}
 }
 
+int
+wchart_set_marks(struct wchart *c, const double *x, const int *role,
+    size_t n, int sel)
+{
+	free(c->mx);
+	free(c->mrole);
+	c->mx = NULL;
+	c->mrole = NULL;
+	c->nm = 0;
+	c->msel = -1;
+	c->base.dirty = true;
+	if (n == 0)
+		return 0;
+	c->mx = malloc(n * sizeof *c->mx);
+	c->mrole = malloc(n * sizeof *c->mrole);
+	if (c->mx == NULL || c->mrole == NULL) {
+		free(c->mx);
+		free(c->mrole);
+		c->mx = NULL;
+		c->mrole = NULL;
+		return -1;
+	}
+	memcpy(c->mx, x, n * sizeof *x);
+	memcpy(c->mrole, role, n * sizeof *role);
+	c->nm = n;
+	c->msel = sel;
+	return 0;
+}
+
+static void
+draw_marks(struct wchart *c, const struct layout *L)
+{
+	struct widget *w = &c->base;
+	bool u = widgets_utf8();
+	const char *tri = u ? "\xe2\x96\xb2" : "^";
+	const char *rule = u ? "\xe2\x94\x82" : "|";
+
+	for (size_t i = 0; i < c->nm; i++) {
+		int col, sel = (int)i == c->msel;
+		attr_t a = wtheme_attr((enum wrole)c->mrole[i]);
+
+		if (!(c->mx[i] >= L->x0 && c->mx[i] <= L->x1))
+			continue;
+		col = wscale_pixel(c->mx[i], L->x0, L->x1, L->pw * L->cx) /
+		    L->cx;
+		if (col < 0 || col >= L->pw)
+			continue;
+		if (sel) {
+			for (int r = 0; r < L->ph; r++)
+				if (c->bits[(size_t)r * (size_t)L->pw +
+				    (size_t)col] == 0)
+					wput(w->win, w->y + r, w->x + L->px0 +
+					    col, 1, rule, a, WPUT_TRUSTED);
+			a |= A_REVERSE;
+		}
+		wput(w->win, w->y + L->ph, w->x + L->px0 + col, 1, tri, a,
+		    WPUT_TRUSTED);
+	}
+}
+
 static void
 ch_draw(struct widget *w)
 {
@@ -735,6 +803,7 @@ ch_draw(struct widget *w)
 	}
 	if (L.px0 > 0)
 		draw_axes(c, &L);
+	draw_marks(c, &L);
 	draw_legend(c, &L, mode);
 }
 

@@ -84,6 +84,16 @@ void wchart_set_empty_text(struct wchart *c, const char *text);
 typedef int (*wchart_fmt_fn)(char *buf, size_t n, double v, double step,
     void *arg);
 void wchart_set_xtime(struct wchart *c, bool on);
+/*
+ * Event marks on the x axis (deploys, alerts, ...): n positions in x
+ * units and a role each (copied; n 0 clears them).  A mark is a triangle
+ * on the axis line ("^" in ASCII) in its role; the mark sel (-1: none)
+ * is reversed and draws a rule up through the empty cells of the plot,
+ * so the eye finds its moment on every chart that shares the axis.
+ * Marks outside the x range are not drawn.  0, or -1 on OOM (cleared).
+ */
+int wchart_set_marks(struct wchart *c, const double *x, const int *role,
+    size_t n, int sel);
 void wchart_set_format(struct wchart *c, int axis, wchart_fmt_fn fmt,
     void *arg);
 

@@ -12,6 +12,7 @@
 #include "monitor/names.h"
 #include "monitor/tsdb.h"
 #include "registry/registry.h"
+#include "store/events.h"
 #include "store/error.h"
 #include "store/store.h"
 
@@ -332,6 +333,116 @@ pl_mon_history(double *out, size_t nb, pl_store *st, const char *target,
 	}
 	free(a);
 	return PL_OK;
+}
+
+/* ---- events of a target ---- */
+
+static int
+ev_cmp(const void *a, const void *b)
+{
+	const pl_event *x = a, *y = b;
+
+	if (x->time_ms != y->time_ms)
+		return x->time_ms < y->time_ms ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* Moves the events of src matching keep() to the end of *dst. */
+static int
+take(pl_event **dst, size_t *dn, pl_event *src, size_t sn,
+    int (*keep)(const pl_event *, const char *), const char *arg)
+{
+	pl_event *nv;
+	size_t k = 0;
+
+	if (sn == 0)
+		return PL_OK;
+	if ((nv = realloc(*dst, (*dn + sn) * sizeof *nv)) == NULL)
+		return PL_ENOMEM;
+	*dst = nv;
+	for (size_t i = 0; i < sn; i++) {
+		if (keep && !keep(&src[i], arg))
+			continue;
+		nv[*dn + k++] = src[i];
+		memset(&src[i], 0, sizeof src[i]);
+	}
+	*dn += k;
+	return PL_OK;
+}
+
+/* An alert event whose labels say target="T". */
+static int
+names_target(const pl_event *e, const char *target)
+{
+	char want[300];
+
+	snprintf(want, sizeof want, "target=\"%s\"", target);
+	return e->message && strstr(e->message, want) != NULL;
+}
+
+int
+pl_mon_timeline(pl_event **out, size_t *out_n, pl_store *st,
+    const char *target, int64_t start, int64_t end)
+{
+	pl_event_query q = { .start_ms = start, .end_ms = end };
+	pl_event *all = NULL, *e = NULL;
+	size_t n = 0, ne = 0;
+	char model[128];
+	int rc;
+
+	*out = NULL;
+	*out_n = 0;
+	q.target = target;
+	if ((rc = pl_event_list(&e, &ne, st, &q)) != PL_OK ||
+	    (rc = take(&all, &n, e, ne, NULL, NULL)) != PL_OK)
+		goto out;
+	pl_events_free(e, ne);
+	e = NULL;
+	ne = 0;
+	model_of(model, sizeof model, st, target);
+	if (model[0]) {
+		q.target = NULL;
+		q.model = model;
+		if ((rc = pl_event_list(&e, &ne, st, &q)) != PL_OK ||
+		    (rc = take(&all, &n, e, ne, NULL, NULL)) != PL_OK)
+			goto out;
+		pl_events_free(e, ne);
+		e = NULL;
+		ne = 0;
+		q.model = NULL;
+	}
+	q.target = NULL;
+	q.kind = "alert";
+	if ((rc = pl_event_list(&e, &ne, st, &q)) != PL_OK ||
+	    (rc = take(&all, &n, e, ne, names_target, target)) != PL_OK)
+		goto out;
+	if (n > 1) {
+		size_t k = 1;
+
+		qsort(all, n, sizeof *all, ev_cmp);
+		/* a deploy names both the target and the model: once */
+		for (size_t i = 1; i < n; i++) {
+			if (all[i].id == all[k - 1].id) {
+				free(all[i].kind);
+				free(all[i].target);
+				free(all[i].model);
+				free(all[i].message);
+				free(all[i].user);
+				free(all[i].host);
+				continue;
+			}
+			all[k++] = all[i];
+		}
+		n = k;
+	}
+	*out = all;
+	*out_n = n;
+	all = NULL;
+	n = 0;
+out:
+	pl_events_free(e, ne);
+	pl_events_free(all, n);
+	return rc;
 }
 
 /* ---- the drift heatmap ---- */

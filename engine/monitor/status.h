@@ -61,6 +61,21 @@ int pl_mon_history(double *out, size_t nb, struct pl_store *st,
     const char *target, pl_mon_metric metric, int64_t start_ms,
     int64_t end_ms);
 
+/* ---- events of a target, for marks on its charts ---- */
+
+struct pl_event;
+/*
+ * What happened to target in [start_ms, end_ms], oldest first: the
+ * store's events about the target itself (target-down, drift, ...), those
+ * about its plumb.yaml model: (register, promote, deploy, rollback), and
+ * alert starts and ends whose labels name the target.  Watcher events
+ * about no target (watch-start, ...) are left out.  *out is the caller's:
+ * free with pl_events_free().  PL_OK, PL_ENOMEM or the store's error.
+ */
+int pl_mon_timeline(struct pl_event **out, size_t *out_n,
+    struct pl_store *st, const char *target, int64_t start_ms,
+    int64_t end_ms);
+
 /* ---- the drift heatmap ---- */
 
 /* One feature's drift over time (see pl_mon_drift_grid()). */

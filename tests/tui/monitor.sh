@@ -145,10 +145,26 @@ expect "EXITED 0" "q quits with status 0"
 tm_cleanup_pane() { tmux -L "$TM_SOCK" kill-server >/dev/null 2>&1 || :; }
 tm_cleanup_pane
 
-# --- d: the drift heatmap of the target under the cursor ---
+# --- event marks: a new version of api's model, alerts that fired ---
+echo weights > model.bin
+"$PLUMB" run -q -n train-churn -- true > /dev/null 2>&1
+rid=$("$PLUMB" runs --ids | head -1)
+"$PLUMB" model register churn --run "$rid" --path model.bin > /dev/null
 tm_start 120 36 TERM=xterm-256color LC_ALL=C.UTF-8
 tm_keys W
 expect "plumb ▸ monitor" "the monitor again"
+expect "▲" "event marks on the charts' time axis"
+tm_keys '>'
+expect "alert: firing ApiSlow" "> selects the first mark: ApiSlow fired"
+expect "│" "the selected mark draws its rule"
+tm_keys '<' '>' '>'
+expect "register churn v1" "the model's new version is a mark"
+tm_keys Enter
+expect "train-churn" "Enter on it opens the run that trained the version"
+tm_keys q
+expect "plumb ▸ monitor" "back on the monitor"
+
+# --- d: the drift heatmap of the target under the cursor ---
 tm_keys d
 expect "drift api" "d opens the drift heatmap of api"
 expect "3 features, 2 drifting now" "features counted, the drifting ones too"
@@ -207,6 +223,7 @@ case $row in
 *) fail "ASCII sparklines: $row" ;;
 esac
 expect "v batch" "C locale: the down mark"
+expect "^" "C locale: ASCII event marks"
 tm_keys d
 expect "monitor > drift api" "C locale: the heatmap"
 assert_contains "$(tm_screen | grep 'tenure  ' | cut -c 10-)" "X" "C locale: the drift mark"
