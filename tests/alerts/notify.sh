@@ -19,6 +19,10 @@ HPORT=$(cat hook.port)
 
 # notify_config EXPR [RECEIVER]: one rule over the collected counter,
 # every route of the alert (severity="page") to its receiver.
+# The hanging receiver's sleep, unique to this test run: pgrep must not
+# see another run's (a parallel make check, another checkout's tests).
+HANG="61.$$"
+
 notify_config() {
 	cat > plumb.yaml <<YAML
 monitor:
@@ -56,7 +60,7 @@ alerts:
   - name: hook
     webhook: {url: 'http://127.0.0.1:$HPORT/hook', timeout: 5s}
   - name: hang
-    command: [sleep, '61.5']
+    command: [sleep, '$HANG']
     timeout: 3s
   - name: broken
     command: [sh, -c, 'cat > /dev/null; echo no route to pager >&2; exit 3']
@@ -115,15 +119,15 @@ PY
 
 # --- a hanging receiver never blocks evaluation, and is cut off ---
 i=0
-until pgrep -f 'sleep 61.5' > /dev/null || [ $i -ge 100 ]; do sleep 0.1; i=$((i + 1)); done
-pgrep -f 'sleep 61.5' > /dev/null && ok || fail "the hanging receiver never ran"
+until pgrep -f "sleep $HANG" > /dev/null || [ $i -ge 100 ]; do sleep 0.1; i=$((i + 1)); done
+pgrep -f "sleep $HANG" > /dev/null && ok || fail "the hanging receiver never ran"
 n1=$("$PLUMB" monitor series 'api:predictions' --since 10m --csv | wc -l)
 sleep 1.5
 n2=$("$PLUMB" monitor series 'api:predictions' --since 10m --csv | wc -l)
 [ "$n2" -gt "$n1" ] && ok || fail "rules not evaluated while a receiver hangs ($n1 then $n2)"
 wait_for w.log "delivery to hang FAILED (attempt 1): timed out after 3s (process group killed)" 60 ||
 	fail "hang not cut off: $(cat w.log)"
-pgrep -f 'sleep 61.5' > /dev/null && fail "the hanging command survived its timeout" || ok
+pgrep -f "sleep $HANG" > /dev/null && fail "the hanging command survived its timeout" || ok
 
 # --- a failing receiver: retried with backoff, visible in plumb alerts ---
 wait_for w.log "delivery to broken FAILED (attempt 2): exit 3: no route to pager; next attempt in 10s" 100 ||
@@ -178,5 +182,5 @@ wait_for hook.jsonl '"resolved"' 100 && ok || fail "webhook did not hear the res
 kill -TERM "$W"
 wait "$W"
 assert_eq 0 $? "watcher exits 0 on SIGTERM"
-pgrep -f 'sleep 61.5' > /dev/null && fail "a receiver outlived the watcher" || ok
+pgrep -f "sleep $HANG" > /dev/null && fail "a receiver outlived the watcher" || ok
 done_testing
