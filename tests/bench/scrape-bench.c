@@ -4,12 +4,14 @@
 #include <arpa/inet.h>
 #include <math.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -157,8 +159,31 @@ serve_conn(void *arg)
 		int hn = snprintf(hdr, sizeof hdr, "HTTP/1.1 200 OK\r\n"
 		    "Content-Type: text/plain; version=0.0.4\r\n"
 		    "Content-Length: %zu\r\n\r\n", body_len);
-		int ok = write(fd, hdr, (size_t)hn) == hn &&
-		    write(fd, body, body_len) == (ssize_t)body_len;
+		/* Header and body in one writev, as real exporters send a
+		 * response (Go's net/http buffers it): two write()s would
+		 * leave the body's first segment to Nagle, held until the
+		 * client's delayed ACK of the header (40 ms on Linux). */
+		struct iovec iov[2] = { { hdr, (size_t)hn },
+		    { body, body_len } };
+		size_t total = (size_t)hn + body_len, sent = 0;
+		int ok = 1;
+		while (ok && sent < total) {
+			ssize_t wr = writev(fd, iov, 2);
+
+			if (wr <= 0) {
+				ok = 0;
+				break;
+			}
+			sent += (size_t)wr;
+			for (int i = 0; i < 2; i++) {
+				size_t k = (size_t)wr < iov[i].iov_len ?
+				    (size_t)wr : iov[i].iov_len;
+
+				iov[i].iov_base = (char *)iov[i].iov_base + k;
+				iov[i].iov_len -= k;
+				wr -= (ssize_t)k;
+			}
+		}
 		pthread_mutex_unlock(&body_mu);
 		if (!ok)
 			break;
@@ -181,6 +206,9 @@ serve(void *arg)
 
 		if (c < 0)
 			continue;
+		/* and no Nagle at all, as Go's net package sets it */
+		setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &(int){ 1 },
+		    sizeof(int));
 		pthread_create(&th, NULL, serve_conn, (void *)(intptr_t)c);
 		pthread_detach(th);
 	}

@@ -16,7 +16,7 @@ set -eu
 H="$top_builddir/tests/bench/scrape-bench"
 make -C "$top_builddir" -s tests/bench/scrape-bench >/dev/null
 
-set -- $("$H" scrape "$BT/s1" "$BT/expo.txt")
+set -- $("$H" scrape "$BT/s1" "$BT/expo.txt"); shift	# the leading word names the mode
 med=$1 p90=$2 get=$3 series=$4 poll=$5 flush=$6
 report "scrape+parse+store, $series series (median)" "$med" ms "budget 20 ms (p90 $p90 ms)"
 report "  of which GET+parse+queue (the poll)" "$poll" ms ""
@@ -27,13 +27,13 @@ if command -v promtool >/dev/null 2>&1; then
 	report "  baseline: promtool check metrics" "$pt" ms "ratio $(awk -v a="$med" -v b="$pt" 'BEGIN { printf "%.2f", a / b }')x"
 fi
 
-set -- $("$H" storage "$BT/s2")
+set -- $("$H" storage "$BT/s2"); shift	# the leading word names the mode
 samples=$1 bytes=$2 secs=$3
 bps=$(awk -v b="$bytes" -v s="$samples" 'BEGIN { printf "%.3f", b / s }')
 report "bytes/sample, 1,000 series x 1 day at 15 s" "$bps" B "budget 4 ($samples samples, $bytes bytes, written in $secs s)"
 report "  baseline: raw int64+double pair" 16 B "ratio $(awk -v a="$bps" 'BEGIN { printf "%.3f", a / 16 }')x"
 
-set -- $("$H" read "$BT/s3")
+set -- $("$H" read "$BT/s3"); shift	# the leading word names the mode
 agg=$1 points=$2 raw=$3 nraw=$4 res=$5
 report "read 1 series, 30 days at 5 min ($points pts)" "$agg" ms "budget 50 ms (resolution read: ${res} ms)"
 report "  baseline: its $nraw raw samples" "$raw" ms "ratio $(awk -v a="$agg" -v b="$raw" 'BEGIN { printf "%.3f", a / b }')x"
