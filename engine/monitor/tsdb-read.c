@@ -177,6 +177,157 @@ done:
 	return rc;
 }
 
+/* ---- chunks ---- */
+
+struct rchunk {
+	uint32_t n;
+	size_t len;
+	unsigned char *data;
+};
+
+struct rchunks {
+	struct rchunk *v;
+	size_t n, cap;
+};
+
+static void
+rchunks_free(struct rchunks *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		free(c->v[i].data);
+	free(c->v);
+	memset(c, 0, sizeof *c);
+}
+
+static int
+rchunks_add(struct rchunks *c, uint32_t n, const void *data, size_t len)
+{
+	struct rchunk *k;
+
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 16;
+		struct rchunk *v = realloc(c->v, cap * sizeof *v);
+
+		if (v == NULL)
+			return -1;
+		c->v = v;
+		c->cap = cap;
+	}
+	k = &c->v[c->n];
+	if ((k->data = malloc(len ? len : 1)) == NULL)
+		return -1;
+	if (data != NULL)
+		memcpy(k->data, data, len);
+	k->n = n;
+	k->len = len;
+	c->n++;
+	return 0;
+}
+
+/*
+ * The chunks of series id at resolution res whose block is in [blo,
+ * bhi] and whose last time is >= tmin, in time order: the sealed ones
+ * (each read from its pack), then the head.  last: only the latest one.
+ * The head's statement stays open while the sealed ones are read: one
+ * read transaction, so a chunk sealed meanwhile is seen once.  A chunk
+ * whose pack is gone or short is skipped (fsck reports it).
+ */
+static int
+load_chunks(struct rchunks *out, pl_store *st, int64_t id, int64_t res,
+    int64_t blo, int64_t bhi, int64_t tmin, int last)
+{
+	static const char head_sql[] =
+	    "SELECT n, data FROM ts_heads WHERE id = ?1 + (?2 << 40) "
+	    "AND block >= ?3 AND block <= ?4 AND t_max >= ?5";
+	static const char sealed_sql[] =
+	    "SELECT n, pack, off, len FROM ts_chunks WHERE series_id = ?1 "
+	    "AND res = ?2 AND block >= ?3 AND block <= ?4 AND t_max >= ?5 "
+	    "ORDER BY block";
+	static const char last_sql[] =
+	    "SELECT n, pack, off, len FROM ts_chunks WHERE series_id = ?1 "
+	    "AND res = ?2 AND block >= ?3 AND block <= ?4 AND t_max >= ?5 "
+	    "ORDER BY block DESC LIMIT 1";
+	sqlite3_stmt *h, *q;
+	sqlite3_blob *b = NULL;
+	int64_t bpack = 0;
+	int rc, hrc, k = res == PL_TS_RES_RAW ? 0 : res == PL_TS_RES_5M ? 1 : 2;
+
+	memset(out, 0, sizeof *out);
+	if ((h = pl__stmt(st, head_sql)) == NULL)
+		return pl_store_errcode(st);
+	sqlite3_bind_int64(h, 1, id);
+	sqlite3_bind_int64(h, 2, k);
+	sqlite3_bind_int64(h, 3, blo);
+	sqlite3_bind_int64(h, 4, bhi);
+	sqlite3_bind_int64(h, 5, tmin);
+	hrc = sqlite3_step(h);
+	if (hrc != SQLITE_ROW && hrc != SQLITE_DONE) {
+		sqlite3_reset(h);
+		return pl__sqlerr(st, hrc, "reading a head chunk");
+	}
+	rc = SQLITE_DONE;
+	if (!(last && hrc == SQLITE_ROW)) {
+		if ((q = pl__stmt(st, last ? last_sql : sealed_sql)) == NULL) {
+			sqlite3_reset(h);
+			return pl_store_errcode(st);
+		}
+		sqlite3_bind_int64(q, 1, id);
+		sqlite3_bind_int64(q, 2, res);
+		sqlite3_bind_int64(q, 3, blo);
+		sqlite3_bind_int64(q, 4, bhi);
+		sqlite3_bind_int64(q, 5, tmin);
+		while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+			int64_t pack = sqlite3_column_int64(q, 1);
+			int64_t off = sqlite3_column_int64(q, 2);
+			int64_t len = sqlite3_column_int64(q, 3);
+			int orc;
+
+			if (off < 0 || len <= 0 || len > INT32_MAX ||
+			    off > INT32_MAX - len)
+				continue;
+			orc = b == NULL ? sqlite3_blob_open(st->db, "main",
+			    "ts_packs", "data", pack, 0, &b) :
+			    pack == bpack ? SQLITE_OK :
+			    sqlite3_blob_reopen(b, pack);
+			if (orc != SQLITE_OK) {
+				if (b != NULL && orc != SQLITE_NOMEM) {
+					sqlite3_blob_close(b);
+					b = NULL;
+				}
+				if ((orc & 0xff) == SQLITE_NOMEM) {
+					rc = SQLITE_NOMEM;
+					break;
+				}
+				continue;	/* pack gone: skipped */
+			}
+			bpack = pack;
+			if (rchunks_add(out, (uint32_t)sqlite3_column_int64(q,
+			    0), NULL, (size_t)len) < 0) {
+				rc = SQLITE_NOMEM;
+				break;
+			}
+			if (sqlite3_blob_read(b, out->v[out->n - 1].data,
+			    (int)len, (int)off) != SQLITE_OK) {
+				free(out->v[--out->n].data);
+				continue;	/* short pack: skipped */
+			}
+		}
+		sqlite3_reset(q);
+		if (b != NULL)
+			sqlite3_blob_close(b);
+	}
+	if ((rc == SQLITE_DONE) && hrc == SQLITE_ROW &&
+	    rchunks_add(out, (uint32_t)sqlite3_column_int64(h, 0),
+	    sqlite3_column_blob(h, 1), (size_t)sqlite3_column_bytes(h, 1)) < 0)
+		rc = SQLITE_NOMEM;
+	sqlite3_reset(h);
+	if (rc != SQLITE_DONE) {
+		rchunks_free(out);
+		return pl__sqlerr(st, rc, "reading chunks");
+	}
+	return PL_OK;
+}
+
 /* ---- raw samples ---- */
 
 struct samples {
@@ -206,50 +357,38 @@ int
 pl_ts_read(pl_ts_sample **out, size_t *out_n, pl_store *st, int64_t id,
     int64_t start, int64_t end)
 {
-	static const char sql[] =
-	    "SELECT n, data FROM ts_chunks WHERE series_id = ?1 AND res = 0 "
-	    "AND block >= ?2 AND block <= ?3 AND t_max >= ?4 ORDER BY block";
 	struct samples s = { 0 };
-	sqlite3_stmt *q;
+	struct rchunks c;
 	int rc;
 
 	*out = NULL;
 	*out_n = 0;
 	if (end < start)
 		return PL_OK;
-	if ((q = pl__stmt(st, sql)) == NULL)
-		return pl_store_errcode(st);
-	sqlite3_bind_int64(q, 1, id);
-	sqlite3_bind_int64(q, 2, pl__ts_floor(start, PL_TS_BLOCK_RAW));
-	sqlite3_bind_int64(q, 3, end);
-	sqlite3_bind_int64(q, 4, start);
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+	if ((rc = load_chunks(&c, st, id, PL_TS_RES_RAW,
+	    pl__ts_floor(start, PL_TS_BLOCK_RAW), end, start, 0)) != PL_OK)
+		return rc;
+	for (size_t k = 0; k < c.n; k++) {
 		pl__chunkdec d;
 		int64_t t;
 		double v;
-		int r;
 
-		if (pl__chunkdec_init(&d, sqlite3_column_blob(q, 1),
-		    (size_t)sqlite3_column_bytes(q, 1),
-		    (uint32_t)sqlite3_column_int64(q, 0)) < 0)
+		if (pl__chunkdec_init(&d, c.v[k].data, c.v[k].len,
+		    c.v[k].n) < 0)
 			continue;
-		while ((r = pl__chunkdec_next(&d, &t, &v)) == 1) {
+		while (pl__chunkdec_next(&d, &t, &v) == 1) {
 			if (t < start)
 				continue;
 			if (t > end)
 				break;
 			if (push(&s, t, v) < 0) {
-				rc = SQLITE_NOMEM;
-				goto out;
+				rchunks_free(&c);
+				free(s.v);
+				return pl__err(st, PL_ENOMEM, "out of memory");
 			}
 		}
 	}
-out:
-	sqlite3_reset(q);
-	if (rc != SQLITE_DONE) {
-		free(s.v);
-		return pl__sqlerr(st, rc, "reading samples");
-	}
+	rchunks_free(&c);
 	*out = s.v;
 	*out_n = s.n;
 	return PL_OK;
@@ -258,35 +397,27 @@ out:
 int
 pl_ts_last(pl_ts_sample *out, pl_store *st, int64_t id)
 {
-	static const char sql[] =
-	    "SELECT n, data FROM ts_chunks WHERE series_id = ?1 AND res = 0 "
-	    "ORDER BY block DESC LIMIT 1";
-	sqlite3_stmt *q;
+	struct rchunks c;
 	int rc, found = 0;
 
 	memset(out, 0, sizeof *out);
-	if ((q = pl__stmt(st, sql)) == NULL)
-		return pl_store_errcode(st);
-	sqlite3_bind_int64(q, 1, id);
-	rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW) {
+	if ((rc = load_chunks(&c, st, id, PL_TS_RES_RAW, INT64_MIN, INT64_MAX,
+	    INT64_MIN, 1)) != PL_OK)
+		return rc;
+	if (c.n > 0) {
 		pl__chunkdec d;
 		int64_t t;
 		double v;
 
-		if (pl__chunkdec_init(&d, sqlite3_column_blob(q, 1),
-		    (size_t)sqlite3_column_bytes(q, 1),
-		    (uint32_t)sqlite3_column_int64(q, 0)) == 0)
+		if (pl__chunkdec_init(&d, c.v[c.n - 1].data, c.v[c.n - 1].len,
+		    c.v[c.n - 1].n) == 0)
 			while (pl__chunkdec_next(&d, &t, &v) == 1) {
 				out->t = t;
 				out->v = v;
 				found = 1;
 			}
-		rc = SQLITE_DONE;
 	}
-	sqlite3_reset(q);
-	if (rc != SQLITE_DONE)
-		return pl__sqlerr(st, rc, "reading the last sample");
+	rchunks_free(&c);
 	return found ? PL_OK : PL_ENOTFOUND;
 }
 
@@ -387,9 +518,6 @@ int
 pl_ts_read_agg(pl_ts_agg **out, size_t *out_n, int64_t *out_res,
     pl_store *st, int64_t id, int64_t start, int64_t end, int64_t step)
 {
-	static const char sql[] =
-	    "SELECT n, data FROM ts_chunks WHERE series_id = ?1 AND res = ?2 "
-	    "AND block >= ?3 AND block <= ?4 AND t_max >= ?5 ORDER BY block";
 	struct aggs a = { 0 };
 	int64_t res, from, tail;
 	double prev = NAN;
@@ -408,28 +536,20 @@ pl_ts_read_agg(pl_ts_agg **out, size_t *out_n, int64_t *out_res,
 	from = pl__ts_floor(start, step);
 	tail = from;
 	if (res != PL_TS_RES_RAW) {
-		sqlite3_stmt *q = pl__stmt(st, sql);
+		struct rchunks c;
 
-		if (q == NULL)
-			return pl_store_errcode(st);
-		sqlite3_bind_int64(q, 1, id);
-		sqlite3_bind_int64(q, 2, res);
-		sqlite3_bind_int64(q, 3, pl__ts_floor(from,
-		    pl__ts_block_of(res)));
-		sqlite3_bind_int64(q, 4, end);
-		sqlite3_bind_int64(q, 5, from);
-		while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		if ((rc = load_chunks(&c, st, id, res, pl__ts_floor(from,
+		    pl__ts_block_of(res)), end, from, 0)) != PL_OK)
+			return rc;
+		for (size_t k = 0; k < c.n; k++) {
 			pl__chunkdec d;
 			int64_t t;
 			double v[PL_AGG_NCOLS];
-			int r;
 
-			if (pl__chunkdec_init(&d, sqlite3_column_blob(q, 1),
-			    (size_t)sqlite3_column_bytes(q, 1),
-			    (uint32_t)sqlite3_column_int64(q, 0)) < 0 ||
-			    d.ncols != PL_AGG_NCOLS)
+			if (pl__chunkdec_init(&d, c.v[k].data, c.v[k].len,
+			    c.v[k].n) < 0 || d.ncols != PL_AGG_NCOLS)
 				continue;
-			while ((r = pl__chunkdec_next(&d, &t, v)) == 1) {
+			while (pl__chunkdec_next(&d, &t, v) == 1) {
 				pl_ts_agg p = { t, (int64_t)v[PL_AGG_COUNT],
 				    v[PL_AGG_MIN], v[PL_AGG_MAX],
 				    v[PL_AGG_SUM], v[PL_AGG_LAST],
@@ -438,20 +558,16 @@ pl_ts_read_agg(pl_ts_agg **out, size_t *out_n, int64_t *out_res,
 				if (t < from || t > end)
 					continue;
 				if (fold(&a, step, &p) < 0) {
-					rc = SQLITE_NOMEM;
-					break;
+					rchunks_free(&c);
+					free(a.v);
+					return pl__err(st, PL_ENOMEM,
+					    "out of memory");
 				}
 				tail = t + res;
 				prev = p.last;
 			}
-			if (rc == SQLITE_NOMEM)
-				break;
 		}
-		sqlite3_reset(q);
-		if (rc != SQLITE_DONE) {
-			free(a.v);
-			return pl__sqlerr(st, rc, "reading aggregates");
-		}
+		rchunks_free(&c);
 		if (out_res)
 			*out_res = res;
 	}
@@ -478,8 +594,10 @@ pl_ts_usage_get(pl_ts_usage *out, pl_store *st)
 {
 	static const char sql[] =
 	    "SELECT (SELECT count(*) FROM ts_series), count(*), "
-	    "coalesce(sum(length(data)), 0), "
-	    "coalesce(sum(CASE WHEN res = 0 THEN n END), 0) FROM ts_chunks";
+	    "coalesce(sum(data), 0), "
+	    "coalesce(sum(CASE WHEN res = 0 THEN n END), 0) FROM "
+	    "(SELECT res, n, len AS data FROM ts_chunks UNION ALL "
+	    "SELECT res, n, length(data) FROM ts_heads)";
 	sqlite3_stmt *q = pl__stmt(st, sql);
 	int rc;
 

@@ -18,8 +18,12 @@
  *   chunk of completed buckets,
  * - its last time (to drop out-of-order samples) and last value (for
  *   the reset-aware increase).
- * A flush rewrites each changed head chunk whole (INSERT OR REPLACE) and
- * writes chunks sealed since the last flush, all in one transaction.
+ * A flush rewrites each changed head chunk whole, in place in ts_heads
+ * (its row id is fixed per series and resolution), and writes the
+ * chunks sealed since the last flush once and for all: their bytes
+ * concatenated in one row of ts_packs (dense: a long row fills its
+ * overflow pages), where each one is in ts_chunks.  All in one
+ * transaction.
  * A series seen for the first time is looked up in the store and, when
  * it exists, its head chunks are decoded and resumed, and its partial
  * buckets rebuilt from the raw samples, so a restarted writer continues
@@ -246,16 +250,12 @@ agg_emit(pl_ts_writer *w, size_t si, int r)
 
 	if (a->cur.count == 0 || a->cur_done)
 		return 0;
-	if (a->enc.n > 0 && blk != a->block) {
-		if (a->dirty) {
-			if (seal(w, si, &a->enc, agg_res[r], a->block,
-			    a->enc.t_first, a->enc.t_prev) < 0)
-				return -1;
-		} else {
-			pl__chunkenc_dispose(&a->enc);
-			pl__chunkenc_init(&a->enc, PL_AGG_NCOLS);
-		}
-	}
+	/* sealed even when unchanged since resumed: it moves from
+	 * ts_heads to ts_chunks */
+	if (a->enc.n > 0 && blk != a->block &&
+	    seal(w, si, &a->enc, agg_res[r], a->block, a->enc.t_first,
+	    a->enc.t_prev) < 0)
+		return -1;
 	if (a->enc.n > 0 && a->cur.t <= a->enc.t_prev)
 		return 0;	/* already stored (resumed writer) */
 	a->block = blk;
@@ -278,20 +278,19 @@ static int
 series_resume(pl_ts_writer *w, struct series *s)
 {
 	static const char sql[] =
-	    "SELECT block, n, t_max, data FROM ts_chunks "
-	    "WHERE series_id = ?1 AND res = ?2 ORDER BY block DESC LIMIT 1";
+	    "SELECT block, n, t_max, data FROM ts_heads "
+	    "WHERE id = ?1 + (?2 << 40)";
 	pl_store *st = w->st;
 	sqlite3_stmt *q;
 	int rc;
 
 	for (int r = -1; r < 2; r++) {
-		int64_t res = r < 0 ? PL_TS_RES_RAW : agg_res[r];
 		pl__chunkenc *e = r < 0 ? &s->raw : &s->agg[r].enc;
 
 		if ((q = pl__stmt(st, sql)) == NULL)
 			return wsql(w, pl_store_errcode(st));
 		sqlite3_bind_int64(q, 1, s->id);
-		sqlite3_bind_int64(q, 2, res);
+		sqlite3_bind_int64(q, 2, r + 1);
 		rc = sqlite3_step(q);
 		if (rc == SQLITE_ROW) {
 			int64_t blk = sqlite3_column_int64(q, 0);
@@ -312,8 +311,8 @@ series_resume(pl_ts_writer *w, struct series *s)
 				}
 			}
 			/* a damaged chunk is left alone: a new one starts
-			 * (and replaces it at the next flush of that
-			 * block); fsck reports it */
+			 * (and replaces it at the next flush); fsck
+			 * reports it */
 		} else if (rc != SQLITE_DONE) {
 			sqlite3_reset(q);
 			return wsql(w, pl__sqlerr(st, rc, "reading a chunk"));
@@ -464,16 +463,12 @@ pl_ts_append_ref(pl_ts_writer *w, int64_t ref, int64_t t, double v)
 		return PL_OK;
 	}
 	blk = pl__ts_floor(t, PL_TS_BLOCK_RAW);
-	if (s->raw.n > 0 && blk != s->raw_block) {
-		if (s->raw_dirty) {
-			if (seal(w, si, &s->raw, PL_TS_RES_RAW, s->raw_block,
-			    s->raw.t_first, s->raw.t_prev) < 0)
-				return werr(w, PL_ENOMEM, "out of memory");
-		} else {
-			pl__chunkenc_dispose(&s->raw);
-			pl__chunkenc_init(&s->raw, 1);
-		}
-	}
+	/* sealed even when unchanged since resumed: it moves from
+	 * ts_heads to ts_chunks */
+	if (s->raw.n > 0 && blk != s->raw_block &&
+	    seal(w, si, &s->raw, PL_TS_RES_RAW, s->raw_block, s->raw.t_first,
+	    s->raw.t_prev) < 0)
+		return werr(w, PL_ENOMEM, "out of memory");
 	if (s->raw.n == 0)
 		s->raw_block = blk;
 	if (pl__chunkenc_add(&s->raw, t, &v) < 0)
@@ -516,13 +511,16 @@ pl_ts_append(pl_ts_writer *w, const char *name, const pl_label *labels,
 	return rc != PL_OK ? rc : pl_ts_append_ref(w, ref, t_ms, v);
 }
 
+/* Writes the head chunk of a series and resolution to its row of
+ * ts_heads. */
 static int
-put_chunk(pl_ts_writer *w, int64_t id, int64_t res, int64_t block,
+put_head(pl_ts_writer *w, int64_t id, int64_t res, int64_t block,
     uint32_t n, int64_t tmin, int64_t tmax, const void *data, size_t len)
 {
 	static const char sql[] =
-	    "INSERT OR REPLACE INTO ts_chunks(series_id, res, block, n, "
-	    "t_min, t_max, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+	    "INSERT OR REPLACE INTO ts_heads(id, series_id, res, block, n, "
+	    "t_min, t_max, data) VALUES (?1 + (?8 << 40), ?1, ?2, ?3, ?4, ?5, "
+	    "?6, ?7)";
 	sqlite3_stmt *q = pl__stmt(w->st, sql);
 	int rc;
 
@@ -535,10 +533,73 @@ put_chunk(pl_ts_writer *w, int64_t id, int64_t res, int64_t block,
 	sqlite3_bind_int64(q, 5, tmin);
 	sqlite3_bind_int64(q, 6, tmax);
 	sqlite3_bind_blob(q, 7, data, (int)len, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 8, res == PL_TS_RES_RAW ? 0 :
+	    res == PL_TS_RES_5M ? 1 : 2);
 	rc = sqlite3_step(q);
 	sqlite3_reset(q);
 	return rc == SQLITE_DONE ? PL_OK :
-	    pl__sqlerr(w->st, rc, "writing a chunk");
+	    pl__sqlerr(w->st, rc, "writing a head chunk");
+}
+
+/* Writes the sealed chunks (their series stored) as one pack and their
+ * places in ts_chunks. */
+static int
+put_sealed(pl_ts_writer *w)
+{
+	static const char pack[] = "INSERT INTO ts_packs(data) VALUES (?1)";
+	static const char dir[] =
+	    "INSERT OR REPLACE INTO ts_chunks(series_id, res, block, n, "
+	    "t_min, t_max, pack, off, len) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+	    "?8, ?9)";
+	size_t total = 0, off = 0;
+	unsigned char *blob;
+	sqlite3_stmt *q;
+	int64_t pid;
+	int rc;
+
+	for (size_t k = 0; k < w->nsealed; k++)
+		total += w->sealed[k].len;
+	if (total > (size_t)INT32_MAX / 2)
+		return pl__err(w->st, PL_EINVAL, "too many sealed chunks");
+	if ((blob = malloc(total ? total : 1)) == NULL)
+		return pl__err(w->st, PL_ENOMEM, "out of memory");
+	for (size_t k = 0; k < w->nsealed; k++) {
+		memcpy(blob + off, w->sealed[k].data, w->sealed[k].len);
+		off += w->sealed[k].len;
+	}
+	if ((q = pl__stmt(w->st, pack)) == NULL) {
+		free(blob);
+		return pl_store_errcode(w->st);
+	}
+	sqlite3_bind_blob(q, 1, blob, (int)total, SQLITE_STATIC);
+	rc = sqlite3_step(q);
+	sqlite3_reset(q);
+	free(blob);
+	if (rc != SQLITE_DONE)
+		return pl__sqlerr(w->st, rc, "writing sealed chunks");
+	pid = sqlite3_last_insert_rowid(w->st->db);
+	off = 0;
+	for (size_t k = 0; k < w->nsealed; k++) {
+		struct sealed *z = &w->sealed[k];
+
+		if ((q = pl__stmt(w->st, dir)) == NULL)
+			return pl_store_errcode(w->st);
+		sqlite3_bind_int64(q, 1, w->s[z->sidx].id);
+		sqlite3_bind_int64(q, 2, z->res);
+		sqlite3_bind_int64(q, 3, z->block);
+		sqlite3_bind_int64(q, 4, z->n);
+		sqlite3_bind_int64(q, 5, z->tmin);
+		sqlite3_bind_int64(q, 6, z->tmax);
+		sqlite3_bind_int64(q, 7, pid);
+		sqlite3_bind_int64(q, 8, (int64_t)off);
+		sqlite3_bind_int64(q, 9, (int64_t)z->len);
+		rc = sqlite3_step(q);
+		sqlite3_reset(q);
+		if (rc != SQLITE_DONE)
+			return pl__sqlerr(w->st, rc, "writing sealed chunks");
+		off += z->len;
+	}
+	return PL_OK;
 }
 
 static int
@@ -640,21 +701,21 @@ pl_ts_flush(pl_ts_writer *w)
 			if (rc != PL_OK)
 				break;
 		}
-		rc = put_chunk(w, s->id, z->res, z->block, z->n, z->tmin,
-		    z->tmax, z->data, z->len);
 	}
+	if (rc == PL_OK && w->nsealed > 0)
+		rc = put_sealed(w);
 	for (size_t k = 0; k < w->ndirty && rc == PL_OK; k++) {
 		struct series *s = &w->s[w->dirty[k]];
 
 		if (s->raw_dirty && s->raw.n > 0)
-			rc = put_chunk(w, s->id, PL_TS_RES_RAW, s->raw_block,
+			rc = put_head(w, s->id, PL_TS_RES_RAW, s->raw_block,
 			    s->raw.n, s->raw.t_first, s->raw.t_prev,
 			    s->raw.buf, pl__chunkenc_bytes(&s->raw));
 		for (int r = 0; r < 2 && rc == PL_OK; r++) {
 			struct aggstate *a = &s->agg[r];
 
 			if (a->dirty && a->enc.n > 0)
-				rc = put_chunk(w, s->id, agg_res[r], a->block,
+				rc = put_head(w, s->id, agg_res[r], a->block,
 				    a->enc.n, a->enc.t_first, a->enc.t_prev,
 				    a->enc.buf, pl__chunkenc_bytes(&a->enc));
 		}
@@ -724,10 +785,11 @@ int
 pl_ts_retention(int64_t *out_deleted, pl_store *st, int64_t now_ms,
     int64_t raw_ms, int64_t down_ms)
 {
-	static const char raw_sql[] =
-	    "DELETE FROM ts_chunks WHERE res = 0 AND t_max < ?1";
-	static const char agg_sql[] =
-	    "DELETE FROM ts_chunks WHERE res > 0 AND t_max < ?1";
+	static const char *const sqls[2][2] = {
+		{ "DELETE FROM ts_chunks WHERE res = 0 AND t_max < ?1",
+		  "DELETE FROM ts_heads WHERE res = 0 AND t_max < ?1" },
+		{ "DELETE FROM ts_chunks WHERE res > 0 AND t_max < ?1",
+		  "DELETE FROM ts_heads WHERE res > 0 AND t_max < ?1" } };
 	int64_t total = 0;
 	int rc;
 
@@ -741,19 +803,38 @@ pl_ts_retention(int64_t *out_deleted, pl_store *st, int64_t now_ms,
 
 		if (keep <= 0)
 			continue;
-		if ((q = pl__stmt(st, k == 0 ? raw_sql : agg_sql)) == NULL) {
+		for (int h = 0; h < 2; h++) {
+			if ((q = pl__stmt(st, sqls[k][h])) == NULL) {
+				pl__rollback(st);
+				return pl_store_errcode(st);
+			}
+			/* a block goes once its last sample is past the
+			 * horizon */
+			sqlite3_bind_int64(q, 1, now_ms - keep);
+			rc = sqlite3_step(q);
+			sqlite3_reset(q);
+			if (rc != SQLITE_DONE) {
+				pl__rollback(st);
+				return pl__sqlerr(st, rc, "expiring chunks");
+			}
+			total += sqlite3_changes(st->db);
+		}
+	}
+	/* the packs no chunk is left in */
+	if (total > 0) {
+		sqlite3_stmt *q = pl__stmt(st, "DELETE FROM ts_packs WHERE id "
+		    "NOT IN (SELECT pack FROM ts_chunks)");
+
+		if (q == NULL) {
 			pl__rollback(st);
 			return pl_store_errcode(st);
 		}
-		/* a block goes once its last sample is past the horizon */
-		sqlite3_bind_int64(q, 1, now_ms - keep);
 		rc = sqlite3_step(q);
 		sqlite3_reset(q);
 		if (rc != SQLITE_DONE) {
 			pl__rollback(st);
 			return pl__sqlerr(st, rc, "expiring chunks");
 		}
-		total += sqlite3_changes(st->db);
 	}
 	if ((rc = pl__commit(st)) != PL_OK) {
 		pl__rollback(st);

@@ -477,6 +477,58 @@ static const char *const migrations[] = {
 	"  seq INTEGER NOT NULL, idx INTEGER NOT NULL,"
 	"  label REAL NOT NULL, label_ms INTEGER NOT NULL,"
 	"  PRIMARY KEY(target, seq, idx)) STRICT, WITHOUT ROWID;",
+
+	/* 13: the series store's chunks, laid out for size
+	 * (engine/monitor/tsdb-write.c).  In the WITHOUT ROWID ts_chunks
+	 * of 6 a chunk over ~1 KB (a 2-hour raw block is ~1.2 KB) spilled
+	 * to an overflow page of its own, mostly empty, and the head
+	 * chunks rewritten at every flush left the pages of sealed chunks
+	 * ~40% full: 9 bytes per sample on disk for 3.4 of data.
+	 * - ts_packs: the bytes of sealed chunks (their block is over),
+	 *   all those sealed by one flush concatenated in one row, written
+	 *   once: a long row fills its overflow pages to the last byte.
+	 * - ts_chunks: where each sealed chunk is (pack, offset, length),
+	 *   by series, resolution and block.
+	 * - ts_heads: the open (head) chunk of each series and resolution,
+	 *   rewritten in place at each flush under the fixed rowid
+	 *   series_id + (k << 40) (k 0 raw, 1 5-minute, 2 hourly: the raw
+	 *   heads a flush rewrites share their pages): its size is bounded
+	 *   by the number of series, whatever the history.
+	 * The last block of each series and resolution moves from the old
+	 * table to ts_heads, each older chunk to a pack of its own. */
+	"CREATE TABLE ts_heads("
+	"  id INTEGER PRIMARY KEY,"
+	"  series_id INTEGER NOT NULL REFERENCES ts_series(id),"
+	"  res INTEGER NOT NULL,"
+	"  block INTEGER NOT NULL,"
+	"  n INTEGER NOT NULL CHECK(n > 0),"
+	"  t_min INTEGER NOT NULL, t_max INTEGER NOT NULL,"
+	"  data BLOB NOT NULL) STRICT;"
+	"INSERT INTO ts_heads(id, series_id, res, block, n, t_min, t_max, data)"
+	"  SELECT series_id + ((CASE res WHEN 0 THEN 0 WHEN 300000 THEN 1"
+	"  ELSE 2 END) << 40), series_id, res, block, n, t_min, t_max, data"
+	"  FROM ts_chunks c WHERE block = (SELECT max(block) FROM ts_chunks d"
+	"  WHERE d.series_id = c.series_id AND d.res = c.res);"
+	"DELETE FROM ts_chunks WHERE (series_id, res, block) IN"
+	"  (SELECT series_id, res, block FROM ts_heads);"
+	"CREATE TABLE ts_packs("
+	"  id INTEGER PRIMARY KEY,"
+	"  data BLOB NOT NULL) STRICT;"
+	"INSERT INTO ts_packs(id, data) SELECT row_number() OVER"
+	"  (ORDER BY series_id, res, block), data FROM ts_chunks;"
+	"CREATE TABLE ts_chunks11("
+	"  series_id INTEGER NOT NULL REFERENCES ts_series(id),"
+	"  res INTEGER NOT NULL,"
+	"  block INTEGER NOT NULL,"
+	"  n INTEGER NOT NULL CHECK(n > 0),"
+	"  t_min INTEGER NOT NULL, t_max INTEGER NOT NULL,"
+	"  pack INTEGER NOT NULL, off INTEGER NOT NULL, len INTEGER NOT NULL,"
+	"  PRIMARY KEY(series_id, res, block)) STRICT, WITHOUT ROWID;"
+	"INSERT INTO ts_chunks11 SELECT series_id, res, block, n, t_min, t_max,"
+	"  row_number() OVER (ORDER BY series_id, res, block), 0,"
+	"  length(data) FROM ts_chunks;"
+	"DROP TABLE ts_chunks;"
+	"ALTER TABLE ts_chunks11 RENAME TO ts_chunks;",
 };
 
 int

@@ -3,6 +3,7 @@
 #include "../testutil.h"
 
 #include <math.h>
+#include <sqlite3.h>
 
 #define T0 1767225600000LL	/* 2026-01-01T00:00:00Z */
 
@@ -227,6 +228,105 @@ test_restart(void **state)
 	free(dir);
 }
 
+/* A store of schema 12 (one WITHOUT ROWID ts_chunks holding the heads
+ * too) migrates to 13: every sample still reads back, the last block of
+ * each series moves to ts_heads, and a writer resumes from it and seals
+ * it into ts_chunks once a later block starts. */
+static void
+test_migration_13(void **state)
+{
+	char *dir, *sd, *db;
+	pl_store *st = tu_store(&dir);
+	pl_ts_writer *w;
+	pl_label l[] = { { "t", "x" } };
+	pl_ts_set *set;
+	pl_ts_sample *s;
+	pl_ts_agg *a;
+	pl_ts_usage u;
+	size_t n;
+	int64_t res;
+	sqlite3 *h;
+	sqlite3_stmt *q;
+
+	(void)state;
+	assert_true(asprintf(&sd, "%s/.plumb", dir) > 0);
+	assert_true(asprintf(&db, "%s/plumb.db", sd) > 0);
+	assert_int_equal(pl_ts_writer_open(&w, st), PL_OK);
+	for (int i = 0; i < 1000; i++)	/* 3 raw blocks, 4 h 10 min */
+		assert_int_equal(pl_ts_append(w, "c_total", l, 1,
+		    T0 + i * 15000LL, i), PL_OK);
+	assert_int_equal(pl_ts_writer_close(w), PL_OK);
+	pl_store_close(st);
+	/* back to the layout of 6..10 */
+	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h,
+	    "CREATE TABLE old(series_id INTEGER NOT NULL, res INTEGER NOT NULL,"
+	    " block INTEGER NOT NULL, n INTEGER NOT NULL CHECK(n > 0),"
+	    " t_min INTEGER NOT NULL, t_max INTEGER NOT NULL,"
+	    " data BLOB NOT NULL, PRIMARY KEY(series_id, res, block))"
+	    " STRICT, WITHOUT ROWID;"
+	    "INSERT INTO old SELECT series_id, res, block, n, t_min, t_max,"
+	    " substr(p.data, off + 1, len) FROM ts_chunks c"
+	    " JOIN ts_packs p ON p.id = c.pack"
+	    " UNION ALL SELECT series_id, res, block, n, t_min,"
+	    " t_max, data FROM ts_heads;"
+	    "DROP TABLE ts_heads; DROP TABLE ts_chunks; DROP TABLE ts_packs;"
+	    "ALTER TABLE old RENAME TO ts_chunks;"
+	    "CREATE INDEX ts_chunks_age ON ts_chunks(res, t_max);"
+	    "PRAGMA user_version=12;", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(h);
+	assert_int_equal(pl_store_open(&st, sd, 0), PL_OK);
+	assert_int_equal(pl_store_schema_version(st), 13);
+	assert_int_equal(pl_ts_usage_get(&u, st), PL_OK);
+	assert_int_equal(u.samples, 1000);
+	assert_int_equal(u.chunks, 5);	/* 3 raw, one 5m, one 1h */
+	assert_int_equal(pl_ts_select(&set, st, NULL, 0), PL_OK);
+	assert_int_equal(set->n, 1);
+	assert_int_equal(pl_ts_read(&s, &n, st, set->v[0].id, 0, INT64_MAX),
+	    PL_OK);
+	assert_int_equal(n, 1000);
+	for (size_t i = 0; i < n; i++)
+		assert_true(s[i].v == (double)i);
+	free(s);
+	/* the writer resumes the head of the third block, then seals it */
+	assert_int_equal(pl_ts_writer_open(&w, st), PL_OK);
+	for (int i = 1000; i < 1500; i++)
+		assert_int_equal(pl_ts_append(w, "c_total", l, 1,
+		    T0 + i * 15000LL, i), PL_OK);
+	assert_int_equal(pl_ts_writer_close(w), PL_OK);
+	assert_int_equal(pl_ts_read(&s, &n, st, set->v[0].id, 0, INT64_MAX),
+	    PL_OK);
+	assert_int_equal(n, 1500);
+	for (size_t i = 0; i < n; i++)
+		assert_true(s[i].v == (double)i &&
+		    s[i].t == T0 + (int64_t)i * 15000);
+	free(s);
+	assert_int_equal(pl_ts_read_agg(&a, &n, &res, st, set->v[0].id, T0,
+	    T0 + 1500 * 15000LL - 1, 300000), PL_OK);
+	assert_int_equal(n, 75);
+	for (size_t i = 0; i < n; i++)
+		assert_true(a[i].count == 20 && a[i].last == i * 20.0 + 19);
+	free(a);
+	/* sealed blocks 0..3 in ts_chunks, one head per resolution */
+	assert_int_equal(sqlite3_open(db, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(h, "SELECT (SELECT count(*) FROM "
+	    "ts_chunks WHERE res = 0), (SELECT count(*) FROM ts_heads), "
+	    "(SELECT sum(n) FROM ts_heads WHERE res = 0)", -1, &q, NULL),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(q, 0), 3);
+	assert_int_equal(sqlite3_column_int(q, 1), 3);
+	assert_int_equal(sqlite3_column_int(q, 2), 1500 - 3 * 480);
+	sqlite3_finalize(q);
+	sqlite3_close(h);
+	pl_ts_set_free(set);
+	pl_store_close(st);
+	free(db);
+	free(sd);
+	tu_rmrf(dir);
+	free(dir);
+}
+
 /* Aggregates read from the stored 5m/1h chunks equal those computed
  * from raw samples; a counter reset is handled by inc. */
 static void
@@ -384,6 +484,7 @@ main(void)
 		cmocka_unit_test(test_bad_names),
 		cmocka_unit_test(test_selectors),
 		cmocka_unit_test(test_restart),
+		cmocka_unit_test(test_migration_13),
 		cmocka_unit_test(test_aggregates),
 		cmocka_unit_test(test_retention_and_usage),
 		cmocka_unit_test(test_stale_marker),
