@@ -35,9 +35,11 @@
  * tests/bench/scrape-bench storage STORE_DIR
  *   1,000 series x 1 day at 15 s through pl_ts_append/flush (a flush
  *   per 15-s round, as the watcher does), values of a real service's
- *   mix (below).  Prints "storage SAMPLES BYTES_DELTA SECONDS" where
- *   BYTES_DELTA is the growth of the store's files (database, WAL
- *   checkpointed) over the empty store with the schema.
+ *   mix (below).  Prints "storage SAMPLES BYTES_DELTA SECONDS WAL_PEAK"
+ *   where BYTES_DELTA is the growth of the store's files (database, WAL
+ *   checkpointed, shared-memory index) over the empty store with the
+ *   schema, and WAL_PEAK the largest the WAL grew while writing (seen
+ *   after each flush), which the running watcher keeps on disk too.
  * tests/bench/scrape-bench read STORE_DIR
  *   One series, 30 days at 15 s, written; then read back at 5-minute
  *   resolution over the 30 days (pl_ts_read_agg) and, as the baseline,
@@ -358,7 +360,7 @@ dir_bytes(const char *dir)
 
 	for (int i = 0; names[i]; i++) {
 		snprintf(p, sizeof p, "%s/%s", dir, names[i]);
-		if (stat(p, &sb) == 0 && strcmp(names[i], "plumb.db-shm"))
+		if (stat(p, &sb) == 0)
 			n += (long long)sb.st_size;
 	}
 	return n;
@@ -427,6 +429,9 @@ bench_storage(const char *dir)
 		vals[s] = (double)(s % 10 < 9 ? 0 : 20);
 	}
 	double a = now_s();
+	long long wal_peak = 0;
+	char walp[4096];
+	snprintf(walp, sizeof walp, "%s/plumb.db-wal", dir);
 	for (int64_t r = 0; r < rounds; r++) {
 		int64_t t = t0 + r * STEP_MS + (int64_t)(urand() * 40) - 20;
 
@@ -439,6 +444,9 @@ bench_storage(const char *dir)
 			fprintf(stderr, "flush: %s\n", pl_ts_writer_errmsg(w));
 			return 1;
 		}
+		struct stat sb;
+		if (stat(walp, &sb) == 0 && (long long)sb.st_size > wal_peak)
+			wal_peak = (long long)sb.st_size;
 	}
 	if (pl_ts_writer_close(w) != PL_OK)
 		return 1;
@@ -448,8 +456,8 @@ bench_storage(const char *dir)
 	if (pl_store_open(&st, dir, 0) != PL_OK)
 		return 1;
 	pl_store_close(st);
-	printf("storage %lld %lld %.1f\n", (long long)rounds * NSERIES,
-	    dir_bytes(dir) - base, b - a);
+	printf("storage %lld %lld %.1f %lld\n", (long long)rounds * NSERIES,
+	    dir_bytes(dir) - base, b - a, wal_peak);
 	return 0;
 }
 

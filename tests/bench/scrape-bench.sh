@@ -7,7 +7,8 @@
 #    metrics` on the same text (a parse and lint, process start included);
 # 2. bytes per sample on disk, all overheads included: growth of the
 #    store's files / samples, for 1,000 series x 1 day at 15 s
-#    (budget 4), against the 16 bytes of a raw (int64 time, double) pair;
+#    (budget 4), against the 16 bytes of a raw (int64 time, double) pair,
+#    and the WAL's peak size while writing;
 # 3. one series over 30 days read at 5-minute resolution (budget 50 ms),
 #    against reading its raw samples over the same range.
 # Never fails on a timer.
@@ -28,9 +29,10 @@ if command -v promtool >/dev/null 2>&1; then
 fi
 
 set -- $("$H" storage "$BT/s2"); shift	# the leading word names the mode
-samples=$1 bytes=$2 secs=$3
+samples=$1 bytes=$2 secs=$3 walpeak=$4
 bps=$(awk -v b="$bytes" -v s="$samples" 'BEGIN { printf "%.3f", b / s }')
 report "bytes/sample, 1,000 series x 1 day at 15 s" "$bps" B "budget 4 ($samples samples, $bytes bytes, written in $secs s)"
+report "  WAL at its largest while writing" "$(awk -v b="$walpeak" 'BEGIN { printf "%.1f", b / 1048576 }')" MiB "(kept on disk while the watcher runs; bounded, not per sample)"
 report "  baseline: raw int64+double pair" 16 B "ratio $(awk -v a="$bps" 'BEGIN { printf "%.3f", a / 16 }')x"
 
 set -- $("$H" read "$BT/s3"); shift	# the leading word names the mode
