@@ -360,7 +360,7 @@ static void
 parse_predictions(struct mp *p, const ynode *v, pl_mon_predictions *pr)
 {
 	static const char *const keys[] = { "path", "format", "id", "time",
-	    "prediction", "features", "latency", "status", NULL };
+	    "prediction", "score", "features", "latency", "status", NULL };
 
 	at(&pr->line, &pr->col, v);
 	if (want_map(p, v, "predictions") != PL_OK ||
@@ -383,6 +383,8 @@ parse_predictions(struct mp *p, const ynode *v, pl_mon_predictions *pr)
 			want_str(p, x, "time", &pr->time);
 		else if (!strcmp(k, "prediction"))
 			want_str(p, x, "prediction", &pr->prediction);
+		else if (!strcmp(k, "score"))
+			want_str(p, x, "score", &pr->score);
 		else if (!strcmp(k, "latency"))
 			want_str(p, x, "latency", &pr->latency);
 		else if (!strcmp(k, "status"))
@@ -534,10 +536,53 @@ parse_performance(struct mp *p, const ynode *v, pl_mon_performance *pf)
 			    strcmp(pf->task, "regression"))
 				merr(p, x, "task must be classification or "
 				    "regression");
-		} else if (!strcmp(k, "threshold"))
-			want_number(p, x, "threshold", &pf->threshold);
-		else
-			want_str(p, x, "positive", &pf->positive);
+		} else if (!strcmp(k, "threshold")) {
+			if (want_number(p, x, "threshold", &pf->threshold) ==
+			    PL_OK && !(pf->threshold > 0 &&
+			    pf->threshold <= 1))
+				merr(p, x, "threshold must be a probability "
+				    "above 0, at most 1");
+		} else if (want_str(p, x, "positive", &pf->positive) ==
+		    PL_OK && pf->positive[0] == '\0')
+			merr(p, x, "positive must name the positive class");
+	}
+	if (p->rc != PL_OK)
+		return;
+	/* The task the settings imply: an explicit task:, else
+	 * threshold:/positive: (classification), else the first metric. */
+	const char *task = pf->task;
+	const ynode *why = yn_get(v, "task");
+	if (task == NULL && (pf->threshold >= 0 || pf->positive)) {
+		task = "classification";
+		why = yn_get(v, pf->positive ? "positive" : "threshold");
+	}
+	if (p->rc == PL_OK && task && !strcmp(task, "regression")) {
+		const char *k = pf->positive ? "positive" :
+		    pf->threshold >= 0 ? "threshold" : NULL;
+		if (k)
+			merr(p, yn_get(v, k), "%s applies to classification, "
+			    "not to task regression", k);
+	}
+	const ynode *mv = yn_get(v, "metrics");
+	for (size_t j = 0; j < pf->nmetrics && p->rc == PL_OK; j++) {
+		int reg = !strcmp(pf->metrics[j], "mae") ||
+		    !strcmp(pf->metrics[j], "rmse");
+		const ynode *at_j = mv->kind == YN_SEQ ? mv->items[j] : mv;
+
+		if (task == NULL) {
+			task = reg ? "regression" : "classification";
+			why = at_j;
+			continue;
+		}
+		if (reg != !strcmp(task, "regression")) {
+			size_t wl = 0, wc = 0;
+			at(&wl, &wc, why);
+			merr(p, at_j, "metric '%s' does not apply to %s "
+			    "(implied at line %zu, column %zu); %s",
+			    pf->metrics[j], task, wl, wc, reg ?
+			    "classification has accuracy, precision, recall, "
+			    "f1, auc" : "regression has mae, rmse");
+		}
 	}
 }
 
@@ -695,6 +740,7 @@ pl__monitor_cfg_dispose(pl_monitor_cfg *m)
 		free(t->predictions.id);
 		free(t->predictions.time);
 		free(t->predictions.prediction);
+		free(t->predictions.score);
 		free(t->predictions.latency);
 		free(t->predictions.status);
 		for (size_t j = 0; j < t->predictions.nfeatures; j++)

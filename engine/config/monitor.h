@@ -68,7 +68,7 @@ typedef struct pl_mon_process {
 typedef struct pl_mon_predictions {
 	char *path;		/* resolved; NULL: none configured */
 	char *format;		/* "jsonl", "csv" or NULL (by extension) */
-	char *id, *time, *prediction, *latency, *status;	/* field names */
+	char *id, *time, *prediction, *score, *latency, *status; /* field names */
 	char **features;	/* NULL: every other field */
 	size_t nfeatures;
 	size_t line, col;

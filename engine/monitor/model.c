@@ -284,6 +284,8 @@ model_open(void **state, const pl_mon_target *t, const pl_mon_env *env,
 	o.pred_fields.id = t->predictions.id;
 	o.pred_fields.time = t->predictions.time;
 	o.pred_fields.prediction = t->predictions.prediction;
+	o.pred_fields.score = t->predictions.score;
+	o.pred_fields.positive = t->performance.positive;
 	o.pred_fields.latency = t->predictions.latency;
 	o.pred_fields.status = t->predictions.status;
 	o.label_path = t->labels.path;
@@ -291,12 +293,25 @@ model_open(void **state, const pl_mon_target *t, const pl_mon_env *env,
 	o.label_fields.id = t->labels.id;
 	o.label_fields.time = t->labels.time;
 	o.label_fields.label = t->labels.label;
+	o.label_fields.positive = t->performance.positive;
 	o.within_ms = (int64_t)(t->labels.within_s * 1000);
 	if (t->performance.set) {
-		o.perf_window_ms = (int64_t)(t->performance.window_s * 1000);
-		if (t->performance.task)
-			o.task = strcmp(t->performance.task, "regression") == 0 ?
+		const pl_mon_performance *pf = &t->performance;
+
+		o.perf_window_ms = (int64_t)(pf->window_s * 1000);
+		/* the config checked that these agree on one task */
+		if (pf->task)
+			o.task = strcmp(pf->task, "regression") == 0 ?
 			    PL_PERF_REGRESSION : PL_PERF_CLASSIFICATION;
+		else if (pf->positive || pf->threshold >= 0)
+			o.task = PL_PERF_CLASSIFICATION;
+		for (size_t j = 0; j < pf->nmetrics; j++)
+			o.metrics |= pl_perf_metric_bit(pf->metrics[j]);
+		if (o.task == 0 && o.metrics)
+			o.task = o.metrics & PL_PERF_M_REGRESSION ?
+			    PL_PERF_REGRESSION : PL_PERF_CLASSIFICATION;
+		if (pf->threshold > 0)
+			o.threshold = pf->threshold;
 	}
 	o.drift_threshold = NAN;
 	if (t->drift.set) {

@@ -21,19 +21,46 @@ sp_cmp(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+unsigned
+pl_perf_metric_bit(const char *name)
+{
+	static const char *const names[] = { "accuracy", "precision",
+	    "recall", "f1", "auc", "mae", "rmse", NULL };
+
+	for (unsigned i = 0; names[i]; i++)
+		if (strcmp(names[i], name) == 0)
+			return 1u << i;
+	return 0;
+}
+
+/* The predicted class: the score cut at the threshold when there is a
+ * score, else the prediction (a 0/1 class or a probability). */
+static int
+predicted(double pred, double score, double threshold)
+{
+	return (isnan(score) ? pred : score) >= threshold;
+}
+
 double
-pl_perf_error(int task, double prediction, double label)
+pl_perf_error(int task, double prediction, double score, double label,
+    double threshold)
 {
 	if (task == PL_PERF_REGRESSION)
 		return fabs(prediction - label);
-	return (double)((prediction >= 0.5) != (label >= 0.5));
+	if (isnan(threshold))
+		threshold = 0.5;
+	return (double)(predicted(prediction, score, threshold) !=
+	    (label >= 0.5));
 }
 
 int
 pl_perf_compute(struct pl_perf *o, const double *pred, const double *score,
-    const double *label, size_t n, int task)
+    const double *label, size_t n, int task, double threshold)
 {
 	size_t m = 0;
+
+	if (isnan(threshold))
+		threshold = 0.5;
 
 	memset(o, 0, sizeof *o);
 	o->accuracy = o->precision = o->recall = o->f1 = o->auc = NAN;
@@ -70,14 +97,15 @@ pl_perf_compute(struct pl_perf *o, const double *pred, const double *score,
 	if (v == NULL)
 		return PL_ENOMEM;
 	for (size_t i = 0; i < n; i++) {
-		if (isnan(label[i]) || isnan(pred[i]))
+		double si = score ? score[i] : NAN;
+		if (isnan(label[i]) || (isnan(pred[i]) && isnan(si)))
 			continue;
-		int y = label[i] >= 0.5, c = pred[i] >= 0.5;
+		int y = label[i] >= 0.5, c = predicted(pred[i], si, threshold);
 		tp += y && c;
 		fp += !y && c;
 		fn += y && !c;
 		tn += !y && !c;
-		double s = score && !isnan(score[i]) ? score[i] : pred[i];
+		double s = !isnan(si) ? si : pred[i];
 		v[m].s = s;
 		v[m].y = y;
 		m++;

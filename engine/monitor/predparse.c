@@ -30,6 +30,9 @@ struct pl_predparse {
 	char *names[R_NROLES];
 	size_t lens[R_NROLES];
 	int flat;			/* features are top-level members */
+	char *positive;			/* the positive class, or NULL */
+	size_t pos_len;
+	double pos_num;			/* positive as a number, or NaN */
 	/* feature schema */
 	char *fname[PL_PRED_MAX_FEATURES];
 	size_t flen[PL_PRED_MAX_FEATURES];
@@ -51,6 +54,8 @@ struct pl_predparse {
 	size_t sused;
 	char err[256];
 };
+
+static int number(const char *s, size_t n, double *out);
 
 static const char *const defaults[R_NROLES] = {
 	[R_ID] = "id", [R_TIME] = "ts", [R_PRED] = "prediction",
@@ -91,6 +96,16 @@ pl_predparse_new(pl_predparse **out, int format,
 		p->lens[r] = strlen(p->names[r]);
 	}
 	p->flat = p->lens[R_FEATURES] == 0 || format == PL_PRED_CSV;
+	p->pos_num = NAN;
+	if (f && f->positive) {
+		if ((p->positive = strdup(f->positive)) == NULL) {
+			pl_predparse_free(p);
+			return PL_ENOMEM;
+		}
+		p->pos_len = strlen(p->positive);
+		if (number(p->positive, p->pos_len, &p->pos_num) != 0)
+			p->pos_num = NAN;
+	}
 	*out = p;
 	return PL_OK;
 }
@@ -102,6 +117,7 @@ pl_predparse_free(pl_predparse *p)
 		return;
 	for (int r = 0; r < R_NROLES; r++)
 		free(p->names[r]);
+	free(p->positive);
 	for (size_t i = 0; i < p->nf; i++)
 		free(p->fname[i]);
 	free(p->colrole);
@@ -453,17 +469,28 @@ set_role(pl_predparse *p, struct pl_pred_row *row, int r, const char *s,
 	case R_SCORE:
 	case R_LAT:
 	case R_LABEL:
-		if (!quoted && n == 4 && memcmp(s, "true", 4) == 0)
+		if ((r == R_PRED || r == R_LABEL) && p->positive &&
+		    n == p->pos_len && memcmp(s, p->positive, n) == 0) {
+			v = 1;		/* the positive class by name */
+			goto have;
+		} else if (!quoted && n == 4 && memcmp(s, "true", 4) == 0)
 			v = 1;
 		else if (!quoted && n == 5 && memcmp(s, "false", 5) == 0)
 			v = 0;
 		else if (number(s, n, &v) != 0) {
+			if ((r == R_PRED || r == R_LABEL) && p->positive) {
+				v = 0;	/* another class by name */
+				goto have;
+			}
 			*why = r == R_PRED ? "prediction is not a number" :
 			    r == R_LAT ? "latency is not a number" :
 			    r == R_SCORE ? "score is not a number" :
 			    "label is not a number";
 			return -1;
 		}
+		if (r == R_LABEL && p->positive && !isnan(v))
+			v = !isnan(p->pos_num) ? v == p->pos_num : 0;
+have:
 		if (r == R_PRED)
 			row->prediction = v;
 		else if (r == R_LAT)

@@ -27,7 +27,11 @@
  *    string "YYYY-MM-DD[T ]HH:MM:SS[.frac][Z|+HH:MM|-HH:MM]" (no zone:
  *    UTC).  Absent: INT64_MIN (the source uses the time it read the line).
  *  - prediction, score, label: a number, true/false (1/0), or a string holding a
- *    number.  Other strings are malformed.
+ *    number.  Other strings are malformed, except when fields.positive
+ *    names the positive class: a label is then 1 when its text equals
+ *    positive (or both are numbers and equal: "1.0" is "1"), else 0; a
+ *    prediction whose text is not a number is a class name, 1 when it
+ *    equals positive, else 0 (a number stays a score or 0/1 class).
  *  - status: a number is an HTTP status (error iff >= 400); the strings
  *    "ok", "success", "200".."399" are ok; any other string is an error.
  *    Absent: -1 (the source counts it as ok).
@@ -56,6 +60,8 @@ struct pl_pred_fields {
 	const char *features;	/* "features" ("" = flat) */
 	const char *label;	/* "label" */
 	const char *score;	/* "score": a probability for ROC AUC */
+	const char *positive;	/* the positive class's label; NULL: labels
+				 * are numbers (1 positive) */
 };
 
 struct pl_pred_row {

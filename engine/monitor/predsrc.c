@@ -46,6 +46,8 @@ struct pl_predsrc {
 	struct flog pred, lab;
 	int64_t within_ms, perf_window_ms;
 	int task;
+	double threshold;		/* the score cut */
+	unsigned metrics;		/* PL_PERF_M_*; 0: all of the task */
 	size_t max_bytes;
 	/* this poll */
 	const struct pl_predsrc_out *out;
@@ -722,13 +724,15 @@ on_prediction(void *ctx, const char *line, size_t len, unsigned flags)
 /* ---- labels ---- */
 
 static void
-feed_detectors(pl_predsrc *s, double prediction, double label)
+feed_detectors(pl_predsrc *s, double prediction, double score, double label)
 {
-	if (isnan(prediction) || isnan(label))
+	if ((isnan(prediction) && isnan(score)) || isnan(label))
 		return;
 	int task = s->task ? s->task :
 	    (label == 0 || label == 1 ? PL_PERF_CLASSIFICATION : PL_PERF_REGRESSION);
-	double e = pl_perf_error(task, prediction, label);
+	if (task == PL_PERF_REGRESSION && isnan(prediction))
+		return;
+	double e = pl_perf_error(task, prediction, score, label, s->threshold);
 	for (size_t i = 0; i < s->ndets; i++) {
 		struct det *d = &s->dets[i];
 		if ((d->kind == PL_DETECT_DDM || d->kind == PL_DETECT_EDDM) &&
@@ -760,11 +764,11 @@ join_label(pl_predsrc *s, const char *id, size_t idlen, double label,
 	*exists = 1;
 	if (is_joined(s, seq, idx) || b->ts[idx] < label_ms - s->within_ms)
 		return 0;
-	double pred = b->pred[idx];
+	double pred = b->pred[idx], score = b->score[idx];
 	if ((rc = store_label(s, seq, idx, label, label_ms)) != PL_OK)
 		return rc;
 	s->round_new_labels++;
-	feed_detectors(s, pred, label);
+	feed_detectors(s, pred, score, label);
 	return 1;
 }
 
@@ -1258,20 +1262,28 @@ read_done:
 	emit0(s, "plumb_labelled_predictions", (double)n);
 	if (n == 0)
 		goto out;
-	if ((ret = pl_perf_compute(&m, p, sc, l, n, s->task)) != PL_OK) {
+	if ((ret = pl_perf_compute(&m, p, sc, l, n, s->task, s->threshold))
+	    != PL_OK) {
 		seterr(s, ret, "out of memory");
 		goto out;
 	}
+	unsigned want = s->metrics ? s->metrics : ~0u;
 	if (m.task == PL_PERF_CLASSIFICATION) {
-		emit0(s, "plumb_model_accuracy", m.accuracy);
-		emit0(s, "plumb_model_precision", m.precision);
-		emit0(s, "plumb_model_recall", m.recall);
-		emit0(s, "plumb_model_f1", m.f1);
-		if (!isnan(m.auc))
+		if (want & PL_PERF_M_ACCURACY)
+			emit0(s, "plumb_model_accuracy", m.accuracy);
+		if (want & PL_PERF_M_PRECISION)
+			emit0(s, "plumb_model_precision", m.precision);
+		if (want & PL_PERF_M_RECALL)
+			emit0(s, "plumb_model_recall", m.recall);
+		if (want & PL_PERF_M_F1)
+			emit0(s, "plumb_model_f1", m.f1);
+		if ((want & PL_PERF_M_AUC) && !isnan(m.auc))
 			emit0(s, "plumb_model_auc", m.auc);
 	} else {
-		emit0(s, "plumb_model_mae", m.mae);
-		emit0(s, "plumb_model_rmse", m.rmse);
+		if (want & PL_PERF_M_MAE)
+			emit0(s, "plumb_model_mae", m.mae);
+		if (want & PL_PERF_M_RMSE)
+			emit0(s, "plumb_model_rmse", m.rmse);
 	}
 out:
 	free(c);
@@ -1605,6 +1617,8 @@ pl_predsrc_open(pl_predsrc **out, const char *store_dir,
 	s->within_ms = o->within_ms > 0 ? o->within_ms : 7 * DAY_MS;
 	s->perf_window_ms = o->perf_window_ms > 0 ? o->perf_window_ms : DAY_MS;
 	s->task = o->task;
+	s->threshold = o->threshold > 0 ? o->threshold : 0.5;
+	s->metrics = o->metrics;
 	s->max_bytes = o->max_bytes ? o->max_bytes : MAX_BYTES_DEFAULT;
 	s->drift_window_rows = o->drift_window_rows;
 	s->drift_window_ms = o->drift_window_ms > 0 ? o->drift_window_ms :

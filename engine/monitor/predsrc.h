@@ -41,7 +41,8 @@
  *   plumb_log_lines_total{log}, plumb_log_malformed_total{log},
  *   plumb_log_schema_changes_total{log}       log = predictions | labels
  *   plumb_model_accuracy, _precision, _recall, _f1, _auc (classification)
- *   plumb_model_mae, _rmse (regression), plumb_label_coverage,
+ *   plumb_model_mae, _rmse (regression): those in opts.metrics (0: all
+ *   of the task); plumb_label_coverage,
  *   plumb_labelled_predictions                    over the performance window
  *   plumb_drift_score{feature,method}, plumb_drift_detected{feature,method},
  *   plumb_drift_share, plumb_drift_dataset, plumb_drift_window_rows
@@ -67,6 +68,8 @@ struct pl_predsrc_opts {
 	/* performance */
 	int task;			/* PL_PERF_*: 0 auto */
 	int64_t perf_window_ms;		/* 0: 1 day */
+	double threshold;		/* score cut; 0: 0.5 (perf.h) */
+	unsigned metrics;		/* PL_PERF_M_* bits; 0: every one of the task */
 	/* data drift; reference NULL: none */
 	const char *drift_reference;	/* CSV path */
 	int64_t drift_window_ms;	/* by time (0: use rows; both 0: 1h) */

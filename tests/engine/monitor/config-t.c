@@ -136,6 +136,28 @@ test_errors(void **state)
 	    "p.jsonl}\n      labels: {path: l.csv, label: y}\n      "
 	    "performance: {metrics: [accuracy, f2]}\n",
 	    "plumb.yaml:6:41: unknown metric 'f2'");
+	/* a metric of the other task: FILE:LINE:COL of the metric */
+	expect_err("monitor:\n  targets:\n    a:\n      predictions: {path: "
+	    "p.jsonl}\n      labels: {path: l.csv, label: y}\n      "
+	    "performance: {metrics: [accuracy, mae]}\n",
+	    "plumb.yaml:6:41: metric 'mae' does not apply to classification "
+	    "(implied at line 6, column 31)");
+	expect_err("monitor:\n  targets:\n    a:\n      predictions: {path: "
+	    "p.jsonl}\n      labels: {path: l.csv, label: y}\n      "
+	    "performance: {task: regression, metrics: [rmse, f1]}\n",
+	    "plumb.yaml:6:55: metric 'f1' does not apply to regression");
+	expect_err("monitor:\n  targets:\n    a:\n      predictions: {path: "
+	    "p.jsonl}\n      labels: {path: l.csv, label: y}\n      "
+	    "performance: {positive: churned, metrics: [rmse]}\n",
+	    "plumb.yaml:6:50: metric 'rmse' does not apply to classification");
+	expect_err("monitor:\n  targets:\n    a:\n      predictions: {path: "
+	    "p.jsonl}\n      labels: {path: l.csv, label: y}\n      "
+	    "performance: {task: regression, threshold: 0.7}\n",
+	    "plumb.yaml:6:50: threshold applies to classification");
+	expect_err("monitor:\n  targets:\n    a:\n      predictions: {path: "
+	    "p.jsonl}\n      labels: {path: l.csv, label: y}\n      "
+	    "performance: {threshold: 1.5}\n",
+	    "plumb.yaml:6:32: threshold must be a probability");
 	expect_err("monitor:\n  targets:\n    a:\n      predictions: {path: "
 	    "p.jsonl, colour: red}\n", "unknown key 'colour' in predictions");
 	expect_err("monitor:\n  targets:\n    a:\n      concept: {detectors: "

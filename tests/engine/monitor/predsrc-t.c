@@ -336,7 +336,7 @@ test_perf_metrics(void **state)
 	struct pl_perf m;
 
 	(void)state;
-	assert_int_equal(pl_perf_compute(&m, pr, sc, y, 5, 0), PL_OK);
+	assert_int_equal(pl_perf_compute(&m, pr, sc, y, 5, 0, NAN), PL_OK);
 	assert_int_equal(m.task, PL_PERF_CLASSIFICATION);
 	assert_true(m.accuracy == 0.6);
 	assert_true(fabs(m.precision - 2.0 / 3.0) < 1e-15);
@@ -345,14 +345,91 @@ test_perf_metrics(void **state)
 	/* positives .9 .4 .7 vs negatives .35 .8: pairs won 2+1+1 = 4 of 6 */
 	assert_true(fabs(m.auc - 4.0 / 6.0) < 1e-15);
 	double ry[] = { 3, -1, 2.5 }, rp[] = { 2.5, 0, 2 };
-	assert_int_equal(pl_perf_compute(&m, rp, NULL, ry, 3, 0), PL_OK);
+	assert_int_equal(pl_perf_compute(&m, rp, NULL, ry, 3, 0, NAN), PL_OK);
 	assert_int_equal(m.task, PL_PERF_REGRESSION);
 	assert_true(fabs(m.mae - 2.0 / 3.0) < 1e-15);
 	assert_true(fabs(m.rmse - sqrt(1.5 / 3)) < 1e-15);
 	/* ties share a rank: all scores equal -> AUC 0.5 */
 	double ts[] = { .5, .5, .5, .5 }, ty[] = { 1, 0, 1, 0 };
-	assert_int_equal(pl_perf_compute(&m, ts, ts, ty, 4, 0), PL_OK);
+	assert_int_equal(pl_perf_compute(&m, ts, ts, ty, 4, 0, NAN), PL_OK);
 	assert_true(m.auc == 0.5);
+	/* threshold .8 cuts the scores: classes 1 0 0 1 0 (tp 1, fp 1,
+	 * fn 2, tn 1); AUC stays on the raw scores */
+	assert_int_equal(pl_perf_compute(&m, pr, sc, y, 5, 0, 0.8), PL_OK);
+	assert_true(m.accuracy == 0.4);
+	assert_true(m.precision == 0.5);
+	assert_true(fabs(m.recall - 1.0 / 3.0) < 1e-15);
+	assert_true(fabs(m.f1 - 0.4) < 1e-15);
+	assert_true(fabs(m.auc - 4.0 / 6.0) < 1e-15);
+	assert_true(pl_perf_error(PL_PERF_CLASSIFICATION, 1, .7, 1, 0.8) == 1);
+	assert_true(pl_perf_error(PL_PERF_CLASSIFICATION, 0, NAN, 0, 0.8) == 0);
+	assert_int_equal(pl_perf_metric_bit("f1"), PL_PERF_M_F1);
+	assert_int_equal(pl_perf_metric_bit("f2"), 0);
+}
+
+/* performance: {positive: churned, threshold: .8, metrics: [accuracy,
+ * auc]}: class-name labels and predictions, a score cut at .8, and only
+ * the metrics asked for are written. */
+static void
+test_positive_threshold_metrics(void **state)
+{
+	char *dir, *sd, *log, *lab;
+	pl_store *st = tu_store(&dir);
+	pl_predsrc *s;
+	char err[512];
+	FILE *fl, *fb;
+
+	(void)state;
+	sd = path_in(dir, ".plumb");
+	log = path_in(dir, "p.jsonl");
+	lab = path_in(dir, "l.csv");
+	fl = fopen(log, "w");
+	fb = fopen(lab, "w");
+	/* the same five pairs as test_perf_metrics, as class names */
+	static const char *const yv[] = { "churned", "churned", "stayed",
+	    "stayed", "churned" };
+	static const double scv[] = { .9, .4, .35, .8, .7 };
+	fprintf(fb, "request_id,outcome\n");
+	for (int i = 0; i < 5; i++) {
+		fprintf(fl, "{\"id\":\"k%d\",\"ts\":%d,\"prediction\":\"%s\","
+		    "\"score\":%g}\n", i, 1000 + i, scv[i] >= .5 ? "churned" :
+		    "stayed", scv[i]);
+		fprintf(fb, "k%d,%s\n", i, yv[i]);
+	}
+	/* no score: the class name decides */
+	fprintf(fl, "{\"id\":\"k5\",\"ts\":1005,\"prediction\":\"churned\"}\n");
+	fprintf(fb, "k5,stayed\n");
+	fclose(fl);
+	fclose(fb);
+	struct pl_predsrc_opts o = { .target = "p", .pred_path = log,
+		.label_path = lab, .threshold = 0.8,
+		.metrics = PL_PERF_M_ACCURACY | PL_PERF_M_AUC,
+		.pred_fields = { .positive = "churned" },
+		.label_fields = { .id = "request_id", .label = "outcome",
+		    .positive = "churned" } };
+	if (pl_predsrc_open(&s, sd, &o, err, sizeof err) != PL_OK)
+		fail_msg("%s", err);
+	sink_reset(&K);
+	poll_ok(s, 100000);
+	/* classes 1 0 0 1 0 then 1 (by name) against 1 1 0 0 1 then 0 */
+	assert_true(fabs(got(&K, "plumb_model_accuracy") - 2.0 / 6.0) < 1e-15);
+	/* AUC over the scores, the score-less one ranked by its 0/1 class */
+	assert_true(fabs(got(&K, "plumb_model_auc") - 4.0 / 9.0) < 1e-15);
+	assert_true(isnan(got(&K, "plumb_model_f1")));
+	assert_true(isnan(got(&K, "plumb_model_precision")));
+	assert_true(isnan(got(&K, "plumb_model_recall")));
+	assert_true(got(&K, "plumb_labelled_predictions") == 6);
+	struct pl_predsrc_status ps;
+	assert_int_equal(pl_predsrc_status(&ps, st, "p"), PL_OK);
+	assert_int_equal(ps.labels.malformed, 0);
+	assert_int_equal(ps.predictions.malformed, 0);
+	pl_predsrc_close(s);
+	pl_store_close(st);
+	tu_rmrf(dir);
+	free(dir);
+	free(sd);
+	free(log);
+	free(lab);
 }
 
 /* ---- results on a fixed log, against a golden file ----
@@ -760,6 +837,7 @@ main(void)
 		cmocka_unit_test(test_window_drift_matches_plumb_drift),
 		cmocka_unit_test(test_concept_drift),
 		cmocka_unit_test(test_perf_metrics),
+		cmocka_unit_test(test_positive_threshold_metrics),
 		cmocka_unit_test(test_results_fixed_log),
 		cmocka_unit_test(test_legacy_rows_moved),
 	};
