@@ -29,7 +29,7 @@
  */
 
 enum sstate { S_UNKNOWN, S_OK, S_CHANGED, S_FROZEN, S_RUNNING, S_FAILED,
-	S_KILLED, S_BLOCKED, S_WAITING };
+	S_KILLED, S_BLOCKED, S_WAITING, S_QUEUED };
 
 struct stage_ui {
 	enum sstate st;
@@ -94,6 +94,7 @@ badge(enum sstate s)
 	case S_KILLED: return u ? "\xe2\x97\x8b" : "-";	/* ○ */
 	case S_BLOCKED: return u ? "\xe2\x8a\x98" : "#";	/* ⊘ */
 	case S_WAITING: return u ? "\xe2\x80\xa6" : "..";	/* … */
+	case S_QUEUED: return u ? "\xe2\x97\x94" : "q";	/* ◔ */
 	default: return "?";
 	}
 }
@@ -113,7 +114,8 @@ static const char *
 state_word(enum sstate s)
 {
 	static const char *const w[] = { "unknown", "up to date", "changed",
-		"frozen", "running", "failed", "killed", "blocked", "waiting" };
+		"frozen", "running", "failed", "killed", "blocked", "waiting",
+		"queued" };
 
 	return w[s];
 }
@@ -201,6 +203,7 @@ state_of_word(const char *w)
 {
 	static const struct { const char *word; enum sstate st; } m[] = {
 		{ "waiting", S_WAITING }, { "running", S_RUNNING },
+		{ "queued", S_QUEUED },
 		{ "done", S_OK }, { "up to date", S_OK }, { "restored", S_OK },
 		{ "failed", S_FAILED }, { "killed", S_KILLED },
 		{ "not started", S_KILLED }, { "blocked", S_BLOCKED },
@@ -519,7 +522,7 @@ pipe_draw(struct screen *s, bool force)
 	struct app *a = s->app;
 	attr_t b = wtheme_attr(WR_BORDER);
 	int body = app_body_h(a), dh = body - 4 > 3 ? body - 4 : body;
-	size_t cnt[S_WAITING + 1] = { 0 };
+	size_t cnt[S_QUEUED + 1] = { 0 };
 	char crumbs[512], t[256];
 	int sel = wdag_selected(p->dag);
 
@@ -536,6 +539,10 @@ pipe_draw(struct screen *s, bool force)
 	    widgets_utf8() ? "\xc2\xb7" : "-", cnt[S_RUNNING],
 	    widgets_utf8() ? "\xc2\xb7" : "-", cnt[S_CHANGED],
 	    cnt[S_FAILED] ? "  FAILED" : "");
+	if (cnt[S_QUEUED] && strlen(crumbs) + 24 < sizeof crumbs)
+		snprintf(crumbs + strlen(crumbs), sizeof crumbs -
+		    strlen(crumbs), " %s %zu queued", widgets_utf8() ?
+		    "\xc2\xb7" : "-", cnt[S_QUEUED]);
 	app_header(a, crumbs, p->job_running ? "repro running" : NULL);
 	wbox(a->win, 1, 0, dh, p->lw, p->focus == PP_DAG ? "[DAG]" : "DAG",
 	    NULL, b);
@@ -553,7 +560,7 @@ pipe_draw(struct screen *s, bool force)
 			    wtheme_attr((enum wrole)role(su->st)), WPUT_ELIDE |
 			    WPUT_PAD);
 			if (su->end && su->st != S_OK && su->st != S_RUNNING &&
-			    su->st != S_WAITING) {
+			    su->st != S_WAITING && su->st != S_QUEUED) {
 				/* how it ended last time, before why it
 				 * runs (sanitized by wput) */
 				struct buf eb = BUF_INIT;

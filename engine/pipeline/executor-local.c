@@ -268,7 +268,7 @@ l_destroy(pl_executor *base)
 
 static const struct pl_executor_ops local_ops = {
 	"local", l_submit, l_poll, l_cancel, l_wait, l_release, l_destroy,
-	NULL, NULL
+	NULL, NULL, NULL
 };
 
 int

@@ -60,6 +60,7 @@ struct sjob {
 	int64_t cancel_ms;	/* first cancel, 0: none */
 	int done;
 	int64_t last_poll, submit_ms, fail_since;
+	int64_t started_ms;	/* Slurm's StartTime once seen running */
 	char lasterr[160];
 	pl_exec_result res;
 };
@@ -760,6 +761,17 @@ s_poll(pl_executor *base, void *handle, pl_exec_result *res)
 				return 1;
 			}
 		}
+		if (active_state(state) && j->started_ms == 0 &&
+		    strcmp(state, "PENDING") && strcmp(state, "REQUEUED") &&
+		    strcmp(state, "REQUEUE_HOLD") &&
+		    strcmp(state, "REQUEUE_FED")) {
+			char t[64];
+
+			field(t, sizeof t, buf_str(&out), "StartTime");
+			j->started_ms = slurm_time_ms(t);
+			if (j->started_ms == 0)
+				j->started_ms = now_ms();
+		}
 		if (active_state(state)) {
 			buf_free(&out);
 			if (j->ncancel && now - j->cancel_ms > CANCEL_GRACE_MS &&
@@ -917,6 +929,15 @@ s_job_id(pl_executor *base, void *handle)
 	return j ? j->id : NULL;
 }
 
+static int64_t
+s_started(pl_executor *base, void *handle)
+{
+	struct sjob *j = handle;
+
+	(void)base;
+	return j ? j->started_ms : 0;
+}
+
 static void
 s_destroy(pl_executor *base)
 {
@@ -930,7 +951,7 @@ s_destroy(pl_executor *base)
 
 static const struct pl_executor_ops slurm_ops = {
 	"slurm", s_submit, s_poll, s_cancel, s_wait, s_release, s_destroy,
-	s_job_id, s_submit_array
+	s_job_id, s_submit_array, s_started
 };
 
 int

@@ -94,6 +94,10 @@ struct pl_executor_ops {
 	 * All or none are submitted. */
 	int (*submit_array)(pl_executor *ex, const pl_exec_job *jobs,
 	    size_t n, void **handles, char *err, size_t err_len);
+	/* Optional (NULL locally): when a queued job started (the batch
+	 * system's StartTime, ms), 0 while it waits; known after a poll
+	 * saw it run. */
+	int64_t (*started)(pl_executor *ex, void *handle);
 };
 
 struct pl_executor {

@@ -169,6 +169,7 @@ struct slot {
 	/* batch: a foreach/matrix stage prepared (its run exists) and held
 	 * until the pass ends, to go with its siblings as one job array */
 	int pending;
+	int started;		/* batch: seen out of the queue */
 	pl_exec_job job;
 	char *p_cwd, *p_label, **p_after;
 };
@@ -544,6 +545,11 @@ submitted(struct sched *sc, size_t i)
 	sl->state = S_RUNNING;
 	sc->running++;
 	event(sc, PL_EV_START, i, sl->reason, 0, 0);
+	/* in a batch system's queue: "queued" for watchers until it is
+	 * seen running (poll_jobs) */
+	if (sc->ex->ops->started && sc->job > 0)
+		(void)pl_job_set_step(sc->st, sc->job,
+		    pl_pipeline_stage(sc->p, i)->name, "queued", NULL, NULL);
 	if (sc->batch)
 		release_downstream(sc, i);
 }
@@ -1400,6 +1406,23 @@ poll_jobs(struct sched *sc)
 		if (sc->v[i].state != S_RUNNING)
 			continue;
 		done = sc->ex->ops->poll(sc->ex, sc->v[i].handle, &r);
+		if (done <= 0 && sc->ex->ops->started && !sc->v[i].started) {
+			int64_t t = sc->ex->ops->started(sc->ex,
+			    sc->v[i].handle);
+
+			/* it left the queue: the run starts now (Slurm's
+			 * StartTime), and watchers see it run */
+			if (t > 0) {
+				sc->v[i].started = 1;
+				if (pl_run_set_times(sc->st, sc->v[i].run_id, t,
+				    0) != PL_OK)
+					pl__clear_err(sc->st);
+				if (sc->job > 0)
+					(void)pl_job_set_step(sc->st, sc->job,
+					    pl_pipeline_stage(sc->p, i)->name,
+					    "running", NULL, NULL);
+			}
+		}
 		if (done <= 0)
 			continue;
 		if (sc->interrupted)

@@ -55,7 +55,8 @@ pl_job_begin(int64_t *out, pl_store *st, const char *kind,
 static int
 is_final(const char *state)
 {
-	return strcmp(state, "waiting") != 0 && strcmp(state, "running") != 0;
+	return strcmp(state, "waiting") != 0 && strcmp(state, "running") != 0 &&
+	    strcmp(state, "queued") != 0;
 }
 
 int
@@ -115,9 +116,10 @@ int
 pl_job_end(pl_store *st, int64_t job, const char *state, const char *message)
 {
 	static const char steps[] = "UPDATE job_steps SET state = CASE state "
-	    "WHEN 'running' THEN 'killed' ELSE 'not started' END, "
+	    "WHEN 'running' THEN 'killed' WHEN 'queued' THEN 'killed' "
+	    "ELSE 'not started' END, "
 	    "end_ms = ?2 WHERE job_id = ?1 AND state IN ('running', "
-	    "'waiting')";
+	    "'waiting', 'queued')";
 	static const char end[] = "UPDATE jobs SET state = ?2, end_ms = ?3, "
 	    "message = ?4 WHERE id = ?1";
 	sqlite3_stmt *s;

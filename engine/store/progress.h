@@ -40,7 +40,8 @@ typedef struct pl_job {
 
 typedef struct pl_job_step {
 	char *name;		/* stage, gate or target */
-	char *state;		/* "waiting", "running", "done", "failed",
+	char *state;		/* "waiting", "queued" (in a batch
+				 * system's queue), "running", "done", "failed",
 				 * "killed", "blocked", "skipped",
 				 * "restored", "frozen", "passed" */
 	char *run_id;		/* the tracked run, or NULL */
@@ -61,8 +62,8 @@ int pl_job_set_step(pl_store *st, int64_t job, const char *name,
 /* Appends one event line ("deploying churn v2 to local"). */
 int pl_job_event(pl_store *st, int64_t job, const char *text);
 /* Ends the job with state ("done", "failed", "killed") and a summary
- * (may be NULL).  Steps still "running" or "waiting" become "killed"
- * and "not started" alike: a reader never sees a finished job with a
+ * (may be NULL).  Steps still "running" or "queued" become "killed",
+ * "waiting" ones "not started"; alike: a reader never sees a finished job with a
  * running step. */
 int pl_job_end(pl_store *st, int64_t job, const char *state,
     const char *message);

@@ -33,6 +33,15 @@ pid=$!
 wait_for a-started
 sleep 0.3
 q=$(queue)
+# while a runs, its run already starts at Slurm's StartTime
+sst=$(scontrol show job -o "$(squeue -h -n plumb:a -o %i)" | tr ' ' '\n' | sed -n 's/^StartTime=//p')
+i=0
+while :; do
+	ast=$("$PLUMB" show "$(run_of a)" --json | sed -n 's/.*"start_time":\([0-9]*\).*/\1/p')
+	[ "$((ast / 1000))" = "$(date -d "$sst" +%s)" ] || [ $i -ge 30 ] && break
+	i=$((i + 1)); sleep 0.1
+done
+assert_eq "$(date -d "$sst" +%s)" "$((ast / 1000))" "a running: its run's start is Slurm's StartTime already"
 touch go
 assert_contains "$q" "plumb:b PENDING afterok:" "b is queued while a runs, waiting for it"
 assert_contains "$q" "plumb:c PENDING afterok:" "c is queued too, waiting for b"

@@ -60,6 +60,30 @@ assert_contains "$(cat screen.txt)" "[C zeval]" "zeval's: C, cancelled by someon
 assert_contains "$(cat screen.txt)" "[F prep]" "prep's: F, failed"
 tm_keys Escape
 expect "3 of 3" "Esc goes back to the runs"
+
+# The whole graph queued at once: the screen tells queued from running.
+cat >plumb.yaml <<'YAML'
+stages:
+  prep:
+    cmd: touch p-started; while [ ! -f go ]; do sleep 0.1; done; echo p > prep.out
+    outs: [prep.out]
+  train:
+    cmd: cat prep.out > model.bin
+    deps: [prep.out]
+    outs: [model.bin]
+YAML
+"$PLUMB" repro --executor slurm >repro2.out 2>&1 &
+pid=$!
+i=0
+while [ ! -f p-started ] && [ $i -lt 200 ]; do i=$((i + 1)); sleep 0.1; done
+tm_keys p
+expect "1 running" "prep runs"
+expect "1 queued" "train waits in Slurm's queue, and says so"
+touch go
+wait $pid || fail "the repro: $(cat repro2.out)"
+expect "2 up to date" "both ran"
+tm_keys Escape
+expect "of 5" "back to the runs"
 tm_keys q
 expect "EXITED 0" "quits"
 done_testing
