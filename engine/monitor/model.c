@@ -295,6 +295,8 @@ model_open(void **state, const pl_mon_target *t, const pl_mon_env *env,
 	o.label_fields.label = t->labels.label;
 	o.label_fields.positive = t->performance.positive;
 	o.within_ms = (int64_t)(t->labels.within_s * 1000);
+	if (env->config)
+		o.retain_ms = env->config->monitor.retain_raw_ms;
 	if (t->performance.set) {
 		const pl_mon_performance *pf = &t->performance;
 

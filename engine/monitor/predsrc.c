@@ -46,6 +46,8 @@ struct pl_predsrc {
 	struct flog pred, lab;
 	int64_t within_ms, perf_window_ms;
 	int task;
+	int64_t retain_ms, next_prune_ms;	/* 0: no retention; 0: at once */
+	int64_t pruned;			/* predictions deleted so far */
 	double threshold;		/* the score cut */
 	unsigned metrics;		/* PL_PERF_M_*; 0: all of the task */
 	size_t max_bytes;
@@ -1615,6 +1617,7 @@ pl_predsrc_open(pl_predsrc **out, const char *store_dir,
 		return PL_ENOMEM;
 	s->target = strdup(o->target);
 	s->within_ms = o->within_ms > 0 ? o->within_ms : 7 * DAY_MS;
+	s->retain_ms = o->retain_ms > 0 ? o->retain_ms : 0;
 	s->perf_window_ms = o->perf_window_ms > 0 ? o->perf_window_ms : DAY_MS;
 	s->task = o->task;
 	s->threshold = o->threshold > 0 ? o->threshold : 0.5;
@@ -1701,6 +1704,95 @@ fail:
 	return rc;
 }
 
+/* ---- retention ---- */
+
+#define PRUNE_EVERY_MS 3600000LL
+
+/* Deletes the blocks older than the retention (contract in predsrc.h)
+ * with their labels, in a transaction of its own; *deleted: records. */
+static int
+prune(pl_predsrc *s, int64_t *deleted)
+{
+	static const char *const sqls[3] = {
+		"SELECT coalesce(sum(n), 0) FROM mon_pred_blocks"
+		" WHERE target = ?1 AND ts_max < ?2 AND seq < ?3",
+		"DELETE FROM mon_pred_labels WHERE target = ?1 AND seq IN"
+		" (SELECT seq FROM mon_pred_blocks WHERE target = ?1"
+		" AND ts_max < ?2 AND seq < ?3)",
+		"DELETE FROM mon_pred_blocks"
+		" WHERE target = ?1 AND ts_max < ?2 AND seq < ?3" };
+	sqlite3_stmt *q;
+	int64_t newest = INT64_MIN, maxseq = -1;
+	int rc;
+
+	*deleted = 0;
+	q = pl__stmt(s->st, "SELECT max(ts_max), max(seq) FROM mon_pred_blocks"
+	    " WHERE target = ?1");
+	if (q == NULL)
+		return dbfail(s, "reading predictions");
+	sqlite3_bind_text(q, 1, s->target, -1, SQLITE_STATIC);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW && sqlite3_column_type(q, 0) != SQLITE_NULL) {
+		newest = sqlite3_column_int64(q, 0);
+		maxseq = sqlite3_column_int64(q, 1);
+	}
+	sqlite3_reset(q);
+	if (rc != SQLITE_ROW) {
+		pl__sqlerr(s->st, rc, "reading predictions");
+		return dbfail(s, "reading predictions");
+	}
+	if (maxseq < 0)
+		return PL_OK;
+	/* what the windows still read */
+	int64_t keep = s->retain_ms;
+	if (keep < s->within_ms)
+		keep = s->within_ms;
+	if (keep < s->perf_window_ms)
+		keep = s->perf_window_ms;
+	if (s->wd && s->drift_window_ms > 0 && keep < s->drift_window_ms)
+		keep = s->drift_window_ms;
+	int64_t ref = newest < s->now_ms ? newest : s->now_ms;
+	int64_t horizon = ref - keep;
+	int64_t keep_blocks = 2;
+	if (s->wd && s->drift_window_rows)
+		keep_blocks += (int64_t)(s->drift_window_rows /
+		    PL_PBLOCK_RECORDS) + 1;
+	int64_t below = maxseq + 1 - keep_blocks;
+	if (below <= 0)
+		return PL_OK;
+
+	if ((rc = pl__begin(s->st)) != PL_OK)
+		return dbfail(s, "starting a transaction");
+	for (int k = 0; k < 3; k++) {
+		if ((q = pl__stmt(s->st, sqls[k])) == NULL) {
+			pl__rollback(s->st);
+			return dbfail(s, "expiring predictions");
+		}
+		sqlite3_bind_text(q, 1, s->target, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(q, 2, horizon);
+		sqlite3_bind_int64(q, 3, below);
+		rc = sqlite3_step(q);
+		if (k == 0 && rc == SQLITE_ROW)
+			*deleted = sqlite3_column_int64(q, 0);
+		sqlite3_reset(q);
+		if (rc != (k == 0 ? SQLITE_ROW : SQLITE_DONE)) {
+			pl__sqlerr(s->st, rc, "expiring predictions");
+			pl__rollback(s->st);
+			*deleted = 0;
+			return dbfail(s, "expiring predictions");
+		}
+		if (k == 0 && *deleted == 0)
+			break;
+	}
+	if ((rc = pl__commit(s->st)) != PL_OK) {	/* rolled back */
+		*deleted = 0;
+		return dbfail(s, "committing");
+	}
+	if (*deleted > 0)
+		preds_unload(s);	/* rebuilt from what is left */
+	return PL_OK;
+}
+
 int
 pl_predsrc_poll(pl_predsrc *s, int64_t now_ms, const struct pl_predsrc_out *out)
 {
@@ -1716,6 +1808,15 @@ pl_predsrc_poll(pl_predsrc *s, int64_t now_ms, const struct pl_predsrc_out *out)
 
 	if (s->pred.tail && (rc = count_errors(s)) != PL_OK)
 		return rc;
+	/* retention: when the watcher starts, then hourly */
+	if (s->retain_ms > 0 && s->pred.tail && now_ms >= s->next_prune_ms) {
+		int64_t del;
+
+		if ((rc = prune(s, &del)) != PL_OK)
+			return rc;
+		s->pruned += del;
+		s->next_prune_ms = now_ms + PRUNE_EVERY_MS;
+	}
 	/* Rows and positions commit together (the point of the design). */
 	if ((rc = pl__begin(s->st)) != PL_OK)
 		return dbfail(s, "starting a transaction");

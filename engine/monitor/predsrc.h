@@ -17,8 +17,8 @@
  *     new position: a kill -9 at any moment neither loses nor duplicates
  *     a record.  A second record with an id already stored (found by the
  *     in-memory id index, exact) is counted as a duplicate and not stored
- *     again.  The index costs 16 to 32 bytes of memory per stored
- *     record of the target.
+ *     again (within retention, below).  The index costs 16 to 32 bytes
+ *     of memory per stored record of the target.
  *     Malformed lines are counted (mon_logs.malformed, with the last
  *     message) and skipped; a change of columns is reported once.
  *  2. tails the labels log the same way and joins each label by id with
@@ -48,6 +48,20 @@
  *   plumb_drift_share, plumb_drift_dataset, plumb_drift_window_rows
  *   plumb_concept_drift{detector} (1 on a poll with an alarm, else 0),
  *   plumb_concept_warning{detector}
+ * Retention (retain_ms > 0): at the first poll and then hourly, in a
+ * transaction of its own, the blocks whose newest prediction is older
+ * than retain_ms are deleted with their joined labels, and the id index
+ * is rebuilt from what is left (so memory follows the retained rows).
+ * The horizon is counted back from the newest stored prediction (or now,
+ * when that is later: log times in the future) and never cuts into what
+ * the labels' `within`, the performance window or a time drift window
+ * still read; the two newest blocks (more for a drift window of rows)
+ * always stay.  Duplicates are so detected within retention: an id
+ * logged again after its first prediction was deleted is a new record.
+ * plumb_prediction_errors_total counts the stored errors when the source
+ * opens, so after a restart that followed a deletion it starts lower
+ * (a counter reset).
+ *
  * Events: "drift" when the dataset verdict turns to drift, "concept-drift"
  * per detector alarm, "log-rotated", "log-schema" (columns changed).
  * States (logged on change): "predictions", "labels": ok, missing,
@@ -84,6 +98,9 @@ struct pl_predsrc_opts {
 	size_t ndetectors;
 	/* most bytes read from a log per poll (0: 64 MB) */
 	size_t max_bytes;
+	/* retention of stored predictions (monitor: retention: raw); 0:
+	 * kept for ever.  See "Retention" above. */
+	int64_t retain_ms;
 };
 
 /* Where a poll's output goes.  Labels are name/value pairs (npairs of

@@ -1,4 +1,4 @@
-/* predlog-bench.c - benchmark helper: prediction-log generation, ingest timing and window-drift timing (run by predlog-bench.sh). */
+/* predlog-bench.c - benchmark helper: prediction-log generation, ingest timing, window-drift timing and retention memory (run by predlog-bench.sh, predret-bench.sh). */
 #include "config.h"
 
 #include <math.h>
@@ -316,11 +316,86 @@ wdrift(const char *ref, const char *cur, long rows, int nf, int reps)
 	return 0;
 }
 
+/* kB of a /proc/self/status line ("VmRSS", "VmHWM"), -1 if unknown. */
+static long
+vm_kb(const char *key)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	long v = -1;
+	size_t kl = strlen(key);
+
+	if (f == NULL)
+		return -1;
+	while (fgets(line, sizeof line, f))
+		if (strncmp(line, key, kl) == 0 && line[kl] == ':') {
+			v = atol(line + kl + 1);
+			break;
+		}
+	fclose(f);
+	return v;
+}
+
+/* retain STORE LOG DAYS PER_DAY RETAIN_DAYS: a watcher's life of DAYS
+ * days, PER_DAY predictions a day appended and polled once a day (so
+ * retention runs at every poll); prints the rows stored at the end, the
+ * process's RSS, its anonymous part (the heap: the id index; the rest is
+ * the store's file mapped) and peak RSS in kB, and the seconds taken. */
+static int
+retain(const char *sd, const char *path, int days, long per_day,
+    double retain_days)
+{
+	const int64_t DAYMS = 86400000, T0 = 1796400000000LL;
+	pl_store *st = NULL;
+	pl_predsrc *s;
+	char err[512];
+	struct pl_predsrc_status ps;
+	long k = 0;
+
+	if (pl_store_init(&st, sd) != PL_OK) {
+		fprintf(stderr, "%s\n", pl_store_errmsg(st));
+		return 1;
+	}
+	struct pl_predsrc_opts o = { .target = "bench", .pred_path = path,
+		.max_bytes = (size_t)1 << 40,
+		.retain_ms = (int64_t)(retain_days * (double)DAYMS) };
+	if (pl_predsrc_open(&s, sd, &o, err, sizeof err) != PL_OK) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	double t0 = now_s();
+	for (int d = 0; d < days; d++) {
+		FILE *f = fopen(path, "a");
+		if (f == NULL)
+			return 1;
+		for (long i = 0; i < per_day; i++, k++)
+			fprintf(f, "{\"id\":\"req-%ld\",\"ts\":%lld,"
+			    "\"prediction\":%d,\"score\":%.3f}\n", k,
+			    (long long)(T0 + d * DAYMS + i * (DAYMS / per_day)),
+			    (int)(k % 2), (double)(k % 1000) / 1000.0);
+		fclose(f);
+		if (pl_predsrc_poll(s, T0 + (d + 1) * DAYMS, NULL) != PL_OK) {
+			fprintf(stderr, "%s\n", pl_predsrc_errmsg(s));
+			return 1;
+		}
+	}
+	double dt = now_s() - t0;
+	pl_predsrc_status(&ps, st, "bench");
+	printf("%lld %ld %ld %ld %.1f\n", (long long)ps.stored, vm_kb("VmRSS"),
+	    vm_kb("RssAnon"), vm_kb("VmHWM"), dt);
+	pl_predsrc_close(s);
+	pl_store_close(st);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
 	if (argc == 5 && strcmp(argv[1], "gen") == 0)
 		return gen(argv[2], atol(argv[3]), atoi(argv[4]));
+	if (argc == 7 && strcmp(argv[1], "retain") == 0)
+		return retain(argv[2], argv[3], atoi(argv[4]), atol(argv[5]),
+		    atof(argv[6]));
 	if (argc == 3 && strcmp(argv[1], "parse") == 0)
 		return parse_only(argv[2]);
 	if (argc == 4 && strcmp(argv[1], "ingest") == 0)

@@ -520,6 +520,7 @@ gu(void)
 }
 
 #define T0 1796400000000LL
+#define DAY 86400000LL
 
 /* Appends predictions [from, to) of a target: classification (reg 0)
  * or regression (reg 1); features g from record `gfrom` on. */
@@ -829,6 +830,96 @@ test_legacy_rows_moved(void **state)
 	free(sdb);
 }
 
+/* Retention: blocks older than retain_ms go with their labels and index
+ * entries; recent ones stay, the window's accuracy is unchanged, and an
+ * id logged again after its first record was deleted is a new record
+ * (duplicates are unique within retention). */
+static void
+test_retention(void **state)
+{
+	char *dir, *sd, *log, *lab;
+	pl_store *st = tu_store(&dir);
+	pl_predsrc *s;
+	char err[512];
+	FILE *fl, *fb;
+	struct pl_predsrc_status ps;
+	const int64_t now = T0, old = T0 - 30 * DAY, recent = T0 - 3600000;
+
+	(void)state;
+	sd = path_in(dir, ".plumb");
+	log = path_in(dir, "p.jsonl");
+	lab = path_in(dir, "l.jsonl");
+	fl = fopen(log, "w");
+	fb = fopen(lab, "w");
+	/* 2048 old records (blocks 0, 1), every one wrong; 2500 recent ones
+	 * (blocks 2..4), two in three right */
+	for (int i = 0; i < 4548; i++) {
+		int64_t ts = i < 2048 ? old + i : recent + i;
+		int y = i < 2048 ? 0 : i % 3 != 0;
+		fprintf(fl, "{\"id\":\"o%d\",\"ts\":%lld,\"prediction\":1}\n",
+		    i, (long long)ts);
+		fprintf(fb, "{\"id\":\"o%d\",\"label\":%d,\"ts\":%lld}\n", i,
+		    y, (long long)ts + 1000);
+	}
+	fclose(fl);
+	fclose(fb);
+	struct pl_predsrc_opts o = { .target = "r", .pred_path = log,
+		.label_path = lab };
+	/* without retention everything is kept */
+	assert_int_equal(pl_predsrc_open(&s, sd, &o, err, sizeof err), PL_OK);
+	sink_reset(&K);
+	poll_ok(s, now);
+	double acc = got(&K, "plumb_model_accuracy");
+	assert_true(fabs(acc - 1667.0 / 2500.0) < 1e-12);
+	assert_int_equal(pl_predsrc_status(&ps, st, "r"), PL_OK);
+	assert_int_equal(ps.stored, 4548);
+	assert_int_equal(ps.labelled, 4548);
+	pl_predsrc_close(s);
+
+	/* 15 days: the old blocks go at the first poll */
+	o.retain_ms = 15 * DAY;
+	assert_int_equal(pl_predsrc_open(&s, sd, &o, err, sizeof err), PL_OK);
+	append(log, "{\"id\":\"n1\",\"ts\":1796399990000,\"prediction\":1}\n");
+	sink_reset(&K);
+	poll_ok(s, now);
+	assert_int_equal(pl_predsrc_status(&ps, st, "r"), PL_OK);
+	assert_int_equal(ps.stored, 2501);
+	assert_int_equal(ps.labelled, 2500);
+	/* the same labelled pairs in the window: the same accuracy */
+	assert_true(got(&K, "plumb_model_accuracy") == acc);
+	/* an id of a deleted block is new; a retained one a duplicate */
+	append(log,
+	    "{\"id\":\"o5\",\"ts\":1796399991000,\"prediction\":1}\n"
+	    "{\"id\":\"o3000\",\"ts\":1796399992000,\"prediction\":1}\n");
+	poll_ok(s, now + 1000);
+	assert_int_equal(pl_predsrc_status(&ps, st, "r"), PL_OK);
+	assert_int_equal(ps.stored, 2502);
+	assert_int_equal(ps.predictions.duplicates, 1);
+	/* a label of the deleted o7 finds no prediction: it waits */
+	append(lab, "{\"id\":\"o7\",\"label\":1}\n");
+	poll_ok(s, now + 2000);
+	assert_int_equal(pl_predsrc_status(&ps, st, "r"), PL_OK);
+	assert_int_equal(ps.labelled, 2500);
+	assert_int_equal(ps.pending, 1);
+	pl_predsrc_close(s);
+
+	/* a retention shorter than the labels' within keeps what within
+	 * needs: nothing recent goes */
+	o.retain_ms = 1000;
+	assert_int_equal(pl_predsrc_open(&s, sd, &o, err, sizeof err), PL_OK);
+	poll_ok(s, now + 3000);
+	assert_int_equal(pl_predsrc_status(&ps, st, "r"), PL_OK);
+	assert_int_equal(ps.stored, 2502);
+	pl_predsrc_close(s);
+
+	pl_store_close(st);
+	tu_rmrf(dir);
+	free(dir);
+	free(sd);
+	free(log);
+	free(lab);
+}
+
 int
 main(void)
 {
@@ -838,6 +929,7 @@ main(void)
 		cmocka_unit_test(test_concept_drift),
 		cmocka_unit_test(test_perf_metrics),
 		cmocka_unit_test(test_positive_threshold_metrics),
+		cmocka_unit_test(test_retention),
 		cmocka_unit_test(test_results_fixed_log),
 		cmocka_unit_test(test_legacy_rows_moved),
 	};
