@@ -219,6 +219,56 @@ test_csv(void **state)
 	pl_predparse_free(p);
 }
 
+/* positive: a label is 1 when its text is the positive class (or both
+ * are numbers and equal), 0 otherwise; a prediction that is not a number
+ * is a class name; a number stays a number; missing stays missing. */
+static void
+test_positive(void **state)
+{
+	pl_predparse *p;
+	struct pl_pred_row r;
+
+	(void)state;
+	assert_int_equal(pl_predparse_new(&p, PL_PRED_JSONL,
+	    &(struct pl_pred_fields){ .positive = "churned" }), PL_OK);
+	assert_int_equal(parse(p, "{\"id\":\"a\",\"label\":\"churned\","
+	    "\"prediction\":\"stayed\"}", 0, &r), PL_OK);
+	assert_true(r.label == 1 && r.prediction == 0);
+	assert_int_equal(parse(p, "{\"id\":\"a\",\"label\":\"stayed\","
+	    "\"prediction\":0.8}", 0, &r), PL_OK);
+	assert_true(r.label == 0 && r.prediction == 0.8);
+	assert_int_equal(parse(p, "{\"id\":\"a\",\"label\":1,"
+	    "\"prediction\":\"churned\"}", 0, &r), PL_OK);
+	assert_true(r.label == 0 && r.prediction == 1);
+	assert_int_equal(parse(p, "{\"id\":\"a\",\"label\":null}", 0, &r),
+	    PL_OK);
+	assert_true(isnan(r.label));
+	/* the score stays a number */
+	assert_int_equal(parse(p, "{\"id\":\"a\",\"score\":\"high\"}", 0,
+	    &r), PL_EINVAL);
+	pl_predparse_free(p);
+
+	assert_int_equal(pl_predparse_new(&p, PL_PRED_CSV,
+	    &(struct pl_pred_fields){ .positive = "2" }), PL_OK);
+	assert_int_equal(parse(p, "id,label", PL_TAIL_LINE_FIRST, &r),
+	    PL_ITEROVER);
+	assert_int_equal(parse(p, "a,2.0", 0, &r), PL_OK);
+	assert_true(r.label == 1);
+	assert_int_equal(parse(p, "a,1", 0, &r), PL_OK);
+	assert_true(r.label == 0);
+	assert_int_equal(parse(p, "a,two", 0, &r), PL_OK);
+	assert_true(r.label == 0);
+	assert_int_equal(parse(p, "a,", 0, &r), PL_OK);
+	assert_true(isnan(r.label));
+	pl_predparse_free(p);
+
+	/* without positive, a class name is malformed as before */
+	assert_int_equal(pl_predparse_new(&p, PL_PRED_JSONL, NULL), PL_OK);
+	assert_int_equal(parse(p, "{\"id\":\"a\",\"label\":\"yes\"}", 0,
+	    &r), PL_EINVAL);
+	pl_predparse_free(p);
+}
+
 int
 main(void)
 {
@@ -228,6 +278,7 @@ main(void)
 		cmocka_unit_test(test_flat_and_names),
 		cmocka_unit_test(test_time_formats),
 		cmocka_unit_test(test_csv),
+		cmocka_unit_test(test_positive),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
