@@ -225,8 +225,20 @@ load_marks(struct mon *m, int64_t start, int64_t end)
 	free(role);
 }
 
+static void load_charts_in(struct mon *m);
+
+/* The charts of the target under the cursor, read in one snapshot. */
 static void
 load_charts(struct mon *m)
+{
+	int began = pl_store_read_begin(m->base.app->st);
+
+	load_charts_in(m);
+	pl_store_read_end(m->base.app->st, began);
+}
+
+static void
+load_charts_in(struct mon *m)
 {
 	struct app *a = m->base.app;
 	int64_t end = window_end(m), span = zooms[m->zoom].ms;
@@ -263,8 +275,21 @@ load_charts(struct mon *m)
 	load_marks(m, end - span, end);
 }
 
+static void load_in(struct mon *m);
+
+/* Everything the screen shows, read in one snapshot: one lock for the
+ * few hundred reads of 20 targets instead of one per statement. */
 static void
 load(struct mon *m)
+{
+	int began = pl_store_read_begin(m->base.app->st);
+
+	load_in(m);
+	pl_store_read_end(m->base.app->st, began);
+}
+
+static void
+load_in(struct mon *m)
 {
 	struct app *a = m->base.app;
 	char **names = NULL, prev[256] = "";

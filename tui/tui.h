@@ -79,6 +79,8 @@ struct screen {
 	struct screen *below;		/* the screen Esc returns to */
 	bool dirty;			/* repaint everything next pass */
 	bool idle_work;			/* ops->idle has work to do */
+	int64_t stamp;			/* the store's change stamp when it
+					 * last loaded (app.c) */
 };
 
 /* ---- the app (app.c) ------------------------------------------------- */

@@ -3,9 +3,11 @@
 #include "monitor/status.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "config/plumb-yaml.h"
 #include "drift/drift.h"
@@ -149,22 +151,77 @@ rate_of(double *v, pl_store *st, const char *name, const char *target,
 	return found;
 }
 
-/* plumb.yaml's model: of the target ("" when none or no file). */
+/*
+ * plumb.yaml, parsed once and kept while the file stays the same (path,
+ * inode, size, mtime): a screen of 20 targets asks for each one's model
+ * and drift threshold on every reload, and parsing the file each time was
+ * most of its cost.  Guarded by a mutex (plumb serve's threads read
+ * status too); callers get copies, never the cached config.
+ */
+static pthread_mutex_t cfg_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+	char *path;
+	struct stat sb;
+	pl_config *cfg;
+} cfg_cache;
+
+/* The cached config of st's workspace, NULL when none; cfg_lock held. */
+static const pl_config *
+cfg_get(pl_store *st)
+{
+	char *path = NULL, err[1024];
+	struct stat sb;
+
+	if (pl_config_find(&path, NULL, pl_store_dir(st)) != PL_OK ||
+	    stat(path, &sb) != 0) {
+		free(path);
+		return NULL;
+	}
+	if (cfg_cache.path && strcmp(cfg_cache.path, path) == 0 &&
+	    cfg_cache.sb.st_ino == sb.st_ino &&
+	    cfg_cache.sb.st_size == sb.st_size &&
+	    cfg_cache.sb.st_mtim.tv_sec == sb.st_mtim.tv_sec &&
+	    cfg_cache.sb.st_mtim.tv_nsec == sb.st_mtim.tv_nsec) {
+		free(path);
+		return cfg_cache.cfg;
+	}
+	pl_config_free(cfg_cache.cfg);
+	free(cfg_cache.path);
+	cfg_cache.cfg = NULL;
+	cfg_cache.path = path;
+	cfg_cache.sb = sb;
+	if (pl_config_load(&cfg_cache.cfg, path, err, sizeof err) != PL_OK)
+		cfg_cache.cfg = NULL;
+	return cfg_cache.cfg;
+}
+
+/* plumb.yaml's model: of the target into out ("" when none or no
+ * file), and its drift: threshold into *thr (-1 when unset) if thr. */
+static void
+target_cfg(char *out, size_t n, double *thr, pl_store *st,
+    const char *target)
+{
+	const pl_config *cfg;
+	const pl_mon_target *t = NULL;
+
+	out[0] = '\0';
+	if (thr)
+		*thr = -1;
+	pthread_mutex_lock(&cfg_lock);
+	if ((cfg = cfg_get(st)) != NULL &&
+	    (t = pl_monitor_target(&cfg->monitor, target)) != NULL) {
+		if (t->model)
+			snprintf(out, n, "%s", t->model);
+		if (thr && t->drift.set)
+			*thr = t->drift.threshold;
+	}
+	pthread_mutex_unlock(&cfg_lock);
+}
+
 static void
 model_of(char *out, size_t n, pl_store *st, const char *target)
 {
-	char *path = NULL, err[1024];
-	pl_config *cfg = NULL;
-	const pl_mon_target *t;
-
-	out[0] = '\0';
-	if (pl_config_find(&path, NULL, pl_store_dir(st)) == PL_OK &&
-	    pl_config_load(&cfg, path, err, sizeof err) == PL_OK &&
-	    (t = pl_monitor_target(&cfg->monitor, target)) != NULL &&
-	    t->model)
-		snprintf(out, n, "%s", t->model);
-	pl_config_free(cfg);
-	free(path);
+	target_cfg(out, n, NULL, st, target);
 }
 
 int
@@ -463,18 +520,10 @@ pl_mon_drift_rows_free(pl_mon_drift_row *r, size_t n)
 static double
 cfg_threshold(pl_store *st, const char *target)
 {
-	char *path = NULL, err[1024];
-	pl_config *cfg = NULL;
-	const pl_mon_target *t;
-	double thr = -1;
+	char model[8];
+	double thr;
 
-	if (pl_config_find(&path, NULL, pl_store_dir(st)) == PL_OK &&
-	    pl_config_load(&cfg, path, err, sizeof err) == PL_OK &&
-	    (t = pl_monitor_target(&cfg->monitor, target)) != NULL &&
-	    t->drift.set)
-		thr = t->drift.threshold;
-	pl_config_free(cfg);
-	free(path);
+	target_cfg(model, sizeof model, &thr, st, target);
 	return thr;
 }
 

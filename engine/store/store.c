@@ -180,6 +180,33 @@ pl__begin(pl_store *st)
 }
 
 int
+pl_store_read_begin(pl_store *st)
+{
+	if (!sqlite3_get_autocommit(st->db))
+		return 0;
+	return sqlite3_exec(st->db, "BEGIN DEFERRED", NULL, NULL, NULL) ==
+	    SQLITE_OK;
+}
+
+void
+pl_store_read_end(pl_store *st, int began)
+{
+	if (began && !sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+}
+
+int
+pl_store_change_stamp(int64_t *out, pl_store *st)
+{
+	int64_t v = 0;
+	int rc = pl_store_data_version(&v, st);
+
+	/* both only grow, so their sum moves whenever either does */
+	*out = v + (int64_t)sqlite3_total_changes64(st->db);
+	return rc;
+}
+
+int
 pl__commit(pl_store *st)
 {
 	int rc = sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);

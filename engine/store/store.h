@@ -77,6 +77,22 @@ const char *pl_store_dir(const pl_store *st);
 /* 1 if the store was opened read-only. */
 int pl_store_readonly(const pl_store *st);
 
+/*
+ * Groups the reads that follow in one snapshot: SQLite then takes its
+ * file locks once instead of once per statement (a screen that reads a
+ * few hundred series pays for that), and every read sees the same state.
+ * Only reads may run until pl_store_read_end(); a write in between fails
+ * with "cannot start a transaction within a transaction".  Returns 1 when
+ * it began a snapshot, 0 when one was already open (or it could not
+ * begin: the reads then run one by one, as without it); pass the result
+ * to pl_store_read_end(), which ends the snapshot only if this call began
+ * it.  A stamp of the store's state: moves when another connection
+ * commits (data_version) or this one writes (total changes).
+ */
+int pl_store_read_begin(pl_store *st);
+void pl_store_read_end(pl_store *st, int began);
+int pl_store_change_stamp(int64_t *out, pl_store *st);
+
 /* Schema version of the open store. */
 int pl_store_schema_version(const pl_store *st);
 
