@@ -253,9 +253,12 @@ load_charts_in(struct mon *m)
 	name = m->t[wtable_cursor(m->tt) < m->nt ? wtable_cursor(m->tt) :
 	    0].name;
 	snprintf(m->chart_target, sizeof m->chart_target, "%s", name);
+	/* the middles of pl_mon_history's buckets */
+	int64_t step, base = pl_mon_bucket_base(&step, end - span, end, np);
+
 	for (size_t i = 0; i < np; i++)
-		m->cx[i] = (double)(end - span) / 1000.0 + ((double)i + 0.5) *
-		    (double)span / 1000.0 / (double)np;
+		m->cx[i] = ((double)base + ((double)i + 0.5) * (double)step) /
+		    1000.0;
 	for (int c = 0; c < NCHART; c++) {
 		const struct chartdef *d = &chartdefs[c];
 

@@ -345,11 +345,8 @@ pl_mon_history(double *out, size_t nb, pl_store *st, const char *target,
 	if (id == 0)
 		return PL_OK;
 	/* buckets aligned on the step (pl_ts_read_agg aligns on multiples
-	 * of it since the epoch): the range is widened to whole steps */
-	step = (end - start + (int64_t)nb - 1) / (int64_t)nb;
-	if (step < 1)
-		step = 1;
-	base = start - start % step;
+	 * of it since the epoch), the last one holding end */
+	base = pl_mon_bucket_base(&step, start, end, nb);
 	rc = pl_ts_read_agg(&a, &n, &res, st, id, base, base + step *
 	    (int64_t)nb + step - 1, step);
 	if (rc != PL_OK)
@@ -542,14 +539,12 @@ static int
 fill_cells(pl_mon_drift_row *r, int detected, pl_store *st, int64_t id,
     int64_t start, int64_t end, size_t nb)
 {
-	int64_t step = (end - start + (int64_t)nb - 1) / (int64_t)nb, res;
+	int64_t step, res;
+	int64_t base = pl_mon_bucket_base(&step, start, end, nb);
 	pl_ts_agg *a = NULL;
 	size_t n = 0;
 	int rc;
 
-	if (step < 1)
-		step = 1;
-	int64_t base = start - start % step;
 	rc = pl_ts_read_agg(&a, &n, &res, st, id, base, base + step *
 	    (int64_t)nb + step - 1, step);
 	if (rc != PL_OK)

@@ -61,6 +61,30 @@ int pl_mon_history(double *out, size_t nb, struct pl_store *st,
     const char *target, pl_mon_metric metric, int64_t start_ms,
     int64_t end_ms);
 
+/*
+ * The buckets pl_mon_history() and pl_mon_drift_grid() use for nb cells
+ * over [start, end): *step is the range over nb (at least 1 ms), and the
+ * buckets are aligned on multiples of it since the epoch (as the store's
+ * aggregates are), the last one holding end; bucket i is [base + i *
+ * step, base + (i + 1) * step), base returned.  Aligning on the end, not
+ * on the start, keeps the newest samples in the last bucket instead of
+ * past it.
+ */
+static inline int64_t
+pl_mon_bucket_base(int64_t *step, int64_t start, int64_t end, size_t nb)
+{
+	int64_t s = nb ? (end - start + (int64_t)nb - 1) / (int64_t)nb : 1;
+	int64_t top;
+
+	if (s < 1)
+		s = 1;
+	*step = s;
+	top = end - end % s;
+	if (end % s != 0 && end < 0)
+		top -= s;
+	return top - (int64_t)(nb ? nb - 1 : 0) * s;
+}
+
 /* ---- events of a target, for marks on its charts ---- */
 
 struct pl_event;
@@ -106,5 +130,20 @@ int pl_mon_drift_grid(pl_mon_drift_row **out, size_t *out_n,
     struct pl_store *st, const char *target, int64_t start_ms,
     int64_t end_ms, size_t nb);
 void pl_mon_drift_rows_free(pl_mon_drift_row *r, size_t n);
+
+/*
+ * The two distributions behind a heatmap cell (featvals.c): *cur gets
+ * feature's logged values in the drift window ending at end_ms (the
+ * target's drift: window, by time or by rows), *ref the feature's column
+ * of the target's drift reference (the deployed version's training CSV,
+ * or the configured file).  Both malloc'ed (the caller frees them), empty
+ * (NULL, 0) when unavailable, with note saying why (no drift: section,
+ * feature not logged, no reference, no such column) or, when the
+ * reference was read, which file.  PL_OK, PL_ENOMEM, PL_ECORRUPT, or the
+ * store's error.
+ */
+int pl_mon_feature_values(double **cur, size_t *ncur, double **ref,
+    size_t *nref, char *note, size_t note_len, struct pl_store *st,
+    const char *target, const char *feature, int64_t end_ms);
 
 #endif

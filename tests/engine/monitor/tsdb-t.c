@@ -476,6 +476,56 @@ test_stale_marker(void **state)
 	free(dir);
 }
 
+/* The figures the TUI charts (status.c): the newest sample lands in the
+ * last bucket, however the range's start falls on the step; a drift
+ * score and its mark in the heatmap's last cell. */
+static void
+test_history_last_bucket(void **state)
+{
+	char *dir;
+	pl_store *st = tu_store(&dir);
+	pl_ts_writer *w;
+	pl_label tg[] = { { "target", "api" } };
+	pl_label fl[] = { { "target", "api" }, { "feature", "f0" },
+		{ "method", "ks" } };
+	/* an end just past a sample, with a start that is not a multiple
+	 * of the step (1 h / 8 = 450 s): the case that lost the newest */
+	int64_t end = T0 + 3600000 + 123457, start = end - 3600000;
+	double h[8];
+	pl_mon_drift_row *r;
+	size_t n;
+
+	(void)state;
+	assert_int_equal(pl_ts_writer_open(&w, st), PL_OK);
+	for (int i = 0; i < 240; i++)
+		assert_int_equal(pl_ts_append(w, "plumb_prediction_rate", tg, 1,
+		    start + 15000 * (i + 1) - 1000, i < 239 ? 1.0 : 9.0),
+		    PL_OK);
+	assert_int_equal(pl_ts_append(w, "plumb_drift_score", fl, 3,
+	    end - 1000, 0.001), PL_OK);
+	assert_int_equal(pl_ts_append(w, "plumb_drift_detected", fl, 3,
+	    end - 1000, 1), PL_OK);
+	assert_int_equal(pl_ts_writer_close(w), PL_OK);
+	assert_int_equal(pl_mon_history(h, 8, st, "api", PL_MM_REQ_RATE,
+	    start, end), PL_OK);
+	/* the last bucket holds the newest sample (9) */
+	assert_false(isnan(h[7]));
+	assert_true(h[7] > 1.0);
+	assert_int_equal(pl_mon_drift_grid(&r, &n, st, "api", start, end, 60),
+	    PL_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(r[0].feature, "f0");
+	assert_true(r[0].score[59] == 0.001);
+	assert_int_equal(r[0].drifted[59], 1);
+	assert_true(r[0].pvalue && r[0].threshold == 0.05);
+	for (int i = 0; i < 59; i++)
+		assert_true(isnan(r[0].score[i]));
+	pl_mon_drift_rows_free(r, n);
+	pl_store_close(st);
+	tu_rmrf(dir);
+	free(dir);
+}
+
 int
 main(void)
 {
@@ -488,6 +538,7 @@ main(void)
 		cmocka_unit_test(test_aggregates),
 		cmocka_unit_test(test_retention_and_usage),
 		cmocka_unit_test(test_stale_marker),
+		cmocka_unit_test(test_history_last_bucket),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
