@@ -135,6 +135,7 @@ static const struct binding bindings[] = {
 	{ "drift", '[', REQ_PAN_BACK },
 	{ "drift", ']', REQ_PAN_FORWARD },
 	{ "drift", 'F', REQ_FOLLOW },
+	{ "drift", 'x', REQ_CLOSE_PANE },
 	{ NULL, 'k', REQ_MOVE_UP },
 	{ NULL, WK_UP, REQ_MOVE_UP },
 	{ NULL, 'j', REQ_MOVE_DOWN },

@@ -76,6 +76,7 @@
 	REQ_(ALERT_SILENCE,	"silence the alert under the cursor for a duration, with a reason") \
 	REQ_(MARK_PREV,		"charts: select the previous event mark (deploy, alert, ...)") \
 	REQ_(MARK_NEXT,		"charts: select the next event mark; Enter opens what it names") \
+	REQ_(CLOSE_PANE,	"drift heatmap: close the distributions (Enter opens them)") \
 	REQ_(VIEW_DRIFT,	"the drift heatmap of the target under the cursor (features x time)") \
 	REQ_GROUP("Other") \
 	REQ_(RELOAD,		"reload the data now") \

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "heat.h"
+#include "hist.h"
 #include "theme.h"
 #include "xalloc.h"
 
@@ -38,11 +39,18 @@ struct drift {
 	bool frozen;
 	int64_t end_ms, start_ms;	/* the range loaded */
 	size_t ndrifting;		/* features whose newest cell drifted */
+	/* Enter: the two distributions behind the cursor cell */
+	struct whist *hg;
+	bool show_hist;
+	char hist_title[320], hist_note[600];
 };
+
+#define NBINS 24
 
 static const struct hint_spec drift_hints[] = {
 	{ REQ_ZOOM_IN, "zoom" }, { REQ_ZOOM_OUT, "out" },
 	{ REQ_PAN_BACK, "pan" }, { REQ_FOLLOW, "freeze" },
+	{ REQ_ENTER, "distributions" },
 	{ REQ_BACK, "back" }, { REQ_HELP, "help" },
 };
 
@@ -107,11 +115,93 @@ load(struct drift *d)
 	d->base.dirty = true;
 }
 
+/* The end (ms) of cursor column col's slice. */
+static int64_t
+cell_end(const struct drift *d, size_t col)
+{
+	int64_t step;
+	int64_t base = pl_mon_bucket_base(&step, d->start_ms, d->end_ms,
+	    d->nb);
+
+	return base + (int64_t)(col + 1) * step;
+}
+
+/* Counts of v in NBINS equal bins over [lo, hi]. */
+static void
+bin(double *out, const double *v, size_t n, double lo, double hi)
+{
+	for (int i = 0; i < NBINS; i++)
+		out[i] = 0;
+	for (size_t i = 0; i < n; i++) {
+		int k = hi > lo ? (int)((v[i] - lo) / (hi - lo) * NBINS) : 0;
+
+		out[k < 0 ? 0 : k >= NBINS ? NBINS - 1 : k] += 1;
+	}
+}
+
+/* Enter: reads and bins the reference and the window of the cursor
+ * cell's feature, the window ending where the cell does. */
+static void
+open_hist(struct drift *d)
+{
+	struct app *a = d->base.app;
+	size_t row, col, nc = 0, nr = 0;
+	double *cur = NULL, *ref = NULL, lo = INFINITY, hi = -INFINITY;
+	double bc[NBINS], br[NBINS];
+	char when[32], l[48], r[48];
+	time_t tt;
+	struct tm tm;
+	int64_t end;
+
+	wheat_cursor(d->hm, &row, &col);
+	if (d->nr == 0 || row >= d->nr)
+		return;
+	end = cell_end(d, col);
+	if (pl_mon_feature_values(&cur, &nc, &ref, &nr, d->hist_note,
+	    sizeof d->hist_note, a->st, d->target, d->r[row].feature, end) !=
+	    PL_OK) {
+		app_error(a, "%s", pl_store_errmsg(a->st));
+		return;
+	}
+	for (size_t i = 0; i < nc; i++) {
+		lo = cur[i] < lo ? cur[i] : lo;
+		hi = cur[i] > hi ? cur[i] : hi;
+	}
+	for (size_t i = 0; i < nr; i++) {
+		lo = ref[i] < lo ? ref[i] : lo;
+		hi = ref[i] > hi ? ref[i] : hi;
+	}
+	tt = (time_t)(end / 1000);
+	localtime_r(&tt, &tm);
+	strftime(when, sizeof when, "%H:%M", &tm);
+	snprintf(d->hist_title, sizeof d->hist_title, "%s: reference (%zu) "
+	    "vs the window ending %s (%zu)", d->r[row].feature, nr, when, nc);
+	if (nc + nr == 0) {
+		whist_set(d->hg, NULL, NULL, 0);
+		whist_set_labels(d->hg, NULL, NULL);
+	} else {
+		bin(br, ref, nr, lo, hi);
+		bin(bc, cur, nc, lo, hi);
+		if (whist_set(d->hg, nr ? br : NULL, nc ? bc : NULL, NBINS) != 0)
+			xoom();
+		snprintf(l, sizeof l, "%.4g", lo);
+		snprintf(r, sizeof r, "%.4g", hi);
+		whist_set_labels(d->hg, l, r);
+	}
+	free(cur);
+	free(ref);
+	d->show_hist = true;
+	d->base.dirty = true;
+}
+
 /* Rows of the heatmap: one per feature, as many as fit. */
 static int
 heat_h(const struct drift *d)
 {
 	int max = app_body_h(d->base.app) - 5, n = d->nr ? (int)d->nr : 1;
+
+	if (d->show_hist)
+		max -= 9;	/* the histograms' box */
 
 	if (max < 1)
 		max = 1;
@@ -160,9 +250,7 @@ detail(struct drift *d, char *out, size_t n)
 		return;
 	}
 	r = &d->r[row];
-	step = (d->end_ms - d->start_ms + (int64_t)d->nb - 1) /
-	    (int64_t)d->nb;
-	c0 = d->start_ms - d->start_ms % (step ? step : 1) +
+	c0 = pl_mon_bucket_base(&step, d->start_ms, d->end_ms, d->nb) +
 	    (int64_t)col * step;
 	axis_time(t0, sizeof t0, c0, d->end_ms - d->start_ms);
 	axis_time(t1, sizeof t1, c0 + step, d->end_ms - d->start_ms);
@@ -225,10 +313,26 @@ drift_draw(struct screen *s, bool force)
 		detail(d, line, sizeof line);
 		wput(a->win, h + 4, 1, a->w - 2, line, wtheme_attr(WR_NORMAL),
 		    WPUT_ELIDE);
+		if (d->show_hist) {
+			int hy = h + 5, hh = app_body_h(a) - hy + 1;
+
+			if (hh > 3) {
+				wbox(a->win, hy, 0, hh, a->w, d->hist_title,
+				    "Enter: again  x: close",
+				    wtheme_attr(WR_BORDER));
+				widget_place(whist_widget(d->hg), a->win, hy + 1,
+				    1, hh - 3, a->w - 2);
+				wput(a->win, hy + hh - 2, 1, a->w - 2,
+				    d->hist_note, wtheme_attr(WR_DIM),
+				    WPUT_ELIDE);
+			}
+		}
 		s->dirty = false;
 		force = true;
 	}
 	widget_draw(wheat_widget(d->hm), force);
+	if (d->show_hist)
+		widget_draw(whist_widget(d->hg), force);
 }
 
 static int
@@ -267,6 +371,15 @@ drift_request(struct screen *s, enum request req, int key)
 		load(d);
 		return 1;
 	case REQ_ENTER:
+		open_hist(d);
+		drift_layout(s);
+		return 1;
+	case REQ_CLOSE_PANE:
+		if (d->show_hist) {
+			d->show_hist = false;
+			drift_layout(s);
+			s->dirty = true;
+		}
 		return 1;
 	default:
 		if (keymap_widget_key(req)) {
@@ -313,6 +426,7 @@ drift_destroy(struct screen *s)
 
 	pl_mon_drift_rows_free(d->r, d->nr);
 	widget_free(wheat_widget(d->hm));
+	widget_free(whist_widget(d->hg));
 	free(d);
 }
 
@@ -336,7 +450,8 @@ drift_screen_new(struct app *a, const char *target, int zoom)
 	d->base.app = a;
 	snprintf(d->target, sizeof d->target, "%s", target);
 	d->zoom = zoom >= 0 && zoom < NDZOOM ? zoom : 1;
-	if ((d->hm = wheat_new(a->win, 2, 1, 1, 1)) == NULL)
+	if ((d->hm = wheat_new(a->win, 2, 1, 1, 1)) == NULL ||
+	    (d->hg = whist_new(a->win, 0, 0, 1, 1)) == NULL)
 		xoom();
 	wheat_set_empty_text(d->hm, "no drift evaluated for this target: "
 	    "give it predictions: and drift: in plumb.yaml and run plumb "
