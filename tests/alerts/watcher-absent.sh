@@ -71,7 +71,19 @@ assert_contains "$out" "it was stopped at" "... as stopped, not crashed"
 
 # --- a watcher that holds the lock but no longer beats: hung ---
 start_watch
-kill -STOP "$W"
+# Stop it between two writes: a watcher stopped inside a write
+# transaction holds SQLite's write lock, and the UPDATE below would wait
+# on it (CI once hung here).  Stopped, the store must take a write.
+i=0
+while :; do
+	kill -STOP "$W"
+	sqlite3 -cmd '.timeout 200' .plumb/plumb.db 'BEGIN IMMEDIATE; ROLLBACK;' \
+		> /dev/null 2>&1 && break
+	kill -CONT "$W"
+	i=$((i + 1))
+	[ $i -lt 50 ] || { fail "the watcher never paused between writes"; break; }
+	sleep 0.13
+done
 now=$(date +%s%3N)
 sqlite3 -cmd '.timeout 5000' .plumb/plumb.db "UPDATE watch_heartbeat SET beat_ms = $now - 200000"
 out=$("$PLUMB" alerts)

@@ -1,5 +1,11 @@
 #!/bin/sh
 # slurm-array.sh - foreach/matrix stages on Slurm: the items of one group with the same resources and the same jobs to wait for go as one job array (task k runs item k, its output in its own run's logs), an item with other resources goes alone, and a failed task's dependents never start while its siblings' do.
+# Long; .ci/run runs the suite twice (sanitizers, then plain): this test
+# runs once, in the sanitizer suite.
+if [ -n "${PLUMB_CI_PLAIN:-}" ]; then
+	echo "SKIP: run in the sanitizer suite of .ci/run"
+	exit 77
+fi
 . "${top_srcdir}/tests/lib.sh"
 . "${top_srcdir}/tests/lib/slurm-cluster.sh"
 
