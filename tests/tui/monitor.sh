@@ -194,6 +194,11 @@ tm_start 80 24 TERM=xterm-256color LC_ALL=C.UTF-8
 tm_keys W
 expect "api latency (ms)" "80x24: charts"
 expect "ApiSlow" "80x24: the alerts"
+tm_keys d
+expect "3 features, 2 drifting now" "80x24: the heatmap"
+assert_contains "$(tm_screen | grep 'tenure  ' | cut -c 10-)" "X" "80x24: the drift mark"
+tm_keys q
+expect "api latency (ms)" "80x24: back on the monitor"
 tm_keys Q
 expect "EXITED 0" "80x24: Q quits"
 tm_cleanup_pane
