@@ -693,10 +693,12 @@ set_hints(struct app *a)
  * counted as the monitor screen's header counts them (silenced ones
  * included: they still fire).  With nothing firing, pending ones are
  * shown in the pending role; with neither, the badge is hidden.  Read
- * when the store changed (the watcher writes every transition) and every
- * BADGE_MS, since a silence can end without a write.
+ * when the store changed (the watcher writes every transition), at most
+ * every BADGE_MIN_MS, and every BADGE_MS, since a silence can end without
+ * a write.
  */
 #define BADGE_MS 15000
+#define BADGE_MIN_MS 5000
 
 static void
 alert_badge(struct app *a)
@@ -741,8 +743,12 @@ tick(struct app *a, int64_t now, int64_t *last_reap)
 	if ((pl_store_data_version(&v, a->st) == PL_OK &&
 	    v != a->data_version) || reaped > 0) {
 		a->data_version = v;
-		alert_badge(a);
-		a->last_badge = now;
+		/* a live run moves data_version every second: the badge
+		 * follows within BADGE_MIN_MS, not at every write */
+		if (now - a->last_badge >= BADGE_MIN_MS) {
+			alert_badge(a);
+			a->last_badge = now;
+		}
 		if (a->top)
 			reload_screen(a, a->top);
 	} else if (now - a->last_badge >= BADGE_MS) {
