@@ -62,10 +62,11 @@ tm_keys Escape
 expect "3 of 3" "Esc goes back to the runs"
 
 # The whole graph queued at once: the screen tells queued from running.
+# (prep waits for release-prep: "go" is tmux.sh's own start signal in $T)
 cat >plumb.yaml <<'YAML'
 stages:
   prep:
-    cmd: touch p-started; while [ ! -f go ]; do sleep 0.1; done; echo p > prep.out
+    cmd: touch p-started; while [ ! -f release-prep ]; do sleep 0.1; done; echo p > prep.out
     outs: [prep.out]
   train:
     cmd: cat prep.out > model.bin
@@ -79,7 +80,7 @@ while [ ! -f p-started ] && [ $i -lt 200 ]; do i=$((i + 1)); sleep 0.1; done
 tm_keys p
 expect "1 running" "prep runs"
 expect "1 queued" "train waits in Slurm's queue, and says so"
-touch go
+touch release-prep
 wait $pid || fail "the repro: $(cat repro2.out)"
 expect "2 up to date" "both ran"
 tm_keys Escape
