@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "store/endnote.h"
 #include "store/internal.h"
 #include "store/schema.h"
 
@@ -725,12 +726,19 @@ int
 pl_store_reap(int *out_count, pl_store *st)
 {
 	static const char sel[] =
-	    "SELECT rid, host, pid, pid_start, heartbeat_ms FROM runs "
+	    "SELECT rid, host, pid, pid_start, heartbeat_ms, id FROM runs "
 	    "WHERE status = 'running'";
 	static const char upd[] =
 	    "UPDATE runs SET status = 'lost', end_ms = coalesce(heartbeat_ms, "
 	    "start_ms), message = ?2 WHERE rid = ?1 AND status = 'running'";
-	int64_t now = pl__now_ms(), lost[256];
+	/* A run whose end was kept in its note (store/endnote.c) because the
+	 * store was full when it ended: that end, not "lost". */
+	static const char upd_note[] =
+	    "UPDATE runs SET status = ?2, exit_status = ?3, end_ms = ?4, "
+	    "heartbeat_ms = ?4, message = ?5 "
+	    "WHERE rid = ?1 AND status = 'running'";
+	int64_t now = pl__now_ms();
+	struct { int64_t rid; char id[33]; } lost[256];
 	int nlost = 0, rc;
 	sqlite3_stmt *s;
 
@@ -745,13 +753,18 @@ pl_store_reap(int *out_count, pl_store *st)
 		long pid = (long)sqlite3_column_int64(s, 2);
 		int64_t pstart = sqlite3_column_int64(s, 3);
 		int64_t hb = sqlite3_column_int64(s, 4);
+		const char *id = (const char *)sqlite3_column_text(s, 5);
 		int dead = now - hb > PL_HEARTBEAT_LOST_MS;
 
 		if (!dead && host && strcmp(host, pl__hostname()) == 0 &&
 		    pid > 0)
 			dead = pl__proc_start(pid) != pstart;
-		if (dead)
-			lost[nlost++] = sqlite3_column_int64(s, 0);
+		if (dead) {
+			lost[nlost].rid = sqlite3_column_int64(s, 0);
+			snprintf(lost[nlost].id, sizeof lost[nlost].id, "%s",
+			    id ? id : "");
+			nlost++;
+		}
 	}
 	sqlite3_reset(s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -761,12 +774,31 @@ pl_store_reap(int *out_count, pl_store *st)
 	if ((rc = pl__begin(st)) != PL_OK)
 		return rc;
 	for (int i = 0; i < nlost; i++) {
-		if ((s = pl__stmt(st, upd)) == NULL)
-			goto fail;
-		sqlite3_bind_int64(s, 1, lost[i]);
-		sqlite3_bind_text(s, 2, "plumb process ended without finishing "
-		    "the run", -1, SQLITE_STATIC);
-		if ((rc = sqlite3_step(s)) != SQLITE_DONE) {
+		pl__endnote note;
+
+		if (strlen(lost[i].id) == 32 &&
+		    pl__endnote_read(&note, st, lost[i].id) == 0) {
+			if ((s = pl__stmt(st, upd_note)) == NULL)
+				goto fail;
+			sqlite3_bind_int64(s, 1, lost[i].rid);
+			sqlite3_bind_text(s, 2, note.status, -1,
+			    SQLITE_TRANSIENT);
+			if (note.exit_status >= 0)
+				sqlite3_bind_int(s, 3, note.exit_status);
+			sqlite3_bind_int64(s, 4, note.end_ms);
+			sqlite3_bind_text(s, 5, note.message, -1,
+			    SQLITE_TRANSIENT);
+		} else {
+			if ((s = pl__stmt(st, upd)) == NULL)
+				goto fail;
+			sqlite3_bind_int64(s, 1, lost[i].rid);
+			sqlite3_bind_text(s, 2, "plumb process ended without "
+			    "finishing the run", -1, SQLITE_STATIC);
+		}
+		rc = sqlite3_step(s);
+		sqlite3_clear_bindings(s);
+		sqlite3_reset(s);
+		if (rc != SQLITE_DONE) {
 			pl__sqlerr(st, rc, "marking a lost run");
 			goto fail;
 		}

@@ -13,6 +13,7 @@
 
 #include "store/audit.h"
 #include "store/internal.h"
+#include "store/endnote.h"
 #include "vec.h"
 
 static const char *const status_names[] = {
@@ -224,6 +225,9 @@ pl_run_create(char out[PL_ID_LEN + 1], pl_store *st, const pl_run_spec *spec)
 	if (pl__mkdirs(dir, 0777) < 0)
 		return pl__err(st, PL_EIO, "cannot create %s: %s", dir,
 		    strerror(errno));
+	/* Room for the run's end if the disk fills before it ends
+	 * (store/endnote.c); without it the run can only end up lost. */
+	(void)pl__endnote_reserve(st, out);
 	return PL_OK;
 fail:
 	pl__rollback(st);
@@ -287,14 +291,30 @@ pl_run_finish(pl_store *st, const char *id, pl_run_status status,
 		{ 't', 0, pl_run_status_name(status) },
 	};
 
+	int rc;
+
 	if (status == PL_RUN_RUNNING || status == PL_RUN_LOST)
 		return pl__err(st, PL_EINVAL, "a run cannot end as %s",
 		    pl_run_status_name(status));
-	return update_run(st,
+	rc = update_run(st,
 	    "UPDATE runs SET status = ?5, exit_status = ?2, end_ms = ?3, "
 	    "heartbeat_ms = ?3, message = coalesce(?4, message) "
 	    "WHERE id = ?1 AND status = 'running'", id, v, 4, PL_EINVAL,
 	    "is not running");
+	/* The store could not take the write (a full disk): keep the end in
+	 * the run's reserved note, which the next writer applies. */
+	if ((rc == PL_EFULL || rc == PL_EIO) && strlen(id) == 32 &&
+	    strspn(id, "0123456789abcdef") == 32 &&
+	    pl__endnote_write(st, id, pl_run_status_name(status),
+	    exit_status, v[1].i, message) == 0) {
+		char why[sizeof st->errmsg / 2];
+
+		snprintf(why, sizeof why, "%s", pl_store_errmsg(st));
+		return pl__err(st, rc, "%s; the end of the run is kept in "
+		    "runs/%s/end and recorded when the store has room", why,
+		    id);
+	}
+	return rc;
 }
 
 int
