@@ -302,6 +302,8 @@ load_job(struct pipe_scr *p)
 	 * eyes, paints the stages; an old one leaves the check's states. */
 	if ((p->job_running || was_running || p->child > 0) &&
 	    pl_job_steps(&st, &n, a->st, j->id) == PL_OK) {
+		bool watch_fixed = false;
+
 		for (size_t k = 0; k < n; k++) {
 			long i = stage_index(p, st[k].name);
 
@@ -310,14 +312,15 @@ load_job(struct pipe_scr *p)
 			set_state(p, (size_t)i, state_of_word(st[k].state));
 			/* the running stage, else the last that ran: never
 			 * a choice that depends on what is shown now, which
-			 * flipped the pane between two finished stages */
-			if (st[k].run_id) {
+			 * flipped the pane between two finished stages.
+			 * Every step still paints its stage (a stage queued
+			 * behind the running one shows "queued"). */
+			if (st[k].run_id && !watch_fixed) {
 				watch_run = st[k].run_id;
 				watch_stage = st[k].name;
+				watch_fixed = strcmp(st[k].state, "running") ==
+				    0;
 			}
-			if (st[k].run_id && strcmp(st[k].state, "running") ==
-			    0)
-				break;
 		}
 		show_output(p, watch_run, watch_stage);
 		pl_job_steps_free(st, n);
