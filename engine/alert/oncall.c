@@ -212,7 +212,7 @@ pl_alerts_ack(size_t *out_n, pl_store *st, const char *alertname,
 	int rc;
 
 	*out_n = 0;
-	pl_actor_current(&a);
+	pl_store_actor(st, &a);
 	if ((rc = pl__begin(st)) != PL_OK)
 		return rc;
 	if ((s = pl__stmt(st, sql)) == NULL) {
@@ -394,7 +394,7 @@ pl_silence_add(char **out_id, pl_store *st, const char *const *matchers,
 		return pl__err(st, PL_ENOMEM, "out of memory");
 	}
 	buf_free(&b);
-	pl_actor_current(&a);
+	pl_store_actor(st, &a);
 	if (buf_printf(&who, "%s@%s", a.user, a.host) < 0 ||
 	    (a.ssh_client[0] && buf_printf(&who, " via %s", a.ssh_client) < 0)) {
 		buf_free(&t);

@@ -297,7 +297,7 @@ pl_data_add(pl_hashed *out, pl_store *st, const char *path)
 			sqlite3_bind_int64(q, 4, h.nfiles);
 		else
 			sqlite3_bind_null(q, 4);
-		sqlite3_bind_text(q, 5, pl__username(), -1, SQLITE_STATIC);
+		sqlite3_bind_text(q, 5, pl__actor_user(st), -1, SQLITE_TRANSIENT);
 		sqlite3_bind_text(q, 6, pl__hostname(), -1, SQLITE_STATIC);
 		sqlite3_bind_int64(q, 7, pl__now_ms());
 		rc = sqlite3_step(q);

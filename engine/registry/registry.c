@@ -309,7 +309,7 @@ pl__reg_insert_transition(pl_store *st, const struct trans *t, int64_t *out_id)
 	int64_t id;
 	int rc;
 
-	pl_actor_current(&a);
+	pl_store_actor(st, &a);
 	if ((s = pl__stmt(st, ins)) == NULL)
 		return PL_ERROR;
 	sqlite3_bind_int64(s, 1, t->mid);
@@ -324,7 +324,8 @@ pl__reg_insert_transition(pl_store *st, const struct trans *t, int64_t *out_id)
 	bind_opt(s, 9, t->reason);
 	bind_opt(s, 10, t->detail);
 	sqlite3_bind_text(s, 11, a.user, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(s, 12, a.uid);
+	if (a.uid >= 0)
+		sqlite3_bind_int64(s, 12, a.uid);
 	sqlite3_bind_text(s, 13, a.host, -1, SQLITE_TRANSIENT);
 	bind_opt(s, 14, a.ssh_client[0] ? a.ssh_client : NULL);
 	sqlite3_bind_int64(s, 15, a.pid);
@@ -496,7 +497,7 @@ pl_model_register(int *out_version, pl_store *st, const pl_model_reg *r)
 			sqlite3_bind_int(s, 10, ri->git.dirty);
 		bind_opt(s, 11, ri->git.diff_hash);
 	}
-	sqlite3_bind_text(s, 12, pl__username(), -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 12, pl__actor_user(st), -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(s, 13, pl__hostname(), -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 14, pl__now_ms());
 	if ((rc = pl__reg_exec_done(st, s, "registering a model version")) != PL_OK)

@@ -52,6 +52,44 @@ pl_actor_current(pl_actor *out)
 		ssh_addr(out->ssh_client, sizeof out->ssh_client, e);
 }
 
+/* Copies s into out (n bytes), control characters as '?': an actor's
+ * name comes from outside (a token file, a socket address). */
+static void
+copy_clean(char *out, size_t n, const char *s)
+{
+	size_t i = 0;
+
+	for (; s && s[i] && i + 1 < n; i++)
+		out[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' :
+		    s[i];
+	out[i] = '\0';
+}
+
+void
+pl_store_set_actor(pl_store *st, const char *user, const char *client_addr)
+{
+	copy_clean(st->actor_user, sizeof st->actor_user, user);
+	copy_clean(st->actor_host, sizeof st->actor_host, client_addr);
+}
+
+const char *
+pl__actor_user(const pl_store *st)
+{
+	return st->actor_user[0] ? st->actor_user : pl__username();
+}
+
+void
+pl_store_actor(const pl_store *st, pl_actor *out)
+{
+	pl_actor_current(out);
+	if (st->actor_user[0]) {
+		snprintf(out->user, sizeof out->user, "%s", st->actor_user);
+		out->uid = -1;
+	}
+	if (st->actor_host[0])
+		snprintf(out->host, sizeof out->host, "%s", st->actor_host);
+}
+
 int
 pl_audit_append(pl_store *st, const char *action, const char *object,
     const char *detail)
@@ -66,7 +104,7 @@ pl_audit_append(pl_store *st, const char *action, const char *object,
 
 	if (action == NULL || *action == '\0')
 		return pl__err(st, PL_EINVAL, "an audit entry needs an action");
-	pl_actor_current(&a);
+	pl_store_actor(st, &a);
 	if (own && (rc = pl__begin(st)) != PL_OK)
 		return rc;
 	if ((s = pl__stmt(st, ins)) == NULL) {
@@ -75,7 +113,10 @@ pl_audit_append(pl_store *st, const char *action, const char *object,
 	}
 	sqlite3_bind_int64(s, 1, pl__now_ms());
 	sqlite3_bind_text(s, 2, a.user, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(s, 3, a.uid);
+	if (a.uid >= 0)
+		sqlite3_bind_int64(s, 3, a.uid);
+	else
+		sqlite3_bind_null(s, 3);
 	sqlite3_bind_text(s, 4, a.host, -1, SQLITE_TRANSIENT);
 	if (a.ssh_client[0])
 		sqlite3_bind_text(s, 5, a.ssh_client, -1, SQLITE_TRANSIENT);

@@ -32,6 +32,24 @@ typedef struct pl_actor {
 void pl_actor_current(pl_actor *out);
 
 /*
+ * Sets who acts through st, for a process acting on behalf of others
+ * (plumb serve: the user of the request's token and the client's
+ * address): until changed, every audit entry, event, acknowledgement,
+ * model transition and registration made through st names user (instead
+ * of the process's user, uid -1 as it is no account of this host) and,
+ * when client_addr is given, that address as the host it came from.
+ * user NULL keeps the process's user (with client_addr still applied);
+ * both NULL go back to the process's identity.  Names longer than 127
+ * bytes are cut; control characters become '?'.  Never fails.
+ */
+void pl_store_set_actor(pl_store *st, const char *user,
+    const char *client_addr);
+
+/* Fills *out with the actor of st: pl_actor_current() with what
+ * pl_store_set_actor() set applied.  Never fails. */
+void pl_store_actor(const pl_store *st, pl_actor *out);
+
+/*
  * Appends an entry for the current actor.  action is a dotted name such
  * as "model.promote" (required); object (e.g. "churn@3") and detail may
  * be NULL.  When a transaction is already open on st (an engine function

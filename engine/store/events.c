@@ -39,7 +39,7 @@ pl_event_append(pl_store *st, int64_t time_ms, const char *kind,
 	if (!kind_valid(kind))
 		return pl__err(st, PL_EINVAL, "invalid event kind '%s'",
 		    kind ? kind : "");
-	pl_actor_current(&a);
+	pl_store_actor(st, &a);
 	if (own && (rc = pl__begin(st)) != PL_OK)
 		return rc;
 	if ((s = pl__stmt(st, ins)) == NULL) {

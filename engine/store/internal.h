@@ -26,6 +26,10 @@ struct pl_store {
 		const char *sql;
 		sqlite3_stmt *stmt;
 	} stmts[PL__NSTMT];
+	/* who acts through this handle when not the process itself
+	 * (pl_store_set_actor: plumb serve's caller); "" when unset */
+	char actor_user[128];
+	char actor_host[128];
 };
 
 /* Sets st's message (printf-style) and returns code. */
@@ -75,6 +79,9 @@ int pl__tmp_name(char *buf, size_t len, const pl_store *st,
 const char *pl__hostname(void);
 /* User name (static buffer). */
 const char *pl__username(void);
+/* The user acting through st: pl_store_set_actor()'s, else the
+ * process's (pl__username()).  Valid until the actor changes. */
+const char *pl__actor_user(const pl_store *st);
 
 /* 1 when key is one of pl_config_sections (config/plumb-yaml.h). */
 int pl__config_section_known(const char *key);

@@ -517,6 +517,48 @@ test_audit(void **state)
 	pl_audit_list_free(e, n);
 }
 
+/* pl_store_set_actor(): plumb serve's callers in the log, per handle. */
+static void
+test_audit_actor(void **state)
+{
+	struct fx *fx = *state;
+	pl_audit_entry *e = NULL;
+	pl_store *other = NULL;
+	pl_actor a;
+	size_t n;
+
+	assert_int_equal(pl_store_open(&other, fx->store, 0), PL_OK);
+	pl_store_set_actor(fx->st, "alice", "198.51.100.9");
+	pl_store_actor(fx->st, &a);
+	assert_string_equal(a.user, "alice");
+	assert_int_equal(a.uid, -1);
+	assert_int_equal(pl_audit_append(fx->st, "model.alias", "m@1", NULL),
+	    PL_OK);
+	/* another handle of the same process still acts as the process */
+	assert_int_equal(pl_audit_append(other, "model.alias", "m@2", NULL),
+	    PL_OK);
+	pl_store_set_actor(fx->st, "bob\x1b[2J", NULL);
+	assert_int_equal(pl_audit_append(fx->st, "model.alias", "m@3", NULL),
+	    PL_OK);
+	pl_store_set_actor(fx->st, NULL, NULL);
+	assert_int_equal(pl_audit_append(fx->st, "model.alias", "m@4", NULL),
+	    PL_OK);
+	assert_int_equal(pl_audit_list(&e, &n, fx->st, NULL), PL_OK);
+	assert_int_equal(n, 7);		/* after the fixture's three */
+	assert_string_equal(e[3].user, "alice");
+	assert_string_equal(e[3].host, "198.51.100.9");
+	assert_int_equal(e[3].uid, -1);
+	assert_string_not_equal(e[4].user, "alice");
+	assert_int_equal(e[4].uid, (long)getuid());
+	assert_string_equal(e[5].user, "bob?[2J");
+	assert_string_not_equal(e[5].host, "198.51.100.9");
+	assert_string_equal(e[6].user, e[4].user);
+	assert_string_equal(e[6].host, e[4].host);
+	assert_int_equal(e[6].uid, (long)getuid());
+	pl_audit_list_free(e, n);
+	pl_store_close(other);
+}
+
 #define H_A "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 #define H_B "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
 
@@ -585,6 +627,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_stale_claim, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_audit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_audit_actor, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_lineage_from_lock, setup,
 		    teardown),
 	};
