@@ -18,6 +18,7 @@
 
 #include "ropen.h"
 
+#include "auth.h"
 #include "srv.h"
 #include "server.h"
 
@@ -29,14 +30,18 @@
  * in WAL mode lets them read while one writes) and the server closes
  * them all when it stops.
  *
- * Auth: a token from --token-file; a request must carry it as
+ * Auth: the tokens of --token-file (auth.h); a request carries one as
  * `Authorization: Bearer TOKEN` (what MLflow's client sends from
- * MLFLOW_TRACKING_TOKEN) or as the password of basic auth.  Health
- * endpoints need none.  Without a token the server binds loopback only.
+ * MLFLOW_TRACKING_TOKEN) or as basic auth USER:TOKEN.  Health endpoints
+ * need none.  Without tokens the server binds loopback only.  It is
+ * checked when the headers arrive, before any body is read, as are a
+ * read-only token's writes and the body limit: a refused upload is not
+ * buffered.  The request's user is then the actor of the thread's store
+ * handle, so whatever it writes is audited under that name.
  */
 
 static const char *store_dir;
-static char token[512];
+static struct srv_tokens tokens;
 static int have_token;
 static FILE *log_out;
 static int verbose;
@@ -47,14 +52,18 @@ static pthread_mutex_t handles_mu = PTHREAD_MUTEX_INITIALIZER;
 static pl_store **handles;
 static size_t nhandles, caphandles;
 static __thread pl_store *tls_store;
+/* the request this thread is serving: who acts on the store */
+static __thread const char *tls_user, *tls_addr;
 
 pl_store *
 srv_store(const char **why)
 {
 	pl_store *st = NULL;
 
-	if (tls_store)
+	if (tls_store) {
+		pl_store_set_actor(tls_store, tls_user, tls_addr);
 		return tls_store;
+	}
 	if (pl_store_open(&st, store_dir, 0) != PL_OK) {
 		static __thread char msg[512];
 
@@ -81,6 +90,7 @@ srv_store(const char **why)
 	handles[nhandles++] = st;
 	pthread_mutex_unlock(&handles_mu);
 	tls_store = st;
+	pl_store_set_actor(st, tls_user, tls_addr);
 	return st;
 }
 
@@ -257,40 +267,34 @@ srv_params(struct srv_req *r, const char *name, const char **out, size_t max)
 
 /* ---- auth ---- */
 
-/* Constant-time comparison, so the token cannot be guessed by timing. */
-static int
-token_equal(const char *a, size_t alen)
+/* The caller's token; NULL when the request is not authorized (always
+ * authorized, as the anonymous NULL-user token, when there are none). */
+static const struct srv_token *
+caller(struct MHD_Connection *c, int *ok)
 {
-	size_t tlen = strlen(token);
-	unsigned char d = (unsigned char)(alen != tlen);
+	const struct srv_token *tk;
 
-	for (size_t i = 0; i < tlen; i++)
-		d |= (unsigned char)(token[i] ^ (i < alen ? a[i] : 0));
-	return d == 0;
+	*ok = 1;
+	if (!have_token)
+		return NULL;
+	tk = srv_tokens_check(&tokens, MHD_lookup_connection_value(c,
+	    MHD_HEADER_KIND, "Authorization"));
+	*ok = tk != NULL;
+	return tk;
 }
 
-static int
-authorized(struct MHD_Connection *c)
+static void
+client_addr(struct MHD_Connection *c, char *out, size_t len)
 {
-	const char *h;
-	char *user = NULL, *pass = NULL;
-	int ok = 0;
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c,
+	    MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
 
-	if (!have_token)
-		return 1;
-	h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
-	if (h && strncasecmp(h, "Bearer ", 7) == 0) {
-		h += 7;
-		while (*h == ' ')
-			h++;
-		return token_equal(h, strlen(h));
-	}
-	user = MHD_basic_auth_get_username_password(c, &pass);
-	if (pass)
-		ok = token_equal(pass, strlen(pass));
-	MHD_free(user);
-	MHD_free(pass);
-	return ok;
+	snprintf(out, len, "?");
+	if (sa && getnameinfo(sa, sa->sa_family == AF_INET6 ?
+	    sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in), out,
+	    (socklen_t)len, NULL, 0, NI_NUMERICHOST) != 0)
+		snprintf(out, len, "?");
 }
 
 /* ---- the access handler ---- */
@@ -299,7 +303,67 @@ struct conn_ctx {
 	char *body;
 	size_t len, cap;
 	int too_big;
+	int refused;		/* answered when the headers came */
+	const struct srv_token *tk;
 };
+
+static int
+is_health(const char *url)
+{
+	return strcmp(url, "/health") == 0 || strncmp(url, "/-/", 3) == 0;
+}
+
+/*
+ * What is decided from the headers alone, before a body is read: 413
+ * for a declared body over the limit, 401 without a valid token, 403
+ * for a read-only token's write.  Fills r's reply and returns 1 when
+ * refused.
+ */
+static int
+screen(struct srv_req *r, struct conn_ctx *cx, const char *url,
+    const char *method)
+{
+	const char *cl = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
+	    "Content-Length");
+	int ok;
+
+	if (cl && strtoull(cl, NULL, 10) > SRV_MAX_BODY) {
+		srv_replyf(r, 413, "application/json", "{\"error_code\":"
+		    "\"INVALID_PARAMETER_VALUE\",\"message\":\"request body "
+		    "over %u bytes\"}\n", SRV_MAX_BODY);
+		return 1;
+	}
+	if (is_health(url))
+		return 0;
+	cx->tk = caller(r->conn, &ok);
+	if (!ok) {
+		srv_replyf(r, 401, "application/json", "{\"error_code\":"
+		    "\"UNAUTHENTICATED\",\"message\":\"a valid token is "
+		    "required (Authorization: Bearer TOKEN, or basic auth "
+		    "USER:TOKEN)\"}\n");
+		return 1;
+	}
+	if (cx->tk) {
+		r->user = cx->tk->user;
+		r->readonly = cx->tk->readonly;
+	}
+	if (cx->tk && cx->tk->readonly && srv_is_write(method, url)) {
+		/* (Prometheus' API reads only; a POST it does not know is a
+		 * write, refused in its own error shape) */
+		if (strncmp(url, "/api/v1/", 8) == 0)
+			srv_replyf(r, 403, "application/json", "{\"status\":"
+			    "\"error\",\"errorType\":\"forbidden\",\"error\":"
+			    "\"the token of user %s is read-only\"}\n",
+			    cx->tk->user);
+		else
+			srv_replyf(r, 403, "application/json", "{\"error_code\":"
+			    "\"PERMISSION_DENIED\",\"message\":\"the token of "
+			    "user %s is read-only: this request would write\"}\n",
+			    cx->tk->user);
+		return 1;
+	}
+	return 0;
+}
 
 static void
 route(struct srv_req *r)
@@ -343,6 +407,37 @@ send_reply(struct MHD_Connection *c, struct srv_req *r)
 	return ret;
 }
 
+static void
+log_request(const char *method, const char *url, const struct srv_req *r,
+    const struct timespec *t0)
+{
+	struct timespec t1;
+
+	if (!verbose || !log_out)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	/* (the URL is the client's text: no control character reaches
+	 * the terminal the log may be on) */
+	fprintf(log_out, "%s ", method);
+	for (const char *p = url; *p; p++)
+		fputc((unsigned char)*p < 0x20 || *p == 0x7f ? '?' : *p,
+		    log_out);
+	fprintf(log_out, " %d %s %.1f ms\n", r->status,
+	    r->user ? r->user : "-",
+	    (double)(t1.tv_sec - t0->tv_sec) * 1e3 +
+	    (double)(t1.tv_nsec - t0->tv_nsec) / 1e6);
+	fflush(log_out);
+}
+
+static void
+req_free(struct srv_req *r)
+{
+	free(r->reply);
+	for (size_t i = 0; i < r->nform; i++)
+		free(r->form[i]);
+	free(r->form);
+}
+
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *c, const char *url,
     const char *method, const char *version, const char *upload,
@@ -351,14 +446,33 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 	struct conn_ctx *cx = *con_cls;
 	struct srv_req r;
 	enum MHD_Result ret;
-	struct timespec t0, t1;
+	struct timespec t0;
+	char addr[64];
 
 	(void)cls;
 	(void)version;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	memset(&r, 0, sizeof r);
+	r.conn = c;
+	r.method = method;
+	r.path = url;
+	r.body = (char *)"";
 	if (cx == NULL) {
 		if ((cx = calloc(1, sizeof *cx)) == NULL)
 			return MHD_NO;
 		*con_cls = cx;
+		/* refused from the headers: answered now, the body (if
+		 * any) never read */
+		if (!screen(&r, cx, url, method))
+			return MHD_YES;
+		cx->refused = 1;
+		ret = send_reply(c, &r);
+		log_request(method, url, &r, &t0);
+		req_free(&r);
+		return ret;
+	}
+	if (cx->refused) {
+		*upload_size = 0;
 		return MHD_YES;
 	}
 	if (*upload_size) {
@@ -381,38 +495,32 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 		*upload_size = 0;
 		return MHD_YES;
 	}
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	memset(&r, 0, sizeof r);
-	r.conn = c;
-	r.method = method;
-	r.path = url;
 	r.body = cx->body ? cx->body : (char *)"";
 	r.body_len = cx->len;
+	if (cx->tk) {
+		r.user = cx->tk->user;
+		r.readonly = cx->tk->readonly;
+	}
+	client_addr(c, addr, sizeof addr);
+	r.remote_addr = addr;
+	tls_user = r.user;
+	tls_addr = addr;
 	if (cx->too_big)
+		/* a chunked body (no Content-Length) over the limit */
 		srv_replyf(&r, 413, "application/json", "{\"error_code\":"
 		    "\"INVALID_PARAMETER_VALUE\",\"message\":\"request body "
 		    "over %u bytes\"}\n", SRV_MAX_BODY);
-	else if (strncmp(url, "/health", 7) != 0 && strncmp(url, "/-/", 3) &&
-	    !authorized(c))
-		srv_replyf(&r, 401, "application/json", "{\"error_code\":"
-		    "\"UNAUTHENTICATED\",\"message\":\"a valid token is "
-		    "required (Authorization: Bearer TOKEN)\"}\n");
 	else
 		route(&r);
 	if (r.reply == NULL && r.status == 0)
 		srv_reply(&r, 500, "text/plain", "no reply\n", 9);
 	ret = send_reply(c, &r);
-	if (verbose && log_out) {
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-		fprintf(log_out, "%s %s %d %.1f ms\n", method, url, r.status,
-		    (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
-		    (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
-		fflush(log_out);
-	}
-	free(r.reply);
-	for (size_t i = 0; i < r.nform; i++)
-		free(r.form[i]);
-	free(r.form);
+	/* the handle stays the thread's: no user outlives the request */
+	tls_user = tls_addr = NULL;
+	if (tls_store)
+		pl_store_set_actor(tls_store, NULL, NULL);
+	log_request(method, url, &r, &t0);
+	req_free(&r);
 	return ret;
 }
 
@@ -451,20 +559,26 @@ is_loopback(const struct sockaddr *sa)
 }
 
 static int
-read_token(const char *path)
+read_tokens(const char *path)
 {
 	char why[512];
-	size_t n = 0;
-	int fd = ropen(path, 0, NULL, why, sizeof why);
+	size_t n = 0, cap = SRV_TOKEN_FILE_MAX + 1;
+	char *text;
+	int fd, rc;
 
 	/* (ropen: a FIFO without a writer would block a plain open, and
 	 * /dev/zero would read as a token of NUL bytes) */
-	if (fd < 0) {
+	if ((fd = ropen(path, 0, NULL, why, sizeof why)) < 0) {
 		fprintf(log_out, "plumb serve: --token-file %s\n", why);
 		return -1;
 	}
-	while (n < sizeof token - 1) {
-		ssize_t r = read(fd, token + n, sizeof token - 1 - n);
+	if ((text = malloc(cap)) == NULL) {
+		close(fd);
+		fprintf(log_out, "plumb serve: out of memory\n");
+		return -1;
+	}
+	while (n < cap) {
+		ssize_t r = read(fd, text + n, cap - n);
 
 		if (r < 0 && errno == EINTR)
 			continue;
@@ -472,6 +586,7 @@ read_token(const char *path)
 			fprintf(log_out, "plumb serve: --token-file %s: %s\n",
 			    path, strerror(errno));
 			close(fd);
+			free(text);
 			return -1;
 		}
 		if (r == 0)
@@ -479,20 +594,12 @@ read_token(const char *path)
 		n += (size_t)r;
 	}
 	close(fd);
-	token[n] = '\0';
-	while (n && (token[n - 1] == '\n' || token[n - 1] == '\r' ||
-	    token[n - 1] == ' '))
-		token[--n] = '\0';
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)token[i] < 0x20 || token[i] == 0x7f) {
-			fprintf(log_out, "plumb serve: --token-file %s: the "
-			    "token holds a control character or NUL byte "
-			    "(at byte %zu)\n", path, i + 1);
-			return -1;
-		}
-	if (n < 16) {
-		fprintf(log_out, "plumb serve: %s: the token must have at least "
-		    "16 characters\n", path);
+	rc = srv_tokens_parse(&tokens, text, n, why, sizeof why);
+	memset(text, 0, n);
+	free(text);
+	if (rc < 0) {
+		fprintf(log_out, "plumb serve: --token-file %s: %s\n", path,
+		    why);
 		return -1;
 	}
 	have_token = 1;
@@ -513,7 +620,7 @@ server_main(pl_store *st, const struct server_opts *o)
 	log_out = o->log ? o->log : stderr;
 	verbose = o->verbose;
 	store_dir = pl_store_dir(st);
-	if (o->token_file && read_token(o->token_file) < 0)
+	if (o->token_file && read_tokens(o->token_file) < 0)
 		return SERVER_FAIL;
 	memset(&hints, 0, sizeof hints);
 	hints.ai_socktype = SOCK_STREAM;
@@ -565,14 +672,23 @@ server_main(pl_store *st, const struct server_opts *o)
 			port = di->port;
 	}
 	fprintf(log_out, "plumb serve: listening on http://%s%s%s:%u/ "
-	    "(store %s%s)\n", strchr(host, ':') ? "[" : "", host,
-	    strchr(host, ':') ? "]" : "", port, store_dir,
-	    have_token ? ", token required" : "");
+	    "(store %s", strchr(host, ':') ? "[" : "", host,
+	    strchr(host, ':') ? "]" : "", port, store_dir);
+	if (have_token) {
+		size_t ro = 0;
+
+		for (size_t i = 0; i < tokens.n; i++)
+			ro += (size_t)tokens.v[i].readonly;
+		fprintf(log_out, ", token required: %zu token%s, %zu "
+		    "read-only", tokens.n, tokens.n == 1 ? "" : "s", ro);
+	}
+	fprintf(log_out, ")\n");
 	fflush(log_out);
 	if (sigwait(&set, &sig) != 0)
 		rc = SERVER_FAIL;
 	MHD_stop_daemon(d);
 	close_handles();
+	srv_tokens_free(&tokens);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	fprintf(log_out, "plumb serve: stopped (%s)\n", strsignal(sig));
 	return rc;

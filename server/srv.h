@@ -16,6 +16,16 @@ struct srv_req {
 	const char *path;		/* URL path, without the query */
 	char *body;			/* NUL-terminated; "" when none */
 	size_t body_len;
+	/* who asks (auth.h): the user of the request's token, or NULL when
+	 * the server runs without tokens (loopback only); readonly is 1
+	 * for a read-only token (http.c already answered 403 to its
+	 * writes, srv_is_write(); a route may refuse more).  remote_addr is
+	 * the client's numeric address.  The thread's store handle
+	 * (srv_store) acts as this user in the audit log, from this
+	 * address. */
+	const char *user;
+	int readonly;
+	const char *remote_addr;
 	/* filled by the handler */
 	int status;
 	char *reply;			/* malloc'ed */
