@@ -20,6 +20,11 @@
  * of one per cell.  A screen that shows rows i..i+50 loads one window.
  */
 #define WINDOW 512
+/* A new list's first window is smaller: a list sorted by a value holds
+ * runs scattered over the whole table, each a cold page or three, and
+ * the first screen needs about 50 of them.  Each later window doubles,
+ * up to WINDOW, so scrolling keeps its few queries per 512 rows. */
+#define FIRST_WINDOW 64
 
 struct wrow {			/* one cached row; strings are arena offsets */
 	pl_run_row row;
@@ -40,6 +45,7 @@ struct pl_runlist {
 	int64_t *rids;
 	size_t n;
 	size_t win_from, win_n;	/* cached rows [win_from, win_from+win_n) */
+	size_t win_size;	/* rows the next window loads (0: first) */
 	int win_values;		/* the window's params/tags/metrics loaded */
 	struct wrow *w;
 	struct wkv *kv;
@@ -86,6 +92,11 @@ struct sortc {
 	struct buf first_col;	/* "j0.last" */
 	int first_desc;
 	struct buf first_attr;	/* ORDER BY of a leading attribute key */
+	/* The first key is the experiment's name: one query per experiment,
+	 * in name order, each walking runs_experiment (see pl_runs_query);
+	 * the name of each run's experiment, looked up per row, sorted all
+	 * 100k runs for every screen (450 ms). */
+	int by_exp, exp_desc;
 };
 
 static void
@@ -100,6 +111,9 @@ sortc_dispose(struct sortc *sc)
 		free(sc->binds[i]);
 	free(sc->binds);
 }
+
+/* How filter.c's experiment attribute begins. */
+#define EXP_NAME_SQL "(SELECT e.name FROM experiments e "
 
 static int
 compile_sort(struct sortc *sc, pl_store *st, const char *spec)
@@ -126,6 +140,13 @@ compile_sort(struct sortc *sc, pl_store *st, const char *spec)
 		}
 		if (first)
 			sc->first_kind = kind;
+		if (kind == 'a' && first && strncmp(key, EXP_NAME_SQL,
+		    sizeof EXP_NAME_SQL - 1) == 0) {
+			sc->by_exp = 1;
+			sc->exp_desc = desc;
+			free(key);
+			continue;
+		}
 		if (kind == 'a' && first && strcmp(key, "r.start_ms") != 0 &&
 		    strcmp(key, "r.id") != 0 && strcmp(key, "r.status") != 0) {
 			/* A leading attribute that may be NULL (end time,
@@ -139,16 +160,18 @@ compile_sort(struct sortc *sc, pl_store *st, const char *spec)
 			continue;
 		}
 		if (kind == 'a') {
-			/* NULLs (e.g. no end time yet) sort last.  start_ms is
-			 * NOT NULL: without the IS NULL term the runs_start
-			 * index gives the order, and the first screen of the
-			 * default listing (newest first) reads 50 rows, not
-			 * all of them. */
+			/* NULLs (e.g. no end time yet) sort last.  start_ms,
+			 * id and status are NOT NULL: without the IS NULL
+			 * term an index gives the order (runs_start,
+			 * runs_status, id's own), and the first screen of the
+			 * listing reads 50 rows, not all of them. */
 			struct buf *o = first ? &sc->first_attr : &sc->order;
 
 			if (o->len)
 				buf_puts(o, ", ");
-			if (strcmp(key, "r.start_ms") == 0)
+			if (strcmp(key, "r.start_ms") == 0 ||
+			    strcmp(key, "r.id") == 0 ||
+			    strcmp(key, "r.status") == 0)
 				buf_printf(o, "%s %s", key, desc ? "DESC" : "ASC");
 			else
 				buf_printf(o, "(%s IS NULL), %s %s", key, key,
@@ -215,7 +238,7 @@ collect(pl_runlist *l, pl_store *st, sqlite3_stmt *s, size_t *cap)
  */
 static int
 build(struct buf *sql, const struct sortc *sc, const pl_query *q,
-    const pl_filter *f, int part, int filter_base)
+    const pl_filter *f, int part, int filter_base, int64_t exp_id)
 {
 	int next = filter_base + (int)f->nbinds;
 
@@ -229,6 +252,9 @@ build(struct buf *sql, const struct sortc *sc, const pl_query *q,
 		buf_printf(sql, " AND %s IS NOT NULL", buf_str(&sc->first_col));
 	if (part == 2)
 		buf_printf(sql, " AND %s IS NULL", buf_str(&sc->first_col));
+	if (part == 3)	/* a row id of ours, not user text */
+		buf_printf(sql, " AND r.experiment_id = %lld",
+		    (long long)exp_id);
 	if (q->experiment)
 		buf_printf(sql, " AND r.experiment_id = (SELECT id FROM "
 		    "experiments WHERE name = ?%d)", filter_base - 1);
@@ -246,15 +272,82 @@ build(struct buf *sql, const struct sortc *sc, const pl_query *q,
 	return sql->p ? PL_OK : PL_ENOMEM;
 }
 
+/* Ids of every experiment by name, A-Z or Z-A (*out malloc'ed). */
+static int
+exp_ids(int64_t **out, size_t *n, pl_store *st, int desc)
+{
+	static const char asc_sql[] =
+	    "SELECT id FROM experiments ORDER BY name ASC";
+	static const char desc_sql[] =
+	    "SELECT id FROM experiments ORDER BY name DESC";
+	sqlite3_stmt *s = pl__stmt(st, desc ? desc_sql : asc_sql);
+	size_t cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (s == NULL)
+		return PL_ERROR;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (vec_grow(out, &cap, *n, sizeof **out, 16) < 0) {
+			sqlite3_reset(s);
+			return pl__err(st, PL_ENOMEM, "out of memory");
+		}
+		(*out)[(*n)++] = sqlite3_column_int64(s, 0);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE)
+		return pl__sqlerr(st, rc, "listing experiments");
+	return PL_OK;
+}
+
+/* Runs one part of a query (see build()) and appends its rows to l. */
+static int
+run_part(pl_runlist *l, size_t *cap, const struct sortc *sc,
+    const pl_query *q, const pl_filter *f, int part, int base,
+    int64_t exp_id)
+{
+	pl_store *st = l->st;
+	struct buf sql = BUF_INIT;
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	if (build(&sql, sc, q, f, part, base, exp_id) != PL_OK) {
+		buf_free(&sql);
+		return pl__err(st, PL_ENOMEM, "out of memory");
+	}
+	rc = sqlite3_prepare_v2(st->db, sql.p, -1, &s, NULL);
+	buf_free(&sql);
+	if (rc != SQLITE_OK)
+		return pl__sqlerr(st, rc, "preparing the run query");
+	for (int i = 0; i < sc->nbinds; i++)
+		sqlite3_bind_text(s, i + 1, sc->binds[i], -1, SQLITE_STATIC);
+	if (q->experiment)
+		sqlite3_bind_text(s, base - 1, q->experiment, -1,
+		    SQLITE_STATIC);
+	for (size_t i = 0; i < f->nbinds; i++) {
+		if (f->binds[i].is_text)
+			sqlite3_bind_text(s, base + (int)i, f->binds[i].text,
+			    -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_double(s, base + (int)i,
+			    f->binds[i].num);
+	}
+	if (q->limit > 0)
+		sqlite3_bind_int64(s, base + (int)f->nbinds,
+		    q->limit - (int64_t)l->n);
+	rc = collect(l, st, s, cap);
+	sqlite3_finalize(s);
+	return rc;
+}
+
 int
 pl_runs_query(pl_runlist **out, pl_store *st, const pl_query *q)
 {
 	static const pl_query none;
 	struct sortc sc;
 	pl_filter f;
-	struct buf sql = BUF_INIT;
 	pl_runlist *l = NULL;
-	sqlite3_stmt *s = NULL;
 	char err[512];
 	size_t col = 0, cap = 0;
 	int rc, base, split, parts;
@@ -283,43 +376,33 @@ pl_runs_query(pl_runlist **out, pl_store *st, const pl_query *q)
 		goto done;
 	}
 	l->st = st;
-	split = sc.first_kind != 'a';
-	parts = split ? 2 : 1;
-	for (int part = split ? 1 : 0; parts > 0; part++, parts--) {
-		int64_t limit = q->limit;
+	if (sc.by_exp) {
+		/* The experiments in name order, then each one's runs. */
+		int64_t *ids = NULL;
+		size_t nids = 0;
 
-		if (q->limit > 0 && (int64_t)l->n >= q->limit)
-			break;
-		if (build(&sql, &sc, q, &f, part, base) != PL_OK) {
-			rc = pl__err(st, PL_ENOMEM, "out of memory");
+		if ((rc = exp_ids(&ids, &nids, st, sc.exp_desc)) != PL_OK)
 			goto done;
+		for (size_t k = 0; k < nids; k++) {
+			if (q->limit > 0 && (int64_t)l->n >= q->limit)
+				break;
+			if ((rc = run_part(l, &cap, &sc, q, &f, 3, base,
+			    ids[k])) != PL_OK)
+				break;
 		}
-		rc = sqlite3_prepare_v2(st->db, sql.p, -1, &s, NULL);
-		if (rc != SQLITE_OK) {
-			rc = pl__sqlerr(st, rc, "preparing the run query");
+		free(ids);
+		if (rc != PL_OK)
 			goto done;
+	} else {
+		split = sc.first_kind != 'a';
+		parts = split ? 2 : 1;
+		for (int part = split ? 1 : 0; parts > 0; part++, parts--) {
+			if (q->limit > 0 && (int64_t)l->n >= q->limit)
+				break;
+			if ((rc = run_part(l, &cap, &sc, q, &f, part, base,
+			    0)) != PL_OK)
+				goto done;
 		}
-		for (int i = 0; i < sc.nbinds; i++)
-			sqlite3_bind_text(s, i + 1, sc.binds[i], -1,
-			    SQLITE_STATIC);
-		if (q->experiment)
-			sqlite3_bind_text(s, base - 1, q->experiment, -1,
-			    SQLITE_STATIC);
-		for (size_t i = 0; i < f.nbinds; i++) {
-			if (f.binds[i].is_text)
-				sqlite3_bind_text(s, base + (int)i,
-				    f.binds[i].text, -1, SQLITE_STATIC);
-			else
-				sqlite3_bind_double(s, base + (int)i,
-				    f.binds[i].num);
-		}
-		if (q->limit > 0)
-			sqlite3_bind_int64(s, base + (int)f.nbinds,
-			    limit - (int64_t)l->n);
-		if ((rc = collect(l, st, s, &cap)) != PL_OK)
-			goto done;
-		sqlite3_finalize(s);
-		s = NULL;
 	}
 	rc = PL_OK;
 	if (q->experiment && l->n == 0) {
@@ -338,8 +421,6 @@ pl_runs_query(pl_runlist **out, pl_store *st, const pl_query *q)
 		}
 	}
 done:
-	sqlite3_finalize(s);
-	buf_free(&sql);
 	pl_filter_dispose(&f);
 	sortc_dispose(&sc);
 	if (rc != PL_OK) {
@@ -493,7 +574,9 @@ static int
 load_part(pl_runlist *l, size_t from, int values)
 {
 	pl_store *st = l->st;
-	size_t n = l->n - from < WINDOW ? l->n - from : WINDOW;
+	size_t nwant = values ? l->win_n : l->win_size ? l->win_size :
+	    FIRST_WINDOW;
+	size_t n = l->n - from < nwant ? l->n - from : nwant;
 	struct ridx *map = malloc(n * sizeof *map);
 	struct wrow *w = values ? l->w : calloc(n, sizeof *w);
 	struct buf sql = BUF_INIT;
@@ -631,7 +714,12 @@ load_part(pl_runlist *l, size_t from, int values)
 static int
 load_window(pl_runlist *l, size_t from)
 {
-	return load_part(l, from, 0);
+	int rc = load_part(l, from, 0);
+
+	if (rc == PL_OK)
+		l->win_size = l->win_size == 0 ? 2 * FIRST_WINDOW :
+		    l->win_size * 2 > WINDOW ? WINDOW : l->win_size * 2;
+	return rc;
 }
 
 /* The cached row i, loading its window when needed; NULL on error. */
@@ -645,7 +733,8 @@ wrow(pl_runlist *l, size_t i)
 	if (i < l->win_from || i >= l->win_from + l->win_n) {
 		/* Start the window a little before i, so scrolling back
 		 * up a few rows does not reload. */
-		size_t from = i > WINDOW / 8 ? i - WINDOW / 8 : 0;
+		size_t back = (l->win_size ? l->win_size : FIRST_WINDOW) / 8;
+		size_t from = i > back ? i - back : 0;
 
 		if (load_window(l, from) != PL_OK)
 			return NULL;

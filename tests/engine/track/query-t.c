@@ -85,6 +85,19 @@ test_lists(void **state)
 	assert_string_equal(names(st, NULL, "attributes.status = 'running'", NULL, 0), "b");
 	assert_string_equal(names(st, "e2", "params.lr = '0.01' or params.lr is null",
 	    "name", 0), "de");
+	/* the experiment's name leads: one query per experiment, in name
+	 * order, each run's later keys (or newest first) inside it */
+	assert_string_equal(names(st, NULL, NULL, "experiment,name", 0), "abfcde");
+	assert_string_equal(names(st, NULL, NULL, "-experiment,name", 0), "cdeabf");
+	assert_string_equal(names(st, NULL, NULL, "experiment", 4), "fbae");
+	assert_string_equal(names(st, NULL, "metrics.loss < 0.6",
+	    "-experiment,name", 0), "eab");
+	assert_string_equal(names(st, "e2", NULL, "experiment,-name", 0), "edc");
+	/* NOT NULL attributes in index order; ties newest first */
+	assert_string_equal(names(st, NULL, NULL, "status,name", 0), "acdefb");
+	assert_string_equal(names(st, NULL, NULL, "-status", 0), "bfedca");
+	assert_string_equal(names(st, NULL, NULL, "status", 3), "fed");
+	assert_string_equal(names(st, NULL, NULL, "user,-name", 0), "fedcba");
 	pl_store_close(st);
 	tu_rmrf(dir);
 	free(dir);
@@ -159,6 +172,63 @@ test_rows_values_errors(void **state)
 	q.sort = NULL;
 	q.experiment = "nope";
 	assert_int_equal(pl_runs_query(&l, st, &q), PL_ENOTFOUND);
+	pl_store_close(st);
+	tu_rmrf(dir);
+	free(dir);
+}
+
+/* Rows are read in windows that grow from 64 to 512 rows: every row
+ * and value is right whichever way the reader moves (down, back up,
+ * jumps past the window). */
+static void
+test_windows(void **state)
+{
+	char *dir;
+	pl_store *st = tu_store(&dir);
+	pl_query q;
+	pl_runlist *l;
+	const pl_run_row *r;
+	enum { N = 700 };
+	static const size_t jumps[] = { 699, 0, 600, 63, 64, 640, 1, 698,
+		511, 512, 130 };
+
+	(void)state;
+	for (int i = 0; i < N; i++) {
+		pl_run_spec spec;
+		char id[PL_ID_LEN + 1], name[16], v[16];
+
+		memset(&spec, 0, sizeof spec);
+		snprintf(name, sizeof name, "r%04d", i);
+		snprintf(v, sizeof v, "%d", i * 7);
+		spec.name = name;
+		assert_int_equal(pl_run_create(id, st, &spec), PL_OK);
+		assert_int_equal(pl_run_set_param(st, id, "k", v), PL_OK);
+	}
+	memset(&q, 0, sizeof q);
+	q.sort = "-name";
+	assert_int_equal(pl_runs_query(&l, st, &q), PL_OK);
+	assert_int_equal(pl_runlist_count(l), N);
+	for (int pass = 0; pass < 3; pass++) {
+		size_t n = pass == 2 ? sizeof jumps / sizeof *jumps : N;
+
+		for (size_t k = 0; k < n; k++) {
+			size_t i = pass == 0 ? k : pass == 1 ? N - 1 - k :
+			    jumps[k];
+			int want = N - 1 - (int)i;
+			char name[16], v[16], *got = NULL;
+
+			snprintf(name, sizeof name, "r%04d", want);
+			snprintf(v, sizeof v, "%d", want * 7);
+			assert_int_equal(pl_runlist_row(&r, l, i), PL_OK);
+			assert_string_equal(r->name, name);
+			assert_int_equal(pl_runlist_param(&got, l, i, "k"),
+			    PL_OK);
+			assert_non_null(got);
+			assert_string_equal(got, v);
+			free(got);
+		}
+	}
+	pl_runlist_free(l);
 	pl_store_close(st);
 	tu_rmrf(dir);
 	free(dir);
@@ -258,6 +328,7 @@ main(void)
 		cmocka_unit_test(test_lists),
 		cmocka_unit_test(test_long_filters),
 		cmocka_unit_test(test_rows_values_errors),
+		cmocka_unit_test(test_windows),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
