@@ -18,6 +18,7 @@
 #include "textview.h"
 #include "theme.h"
 #include "xalloc.h"
+#include "series.h"
 
 /*
  * Layout: the attributes pane (left) and the metrics pane (right) on
@@ -32,27 +33,6 @@ enum bottom { B_CHART, B_STDOUT, B_STDERR, B_ARTIFACTS, B__COUNT };
 enum pane { P_ATTR, P_METRICS, P_BOTTOM, P__COUNT };
 
 #define LOG_TAIL_MAX (8 << 20)	/* show at most the last 8 MiB of a log */
-
-/*
- * A series small enough is handed to the chart as points.  A big one
- * (a million points) is binned once, when loaded, into an envelope of
- * ENV_BINS min/max pairs per x mode (step and time), and the points are
- * dropped: the chart then re-bins a few thousand values on every
- * resize, scale or mode change instead of a million.
- */
-#define ENV_BINS 4096
-#define BIG_SERIES (4 * ENV_BINS)
-
-struct series {
-	char *key;
-	size_t n;		/* points */
-	double *x;		/* small: step */
-	double *y;
-	double *xt;		/* small: seconds since the run started */
-	double *mn[2], *mx[2];	/* big: envelope per x mode (0 step, 1 time) */
-	double x0[2], x1[2];
-	char spark[128];	/* rendered once */
-};
 
 struct logpane {
 	struct wtext *text;
@@ -81,6 +61,7 @@ struct run {
 	int chart_key;			/* index into ms, -1: none */
 	bool time_x;
 	int top_h, lw;
+	int pipe[2];			/* big series' threads say "done" */
 };
 
 /* The status bar: requests, their keys looked up in the keymap. */
@@ -108,69 +89,28 @@ kv_add(pl_kvlist *l, const char *k, const char *v)
 static void
 free_series(struct run *r)
 {
-	for (size_t i = 0; i < r->nseries; i++) {
-		struct series *s = &r->series[i];
-
-		free(s->key);
-		free(s->x);
-		free(s->y);
-		free(s->xt);
-		for (int m = 0; m < 2; m++) {
-			free(s->mn[m]);
-			free(s->mx[m]);
-		}
-	}
+	for (size_t i = 0; i < r->nseries; i++)
+		series_dispose(&r->series[i]);
 	free(r->series);
 	r->series = NULL;
 	r->nseries = 0;
 }
 
-/* x of point i in mode m (0 step, 1 seconds since start). */
-static double
-point_x(const pl_point *p, int m, int64_t start)
+/* Points in the series key, from its summary (0 if unknown). */
+static int64_t
+summary_count(const struct run *r, const char *key)
 {
-	return m ? (p->ts_ms - start) / 1000.0 : (double)p->step;
+	for (size_t i = 0; i < r->nms; i++)
+		if (strcmp(r->ms[i].key, key) == 0)
+			return r->ms[i].count;
+	return 0;
 }
 
-static void
-make_envelope(struct series *s, const pl_point *p, size_t n, int m,
-    int64_t start)
-{
-	double lo = INFINITY, hi = -INFINITY;
-
-	s->mn[m] = xreallocarray(NULL, ENV_BINS, sizeof *s->mn[m]);
-	s->mx[m] = xreallocarray(NULL, ENV_BINS, sizeof *s->mx[m]);
-	for (size_t i = 0; i < n; i++) {
-		double x = point_x(&p[i], m, start);
-
-		if (x < lo)
-			lo = x;
-		if (x > hi)
-			hi = x;
-	}
-	for (size_t b = 0; b < ENV_BINS; b++)
-		s->mn[m][b] = s->mx[m][b] = NAN;
-	if (hi <= lo)
-		hi = lo + 1;
-	for (size_t i = 0; i < n; i++) {
-		double y = p[i].value;
-		size_t b = (size_t)((point_x(&p[i], m, start) - lo) / (hi - lo) *
-		    (ENV_BINS - 1) + 0.5);
-
-		if (isnan(y))
-			continue;
-		if (b >= ENV_BINS)
-			b = ENV_BINS - 1;
-		if (isnan(s->mn[m][b]) || y < s->mn[m][b])
-			s->mn[m][b] = y;
-		if (isnan(s->mx[m][b]) || y > s->mx[m][b])
-			s->mx[m][b] = y;
-	}
-	s->x0[m] = lo;
-	s->x1[m] = hi;
-}
-
-/* The series of key, loaded once (empty if it cannot be read). */
+/*
+ * The series of key, loaded once (empty if it cannot be read).  A big
+ * one is read by a thread (series.c): it shows "loading" until
+ * run_child_ready() installs it.
+ */
 static struct series *
 get_series(struct run *r, const char *key)
 {
@@ -181,37 +121,22 @@ get_series(struct run *r, const char *key)
 	for (size_t i = 0; i < r->nseries; i++)
 		if (strcmp(r->series[i].key, key) == 0)
 			return &r->series[i];
+	r->series = xreallocarray(r->series, r->nseries + 1, sizeof *r->series);
+	s = &r->series[r->nseries++];
+	memset(s, 0, sizeof *s);
+	s->key = xstrdup(key);
+	if (r->pipe[1] >= 0 && summary_count(r, key) > SERIES_BIG &&
+	    series_job_start(s, pl_store_dir(r->base.app->st), r->id,
+	    r->info->start_ms, r->pipe[1]) == 0) {
+		s->n = (size_t)summary_count(r, key);
+		return s;
+	}
 	if (pl_metric_series(&p, &n, r->base.app->st, r->id, key) != PL_OK) {
 		free(p);
 		p = NULL;
 		n = 0;
 	}
-	r->series = xreallocarray(r->series, r->nseries + 1, sizeof *r->series);
-	s = &r->series[r->nseries++];
-	memset(s, 0, sizeof *s);
-	s->key = xstrdup(key);
-	s->n = n;
-	if (n > BIG_SERIES) {
-		double mid[ENV_BINS];
-
-		make_envelope(s, p, n, 0, r->info->start_ms);
-		make_envelope(s, p, n, 1, r->info->start_ms);
-		for (size_t b = 0; b < ENV_BINS; b++)
-			mid[b] = (s->mn[0][b] + s->mx[0][b]) / 2;
-		wspark_render(mid, ENV_BINS, 20, NAN, NAN, widgets_utf8(),
-		    s->spark, sizeof s->spark);
-	} else if (n) {
-		s->x = xreallocarray(NULL, n, sizeof *s->x);
-		s->xt = xreallocarray(NULL, n, sizeof *s->xt);
-		s->y = xreallocarray(NULL, n, sizeof *s->y);
-		for (size_t i = 0; i < n; i++) {
-			s->x[i] = point_x(&p[i], 0, 0);
-			s->xt[i] = point_x(&p[i], 1, r->info->start_ms);
-			s->y[i] = p[i].value;
-		}
-		wspark_render(s->y, n, 20, NAN, NAN, widgets_utf8(), s->spark,
-		    sizeof s->spark);
-	}
+	series_fill(s, p, n, r->info->start_ms);
 	free(p);
 	return s;
 }
@@ -474,10 +399,18 @@ set_chart(struct run *r)
 		return;
 	}
 	s = get_series(r, r->ms[r->chart_key].key);
+	if (s->job) {
+		char b[96], n[32];
+
+		snprintf(n, sizeof n, "%zu", s->n);
+		snprintf(b, sizeof b, "loading %s points...", n);
+		wchart_set_empty_text(r->chart, b);
+		return;
+	}
 	wchart_set_empty_text(r->chart, "no points");
 	if (s->mn[m])
 		wchart_add_envelope(r->chart, s->key, s->x0[m], s->x1[m],
-		    s->mn[m], s->mx[m], ENV_BINS, -1);
+		    s->mn[m], s->mx[m], SERIES_ENV_BINS, -1);
 	else
 		wchart_add_series(r->chart, s->key, m ? s->xt : s->x, s->y,
 		    s->n, -1);
@@ -936,6 +869,45 @@ run_tick(struct screen *sc)
 	return 1;
 }
 
+/* The pipe of the series threads while one is loading, else -1. */
+static int
+run_child_fd(struct screen *sc)
+{
+	struct run *r = (struct run *)sc;
+
+	for (size_t i = 0; i < r->nseries; i++)
+		if (r->series[i].job)
+			return r->pipe[0];
+	return -1;
+}
+
+/* A series thread is done: install what it loaded. */
+static void
+run_child_ready(struct screen *sc)
+{
+	struct run *r = (struct run *)sc;
+	char buf[64];
+	double ms;
+	bool any = false;
+
+	while (read(r->pipe[0], buf, sizeof buf) > 0)
+		;
+	for (size_t i = 0; i < r->nseries; i++) {
+		if (!series_job_finish(&r->series[i], &ms))
+			continue;
+		any = true;
+		if (sc->app->bench) {
+			fprintf(sc->app->bench, "series_loaded_ms %.3f\n", ms);
+			fflush(sc->app->bench);
+		}
+	}
+	if (!any)
+		return;
+	set_chart(r);
+	wtable_source_changed(r->met_t);
+	sc->dirty = true;
+}
+
 static const struct hint_spec *
 run_hints_fn(struct screen *sc, int *n)
 {
@@ -958,7 +930,10 @@ run_destroy(struct screen *sc)
 		widget_free(wtext_widget(r->logs[i].text));
 		free(r->logs[i].path);
 	}
-	free_series(r);
+	free_series(r);		/* abandons loading threads first */
+	for (int i = 0; i < 2; i++)
+		if (r->pipe[i] >= 0)
+			close(r->pipe[i]);
 	pl_run_info_free(r->info);
 	pl_kvlist_free(r->attrs);
 	pl_metric_summary_free(r->ms, r->nms);
@@ -974,6 +949,8 @@ static const struct screen_ops run_ops = {
 	.mouse = run_mouse,
 	.reload = run_refresh,
 	.tick = run_tick,
+	.child_fd = run_child_fd,
+	.child_ready = run_child_ready,
 	.hints = run_hints_fn,
 	.destroy = run_destroy,
 };
@@ -1011,6 +988,9 @@ run_screen_new(struct app *a, const char *id)
 	r->base.app = a;
 	memcpy(r->id, id, sizeof r->id);
 	r->chart_key = -1;
+	/* No pipe: big series load in place, as before. */
+	if (pipe2(r->pipe, O_CLOEXEC | O_NONBLOCK) < 0)
+		r->pipe[0] = r->pipe[1] = -1;
 	r->attr_t = wtable_new(a->win, 0, 0, 1, 1, WTABLE_NOHEADER);
 	r->met_t = wtable_new(a->win, 0, 0, 1, 1, 0);
 	r->art_t = wtable_new(a->win, 0, 0, 1, 1, 0);
