@@ -208,6 +208,43 @@ void pl_alert_rows_free(pl_alert_row *r, size_t n);
 int pl_alerts_ack(size_t *out_n, struct pl_store *st, const char *alertname,
     const char *comment, int64_t now_ms);
 
+/* ---- Prometheus' API views (prom-view.c) ------------------------------ */
+
+/*
+ * The body of Prometheus' /api/v1/alerts ({"status":"success","data":
+ * {"alerts":[{labels, annotations, state, activeAt, value}]}}): the
+ * alerts pl_alerts_active() lists at now_ms, value as Go's 'e' format.
+ * *out is malloc'ed (the caller frees it).  PL_OK or the store's code.
+ */
+int pl_alerts_prom_json(char **out, struct pl_store *st, int64_t now_ms);
+
+enum { PL_RULES_ALL = 0, PL_RULES_ALERTING = 1, PL_RULES_RECORDING = 2 };
+
+/* What /api/v1/rules lists: type=alert|record, rule_name[],
+ * rule_group[], file[] (an empty list: any). */
+typedef struct pl_rules_filter {
+	int type;		/* PL_RULES_* */
+	const char *const *names;
+	size_t nnames;
+	const char *const *groups;
+	size_t ngroups;
+	const char *const *files;
+	size_t nfiles;
+} pl_rules_filter;
+
+/*
+ * The body of Prometheus' /api/v1/rules over the rules cfg's alerts:
+ * section loads (as the watcher loads them; cfg NULL: the built-in
+ * rules), groups in order, each alerting rule with its state and alerts
+ * from the alert history.  Health: while a watcher runs on st, each
+ * listed rule's expression is evaluated at now_ms ("ok", or "err" with
+ * lastError, lastEvaluation now_ms); with none running, "unknown" and
+ * Go's zero time.  f may be NULL.  Errors: the rules' load failure
+ * (PL_EINVAL, PL_EIO; "FILE:LINE:COL: reason" on st), the store's code.
+ */
+int pl_rules_prom_json(char **out, struct pl_store *st,
+    const struct pl_config *cfg, const pl_rules_filter *f, int64_t now_ms);
+
 /* Alertmanager's silence. */
 typedef struct pl_silence {
 	char *id;

@@ -406,19 +406,15 @@ a_append(void *ctx, pq_labels *lb, int64_t t, double v, const char **why)
 /* ---- open / close ----------------------------------------------------- */
 
 int
-pl_alerting_open(pl_alerting **out, pl_store *st, const struct pl_config *cfg,
-    char *err, size_t errlen)
+pl__alerting_load(struct pl_ruleset *rs, int64_t *interval, int64_t *grace,
+    int64_t *outage, int *builtin, const struct pl_config *cfg, char *err,
+    size_t errlen)
 {
 	struct acfg ac = { 0, GRACE_DEFAULT_MS, OUTAGE_DEFAULT_MS, 1 };
-	pl_alerting *a;
 	int rc = PL_OK;
 
-	*out = NULL;
 	if (errlen)
 		err[0] = '\0';
-	if ((a = calloc(1, sizeof *a)) == NULL)
-		return PL_ENOMEM;
-	a->st = st;
 	if (cfg && cfg->path) {
 		size_t len = 0;
 		char *text = slurp(cfg->path, &len);
@@ -428,24 +424,46 @@ pl_alerting_open(pl_alerting **out, pl_store *st, const struct pl_config *cfg,
 			    strerror(errno));
 			rc = PL_EIO;
 		} else {
-			rc = parse_section(&a->rs, &ac, cfg->path, cfg->dir,
+			rc = parse_section(rs, &ac, cfg->path, cfg->dir,
 			    text, len, err, errlen);
 			free(text);
 		}
 	}
-	a->builtin = ac.builtin;
 	if (rc == PL_OK && ac.builtin)
-		rc = load_builtins(&a->rs, err, errlen);
+		rc = load_builtins(rs, err, errlen);
 	if (rc == PL_OK)
-		rc = check_names(&a->rs, err, errlen);
-	if (rc != PL_OK)
-		goto fail;
-	a->interval = ac.interval > 0 ? ac.interval : cfg ?
+		rc = check_names(rs, err, errlen);
+	if (rc != PL_OK) {
+		pl__ruleset_dispose(rs);
+		return rc;
+	}
+	*interval = ac.interval > 0 ? ac.interval : cfg ?
 	    (int64_t)(cfg->monitor.interval_s * 1000) : 0;
-	if (a->interval <= 0)
-		a->interval = (int64_t)(PL_MON_INTERVAL_DEFAULT * 1000);
-	a->grace = ac.grace;
-	a->outage = ac.outage;
+	if (*interval <= 0)
+		*interval = (int64_t)(PL_MON_INTERVAL_DEFAULT * 1000);
+	if (grace)
+		*grace = ac.grace;
+	if (outage)
+		*outage = ac.outage;
+	if (builtin)
+		*builtin = ac.builtin;
+	return PL_OK;
+}
+
+int
+pl_alerting_open(pl_alerting **out, pl_store *st, const struct pl_config *cfg,
+    char *err, size_t errlen)
+{
+	pl_alerting *a;
+	int rc;
+
+	*out = NULL;
+	if ((a = calloc(1, sizeof *a)) == NULL)
+		return PL_ENOMEM;
+	a->st = st;
+	if ((rc = pl__alerting_load(&a->rs, &a->interval, &a->grace,
+	    &a->outage, &a->builtin, cfg, err, errlen)) != PL_OK)
+		goto fail;
 	a->next = calloc(a->rs.n + 1, sizeof *a->next);
 	a->restored = calloc(a->rs.n + 1, sizeof *a->restored);
 	a->tsdb = pq_tsdb_new(st);

@@ -138,8 +138,10 @@ rule_dispose(struct pl_rule *r)
 	}
 	for (size_t i = 0; i < r->nann; i++) {
 		free(r->anames[i]);
+		free(r->araw[i]);
 		tmpl_free(r->atmpl[i]);
 	}
+	free(r->araw);
 	free(r->lnames);
 	free(r->lraw);
 	free(r->ltmpl);
@@ -310,7 +312,7 @@ load_rule(struct ld *l, const ynode *rn, struct pl_rule *r)
 			return lerr(l, labels->line, labels->col, "invalid "
 			    "recording rule label name: __name__");
 	if ((rc = templates(l, ann, "annotations", 0, &r->anames, &r->atmpl,
-	    NULL, &r->nann)))
+	    &r->araw, &r->nann)))
 		return rc;
 	return 0;
 }

@@ -32,7 +32,8 @@ struct pl_rule {
 	size_t nlabels, nann;
 	char **lnames, **anames;
 	struct tmpl **ltmpl, **atmpl;
-	char **lraw;		/* label values as written (recording rules) */
+	char **lraw;		/* label values as written */
+	char **araw;		/* annotation values as written */
 	const char *file;	/* borrowed from the group */
 	int line, col;
 	/* state */
@@ -93,6 +94,19 @@ typedef int (*pl_append_fn)(void *ctx, pq_labels *lb, int64_t t, double v,
 int pl__group_eval(struct pl_rgroup *g, const pq_reader *r,
     pl_append_fn append, void *actx, int64_t ts, const pq_labels *ext_labels,
     const char *ext_url);
+
+struct pl_config;
+/*
+ * The rules plumb.yaml's alerts: section loads (inline groups, rule
+ * files, the built-in rules unless builtin: false), as pl_alerting_open()
+ * does, into rs; cfg NULL: the built-in rules only.  *interval gets the
+ * default group interval (ms); grace, outage and builtin (may be NULL)
+ * the section's settings.  On failure rs is empty and err has
+ * "FILE:LINE:COL: reason".  alerting.c.
+ */
+int pl__alerting_load(struct pl_ruleset *rs, int64_t *interval,
+    int64_t *grace, int64_t *outage, int *builtin,
+    const struct pl_config *cfg, char *err, size_t errlen);
 
 /* Go's time.Duration.String() of ms ("1m0s", "0s", "1h2m3.5s"). */
 void pl__go_duration(char *out, size_t len, int64_t ms);
