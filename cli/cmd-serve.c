@@ -79,6 +79,7 @@ const struct cli_cmd cli_cmd_serve = {
 	    "Serves the store over HTTP/1.1 until SIGINT or SIGTERM:\n"
 	    "  /api/v1/query, /api/v1/query_range, /api/v1/series,\n"
 	    "  /api/v1/labels, /api/v1/label/NAME/values,\n"
+	    "  /api/v1/alerts, /api/v1/rules,\n"
 	    "  /api/v1/status/buildinfo   Prometheus' HTTP API (read side) over\n"
 	    "                             the series of plumb watch: add plumb as\n"
 	    "                             a Prometheus data source in Grafana,\n"

@@ -1,4 +1,4 @@
-/* prom-api.c - the read side of Prometheus' HTTP API over plumb's series store: query, query_range, series, labels, label values, buildinfo. */
+/* prom-api.c - the read side of Prometheus' HTTP API over plumb's series store: query, query_range, series, labels, label values, alerts, rules, buildinfo. */
 #include "config.h"
 
 #include <math.h>
@@ -314,6 +314,85 @@ oom:
 	api_error(r, 500, "internal", "out of memory");
 }
 
+/* /alerts: the alerts the watcher keeps, pending and firing. */
+static void
+api_alerts(struct srv_req *r)
+{
+	const char *why = NULL;
+	pl_store *st = srv_store(&why);
+	char *out = NULL;
+
+	if (st == NULL) {
+		api_error(r, 503, "unavailable", why);
+		return;
+	}
+	if (pl_alerts_prom_json(&out, st, now_ms()) != PL_OK) {
+		api_error(r, 500, "internal", pl_store_errmsg(st));
+		return;
+	}
+	srv_reply_take(r, 200, JSON_CT, out);
+}
+
+/*
+ * /rules: the rules of plumb.yaml (found as the watcher finds it: up
+ * from the working directory, else beside the store) with their states;
+ * type=alert|record, rule_name[], rule_group[], file[] filter them.
+ */
+static void
+api_rules(struct srv_req *r)
+{
+	const char *why = NULL, *type = srv_param(r, "type");
+	const char *names[MAX_MATCH], *groups[MAX_MATCH], *files[MAX_MATCH];
+	pl_store *st = srv_store(&why);
+	pl_rules_filter f = { 0 };
+	pl_config *cfg = NULL;
+	char *path = NULL, *out = NULL, err[1024];
+	int rc;
+
+	if (st == NULL) {
+		api_error(r, 503, "unavailable", why);
+		return;
+	}
+	if (type && *type) {
+		if (strcmp(type, "alert") == 0)
+			f.type = PL_RULES_ALERTING;
+		else if (strcmp(type, "record") == 0)
+			f.type = PL_RULES_RECORDING;
+		else {
+			snprintf(err, sizeof err, "invalid parameter \"type\": "
+			    "not supported value \"%.100s\"", type);
+			api_error(r, 400, "bad_data", err);
+			return;
+		}
+	}
+	f.names = names;
+	f.nnames = srv_params(r, "rule_name[]", names, MAX_MATCH);
+	f.groups = groups;
+	f.ngroups = srv_params(r, "rule_group[]", groups, MAX_MATCH);
+	f.files = files;
+	f.nfiles = srv_params(r, "file[]", files, MAX_MATCH);
+	rc = pl_config_find(&path, NULL, pl_store_dir(st));
+	if (rc == PL_OK)
+		rc = pl_config_load(&cfg, path, err, sizeof err);
+	else if (rc == PL_ENOTFOUND)
+		rc = PL_OK;	/* no plumb.yaml: the built-in rules */
+	else
+		snprintf(err, sizeof err, "plumb.yaml: %s", pl_strerror(rc));
+	free(path);
+	if (rc != PL_OK) {
+		/* the server's configuration, not the request, is wrong */
+		api_error(r, 500, "internal", err);
+		return;
+	}
+	rc = pl_rules_prom_json(&out, st, cfg, &f, now_ms());
+	pl_config_free(cfg);
+	if (rc != PL_OK) {
+		api_error(r, 500, "internal", pl_store_errmsg(st));
+		return;
+	}
+	srv_reply_take(r, 200, JSON_CT, out);
+}
+
 int
 srv_prom_api(struct srv_req *r)
 {
@@ -334,6 +413,10 @@ srv_prom_api(struct srv_req *r)
 		api_meta(r, 0, NULL);
 	else if (strcmp(p, "labels") == 0)
 		api_meta(r, 1, NULL);
+	else if (strcmp(p, "alerts") == 0)
+		api_alerts(r);
+	else if (strcmp(p, "rules") == 0)
+		api_rules(r);
 	else if (strncmp(p, "label/", 6) == 0 &&
 	    strlen(p) > 13 && strcmp(p + strlen(p) - 7, "/values") == 0) {
 		char name[256];
