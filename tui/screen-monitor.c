@@ -181,6 +181,12 @@ event_role(const pl_event *e)
 	if (!strcmp(k, "deploy") || !strcmp(k, "promote") ||
 	    !strcmp(k, "target-up"))
 		return WR_OK;
+	/* a CT run: its end says how it went (history.c) */
+	if (!strcmp(k, "ct") && e->message && strstr(e->message, " failed"))
+		return WR_FAILED;
+	if (!strcmp(k, "ct") && e->message && strstr(e->message,
+	    " succeeded"))
+		return WR_OK;
 	return WR_TITLE;
 }
 
@@ -817,7 +823,8 @@ silence_cb(struct screen *s, const char *text, unsigned ev)
 }
 
 /* Enter on a selected mark: the model of a registry event (its run for
- * a registration that names one), the alerts pane for an alert. */
+ * a registration that names one), the training run of a CT run, the
+ * alerts pane for an alert. */
 static int
 open_event(struct mon *m, const pl_event *e)
 {
@@ -825,8 +832,8 @@ open_event(struct mon *m, const pl_event *e)
 	char cmd[300];
 	const char *run;
 
-	if (!strcmp(e->kind, "register") && e->message &&
-	    (run = strstr(e->message, " run ")) != NULL) {
+	if ((!strcmp(e->kind, "register") || !strcmp(e->kind, "ct")) &&
+	    e->message && (run = strstr(e->message, " run ")) != NULL) {
 		char id[65] = "";
 
 		if (sscanf(run + 5, "%64[0-9a-f]", id) == 1) {

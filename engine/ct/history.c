@@ -9,6 +9,7 @@
 #include "ct/ct.h"
 #include "ct/internal.h"
 #include "store/error.h"
+#include "store/events.h"
 #include "store/internal.h"
 
 #define COLS "id, trigger, reason_kind, reason, alert_id, alert_name, " \
@@ -152,7 +153,40 @@ pl_trigger_history_add(int64_t *out_id, pl_store *st, const char *trigger,
 		return pl__sqlerr(st, rc, "recording a trigger firing");
 	if (out_id)
 		*out_id = sqlite3_last_insert_rowid(st->db);
+	/* A CT run is a mark on the monitor's charts (events.h); a skipped
+	 * firing is not (the history says why). */
+	if (strcmp(status, "running") == 0) {
+		char msg[600];
+
+		snprintf(msg, sizeof msg, "CT trigger %s started: %.400s "
+		    "(history #%lld)", trigger, r->text ? r->text : r->kind,
+		    (long long)sqlite3_last_insert_rowid(st->db));
+		(void)pl_event_append(st, now_ms, "ct", NULL, NULL, 0, msg);
+	}
 	return PL_OK;
+}
+
+/* The event of a CT run's end: its status, first run and model. */
+static void
+end_event(pl_store *st, int64_t id, int64_t now_ms)
+{
+	pl_trigger_row *row = NULL;
+	char msg[700], run[40] = "";
+
+	if (pl_trigger_history_get(&row, st, id) != PL_OK || row == NULL) {
+		pl__clear_err(st);
+		return;
+	}
+	if (row->run_ids && row->run_ids[0])
+		snprintf(run, sizeof run, "%.32s", row->run_ids);
+	snprintf(msg, sizeof msg, "CT trigger %s %s (history #%lld)%s%s%s%s"
+	    "%s%.200s", row->trigger, row->status, (long long)id,
+	    run[0] ? "; run " : "", run,
+	    row->model_version ? "; model " : "",
+	    row->model_version ? row->model_version : "",
+	    row->message ? ": " : "", row->message ? row->message : "");
+	(void)pl_event_append(st, now_ms, "ct", NULL, NULL, 0, msg);
+	pl_trigger_rows_free(row, 1);
 }
 
 int
@@ -223,8 +257,11 @@ pl__trigger_finish(pl_store *st, int64_t id, const char *status,
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);
-	return rc == SQLITE_DONE ? PL_OK : pl__sqlerr(st, rc,
-	    "updating the trigger history");
+	if (rc != SQLITE_DONE)
+		return pl__sqlerr(st, rc, "updating the trigger history");
+	if (sqlite3_changes(st->db) > 0)
+		end_event(st, id, now_ms);
+	return PL_OK;
 }
 
 int

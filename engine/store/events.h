@@ -13,7 +13,8 @@
  *   deploy, promote, rollback, register (a new model version: the
  *   training run that produced it), watch-start, watch-stop,
  *   watch-reload, target-down, target-up, scrape-failure,
- *   drift, concept-drift, alert.
+ *   drift, concept-drift, alert, ct (a CT run starts or ends: its
+ *   trigger, history id, status, first run and model; ct/history.c).
  * A kind is [a-z][a-z0-9.-]* (at most 40 bytes); other modules may add
  * kinds.  target, model (and version > 0) say what it concerns; message
  * is one human line.

@@ -134,6 +134,12 @@ a = {x['id']: x for x in json.load(open('ah.json'))}.get($alertid)
 t = [x for x in a['triggers'] if x['trigger'] == 'retrain'] if a else []
 print('found', t[0]['status'] if t else None, t[0]['runs'] if t else None)" > ah.txt
 assert_eq "found succeeded ['$run']" "$(cat ah.txt)" "plumb alerts history --json names the CT run the alert caused"
+# The CT run is a mark on the monitor's charts: its start and its end,
+# which names the run (the TUI's Enter on the mark opens it).
+ev=$("$PLUMB" monitor events --kind ct)
+assert_contains "$ev" "CT trigger retrain started" "monitor events: the CT run's start"
+assert_contains "$ev" "CT trigger retrain succeeded" "monitor events: its end"
+assert_contains "$ev" "; run $run" "the end names the CT run's training run"
 assert_status 0 "model" -- "$PLUMB" model show churn@staging --json
 assert_contains "$(cat "$T/.out")" '"version":1,"stage":"staging"' "churn v1 holds staging"
 
