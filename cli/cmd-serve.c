@@ -1,4 +1,4 @@
-/* cmd-serve.c - `plumb serve`: the HTTP server (Prometheus query API and health today). */
+/* cmd-serve.c - `plumb serve`: the HTTP(S) server (Prometheus query API, alerts and rules, /metrics, health). */
 #include "config.h"
 
 #include <getopt.h>
@@ -16,6 +16,8 @@ serve_run(int argc, char **argv)
 		{ "host", required_argument, NULL, 'H' },
 		{ "port", required_argument, NULL, 'p' },
 		{ "token-file", required_argument, NULL, 't' },
+		{ "cert", required_argument, NULL, 'C' },
+		{ "key", required_argument, NULL, 'K' },
 		{ "threads", required_argument, NULL, 'j' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -27,7 +29,7 @@ serve_run(int argc, char **argv)
 	long v;
 	int c, rc;
 
-	while ((c = getopt_long(argc, argv, "H:p:t:j:vh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "H:p:t:C:K:j:vh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'H':
 			o.host = optarg;
@@ -41,6 +43,12 @@ serve_run(int argc, char **argv)
 			break;
 		case 't':
 			o.token_file = optarg;
+			break;
+		case 'C':
+			o.cert_file = optarg;
+			break;
+		case 'K':
+			o.key_file = optarg;
 			break;
 		case 'j':
 			v = strtol(optarg, &end, 10);
@@ -58,6 +66,8 @@ serve_run(int argc, char **argv)
 			return cli_usage("serve", "unknown option");
 		}
 	}
+	if (!o.cert_file != !o.key_file)
+		return cli_usage("serve", "--cert and --key go together");
 	if (optind < argc)
 		return cli_usage("serve", "unexpected argument '%s'",
 		    argv[optind]);
@@ -74,7 +84,7 @@ const struct cli_cmd cli_cmd_serve = {
 	.summary = "serve the store over HTTP (Prometheus query API, /metrics)",
 	.help =
 	    "usage: plumb serve [--host ADDR] [--port N] [--token-file FILE]\n"
-	    "                   [--threads N] [--verbose]\n"
+	    "                   [--cert FILE --key FILE] [--threads N] [--verbose]\n"
 	    "\n"
 	    "Serves the store over HTTP/1.1 until SIGINT or SIGTERM:\n"
 	    "  /api/v1/query, /api/v1/query_range, /api/v1/series,\n"
@@ -96,6 +106,8 @@ const struct cli_cmd cli_cmd_serve = {
 	    "                     Authorization: Bearer TOKEN (MLflow's\n"
 	    "                     MLFLOW_TRACKING_TOKEN) or basic auth\n"
 	    "                     USER:TOKEN; writes are audited as USER\n"
+	    "  --cert FILE        serve HTTPS with this PEM certificate (chain)\n"
+	    "  --key FILE         and its PEM private key\n"
 	    "  --threads N        server threads (default 4)\n"
 	    "  --verbose          one line per request on stderr\n"
 	    "See plumb-serve(1).\n",

@@ -542,6 +542,36 @@ on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 
 /* ---- start and stop ---- */
 
+/*
+ * libmicrohttpd's own messages: why it could not start (GnuTLS refusing
+ * a key, a socket option) always; afterwards, with --verbose only, as
+ * they are about single connections (a client that failed the TLS
+ * handshake, one that closed early).
+ */
+static volatile int starting, start_logged;
+
+static void
+mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[1024];
+	size_t n;
+
+	(void)cls;
+	if (!log_out || (!starting && !verbose))
+		return;
+	if (starting)
+		start_logged++;
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	n = strlen(msg);
+	while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+		msg[--n] = '\0';
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)msg[i] < 0x20 || msg[i] == 0x7f)
+			msg[i] = '?';
+	fprintf(log_out, "plumb serve: libmicrohttpd: %s\n", msg);
+	fflush(log_out);
+}
+
 static int
 is_loopback(const struct sockaddr *sa)
 {
@@ -613,7 +643,8 @@ server_main(pl_store *st, const struct server_opts *o)
 	unsigned port = o->port < 0 ? 5000 : (unsigned)o->port;
 	struct addrinfo hints, *ai = NULL;
 	struct MHD_Daemon *d;
-	char portstr[16];
+	struct MHD_OptionItem tls[3];
+	char portstr[16], *cert = NULL, *key = NULL;
 	sigset_t set, old;
 	int sig, gai, rc = SERVER_OK;
 
@@ -622,6 +653,25 @@ server_main(pl_store *st, const struct server_opts *o)
 	store_dir = pl_store_dir(st);
 	if (o->token_file && read_tokens(o->token_file) < 0)
 		return SERVER_FAIL;
+	if ((o->cert_file || o->key_file) && (!o->cert_file || !o->key_file)) {
+		fprintf(log_out, "plumb serve: --cert and --key go together\n");
+		srv_tokens_free(&tokens);
+		return SERVER_USAGE;
+	}
+	if (o->cert_file && srv_tls_load(o->cert_file, o->key_file, &cert,
+	    &key, log_out) < 0) {
+		srv_tokens_free(&tokens);
+		return SERVER_FAIL;
+	}
+	/* (an empty array, just its END, when not TLS) */
+	memset(tls, 0, sizeof tls);
+	tls[0].option = tls[1].option = tls[2].option = MHD_OPTION_END;
+	if (cert) {
+		tls[0].option = MHD_OPTION_HTTPS_MEM_CERT;
+		tls[0].ptr_value = cert;
+		tls[1].option = MHD_OPTION_HTTPS_MEM_KEY;
+		tls[1].ptr_value = key;
+	}
 	memset(&hints, 0, sizeof hints);
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_NUMERICSERV | AI_PASSIVE;
@@ -629,6 +679,7 @@ server_main(pl_store *st, const struct server_opts *o)
 	if ((gai = getaddrinfo(host, portstr, &hints, &ai)) != 0) {
 		fprintf(log_out, "plumb serve: --host %s: %s\n", host,
 		    gai_strerror(gai));
+		srv_tls_free(cert, key);
 		return SERVER_USAGE;
 	}
 	if (!is_loopback(ai->ai_addr) && !have_token) {
@@ -637,6 +688,7 @@ server_main(pl_store *st, const struct server_opts *o)
 		    "store; give --token-file FILE (or bind 127.0.0.1 and put "
 		    "a reverse proxy in front)\n", host);
 		freeaddrinfo(ai);
+		srv_tls_free(cert, key);
 		return SERVER_USAGE;
 	}
 	/* The pool threads inherit this mask: only this thread takes the
@@ -645,9 +697,14 @@ server_main(pl_store *st, const struct server_opts *o)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &set, &old);
+	starting = 1;
+	errno = 0;
 	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+	    MHD_USE_ERROR_LOG | (cert ? MHD_USE_TLS : 0) |
 	    (ai->ai_family == AF_INET6 ? MHD_USE_IPv6 : 0), (uint16_t)port,
 	    NULL, NULL, on_request, NULL,
+	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+	    MHD_OPTION_ARRAY, tls,
 	    MHD_OPTION_SOCK_ADDR, ai->ai_addr,
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(o->threads > 0 ?
 	    o->threads : 4),
@@ -657,11 +714,17 @@ server_main(pl_store *st, const struct server_opts *o)
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
 	    MHD_OPTION_END);
 	freeaddrinfo(ai);
+	starting = 0;
 	if (d == NULL) {
-		fprintf(log_out, "plumb serve: cannot listen on %s port %u: %s\n",
-		    host, port, errno ? strerror(errno) : "libmicrohttpd "
-		    "refused to start");
+		/* (what libmicrohttpd said is above: GnuTLS's reason for a
+		 * key that does not match its certificate, say) */
+		fprintf(log_out, "plumb serve: cannot %s on %s port %u: %s\n",
+		    cert ? "serve HTTPS" : "listen", host, port,
+		    start_logged ? "libmicrohttpd's reason is above" :
+		    errno ? strerror(errno) : "libmicrohttpd refused to start");
 		pthread_sigmask(SIG_SETMASK, &old, NULL);
+		srv_tls_free(cert, key);
+		srv_tokens_free(&tokens);
 		return SERVER_FAIL;
 	}
 	if (port == 0) {
@@ -671,8 +734,8 @@ server_main(pl_store *st, const struct server_opts *o)
 		if (di)
 			port = di->port;
 	}
-	fprintf(log_out, "plumb serve: listening on http://%s%s%s:%u/ "
-	    "(store %s", strchr(host, ':') ? "[" : "", host,
+	fprintf(log_out, "plumb serve: listening on %s://%s%s%s:%u/ "
+	    "(store %s", cert ? "https" : "http", strchr(host, ':') ? "[" : "", host,
 	    strchr(host, ':') ? "]" : "", port, store_dir);
 	if (have_token) {
 		size_t ro = 0;
@@ -689,6 +752,7 @@ server_main(pl_store *st, const struct server_opts *o)
 	MHD_stop_daemon(d);
 	close_handles();
 	srv_tokens_free(&tokens);
+	srv_tls_free(cert, key);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	fprintf(log_out, "plumb serve: stopped (%s)\n", strsignal(sig));
 	return rc;

@@ -1,4 +1,4 @@
-/* server.h - plumb serve: the HTTP front end (Prometheus query API, health; MLflow REST to come), entry point for cli/cmd-serve.c. */
+/* server.h - plumb serve: the HTTP(S) front end (Prometheus query API, health; MLflow REST to come), entry point for cli/cmd-serve.c. */
 #ifndef PL_SERVER_SERVER_H
 #define PL_SERVER_SERVER_H
 
@@ -10,6 +10,8 @@ struct server_opts {
 	const char *host;	/* address to bind; NULL: 127.0.0.1 */
 	int port;		/* < 0: 5000; 0: any free port */
 	const char *token_file;	/* NULL: no token (loopback only) */
+	const char *cert_file;	/* PEM certificate (chain) for HTTPS, with */
+	const char *key_file;	/* its PEM private key; both or neither */
 	int verbose;		/* one log line per request on log */
 	int threads;		/* 0: 4 */
 	FILE *log;		/* start/stop and request lines */

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "plumb.h"
 
@@ -62,6 +63,13 @@ void srv_replyf(struct srv_req *r, int status, const char *ctype,
 /* This server thread's own store handle (opened on first use, closed
  * when the server stops); NULL with *why set when it cannot open. */
 pl_store *srv_store(const char **why);
+
+/* tls.c: reads the PEM certificate and key for libmicrohttpd, after
+ * checking it has TLS; 0, or -1 with the reason on log.  Free both with
+ * srv_tls_free() (the key is wiped). */
+int srv_tls_load(const char *cert_file, const char *key_file, char **cert,
+    char **key, FILE *log);
+void srv_tls_free(char *cert, char *key);
 
 /* Route handlers (prom-api.c). */
 int srv_prom_api(struct srv_req *r);	/* 1 when the path was its */
