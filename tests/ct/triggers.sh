@@ -7,15 +7,16 @@
 start_server
 load 150
 
-# The pipeline: train copies data.txt into model.bin, sleeping as long as
-# the file `slow` says (so a second firing meets the run in progress).
+# The pipeline: train copies data.txt into model.bin, waiting while the
+# file `hold` exists (so a second firing and a manual run meet the run in
+# progress however slow the machine is).
 cat > train.sh <<'SH'
-sleep "$(cat slow 2>/dev/null || echo 0)"
+while [ -f hold ]; do sleep 0.1; done
 cp data.txt model.bin
 echo "trained on $(cat data.txt)"
 SH
 echo v1 > data.txt
-echo 3 > slow
+: > hold
 mkdir -p incoming
 echo a > incoming/batch.csv
 
@@ -91,6 +92,7 @@ wait_for w.log "trigger retrain: .*skipped, a run is in progress" 50 ||
 # a manual run while the watcher's runs: the lock says no
 assert_status 1 "manual run while one is in progress" -- "$PLUMB" trigger run retrain
 assert_contains "$(cat "$T/.err")" "recorded as skipped" "the manual firing is skipped"
+rm -f hold
 
 wait_for w.log "CT run #[0-9]* succeeded" 150 || fail "the CT run did not succeed: $(cat w.log)"
 "$PLUMB" triggers history --json > h.json

@@ -31,13 +31,40 @@ left() {
 	pgrep -f "$T/$1/" || :
 }
 
-# port_closed DIR: the model server's port no longer listens.
+# port_closed DIR: no process of DIR's demo listens on its model server's
+# port any more.  Another test's server may be given the same port once
+# it is free (the suite runs in parallel), so a listener there counts only
+# when its command line or working directory is in DIR (the model server
+# runs as src/model-server.py from the workspace).
 port_closed() {
 	[ -s "$T/$1/run/port" ] || return 0
 	"$PYTHON3_SYS" -c "
-import socket, sys
-s = socket.socket()
-sys.exit(0 if s.connect_ex(('127.0.0.1', int(open(sys.argv[1]).read()))) != 0 else 1)" "$T/$1/run/port"
+import os, sys
+port, mark = int(open(sys.argv[1]).read()), sys.argv[2]
+inodes = set()
+for f in ('/proc/net/tcp', '/proc/net/tcp6'):
+    try:
+        rows = open(f).read().splitlines()[1:]
+    except OSError:
+        continue
+    for r in rows:
+        c = r.split()
+        if int(c[1].rsplit(':', 1)[1], 16) == port and c[3] == '0A':
+            inodes.add('socket:[%s]' % c[9])
+for pid in filter(str.isdigit, os.listdir('/proc')):
+    try:
+        fds = os.listdir('/proc/%s/fd' % pid)
+        cmd = open('/proc/%s/cmdline' % pid, 'rb').read().decode(errors='replace')
+        cmd += ' ' + os.readlink('/proc/%s/cwd' % pid) + '/'
+    except OSError:
+        continue
+    for fd in fds:
+        try:
+            if os.readlink('/proc/%s/fd/%s' % (pid, fd)) in inodes and mark in cmd:
+                sys.exit(1)
+        except OSError:
+            pass
+sys.exit(0)" "$T/$1/run/port" "$T/$1/"
 }
 
 # --- Q: the alert fires on screen, then quitting stops everything ---
