@@ -33,6 +33,7 @@ const struct cli_cmd *const cli_cmds[] = {
 	&cli_cmd_dag,
 	&cli_cmd_data,
 	&cli_cmd_serve,
+	&cli_cmd_import,
 	&cli_cmd_alerts,
 	&cli_cmd_watch,
 	&cli_cmd_monitor,

@@ -29,6 +29,7 @@ extern const struct cli_cmd cli_cmd_dag;
 
 extern const struct cli_cmd cli_cmd_data;
 extern const struct cli_cmd cli_cmd_serve;
+extern const struct cli_cmd cli_cmd_import;
 
 extern const struct cli_cmd cli_cmd_alerts;
 extern const struct cli_cmd cli_cmd_silence;
