@@ -150,16 +150,14 @@ load_builtins(struct pl_ruleset *rs, char *err, size_t errlen)
 
 /* ---- the alerts: section ---------------------------------------------- */
 
-static int
+static int __attribute__((format(printf, 5, 6)))
 cerr(char *err, size_t errlen, const char *file, const ynode *n,
     const char *fmt, ...)
 {
 	va_list ap;
-	int k = snprintf(err, errlen, "%s:%d:%d: ", file, n->line, n->col);
 
 	va_start(ap, fmt);
-	if (k >= 0 && (size_t)k < errlen)
-		vsnprintf(err + k, errlen - (size_t)k, fmt, ap);
+	yn_verrf(err, errlen, file, n, fmt, ap);
 	va_end(ap);
 	return PL_EINVAL;
 }

@@ -26,20 +26,12 @@ static int __attribute__((format(printf, 3, 4)))
 merr(struct mp *p, const ynode *n, const char *fmt, ...)
 {
 	va_list ap;
-	int k;
 
 	if (p->rc != PL_OK)
-		return p->rc;
+		return p->rc;	/* the first error is the one reported */
 	p->rc = PL_EINVAL;
-	if (p->errlen == 0)
-		return p->rc;
-	k = snprintf(p->err, p->errlen, "%s:%d:%d: ",
-	    n && n->file ? n->file : "plumb.yaml", n ? n->line : 1,
-	    n ? n->col : 1);
-	if (k < 0 || (size_t)k >= p->errlen)
-		return p->rc;
 	va_start(ap, fmt);
-	vsnprintf(p->err + k, p->errlen - (size_t)k, fmt, ap);
+	yn_verrf(p->err, p->errlen, NULL, n, fmt, ap);
 	va_end(ap);
 	return p->rc;
 }

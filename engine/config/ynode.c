@@ -47,6 +47,35 @@ yn_new_scalar(const char *s, int quoted, int line, int col)
 	return n;
 }
 
+int
+yn_verrf(char *err, size_t err_len, const char *file, const ynode *n,
+    const char *fmt, va_list ap)
+{
+	int k;
+
+	if (err_len == 0)
+		return PL_EINVAL;
+	if (file == NULL)
+		file = n && n->file ? n->file : "plumb.yaml";
+	k = snprintf(err, err_len, "%s:%d:%d: ", file, n ? n->line : 1,
+	    n ? n->col : 1);
+	if (k >= 0 && (size_t)k < err_len)
+		vsnprintf(err + k, err_len - (size_t)k, fmt, ap);
+	return PL_EINVAL;
+}
+
+int
+yn_errf(char *err, size_t err_len, const char *file, const ynode *n,
+    const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	yn_verrf(err, err_len, file, n, fmt, ap);
+	va_end(ap);
+	return PL_EINVAL;
+}
+
 void
 yn_free(ynode *n)
 {

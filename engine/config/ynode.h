@@ -2,6 +2,7 @@
 #ifndef PL_ENGINE_YNODE_H
 #define PL_ENGINE_YNODE_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -51,6 +52,18 @@ int yn_parse(ynode **out, const char *text, size_t len, const char *file,
 /* Reads and parses a file.  PL_ENOTFOUND when it does not exist. */
 int yn_parse_file(ynode **out, const char *path, const char *name,
     char *err, size_t err_len);
+
+/*
+ * Writes "FILE:LINE:COL: message" into err (err_len bytes, cut to fit)
+ * for node n; file NULL: the node's own file, else "plumb.yaml"; n NULL:
+ * line 1, column 1.  Returns PL_EINVAL, so a check can `return
+ * yn_errf(...)`.  The one place that spells the position of a config
+ * error.
+ */
+int yn_errf(char *err, size_t err_len, const char *file, const ynode *n,
+    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+int yn_verrf(char *err, size_t err_len, const char *file, const ynode *n,
+    const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
 
 void yn_free(ynode *n);
 ynode *yn_copy(const ynode *n);	/* NULL on OOM */
