@@ -77,26 +77,7 @@ echo "store: 20 targets x 6 h at 15 s, $(( 20 * 19 * 1440 )) samples, written in
 B="$W/bench.txt"
 : > "$B"
 
-count() { grep -c "^$1 " "$B" 2>/dev/null || true; }
-wait_count() {
-	n=$(( ${3:-30} * 50 ))
-	while [ "$(count "$1")" -lt "$2" ] && [ "$n" -gt 0 ]; do sleep 0.02; n=$((n - 1)); done
-}
-last() { grep "^$1 " "$B" | tail -1 | cut -d' ' -f2; }
-report() {
-	verdict=$(awk -v v="$2" -v b="$3" 'BEGIN { print (v <= b) ? "within" : "OVER" }')
-	printf '%-48s %10.2f %s   (budget %s %s: %s)%s\n' "$1" "$2" "$4" "$3" "$4" "$verdict" "${5:-}"
-}
-press() {
-	label=$1 budget=$2
-	shift 2
-	k=$(count key_ms)
-	tmux -L "$SOCK" send-keys "$@"
-	wait_count key_ms $((k + 1))
-	report "$label" "$(last key_ms)" "$budget" ms " CPU $(last key_cpu_ms) ms"
-	sleep 0.3
-}
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+. "$top_srcdir/tests/bench/tui-lib.sh"
 hz=$(getconf CLK_TCK)
 idle() {
 	c0=$(cpu_ticks "$pid")

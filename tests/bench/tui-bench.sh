@@ -11,7 +11,7 @@
 set -eu
 
 : "${PLUMB:?PLUMB must name the plumb binary (make bench sets it)}"
-: "${top_builddir:=.}"
+: "${top_builddir:=.}" "${top_srcdir:=.}"
 GEN="$top_builddir/tests/bench/gen-store"
 RUNS=${RUNS:-100000}
 
@@ -43,50 +43,9 @@ export PLUMB_STORE="$STORE"
 B="$W/bench.txt"
 : >"$B"
 
-# ---- helpers --------------------------------------------------------------
+# ---- helpers: count, wait_count, last, report, press, cpu_ticks, rss_kb ----
 
-count() {
-	grep -c "^$1 " "$B" 2>/dev/null || true
-}
-
-# wait_count KIND N [SECONDS]: until FILE has at least N lines of KIND.
-wait_count() {
-	n=$(( ${3:-30} * 50 ))
-	while [ "$(count "$1")" -lt "$2" ] && [ "$n" -gt 0 ]; do
-		sleep 0.02
-		n=$((n - 1))
-	done
-}
-
-last() {
-	grep "^$1 " "$B" | tail -1 | cut -d' ' -f2
-}
-
-# report LABEL VALUE BUDGET UNIT
-report() {
-	verdict=$(awk -v v="$2" -v b="$3" 'BEGIN { print (v <= b) ? "within" : "OVER" }')
-	printf '%-44s %10.2f %s   (budget %s %s: %s)\n' "$1" "$2" "$4" "$3" "$4" "$verdict"
-}
-
-# press LABEL BUDGET KEY...: one key batch, its redraw time.
-press() {
-	label=$1 budget=$2
-	shift 2
-	k=$(count key_ms)
-	tmux -L "$SOCK" send-keys "$@"
-	wait_count key_ms $((k + 1))
-	report "$label" "$(last key_ms)" "$budget" ms
-	# Deferred work (the whole list after a re-sort) runs after the frame.
-	sleep 0.3
-}
-
-cpu_ticks() {
-	awk '{ print $14 + $15 }' "/proc/$1/stat"
-}
-
-rss_kb() {
-	awk '/^VmRSS/ { print $2 }' "/proc/$1/status"
-}
+. "$top_srcdir/tests/bench/tui-lib.sh"
 
 # ---- start: first frame ---------------------------------------------------
 
