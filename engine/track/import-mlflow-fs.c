@@ -417,6 +417,16 @@ on_artifact(struct mli *m, struct buf *b, const char *key, const char *path)
 	    sb.st_mtim.tv_nsec / 1000000);
 }
 
+int
+pl__mlflow_walk_artifacts(struct mli *m, const char *dir)
+{
+	struct buf b = BUF_INIT;
+	int rc = walk_files(m, &b, dir, "", on_artifact);
+
+	buf_free(&b);
+	return rc;
+}
+
 /* The directory the run's artifacts are in: its artifact_uri when that
  * is a local directory, else artifacts/ beside its meta.yaml (an mlruns/
  * tree copied from another machine still names the old path). */

@@ -60,6 +60,9 @@ int mli_want_artifacts(const struct mli *m);
 /* The readers. */
 int pl__mlflow_read_files(struct mli *m, const char *root);
 int pl__mlflow_read_sqlite(struct mli *m, const char *dbpath);
+/* Hands every regular file under dir to mli_artifact() (symlinks are
+ * not followed). */
+int pl__mlflow_walk_artifacts(struct mli *m, const char *dir);
 
 /* Parses an MLflow metric value as Python prints a float ("nan",
  * "inf", "-inf", "1e-05", ...).  0 on success. */

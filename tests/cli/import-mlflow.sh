@@ -125,6 +125,28 @@ assert_contains "$(cat out)" "would import 2 experiments, 7 runs, 135 points, 4 
 assert_eq "" "$("$PLUMB" runs --ids)" "dry run wrote no run"
 assert_eq 0 "$(find .plumb/cache -type f | wc -l)" "dry run copied no artifact"
 
+# ---- SQLite database -------------------------------------------------------
+mkdir ../db && cd ../db
+"$PLUMB" init -q
+"$PY" "$FX" db mlflow.db art
+cp mlflow.db pristine.db
+"$PLUMB" import mlflow sqlite:///mlflow.db >out 2>err && ok || fail "db import: $(cat err)"
+assert_contains "$(cat out)" "imported 2 experiments, 6 runs, 114 points, 4 artifacts, 8 params, 11 tags; skipped 4 deleted runs, 2 deleted experiments" "db summary"
+check_store db "art/1/$A/artifacts"
+cmp -s mlflow.db pristine.db && ok || fail "the MLflow database was written to"
+"$PLUMB" import mlflow mlflow.db >out 2>&1 && ok || fail "db second import"
+assert_contains "$(cat out)" "nothing new: 6 runs were already imported" "db second import adds nothing"
+"$PY" "$FX" more-db mlflow.db art
+"$PLUMB" import mlflow "sqlite:///$PWD/mlflow.db" >out 2>&1 && ok || fail "db top-up: $(cat out)"
+assert_contains "$(cat out)" "imported 1 run, 21 points, 1 tag; 1 run imported before got new data" "db top-up summary"
+j=$("$PLUMB" show $R --json)
+assert_eq finished "$(field "$j" status)" "db: ended run follows MLflow"
+assert_eq 1700000009500 "$(field "$j" end_time)" "db: its end time"
+out=$("$PY" "$FX" check "$PLUMB" more 2>&1) && ok || fail "db series after top-up: $out"
+printf 'not a database at all, just text\n' > junk.db
+assert_status 1 "a .db that is no database" -- "$PLUMB" import mlflow junk.db
+assert_contains "$(cat "$T/.err")" "junk.db" "names the file"
+
 # Usage errors.
 assert_status 2 "no source" -- "$PLUMB" import
 assert_status 2 "unknown kind" -- "$PLUMB" import wandb x
