@@ -2,7 +2,6 @@
 #include "config.h"
 
 #include <arpa/inet.h>
-#include <ctype.h>
 #include <errno.h>
 #include <microhttpd.h>
 #include <netdb.h>
@@ -19,6 +18,7 @@
 #include "ropen.h"
 
 #include "auth.h"
+#include "form.h"
 #include "srv.h"
 #include "server.h"
 
@@ -149,41 +149,12 @@ srv_replyf(struct srv_req *r, int status, const char *ctype,
 
 /* ---- parameters ---- */
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = tolower(c);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
-/* Decodes application/x-www-form-urlencoded text in place ('+' is a
- * space, %XX a byte; a malformed escape is kept as written). */
-static void
-form_decode(char *s)
-{
-	char *o = s;
-
-	for (; *s; s++) {
-		if (*s == '+') {
-			*o++ = ' ';
-		} else if (*s == '%' && hexval(s[1]) >= 0 &&
-		    hexval(s[2]) >= 0) {
-			*o++ = (char)(hexval(s[1]) * 16 + hexval(s[2]));
-			s += 2;
-		} else {
-			*o++ = *s;
-		}
-	}
-	*o = '\0';
-}
-
+/* The form body, decoded once, when a parameter is first asked for. */
 static void
 parse_form(struct srv_req *r)
 {
 	const char *ct;
-	char *copy, *save = NULL, *tok;
+	size_t npairs = 0;
 
 	r->form_parsed = 1;
 	ct = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
@@ -191,29 +162,9 @@ parse_form(struct srv_req *r)
 	if (r->body_len == 0 || ct == NULL ||
 	    strncasecmp(ct, "application/x-www-form-urlencoded", 33) != 0)
 		return;
-	if ((copy = strdup(r->body)) == NULL)
-		return;
-	for (tok = strtok_r(copy, "&", &save); tok;
-	    tok = strtok_r(NULL, "&", &save)) {
-		char *eq = strchr(tok, '='), **g;
-
-		if (eq)
-			*eq++ = '\0';
-		if ((g = realloc(r->form, (r->nform + 2) * sizeof *g)) == NULL)
-			break;
-		r->form = g;
-		g[r->nform] = strdup(tok);
-		g[r->nform + 1] = strdup(eq ? eq : "");
-		if (g[r->nform] == NULL || g[r->nform + 1] == NULL) {
-			free(g[r->nform]);
-			free(g[r->nform + 1]);
-			break;
-		}
-		form_decode(g[r->nform]);
-		form_decode(g[r->nform + 1]);
-		r->nform += 2;
-	}
-	free(copy);
+	/* (out of memory: the pairs decoded so far are used) */
+	(void)srv_form_parse(&r->form, &npairs, r->body, r->body_len);
+	r->nform = npairs * 2;
 }
 
 const char *

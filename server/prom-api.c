@@ -10,7 +10,7 @@
 #include "buf.h"
 #include "srv.h"
 #include "json.h"
-#include "timeparse.h"
+#include "prom-params.h"
 
 /*
  * Shapes and status codes follow Prometheus 2.42 web/api/v1: success is
@@ -22,7 +22,6 @@
  */
 
 #define JSON_CT "application/json"
-#define MAX_MATCH 64
 
 static void
 api_error(struct srv_req *r, int status, const char *type, const char *msg)
@@ -45,24 +44,6 @@ now_ms(void)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int
-time_param(struct srv_req *r, const char *name, int64_t dflt, int64_t *out)
-{
-	const char *s = srv_param(r, name);
-	char msg[256];
-
-	if (s == NULL || *s == '\0') {
-		*out = dflt;
-		return 0;
-	}
-	if (timeparse(s, out) == 0)
-		return 0;
-	snprintf(msg, sizeof msg, "invalid parameter \"%s\": cannot parse "
-	    "\"%.100s\" to a valid timestamp", name, s);
-	api_error(r, 400, "bad_data", msg);
-	return -1;
 }
 
 /* Runs a query; err_col and messages become Prometheus' errors. */
@@ -95,64 +76,13 @@ run_query(struct srv_req *r, const char *q, int64_t start, int64_t end,
 	    "bad_data" : "execution", msg);
 }
 
-static void
-api_query(struct srv_req *r)
-{
-	const char *q = srv_param(r, "query");
-	int64_t t;
-
-	if (q == NULL || *q == '\0') {
-		api_error(r, 400, "bad_data", "invalid parameter \"query\": "
-		    "missing query");
-		return;
-	}
-	if (time_param(r, "time", now_ms(), &t) < 0)
-		return;
-	run_query(r, q, t, t, 0);
-}
-
-static void
-api_query_range(struct srv_req *r)
-{
-	const char *q = srv_param(r, "query"), *st = srv_param(r, "step");
-	int64_t start, end;
-	double step_s;
-
-	if (q == NULL || *q == '\0') {
-		api_error(r, 400, "bad_data", "invalid parameter \"query\": "
-		    "missing query");
-		return;
-	}
-	if (srv_param(r, "start") == NULL || srv_param(r, "end") == NULL) {
-		api_error(r, 400, "bad_data", "invalid parameter \"start\" "
-		    "or \"end\": both are required");
-		return;
-	}
-	if (time_param(r, "start", 0, &start) < 0 ||
-	    time_param(r, "end", 0, &end) < 0)
-		return;
-	if (end < start) {
-		api_error(r, 400, "bad_data", "invalid parameter \"end\": end "
-		    "timestamp must not be before start time");
-		return;
-	}
-	if (st == NULL || pl_duration_parse(&step_s, st) < 0 ||
-	    !(step_s > 0)) {
-		api_error(r, 400, "bad_data", "invalid parameter \"step\": "
-		    "zero or negative query resolution step widths are not "
-		    "accepted. Try a positive integer");
-		return;
-	}
-	run_query(r, q, start, end, (int64_t)llround(step_s * 1000.0));
-}
-
 /* The series of every match[] (or all when none), deduplicated by id. */
 static int
-select_series(struct srv_req *r, pl_store *st, pl_ts_set ***sets,
-    size_t *nsets)
+select_series(struct srv_req *r, const struct prom_params *pp, pl_store *st,
+    pl_ts_set ***sets, size_t *nsets)
 {
-	const char *m[MAX_MATCH];
-	size_t nm = srv_params(r, "match[]", m, MAX_MATCH);
+	const char *const *m = pp->match;
+	size_t nm = pp->nmatch;
 
 	*sets = calloc(nm ? nm : 1, sizeof **sets);
 	*nsets = 0;
@@ -218,15 +148,16 @@ cmp_str(const void *a, const void *b)
  * Strings are collected, sorted and deduplicated.
  */
 static void
-api_meta(struct srv_req *r, int what, const char *label)
+api_meta(struct srv_req *r, const struct prom_params *pp)
 {
-	const char *why = NULL;
+	const char *why = NULL, *label = pp->label;
 	pl_store *st = srv_store(&why);
 	pl_ts_set **sets = NULL;
 	size_t nsets = 0, n = 0, cap = 0;
 	const char **strs = NULL;
-	int64_t start = INT64_MIN, end = INT64_MAX;
-	int has_range = srv_param(r, "start") || srv_param(r, "end");
+	int64_t start = pp->start, end = pp->end;
+	int has_range = pp->has_range;
+	int what = pp->ep == PROM_SERIES ? 0 : pp->ep == PROM_LABELS ? 1 : 2;
 	struct buf b = { 0 };
 	int first = 1;
 
@@ -234,10 +165,7 @@ api_meta(struct srv_req *r, int what, const char *label)
 		api_error(r, 503, "unavailable", why);
 		return;
 	}
-	if (time_param(r, "start", INT64_MIN, &start) < 0 ||
-	    time_param(r, "end", INT64_MAX, &end) < 0)
-		return;
-	if (select_series(r, st, &sets, &nsets) < 0) {
+	if (select_series(r, pp, st, &sets, &nsets) < 0) {
 		free_sets(sets, nsets);
 		return;
 	}
@@ -339,12 +267,12 @@ api_alerts(struct srv_req *r)
  * type=alert|record, rule_name[], rule_group[], file[] filter them.
  */
 static void
-api_rules(struct srv_req *r)
+api_rules(struct srv_req *r, const struct prom_params *pp)
 {
-	const char *why = NULL, *type = srv_param(r, "type");
-	const char *names[MAX_MATCH], *groups[MAX_MATCH], *files[MAX_MATCH];
+	const char *why = NULL;
 	pl_store *st = srv_store(&why);
-	pl_rules_filter f = { 0 };
+	pl_rules_filter f = { pp->rules_type, pp->names, pp->nnames,
+	    pp->groups, pp->ngroups, pp->files, pp->nfiles };
 	pl_config *cfg = NULL;
 	char *path = NULL, *out = NULL, err[1024];
 	int rc;
@@ -353,24 +281,6 @@ api_rules(struct srv_req *r)
 		api_error(r, 503, "unavailable", why);
 		return;
 	}
-	if (type && *type) {
-		if (strcmp(type, "alert") == 0)
-			f.type = PL_RULES_ALERTING;
-		else if (strcmp(type, "record") == 0)
-			f.type = PL_RULES_RECORDING;
-		else {
-			snprintf(err, sizeof err, "invalid parameter \"type\": "
-			    "not supported value \"%.100s\"", type);
-			api_error(r, 400, "bad_data", err);
-			return;
-		}
-	}
-	f.names = names;
-	f.nnames = srv_params(r, "rule_name[]", names, MAX_MATCH);
-	f.groups = groups;
-	f.ngroups = srv_params(r, "rule_group[]", groups, MAX_MATCH);
-	f.files = files;
-	f.nfiles = srv_params(r, "file[]", files, MAX_MATCH);
 	rc = pl_config_find(&path, NULL, pl_store_dir(st));
 	if (rc == PL_OK)
 		rc = pl_config_load(&cfg, path, err, sizeof err);
@@ -393,49 +303,59 @@ api_rules(struct srv_req *r)
 	srv_reply_take(r, 200, JSON_CT, out);
 }
 
+static const char *
+get_param(void *ctx, const char *name)
+{
+	return srv_param(ctx, name);
+}
+
+static size_t
+get_params(void *ctx, const char *name, const char **out, size_t max)
+{
+	return srv_params(ctx, name, out, max);
+}
+
 int
 srv_prom_api(struct srv_req *r)
 {
-	const char *p = r->path;
+	struct prom_params pp;
+	const char *etype = NULL;
+	char msg[512];
+	int status;
 
-	if (strncmp(p, "/api/v1/", 8) != 0)
+	if (strncmp(r->path, "/api/v1/", 8) != 0)
 		return 0;
-	p += 8;
-	if (strcmp(r->method, "GET") != 0 && strcmp(r->method, "POST") != 0) {
-		api_error(r, 405, "bad_data", "method not allowed");
+	status = prom_params_parse(&pp, r->method, r->path + 8, get_param,
+	    get_params, r, now_ms(), &etype, msg, sizeof msg);
+	if (status) {
+		api_error(r, status, etype, msg);
 		return 1;
 	}
-	if (strcmp(p, "query") == 0)
-		api_query(r);
-	else if (strcmp(p, "query_range") == 0)
-		api_query_range(r);
-	else if (strcmp(p, "series") == 0)
-		api_meta(r, 0, NULL);
-	else if (strcmp(p, "labels") == 0)
-		api_meta(r, 1, NULL);
-	else if (strcmp(p, "alerts") == 0)
+	switch (pp.ep) {
+	case PROM_QUERY:
+		run_query(r, pp.query, pp.start, pp.end, 0);
+		break;
+	case PROM_QUERY_RANGE:
+		run_query(r, pp.query, pp.start, pp.end, pp.step);
+		break;
+	case PROM_SERIES:
+	case PROM_LABELS:
+	case PROM_LABEL_VALUES:
+		api_meta(r, &pp);
+		break;
+	case PROM_ALERTS:
 		api_alerts(r);
-	else if (strcmp(p, "rules") == 0)
-		api_rules(r);
-	else if (strncmp(p, "label/", 6) == 0 &&
-	    strlen(p) > 13 && strcmp(p + strlen(p) - 7, "/values") == 0) {
-		char name[256];
-		size_t len = strlen(p) - 6 - 7;
-
-		if (len == 0 || len >= sizeof name) {
-			api_error(r, 400, "bad_data", "invalid label name");
-			return 1;
-		}
-		memcpy(name, p + 6, len);
-		name[len] = '\0';
-		api_meta(r, 2, name);
-	} else if (strcmp(p, "status/buildinfo") == 0)
+		break;
+	case PROM_RULES:
+		api_rules(r, &pp);
+		break;
+	case PROM_BUILDINFO:
 		srv_replyf(r, 200, JSON_CT, "{\"status\":\"success\",\"data\":"
 		    "{\"version\":\"2.42.0\",\"revision\":\"plumb-%s\","
 		    "\"branch\":\"plumb\",\"buildUser\":\"plumb\","
 		    "\"buildDate\":\"\",\"goVersion\":\"none\"}}\n",
 		    PACKAGE_VERSION);
-	else
-		api_error(r, 404, "not_found", "unknown API endpoint");
+		break;
+	}
 	return 1;
 }
