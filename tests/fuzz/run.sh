@@ -45,8 +45,16 @@ failed=0
 for src in "$top"/tests/fuzz/*-fuzz.c; do
 	name=$(basename "$src" -fuzz.c)
 	bin="$work/$name-fuzz"
+	# a harness of front-end code names the files it needs beside the
+	# engine in its head comment: " * fuzz-sources: server/form.c ..."
+	extra=
+	for f in $(sed -n 's|^ \* fuzz-sources: ||p' "$src" | head -1); do
+		extra="$extra $top/$f"
+	done
+	# shellcheck disable=SC2086
 	if ! "$CC_FUZZ" -g -O1 -fsanitize=fuzzer $san -D_GNU_SOURCE \
-	    $inc -I"$top/engine/alert" "$src" $libs -o "$bin" >"$work/$name.build" 2>&1; then
+	    $inc -I"$top/engine/alert" -I"$top/server" "$src" $extra $libs \
+	    -o "$bin" >"$work/$name.build" 2>&1; then
 		cat "$work/$name.build"
 		echo "FAIL: fuzz/$name: the harness did not build"
 		failed=1

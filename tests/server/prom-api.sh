@@ -76,6 +76,11 @@ assert_eq '{"status":"success","data":["api","node"]}' \
 assert_eq '{"status":"success","data":[{"__name__":"up","instance":"n:9","job":"node"}]}' \
 	"$(curl -s -g "$URL/api/v1/series?match[]=up{job=\"node\"}")" "series by match[]"
 assert_contains "$(curl -s "$URL/api/v1/status/buildinfo")" '"version":"2.42.0"' "buildinfo for Grafana"
+code=$(curl -s -o err.json -w '%{http_code}' "$URL/api/v1/label/0job/values")
+assert_eq 400 "$code" "a label name Prometheus would not take is 400"
+assert_contains "$(cat err.json)" 'invalid label name' "... and says so"
+code=$(curl -s -o /dev/null -w '%{http_code}' -X DELETE "$URL/api/v1/labels")
+assert_eq 405 "$code" "a method other than GET and POST is 405"
 assert_eq "OK" "$(curl -s "$URL/-/healthy")" "health"
 
 # Debian's promtool talks to it as to a Prometheus server.
