@@ -743,6 +743,12 @@ wrow(pl_runlist *l, size_t i)
 }
 
 int
+pl_runlist_cached(const pl_runlist *l, size_t i)
+{
+	return l->w != NULL && i >= l->win_from && i < l->win_from + l->win_n;
+}
+
+int
 pl_runlist_row(const pl_run_row **out, pl_runlist *l, size_t i)
 {
 	struct wrow *w = wrow(l, i);

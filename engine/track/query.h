@@ -53,6 +53,10 @@ typedef struct pl_run_row {
 	int git_dirty;		/* -1 unknown */
 } pl_run_row;
 int pl_runlist_row(const pl_run_row **out, pl_runlist *l, size_t i);
+/* 1 when row i is in the loaded window (pl_runlist_row() would not read
+ * the store), else 0.  Lets a screen paint what it has and load the rest
+ * when no key is waiting. */
+int pl_runlist_cached(const pl_runlist *l, size_t i);
 
 /*
  * Value of a param or tag (*out malloc'ed, NULL when the run has none)

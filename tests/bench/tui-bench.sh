@@ -70,17 +70,27 @@ press "key j (move down)" 16 j
 press "key PgDn" 16 NPage
 press "key G (to the end of 100k runs)" 16 G
 press "key g (back to the top)" 16 g
+# A re-sort's frame shows the new order with "…" for rows not yet read;
+# they are read and painted as soon as no key waits (rows_ms).
+rows() {
+	echo "   (its first screen of rows read and painted while idle: $(last rows_ms) ms)"
+}
 press "key > (sort by duration)" 16 '>'
-wait_count idle_ms 2 20
+rows
+wait_count idle_ms 3 20
 echo "   (then the whole re-sorted list while idle: $(last idle_ms) ms)"
 press "key > (sort by metric loss)" 16 '>'
+rows
 i=$(count idle_ms)
 wait_count idle_ms $((i + 1)) 20
 echo "   (then the whole re-sorted list while idle: $(last idle_ms) ms)"
 press "key s (reverse: loss ascending)" 16 s
+rows
 press "key G after the re-sort" 16 G
 press "key < (sort back by duration)" 16 '<'
+rows
 press "key < (sort back by start time)" 16 '<'
+rows
 sleep 1
 
 # ---- memory while scrolling the whole table --------------------------------
