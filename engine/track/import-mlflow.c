@@ -601,11 +601,14 @@ mli_artifact(struct mli *m, const char *name, const char *path,
 			return pl__sqlerr(m->st, rc, "looking up an artifact");
 	}
 	if (m->o && m->o->dry_run) {
-		m->s->artifacts++;
-		m->added++;
-		return PL_OK;
-	}
-	if (pl_cache_put_file(hash, &size, m->st, path) != PL_OK) {
+		/* Recorded without its bytes (the transaction is rolled
+		 * back), so the registry part still finds it. */
+		struct stat sb;
+
+		memset(hash, '0', PL_HASH_HEX - 1);
+		hash[PL_HASH_HEX - 1] = '\0';
+		size = stat(path, &sb) == 0 ? (int64_t)sb.st_size : 0;
+	} else if (pl_cache_put_file(hash, &size, m->st, path) != PL_OK) {
 		/* An unreadable artifact is one problem, not the end of the
 		 * import; the store is fine (the copy goes through tmp/). */
 		mli_problem(m, path, 0, "%s", pl_store_errmsg(m->st));
@@ -719,6 +722,15 @@ int
 pl_mlflow_import_runs(pl_store *st, const char *source,
     const pl_mlflow_opts *opts, pl_mlflow_stats *stats)
 {
+	return pl__mlflow_import_runs_then(st, source, opts, stats, NULL,
+	    NULL);
+}
+
+int
+pl__mlflow_import_runs_then(pl_store *st, const char *source,
+    const pl_mlflow_opts *opts, pl_mlflow_stats *stats,
+    int (*hook)(pl_store *st, void *arg), void *arg)
+{
 	struct mli m;
 	char *path = NULL;
 	int kind, rc;
@@ -747,15 +759,20 @@ pl_mlflow_import_runs(pl_store *st, const char *source,
 		rc = pl__mlflow_read_sqlite(&m, path);
 	if (rc == PL_OK && m.in_tx)
 		rc = link_parents(&m);
+	if (rc == PL_OK && hook && (rc = begin_batch(&m)) == PL_OK)
+		rc = hook(st, arg);
 	if (rc == PL_OK && m.in_tx && !(opts && opts->dry_run) &&
-	    (stats->runs || stats->runs_updated || stats->experiments)) {
-		char detail[256];
+	    (stats->runs || stats->runs_updated || stats->experiments ||
+	    stats->models || stats->versions || stats->aliases)) {
+		char detail[320];
 
 		snprintf(detail, sizeof detail, "%lld experiments, %lld runs "
-		    "(%lld topped up), %lld points, %lld artifacts",
+		    "(%lld topped up), %lld points, %lld artifacts, %lld "
+		    "models, %lld model versions, %lld aliases",
 		    (long long)stats->experiments, (long long)stats->runs,
 		    (long long)stats->runs_updated, (long long)stats->points,
-		    (long long)stats->artifacts);
+		    (long long)stats->artifacts, (long long)stats->models,
+		    (long long)stats->versions, (long long)stats->aliases);
 		rc = pl_audit_append(st, "import.mlflow", source, detail);
 	}
 	if (m.in_tx) {

@@ -84,4 +84,12 @@ int pl_mlflow_source_kind(char **path_out, const char *source);
 int pl_mlflow_import_runs(pl_store *st, const char *source,
     const pl_mlflow_opts *opts, pl_mlflow_stats *stats);
 
+/* Engine-internal: the same, calling hook(st, arg) inside the last
+ * write transaction (open even when nothing else was written), so what
+ * the hook writes commits, or for a dry run rolls back, with the runs
+ * it may refer to (registry/import-models.c). */
+int pl__mlflow_import_runs_then(pl_store *st, const char *source,
+    const pl_mlflow_opts *opts, pl_mlflow_stats *stats,
+    int (*hook)(pl_store *st, void *arg), void *arg);
+
 #endif

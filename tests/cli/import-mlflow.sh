@@ -15,7 +15,7 @@ D0=a0000000000000000000000000000007
 OLD=a0000000000000000000000000000008
 NEW=a000000000000000000000000000000b
 
-# field JSON KEY: the text value of "KEY" in flat JSON (first match).
+# field JSON KEY: the text value of "KEY" in JSON (its last occurrence).
 field() { printf '%s' "$1" | sed -n "s/.*\"$2\":\"\\{0,1\\}\\([^\",}]*\\).*/\\1/p" | head -n 1; }
 
 # check_store SOURCE_KIND: the assertions both sources must pass after the
@@ -74,6 +74,22 @@ check_store() {
 	if [ -f "$obj" ]; then
 		cmp -s "$obj" "$2/model/model.pkl" && ok || fail "$kind: artifact bytes differ"
 	fi
+
+	# The registry: numbers, stages, aliases and lineage kept.
+	j=$("$PLUMB" model show churn@1 --json)
+	assert_eq archived "$(field "$j" stage)" "$kind: v1 Archived"
+	assert_eq $P "$(field "$j" run_id)" "$kind: v1's run"
+	assert_eq model/MLmodel "$(field "$j" source)" "$kind: v1 keeps its model dir's MLmodel"
+	assert_contains "$j" '"lr":"0.01"' "$kind: v1's params snapshot"
+	assert_contains "$j" '"loss":0.25' "$kind: v1's metrics snapshot"
+	assert_eq 1700000012001 "$(field "$j" created_time)" "$kind: v1's creation time"
+	j=$("$PLUMB" model show churn@champion --json)
+	assert_eq 2 "$(field "$j" version)" "$kind: alias champion -> v2"
+	assert_eq production "$(field "$j" stage)" "$kind: v2 Production"
+	assert_eq $A "$(field "$j" run_id)" "$kind: v2's run"
+	assert_status 1 "$kind: deleted version v3 not imported" -- "$PLUMB" model show churn@3
+	assert_not_contains "$("$PLUMB" model list)" orphan "$kind: a model with no file to hold is not made"
+	assert_contains "$("$PLUMB" model history churn)" "imported from MLflow" "$kind: history says where from"
 	"$PLUMB" fsck >/dev/null && ok || fail "$kind: fsck after import"
 }
 
@@ -86,7 +102,7 @@ set +e
 st=$?
 set -e
 assert_eq 1 "$st" "damaged files make the exit status 1"
-assert_contains "$(cat out)" "imported 2 experiments, 6 runs, 114 points, 4 artifacts, 8 params, 11 tags; skipped 4 deleted runs, 2 deleted experiments; 2 unreadable files or lines skipped" "summary"
+assert_contains "$(cat out)" "imported 2 experiments, 6 runs, 114 points, 5 artifacts, 8 params, 11 tags, 1 model, 2 model versions, 1 alias; skipped 4 deleted runs, 2 deleted experiments, 1 model version without a local artifact; 2 unreadable files or lines skipped" "summary"
 assert_contains "$(cat err)" "mlruns/1/$C1/metrics/loss:3: not a metric point" "bad metric line by path:line"
 assert_contains "$(cat err)" "mlruns/1/bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb/meta.yaml:3: not YAML" "bad meta.yaml by path:line"
 check_store files "mlruns/1/$A/artifacts"
@@ -95,7 +111,7 @@ check_store files "mlruns/1/$A/artifacts"
 set +e
 "$PLUMB" import mlflow mlruns --json >out 2>/dev/null
 set -e
-assert_contains "$(cat out)" '"experiments":0,"runs":0,"runs_updated":0,"runs_unchanged":6,"points":0,"params":0,"tags":0,"artifacts":0' "second import adds nothing"
+assert_contains "$(cat out)" '"experiments":0,"runs":0,"runs_updated":0,"runs_unchanged":6,"points":0,"params":0,"tags":0,"artifacts":0,"models":0,"versions":0,"aliases":0' "second import adds nothing"
 set +e
 "$PLUMB" import mlflow mlruns >out 2>/dev/null
 set -e
@@ -121,9 +137,10 @@ mkdir ../dry && cd ../dry
 set +e
 "$PLUMB" import mlflow --dry-run ../fs/mlruns >out 2>/dev/null
 set -e
-assert_contains "$(cat out)" "would import 2 experiments, 7 runs, 135 points, 4 artifacts" "dry run counts"
+assert_contains "$(cat out)" "would import 2 experiments, 7 runs, 135 points, 5 artifacts, 8 params, 12 tags, 1 model, 2 model versions, 1 alias" "dry run counts"
 assert_eq "" "$("$PLUMB" runs --ids)" "dry run wrote no run"
 assert_eq 0 "$(find .plumb/cache -type f | wc -l)" "dry run copied no artifact"
+assert_contains "$("$PLUMB" model list)" "no models" "dry run registered nothing"
 
 # ---- SQLite database -------------------------------------------------------
 mkdir ../db && cd ../db
@@ -131,7 +148,7 @@ mkdir ../db && cd ../db
 "$PY" "$FX" db mlflow.db art
 cp mlflow.db pristine.db
 "$PLUMB" import mlflow sqlite:///mlflow.db >out 2>err && ok || fail "db import: $(cat err)"
-assert_contains "$(cat out)" "imported 2 experiments, 6 runs, 114 points, 4 artifacts, 8 params, 11 tags; skipped 4 deleted runs, 2 deleted experiments" "db summary"
+assert_contains "$(cat out)" "imported 2 experiments, 6 runs, 114 points, 5 artifacts, 8 params, 11 tags, 1 model, 2 model versions, 1 alias; skipped 4 deleted runs, 2 deleted experiments, 1 model version without a local artifact" "db summary"
 check_store db "art/1/$A/artifacts"
 cmp -s mlflow.db pristine.db && ok || fail "the MLflow database was written to"
 "$PLUMB" import mlflow mlflow.db >out 2>&1 && ok || fail "db second import"

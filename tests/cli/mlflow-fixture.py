@@ -79,6 +79,7 @@ METRICS = {
     D0: {"m": [(T0 + 150, -1.5, 5)]},
 }
 ARTIFACTS = {
+    P: {"model/MLmodel": b"flavors:\n  python_function: {}\n"},
     A: {"model/MLmodel": b"flavors:\n  sklearn:\n    pickled_model: model.pkl\n",
         "model/model.pkl": b"\x80\x04pickled model bytes\x00\xff",
         "plot.txt": b"a plot\n", "notes/readme.md": b"# notes\n"},
