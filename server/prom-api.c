@@ -219,7 +219,8 @@ api_meta(struct srv_req *r, const struct prom_params *pp)
 		}
 	}
 	if (what != 0) {
-		qsort(strs, n, sizeof *strs, cmp_str);
+		if (n)	/* (strs is NULL when nothing matched) */
+			qsort(strs, n, sizeof *strs, cmp_str);
 		for (size_t i = 0; i < n; i++) {
 			if (i && strcmp(strs[i], strs[i - 1]) == 0)
 				continue;
