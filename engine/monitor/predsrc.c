@@ -17,85 +17,14 @@
 #include "monitor/predblock.h"
 #include "store/internal.h"
 #include "monitor/wdrift.h"
+#include "monitor/predsrc-int.h"
 
 #define DAY_MS 86400000LL
 #define MAX_BYTES_DEFAULT (64u << 20)
 
-/* One followed log and its counters (mirrors a mon_logs row). */
-struct flog {
-	const char *name;		/* "predictions" | "labels" */
-	char *path;
-	pl_tail *tail;
-	pl_predparse *parser;
-	int64_t lines, records, malformed, duplicates;
-	unsigned changes_seen;		/* parser changes already reported */
-	int64_t schema_changes;
-	char last_error[256];
-	const char *state;		/* last state reported */
-};
 
-struct det {
-	pl_detect *d;
-	int kind;
-	int drift, warning;		/* this poll */
-};
-
-struct pl_predsrc {
-	pl_store *st;
-	char *target;
-	struct flog pred, lab;
-	int64_t within_ms, perf_window_ms;
-	int task;
-	int64_t retain_ms, next_prune_ms;	/* 0: no retention; 0: at once */
-	int64_t pruned;			/* predictions deleted so far */
-	double threshold;		/* the score cut */
-	unsigned metrics;		/* PL_PERF_M_*; 0: all of the task */
-	size_t max_bytes;
-	/* this poll */
-	const struct pl_predsrc_out *out;
-	int64_t now_ms;
-	int64_t round_records, round_errors, round_new_labels;
-	double *lat, *pv;
-	size_t nlat, npv, cap_lat, cap_pv;
-	int64_t max_ts;			/* latest prediction time seen */
-	int64_t errors;			/* stored rows with an error status; -1: unknown */
-	int cb_failed;
-	/* stored predictions (predblock.h), built from the store at the
-	 * first poll and dropped when a poll rolls back */
-	int loaded;
-	struct pl_pidx idx;		/* id -> (seq, idx) */
-	struct pl_pblock head;		/* the block being filled */
-	struct pl_pblock look[2];	/* decoded blocks, for checks, joins */
-	unsigned look_next;
-	uint8_t **joined;		/* per seq: bitmap of labelled records */
-	size_t njoined;
-	struct buf enc[5];		/* a block's encoded columns */
-	/* rate */
-	struct timespec last_mono;
-	int have_last;
-	/* drift */
-	pl_wdrift *wd;
-	struct pl_wdrift_opts wdo;	/* to build another reference */
-	int64_t drift_window_ms;
-	size_t drift_window_rows, drift_min_rows;
-	char **drift_features;
-	size_t n_drift_features;
-	long *refmap;			/* log feature index -> reference column */
-	size_t nrefmap;
-	int dataset_drift;
-	int64_t drift_rows_seen;	/* records at the last evaluation */
-	/* concept */
-	struct det *dets;
-	size_t ndets;
-	char err[1024];
-};
-
-static int
-seterr(pl_predsrc *s, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int
-seterr(pl_predsrc *s, int code, const char *fmt, ...)
+int
+pl__ps_seterr(pl_predsrc *s, int code, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -139,17 +68,17 @@ pl_predsrc_errmsg(const pl_predsrc *s)
 	return s->err;
 }
 
-static int
-dbfail(pl_predsrc *s, const char *what)
+int
+pl__ps_dbfail(pl_predsrc *s, const char *what)
 {
-	return seterr(s, pl_store_errcode(s->st) ? pl_store_errcode(s->st) : PL_EIO,
+	return pl__ps_seterr(s, pl_store_errcode(s->st) ? pl_store_errcode(s->st) : PL_EIO,
 	    "%s: %s", what, pl_store_errmsg(s->st));
 }
 
 /* ---- output helpers ---- */
 
-static void
-emit(pl_predsrc *s, const char *name, const char *const *labels,
+void
+pl__ps_emit(pl_predsrc *s, const char *name, const char *const *labels,
     size_t npairs, int64_t t, double v)
 {
 	if (s->out && s->out->sample && !s->cb_failed &&
@@ -157,14 +86,14 @@ emit(pl_predsrc *s, const char *name, const char *const *labels,
 		s->cb_failed = 1;
 }
 
-static void
-emit0(pl_predsrc *s, const char *name, double v)
+void
+pl__ps_emit0(pl_predsrc *s, const char *name, double v)
 {
-	emit(s, name, NULL, 0, s->now_ms, v);
+	pl__ps_emit(s, name, NULL, 0, s->now_ms, v);
 }
 
-static void
-event(pl_predsrc *s, const char *kind, const char *msg)
+void
+pl__ps_event(pl_predsrc *s, const char *kind, const char *msg)
 {
 	if (s->out && s->out->event && !s->cb_failed &&
 	    s->out->event(s->out->ctx, s->now_ms, kind, msg) != 0)
@@ -193,7 +122,7 @@ load_log(pl_predsrc *s, struct flog *f, struct pl_tail_pos *pos)
 
 	memset(pos, 0, sizeof *pos);
 	if (q == NULL)
-		return dbfail(s, "reading the log position");
+		return pl__ps_dbfail(s, "reading the log position");
 	sqlite3_bind_text(q, 1, s->target, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 2, f->name, -1, SQLITE_STATIC);
 	rc = sqlite3_step(q);
@@ -234,7 +163,7 @@ load_log(pl_predsrc *s, struct flog *f, struct pl_tail_pos *pos)
 	sqlite3_reset(q);
 	if (rc != SQLITE_DONE)
 		return pl__sqlerr(s->st, rc, "reading the log position"),
-		    dbfail(s, "reading the log position");
+		    pl__ps_dbfail(s, "reading the log position");
 	return PL_OK;
 }
 
@@ -256,7 +185,7 @@ save_log(pl_predsrc *s, struct flog *f)
 	int rc;
 
 	if (q == NULL)
-		return dbfail(s, "saving the log position");
+		return pl__ps_dbfail(s, "saving the log position");
 	pl_tail_position(f->tail, &pos);
 	for (size_t i = 0; i < pl_predparse_nfeatures(f->parser); i++)
 		buf_printf(&names, "%s%s", i ? "\n" : "",
@@ -285,7 +214,7 @@ save_log(pl_predsrc *s, struct flog *f)
 	buf_free(&names);
 	if (rc != SQLITE_DONE) {
 		pl__sqlerr(s->st, rc, "saving the log position");
-		return dbfail(s, "saving the log position");
+		return pl__ps_dbfail(s, "saving the log position");
 	}
 	return PL_OK;
 }
@@ -305,365 +234,6 @@ push(double **v, size_t *n, size_t *cap, double x)
 	}
 	(*v)[(*n)++] = x;
 	return 0;
-}
-
-/* ---- stored predictions: blocks and the id index ---- */
-
-static int
-oom(pl_predsrc *s)
-{
-	return seterr(s, PL_ENOMEM, "out of memory");
-}
-
-static int
-write_block(pl_predsrc *s, struct pl_pblock *b)
-{
-	sqlite3_stmt *q = pl__stmt(s->st,
-	    "INSERT OR REPLACE INTO mon_pred_blocks(target, seq, n, nfeat,"
-	    " ts_min, ts_max, errors, ids, ts, status, vals, features)"
-	    " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)");
-	int rc;
-
-	if (q == NULL)
-		return dbfail(s, "storing predictions");
-	if (pl_pblock_encode(b, &s->enc[0], &s->enc[1], &s->enc[2], &s->enc[3],
-	    &s->enc[4]) != 0)
-		return oom(s);
-	sqlite3_bind_text(q, 1, s->target, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 2, b->seq);
-	sqlite3_bind_int64(q, 3, (int64_t)b->n);
-	sqlite3_bind_int64(q, 4, (int64_t)b->nfeat);
-	sqlite3_bind_int64(q, 5, b->ts_min);
-	sqlite3_bind_int64(q, 6, b->ts_max);
-	sqlite3_bind_int64(q, 7, b->errors);
-	for (int k = 0; k < 5; k++)
-		sqlite3_bind_blob(q, 8 + k, s->enc[k].len ? s->enc[k].p : "",
-		    (int)s->enc[k].len, SQLITE_STATIC);
-	rc = sqlite3_step(q);
-	sqlite3_reset(q);
-	if (rc != SQLITE_DONE) {
-		pl__sqlerr(s->st, rc, "storing predictions");
-		return dbfail(s, "storing predictions");
-	}
-	b->dirty = 0;
-	return PL_OK;
-}
-
-/* Makes room in the head block for a record with nf features: a full
- * head (or one with fewer feature columns) is stored and the next one
- * begun. */
-static int
-head_room(pl_predsrc *s, size_t nf)
-{
-	struct pl_pblock *h = &s->head;
-	int rc;
-
-	if (h->feat && h->n < PL_PBLOCK_RECORDS && nf <= h->nfeat)
-		return PL_OK;
-	int64_t seq = h->seq;
-	if (h->n > 0) {
-		if ((rc = write_block(s, h)) != PL_OK)
-			return rc;
-		seq++;
-	}
-	size_t pnf = s->pred.parser ? pl_predparse_nfeatures(s->pred.parser) : 0;
-	return pl_pblock_reset(h, seq, nf > pnf ? nf : pnf) == 0 ? PL_OK : oom(s);
-}
-
-static int
-mark_joined(pl_predsrc *s, int64_t seq, uint32_t idx)
-{
-	if ((size_t)seq >= s->njoined) {
-		size_t n = s->njoined ? s->njoined : 64;
-		while (n <= (size_t)seq)
-			n *= 2;
-		uint8_t **v = realloc(s->joined, n * sizeof *v);
-		if (v == NULL)
-			return oom(s);
-		memset(v + s->njoined, 0, (n - s->njoined) * sizeof *v);
-		s->joined = v;
-		s->njoined = n;
-	}
-	if (s->joined[seq] == NULL &&
-	    (s->joined[seq] = calloc(PL_PBLOCK_RECORDS / 8, 1)) == NULL)
-		return oom(s);
-	s->joined[seq][idx / 8] |= (uint8_t)(1u << (idx % 8));
-	return PL_OK;
-}
-
-static int
-is_joined(const pl_predsrc *s, int64_t seq, uint32_t idx)
-{
-	return (size_t)seq < s->njoined && s->joined[seq] &&
-	    (s->joined[seq][idx / 8] >> (idx % 8) & 1);
-}
-
-/* Block seq, decoded (all but its features), or the head. */
-static int
-block_at(pl_predsrc *s, int64_t seq, const struct pl_pblock **out)
-{
-	if (seq == s->head.seq && s->head.feat) {
-		*out = &s->head;
-		return PL_OK;
-	}
-	for (int k = 0; k < 2; k++)
-		if (s->look[k].off && s->look[k].seq == seq) {
-			*out = &s->look[k];
-			return PL_OK;
-		}
-	struct pl_pblock *b = &s->look[s->look_next++ & 1];
-	sqlite3_stmt *q = pl__stmt(s->st, "SELECT n, ids, ts, status, vals"
-	    " FROM mon_pred_blocks WHERE target = ?1 AND seq = ?2");
-	int rc, drc = -2;
-
-	if (q == NULL)
-		return dbfail(s, "reading predictions");
-	sqlite3_bind_text(q, 1, s->target, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 2, seq);
-	b->seq = -1;
-	if ((rc = sqlite3_step(q)) == SQLITE_ROW)
-		drc = pl_pblock_decode(b, seq, (size_t)sqlite3_column_int64(q, 0),
-		    sqlite3_column_blob(q, 1), (size_t)sqlite3_column_bytes(q, 1),
-		    sqlite3_column_blob(q, 2), (size_t)sqlite3_column_bytes(q, 2),
-		    sqlite3_column_blob(q, 3), (size_t)sqlite3_column_bytes(q, 3),
-		    sqlite3_column_blob(q, 4), (size_t)sqlite3_column_bytes(q, 4));
-	sqlite3_reset(q);
-	if (drc == -1)
-		return oom(s);
-	if (drc != 0) {
-		b->seq = -1;
-		return seterr(s, PL_ECORRUPT, "prediction block %lld of target"
-		    " %s is %s", (long long)seq, s->target,
-		    rc == SQLITE_ROW ? "corrupt" : "missing");
-	}
-	*out = b;
-	return PL_OK;
-}
-
-/* The stored record with this id: 1 (*seq, *idx, *b set), 0 none. */
-static int
-find_id(pl_predsrc *s, const char *id, size_t len, int64_t *seq,
-    uint32_t *idx, const struct pl_pblock **b)
-{
-	uint64_t h = pl_pidx_hash(id, len);
-	size_t pos = (size_t)-1;
-	const struct pl_pidx_slot *sl;
-	int rc;
-
-	while ((sl = pl_pidx_next(&s->idx, h, &pos)) != NULL) {
-		uint32_t sseq = pl_pidx_seq(sl), sidx = pl_pidx_idx(sl);
-		const struct pl_pblock *blk = NULL;
-		if ((rc = block_at(s, sseq, &blk)) != PL_OK)
-			return rc;
-		if (sidx < blk->n && pl_pblock_idlen(blk, sidx) == len &&
-		    memcmp(pl_pblock_id(blk, sidx), id, len) == 0) {
-			*seq = sseq;
-			*idx = sidx;
-			*b = blk;
-			return 1;
-		}
-	}
-	return 0;
-}
-
-static int
-add_record(pl_predsrc *s, const char *id, size_t len, int64_t ts, int error,
-    double pred, double score, double lat, const double *f, size_t nf)
-{
-	int rc;
-
-	if ((rc = head_room(s, nf)) != PL_OK)
-		return rc;
-	if (s->head.seq > PL_PIDX_MAX_SEQ)
-		return seterr(s, PL_ERROR, "target %s has more prediction blocks"
-		    " than the id index holds (%u)", s->target, PL_PIDX_MAX_SEQ);
-	if (pl_pblock_add(&s->head, id, len, ts, error, pred, score, lat, f,
-	    nf) != 0 || pl_pidx_add(&s->idx, pl_pidx_hash(id, len),
-	    (uint32_t)s->head.seq, (uint32_t)(s->head.n - 1)) != 0)
-		return oom(s);
-	return PL_OK;
-}
-
-static int
-store_label(pl_predsrc *s, int64_t seq, uint32_t idx, double label,
-    int64_t label_ms)
-{
-	sqlite3_stmt *q = pl__stmt(s->st, "INSERT INTO mon_pred_labels(target,"
-	    " seq, idx, label, label_ms) VALUES(?1, ?2, ?3, ?4, ?5)");
-	int rc;
-
-	if (q == NULL)
-		return dbfail(s, "joining a label");
-	sqlite3_bind_text(q, 1, s->target, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 2, seq);
-	sqlite3_bind_int64(q, 3, idx);
-	sqlite3_bind_double(q, 4, label);
-	sqlite3_bind_int64(q, 5, label_ms);
-	rc = sqlite3_step(q);
-	sqlite3_reset(q);
-	if (rc != SQLITE_DONE) {
-		pl__sqlerr(s->st, rc, "joining a label");
-		return dbfail(s, "joining a label");
-	}
-	return mark_joined(s, seq, idx);
-}
-
-/* Rows of mon_predictions (schema 5 to 11) of this target, moved into
- * blocks in their reading order, with their labels. */
-static int
-convert_legacy(pl_predsrc *s)
-{
-	sqlite3_stmt *q = pl__stmt(s->st, "SELECT id, ts_ms, prediction, score,"
-	    " latency, status, features, label, label_ms FROM mon_predictions"
-	    " WHERE target = ?1 ORDER BY rid");
-	double f[PL_PRED_MAX_FEATURES];
-	int rc, ret = PL_OK;
-	int64_t n = 0;
-
-	if (q == NULL)
-		return dbfail(s, "moving predictions into blocks");
-	sqlite3_bind_text(q, 1, s->target, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		const char *id = (const char *)sqlite3_column_text(q, 0);
-		size_t len = (size_t)sqlite3_column_bytes(q, 0);
-		const unsigned char *fb = sqlite3_column_blob(q, 6);
-		size_t nf = (size_t)sqlite3_column_bytes(q, 6) / 8;
-		double v[3];
-		if (nf > PL_PRED_MAX_FEATURES)
-			nf = PL_PRED_MAX_FEATURES;
-		if (nf)
-			memcpy(f, fb, nf * 8);
-		for (int k = 0; k < 3; k++)
-			v[k] = sqlite3_column_type(q, 2 + k) == SQLITE_NULL ? NAN :
-			    sqlite3_column_double(q, 2 + k);
-		if ((ret = add_record(s, id ? id : "", len,
-		    sqlite3_column_int64(q, 1), sqlite3_column_int(q, 5) != 0,
-		    v[0], v[1], v[2], f, nf)) != PL_OK)
-			break;
-		if (sqlite3_column_type(q, 7) != SQLITE_NULL &&
-		    (ret = store_label(s, s->head.seq, (uint32_t)(s->head.n - 1),
-		    sqlite3_column_double(q, 7), sqlite3_column_int64(q, 8))) != PL_OK)
-			break;
-		n++;
-	}
-	sqlite3_reset(q);
-	if (ret != PL_OK)
-		return ret;
-	if (rc != SQLITE_DONE) {
-		pl__sqlerr(s->st, rc, "moving predictions into blocks");
-		return dbfail(s, "moving predictions into blocks");
-	}
-	if (n == 0)
-		return PL_OK;
-	if (s->head.dirty && (ret = write_block(s, &s->head)) != PL_OK)
-		return ret;
-	q = pl__stmt(s->st, "DELETE FROM mon_predictions WHERE target = ?1");
-	if (q == NULL)
-		return dbfail(s, "moving predictions into blocks");
-	sqlite3_bind_text(q, 1, s->target, -1, SQLITE_STATIC);
-	rc = sqlite3_step(q);
-	sqlite3_reset(q);
-	if (rc != SQLITE_DONE) {
-		pl__sqlerr(s->st, rc, "moving predictions into blocks");
-		return dbfail(s, "moving predictions into blocks");
-	}
-	return PL_OK;
-}
-
-static void
-preds_unload(pl_predsrc *s)
-{
-	pl_pidx_free(&s->idx);
-	pl_pblock_free(&s->head);
-	for (int k = 0; k < 2; k++)
-		pl_pblock_free(&s->look[k]);
-	for (size_t i = 0; i < s->njoined; i++)
-		free(s->joined[i]);
-	free(s->joined);
-	s->joined = NULL;
-	s->njoined = 0;
-	s->loaded = 0;
-}
-
-/* The id index and joined marks from the store (inside the poll's
- * transaction), older rows moved into blocks, a fresh head. */
-static int
-preds_load(pl_predsrc *s)
-{
-	sqlite3_stmt *q;
-	int rc, drc = 0;
-	int64_t next = 0;
-
-	if (s->loaded)
-		return PL_OK;
-	preds_unload(s);
-	q = pl__stmt(s->st, "SELECT coalesce(sum(n), 0) FROM mon_pred_blocks"
-	    " WHERE target = ?1");
-	if (q == NULL)
-		return dbfail(s, "reading predictions");
-	sqlite3_bind_text(q, 1, s->target, -1, SQLITE_STATIC);
-	int64_t total = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
-	sqlite3_reset(q);
-	if (pl_pidx_reserve(&s->idx, (size_t)total + PL_PBLOCK_RECORDS) != 0)
-		return oom(s);
-	q = pl__stmt(s->st, "SELECT seq, n, ids FROM mon_pred_blocks"
-	    " WHERE target = ?1 ORDER BY seq");
-	if (q == NULL)
-		return dbfail(s, "reading predictions");
-	sqlite3_bind_text(q, 1, s->target, -1, SQLITE_STATIC);
-	struct pl_pblock *b = &s->look[0];
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		int64_t seq = sqlite3_column_int64(q, 0);
-		size_t n = (size_t)sqlite3_column_int64(q, 1);
-		drc = pl_pblock_decode(b, seq, n, sqlite3_column_blob(q, 2),
-		    (size_t)sqlite3_column_bytes(q, 2), NULL, 0, NULL, 0, NULL, 0);
-		if (drc != 0)
-			break;
-		for (size_t i = 0; i < n; i++)
-			if (pl_pidx_add(&s->idx, pl_pidx_hash(pl_pblock_id(b, i),
-			    pl_pblock_idlen(b, i)), (uint32_t)seq, (uint32_t)i) != 0) {
-				drc = -1;
-				break;
-			}
-		if (drc != 0)
-			break;
-		next = seq + 1;
-	}
-	sqlite3_reset(q);
-	pl_pblock_free(b);	/* ids only: not a cached block */
-	if (drc == -1)
-		return oom(s);
-	if (drc != 0)
-		return seterr(s, PL_ECORRUPT, "a prediction block of target %s is"
-		    " corrupt", s->target);
-	if (rc != SQLITE_DONE) {
-		pl__sqlerr(s->st, rc, "reading predictions");
-		return dbfail(s, "reading predictions");
-	}
-	q = pl__stmt(s->st, "SELECT seq, idx FROM mon_pred_labels"
-	    " WHERE target = ?1");
-	if (q == NULL)
-		return dbfail(s, "reading labels");
-	sqlite3_bind_text(q, 1, s->target, -1, SQLITE_STATIC);
-	int ret = PL_OK;
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW && ret == PL_OK) {
-		int64_t seq = sqlite3_column_int64(q, 0);
-		int64_t i = sqlite3_column_int64(q, 1);
-		if (seq >= 0 && i >= 0 && i < PL_PBLOCK_RECORDS)
-			ret = mark_joined(s, seq, (uint32_t)i);
-	}
-	sqlite3_reset(q);
-	if (ret != PL_OK)
-		return ret;
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-		pl__sqlerr(s->st, rc, "reading labels");
-		return dbfail(s, "reading labels");
-	}
-	s->head.seq = next;
-	if ((rc = convert_legacy(s)) != PL_OK)
-		return rc;
-	s->loaded = 1;
-	return PL_OK;
 }
 
 static void
@@ -691,7 +261,7 @@ on_prediction(void *ctx, const char *line, size_t len, unsigned flags)
 	if (rc == PL_ITEROVER)
 		return 0;
 	if (rc == PL_ENOMEM)
-		return oom(s);
+		return pl__ps_oom(s);
 	if (rc != PL_OK) {
 		bad_line(f, pl_predparse_errmsg(f->parser));
 		return 0;
@@ -701,13 +271,13 @@ on_prediction(void *ctx, const char *line, size_t len, unsigned flags)
 		return 0;
 	}
 	int64_t ts = r.ts_ms == INT64_MIN ? s->now_ms : r.ts_ms;
-	if ((rc = find_id(s, r.id, r.id_len, &seq, &idx, &b)) < 0)
+	if ((rc = pl__ps_find_id(s, r.id, r.id_len, &seq, &idx, &b)) < 0)
 		return rc;
 	if (rc == 1) {
 		f->duplicates++;
 		return 0;
 	}
-	if ((rc = add_record(s, r.id, r.id_len, ts, r.status == 1, r.prediction,
+	if ((rc = pl__ps_add_record(s, r.id, r.id_len, ts, r.status == 1, r.prediction,
 	    r.score, r.latency, r.features, r.nfeatures)) != PL_OK)
 		return rc;
 	f->records++;
@@ -719,7 +289,7 @@ on_prediction(void *ctx, const char *line, size_t len, unsigned flags)
 		s->max_ts = ts;
 	if ((!isnan(r.latency) && push(&s->lat, &s->nlat, &s->cap_lat, r.latency)) ||
 	    (!isnan(r.prediction) && push(&s->pv, &s->npv, &s->cap_pv, r.prediction)))
-		return oom(s);
+		return pl__ps_oom(s);
 	return 0;
 }
 
@@ -761,13 +331,13 @@ join_label(pl_predsrc *s, const char *id, size_t idlen, double label,
 	int rc;
 
 	*exists = 0;
-	if ((rc = find_id(s, id, idlen, &seq, &idx, &b)) <= 0)
+	if ((rc = pl__ps_find_id(s, id, idlen, &seq, &idx, &b)) <= 0)
 		return rc;
 	*exists = 1;
-	if (is_joined(s, seq, idx) || b->ts[idx] < label_ms - s->within_ms)
+	if (pl__ps_is_joined(s, seq, idx) || b->ts[idx] < label_ms - s->within_ms)
 		return 0;
 	double pred = b->pred[idx], score = b->score[idx];
-	if ((rc = store_label(s, seq, idx, label, label_ms)) != PL_OK)
+	if ((rc = pl__ps_store_label(s, seq, idx, label, label_ms)) != PL_OK)
 		return rc;
 	s->round_new_labels++;
 	feed_detectors(s, pred, score, label);
@@ -788,7 +358,7 @@ on_label(void *ctx, const char *line, size_t len, unsigned flags)
 	if (rc == PL_ITEROVER)
 		return 0;
 	if (rc == PL_ENOMEM)
-		return oom(s);
+		return pl__ps_oom(s);
 	if (rc != PL_OK) {
 		bad_line(f, pl_predparse_errmsg(f->parser));
 		return 0;
@@ -814,7 +384,7 @@ on_label(void *ctx, const char *line, size_t len, unsigned flags)
 	    " mon_labels_pending(target, id, label, label_ms)"
 	    " VALUES(?1, ?2, ?3, ?4)");
 	if (q == NULL)
-		return dbfail(s, "keeping a label");
+		return pl__ps_dbfail(s, "keeping a label");
 	sqlite3_bind_text(q, 1, s->target, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 2, r.id, (int)r.id_len, SQLITE_STATIC);
 	sqlite3_bind_double(q, 3, r.label);
@@ -823,7 +393,7 @@ on_label(void *ctx, const char *line, size_t len, unsigned flags)
 	sqlite3_reset(q);
 	if (rc != SQLITE_DONE) {
 		pl__sqlerr(s->st, rc, "keeping a label");
-		return dbfail(s, "keeping a label");
+		return pl__ps_dbfail(s, "keeping a label");
 	}
 	return 0;
 }
@@ -846,7 +416,7 @@ join_pending(pl_predsrc *s)
 	int rc;
 
 	if (q == NULL)
-		return dbfail(s, "joining waiting labels");
+		return pl__ps_dbfail(s, "joining waiting labels");
 	sqlite3_bind_text(q, 1, s->target, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		if (n == cap) {
@@ -873,12 +443,12 @@ join_pending(pl_predsrc *s)
 	int ret = PL_OK;
 	if (rc != SQLITE_DONE) {
 		pl__sqlerr(s->st, rc, "joining waiting labels");
-		ret = dbfail(s, "joining waiting labels");
+		ret = pl__ps_dbfail(s, "joining waiting labels");
 	}
 	q = pl__stmt(s->st, "DELETE FROM mon_labels_pending WHERE target = ?1"
 	    " AND id = ?2");
 	if (q == NULL && ret == PL_OK)
-		ret = dbfail(s, "dropping waiting labels");
+		ret = pl__ps_dbfail(s, "dropping waiting labels");
 	for (size_t i = 0; i < n && ret == PL_OK; i++) {
 		int exists;
 		if ((rc = join_label(s, v[i].id, v[i].len, v[i].label, v[i].ms,
@@ -892,8 +462,8 @@ join_pending(pl_predsrc *s)
 		const struct pl_pblock *b;
 		int64_t seq;
 		uint32_t idx;
-		if (rc == 0 && ((rc = find_id(s, v[i].id, v[i].len, &seq, &idx,
-		    &b)) < 0 || !is_joined(s, seq, idx))) {
+		if (rc == 0 && ((rc = pl__ps_find_id(s, v[i].id, v[i].len, &seq, &idx,
+		    &b)) < 0 || !pl__ps_is_joined(s, seq, idx))) {
 			if (rc < 0)
 				ret = rc;
 			continue;
@@ -904,7 +474,7 @@ join_pending(pl_predsrc *s)
 		sqlite3_reset(q);
 		if (rc != SQLITE_DONE) {
 			pl__sqlerr(s->st, rc, "dropping waiting labels");
-			ret = dbfail(s, "dropping waiting labels");
+			ret = pl__ps_dbfail(s, "dropping waiting labels");
 		}
 	}
 	for (size_t i = 0; i < n; i++)
@@ -915,14 +485,14 @@ join_pending(pl_predsrc *s)
 	q = pl__stmt(s->st, "DELETE FROM mon_labels_pending WHERE target = ?1"
 	    " AND label_ms < ?2");
 	if (q == NULL)
-		return dbfail(s, "dropping waiting labels");
+		return pl__ps_dbfail(s, "dropping waiting labels");
 	sqlite3_bind_text(q, 1, s->target, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 2, s->now_ms - s->within_ms);
 	rc = sqlite3_step(q);
 	sqlite3_reset(q);
 	if (rc != SQLITE_DONE) {
 		pl__sqlerr(s->st, rc, "dropping waiting labels");
-		return dbfail(s, "dropping waiting labels");
+		return pl__ps_dbfail(s, "dropping waiting labels");
 	}
 	return PL_OK;
 }
@@ -949,10 +519,10 @@ poll_log(pl_predsrc *s, struct flog *f, pl_tail_line_fn fn)
 		state(s, f, "missing", f->path);
 	else if (ev & PL_TAIL_EV_ROTATED) {
 		state(s, f, "rotated", f->path);
-		event(s, "log-rotated", f->path);
+		pl__ps_event(s, "log-rotated", f->path);
 	} else if (ev & PL_TAIL_EV_TRUNCATED) {
 		state(s, f, "truncated", f->path);
-		event(s, "log-rotated", f->path);
+		pl__ps_event(s, "log-rotated", f->path);
 	} else if (f->state == NULL || strcmp(f->state, "ok") != 0)
 		state(s, f, "ok", f->path);
 	unsigned ch = pl_predparse_schema_changes(f->parser);
@@ -962,7 +532,7 @@ poll_log(pl_predsrc *s, struct flog *f, pl_tail_line_fn fn)
 		f->changes_seen = ch;
 		snprintf(msg, sizeof msg, "%s: columns changed: %s", f->path,
 		    pl_predparse_schema_note(f->parser));
-		event(s, "log-schema", msg);
+		pl__ps_event(s, "log-schema", msg);
 	}
 	return save_log(s, f);
 }
@@ -1040,16 +610,16 @@ emit_traffic(pl_predsrc *s)
 		    (double)(now.tv_nsec - s->last_mono.tv_nsec) / 1e9;
 	s->last_mono = now;
 	s->have_last = 1;
-	emit0(s, "plumb_predictions_total", (double)s->pred.records);
+	pl__ps_emit0(s, "plumb_predictions_total", (double)s->pred.records);
 	if (secs > 0)
-		emit0(s, "plumb_prediction_rate", (double)s->round_records / secs);
+		pl__ps_emit0(s, "plumb_prediction_rate", (double)s->round_records / secs);
 	if (s->round_records > 0)
-		emit0(s, "plumb_prediction_error_ratio",
+		pl__ps_emit0(s, "plumb_prediction_error_ratio",
 		    (double)s->round_errors / (double)s->round_records);
 	if (s->nlat > 0) {
 		for (int k = 0; k < 3; k++) {
 			const char *l[] = { "quantile", qs[k] };
-			emit(s, "plumb_prediction_latency_seconds", l, 1, s->now_ms,
+			pl__ps_emit(s, "plumb_prediction_latency_seconds", l, 1, s->now_ms,
 			    quantile(s->lat, s->nlat, qv[k]));
 		}
 	}
@@ -1064,11 +634,11 @@ emit_traffic(pl_predsrc *s)
 				binary = 0;
 		}
 		const char *l[] = { "quantile", "0.5" };
-		emit(s, "plumb_prediction_value", l, 1, s->now_ms,
+		pl__ps_emit(s, "plumb_prediction_value", l, 1, s->now_ms,
 		    quantile(s->pv, s->npv, 0.5));
-		emit0(s, "plumb_prediction_mean", sum / (double)s->npv);
+		pl__ps_emit0(s, "plumb_prediction_mean", sum / (double)s->npv);
 		if (binary || s->task == PL_PERF_CLASSIFICATION)
-			emit0(s, "plumb_prediction_positive_ratio",
+			pl__ps_emit0(s, "plumb_prediction_positive_ratio",
 			    (double)pos / (double)s->npv);
 	}
 	for (int k = 0; k < 2; k++) {
@@ -1076,10 +646,10 @@ emit_traffic(pl_predsrc *s)
 		if (f->path == NULL)
 			continue;
 		const char *l[] = { "log", f->name };
-		emit(s, "plumb_log_lines_total", l, 1, s->now_ms, (double)f->lines);
-		emit(s, "plumb_log_malformed_total", l, 1, s->now_ms,
+		pl__ps_emit(s, "plumb_log_lines_total", l, 1, s->now_ms, (double)f->lines);
+		pl__ps_emit(s, "plumb_log_malformed_total", l, 1, s->now_ms,
 		    (double)f->malformed);
-		emit(s, "plumb_log_schema_changes_total", l, 1, s->now_ms,
+		pl__ps_emit(s, "plumb_log_schema_changes_total", l, 1, s->now_ms,
 		    (double)f->schema_changes);
 	}
 }
@@ -1098,13 +668,13 @@ count_errors(pl_predsrc *s)
 	    " mon_pred_blocks WHERE target = ?1) + (SELECT count(*) FROM"
 	    " mon_predictions WHERE target = ?1 AND status != 0)");
 	if (q == NULL)
-		return dbfail(s, "counting errors");
+		return pl__ps_dbfail(s, "counting errors");
 	sqlite3_bind_text(q, 1, s->target, -1, SQLITE_STATIC);
 	rc = sqlite3_step(q);
 	if (rc == SQLITE_ROW)
 		s->errors = sqlite3_column_int64(q, 0);
 	sqlite3_reset(q);
-	return rc == SQLITE_ROW ? PL_OK : dbfail(s, "counting errors");
+	return rc == SQLITE_ROW ? PL_OK : pl__ps_dbfail(s, "counting errors");
 }
 
 /*
@@ -1113,10 +683,6 @@ count_errors(pl_predsrc *s)
  * window readers below give the same order from the blocks, which keeps
  * every sum (and so every metric) the same to the last bit.
  */
-struct rec {
-	int64_t ts;
-	size_t row;			/* reading order among the candidates */
-};
 
 static int
 rec_cmp(const void *a, const void *b)
@@ -1129,8 +695,8 @@ rec_cmp(const void *a, const void *b)
 }
 
 /* Sorts by (ts, reading order) unless already so. */
-static void
-rec_sort(struct rec *v, size_t n)
+void
+pl__ps_rec_sort(struct rec *v, size_t n)
 {
 	for (size_t i = 1; i < n; i++)
 		if (v[i].ts < v[i - 1].ts) {
@@ -1159,7 +725,7 @@ emit_performance(pl_predsrc *s)
 	struct pl_perf m;
 
 	if (q == NULL)
-		return dbfail(s, "reading labelled predictions");
+		return pl__ps_dbfail(s, "reading labelled predictions");
 	sqlite3_bind_text(q, 1, s->target, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 2, cutoff);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
@@ -1205,15 +771,7 @@ read_done:
 	b->seq = -1;		/* decoded without ids: not for block_at */
 	sqlite3_reset(q);
 	if (rc != SQLITE_DONE) {
-		if (rc == SQLITE_NOMEM)
-			ret = oom(s);
-		else if (rc == SQLITE_CORRUPT)
-			ret = seterr(s, PL_ECORRUPT, "a prediction block of target"
-			    " %s is corrupt", s->target);
-		else {
-			pl__sqlerr(s->st, rc, "reading labelled predictions");
-			ret = dbfail(s, "reading labelled predictions");
-		}
+		ret = pl__ps_read_fail(s, rc, "reading labelled predictions");
 		goto out;
 	}
 	if (nc == 0)
@@ -1222,7 +780,7 @@ read_done:
 	q = pl__stmt(s->st, "SELECT seq, idx, label FROM mon_pred_labels"
 	    " WHERE target = ?1 AND seq >= ?2 ORDER BY seq, idx");
 	if (q == NULL) {
-		ret = dbfail(s, "reading labels");
+		ret = pl__ps_dbfail(s, "reading labels");
 		goto out;
 	}
 	sqlite3_bind_text(q, 1, s->target, -1, SQLITE_STATIC);
@@ -1240,15 +798,15 @@ read_done:
 	sqlite3_reset(q);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
 		pl__sqlerr(s->st, rc, "reading labels");
-		ret = dbfail(s, "reading labels");
+		ret = pl__ps_dbfail(s, "reading labels");
 		goto out;
 	}
-	rec_sort(order, nc);
+	pl__ps_rec_sort(order, nc);
 	p = malloc(nc * sizeof *p);
 	sc = malloc(nc * sizeof *sc);
 	l = malloc(nc * sizeof *l);
 	if (!p || !sc || !l) {
-		ret = oom(s);
+		ret = pl__ps_oom(s);
 		goto out;
 	}
 	for (size_t k = 0; k < nc; k++) {
@@ -1260,32 +818,32 @@ read_done:
 		l[n] = x->l;
 		n++;
 	}
-	emit0(s, "plumb_label_coverage", (double)n / (double)nc);
-	emit0(s, "plumb_labelled_predictions", (double)n);
+	pl__ps_emit0(s, "plumb_label_coverage", (double)n / (double)nc);
+	pl__ps_emit0(s, "plumb_labelled_predictions", (double)n);
 	if (n == 0)
 		goto out;
 	if ((ret = pl_perf_compute(&m, p, sc, l, n, s->task, s->threshold))
 	    != PL_OK) {
-		seterr(s, ret, "out of memory");
+		pl__ps_seterr(s, ret, "out of memory");
 		goto out;
 	}
 	unsigned want = s->metrics ? s->metrics : ~0u;
 	if (m.task == PL_PERF_CLASSIFICATION) {
 		if (want & PL_PERF_M_ACCURACY)
-			emit0(s, "plumb_model_accuracy", m.accuracy);
+			pl__ps_emit0(s, "plumb_model_accuracy", m.accuracy);
 		if (want & PL_PERF_M_PRECISION)
-			emit0(s, "plumb_model_precision", m.precision);
+			pl__ps_emit0(s, "plumb_model_precision", m.precision);
 		if (want & PL_PERF_M_RECALL)
-			emit0(s, "plumb_model_recall", m.recall);
+			pl__ps_emit0(s, "plumb_model_recall", m.recall);
 		if (want & PL_PERF_M_F1)
-			emit0(s, "plumb_model_f1", m.f1);
+			pl__ps_emit0(s, "plumb_model_f1", m.f1);
 		if ((want & PL_PERF_M_AUC) && !isnan(m.auc))
-			emit0(s, "plumb_model_auc", m.auc);
+			pl__ps_emit0(s, "plumb_model_auc", m.auc);
 	} else {
 		if (want & PL_PERF_M_MAE)
-			emit0(s, "plumb_model_mae", m.mae);
+			pl__ps_emit0(s, "plumb_model_mae", m.mae);
 		if (want & PL_PERF_M_RMSE)
-			emit0(s, "plumb_model_rmse", m.rmse);
+			pl__ps_emit0(s, "plumb_model_rmse", m.rmse);
 	}
 out:
 	free(c);
@@ -1302,262 +860,19 @@ emit_concept(pl_predsrc *s)
 	for (size_t i = 0; i < s->ndets; i++) {
 		struct det *d = &s->dets[i];
 		const char *l[] = { "detector", pl_detect_kind_name(d->kind) };
-		emit(s, "plumb_concept_drift", l, 1, s->now_ms, d->drift ? 1 : 0);
+		pl__ps_emit(s, "plumb_concept_drift", l, 1, s->now_ms, d->drift ? 1 : 0);
 		if (pl_detect_has_warnings(d->kind))
-			emit(s, "plumb_concept_warning", l, 1, s->now_ms,
+			pl__ps_emit(s, "plumb_concept_warning", l, 1, s->now_ms,
 			    d->warning ? 1 : 0);
 		if (d->drift) {
 			char msg[160];
 			snprintf(msg, sizeof msg, "%s detected a change in the error rate of the predictions (%d alarm%s this round)",
 			    pl_detect_kind_name(d->kind), d->drift,
 			    d->drift == 1 ? "" : "s");
-			event(s, "concept-drift", msg);
+			pl__ps_event(s, "concept-drift", msg);
 		}
 		d->drift = d->warning = 0;
 	}
-}
-
-/* ---- window drift ---- */
-
-static int
-drift_window(pl_predsrc *s)
-{
-	size_t nref = pl_wdrift_ncolumns(s->wd);
-	size_t nf = pl_predparse_nfeatures(s->pred.parser);
-	double **cols = calloc(nref ? nref : 1, sizeof *cols);
-	size_t n = 0, cap = 0;
-	int rc, ret = PL_OK;
-	sqlite3_stmt *q;
-
-	if (cols == NULL)
-		return seterr(s, PL_ENOMEM, "out of memory");
-	/* log feature -> reference column, rebuilt when columns change */
-	if (s->nrefmap != nf) {
-		long *m = realloc(s->refmap, (nf ? nf : 1) * sizeof *m);
-		if (m == NULL) {
-			free(cols);
-			return seterr(s, PL_ENOMEM, "out of memory");
-		}
-		s->refmap = m;
-		for (size_t i = 0; i < nf; i++) {
-			const char *name = pl_predparse_feature(s->pred.parser, i);
-			long k = pl_wdrift_find(s->wd, name);
-			if (k >= 0 && s->drift_features) {
-				int want = 0;
-				for (size_t j = 0; j < s->n_drift_features; j++)
-					want |= strcmp(s->drift_features[j], name) == 0;
-				if (!want)
-					k = -1;
-			}
-			m[i] = k;
-		}
-		s->nrefmap = nf;
-	}
-	/* The window: the newest drift_window_rows records (ties: the later
-	 * read first), or those newer than drift_window_ms before the newest
-	 * (in time order).  Candidates: records at or after lo. */
-	int64_t lo;
-	if (s->drift_window_rows) {
-		/* blocks, newest first, until they hold enough records: the
-		 * window's records are all at or after the oldest of those */
-		size_t have = 0;
-		lo = INT64_MAX;
-		q = pl__stmt(s->st, "SELECT n, ts_min FROM mon_pred_blocks"
-		    " WHERE target = ?1 ORDER BY ts_max DESC");
-		if (q == NULL) {
-			free(cols);
-			return dbfail(s, "reading the drift window");
-		}
-		sqlite3_bind_text(q, 1, s->target, -1, SQLITE_STATIC);
-		while (have < s->drift_window_rows &&
-		    (rc = sqlite3_step(q)) == SQLITE_ROW) {
-			have += (size_t)sqlite3_column_int64(q, 0);
-			int64_t t = sqlite3_column_int64(q, 1);
-			if (t < lo)
-				lo = t;
-		}
-		sqlite3_reset(q);
-		if (have < s->drift_window_rows)
-			lo = INT64_MIN;
-	} else
-		lo = s->max_ts - s->drift_window_ms + 1;
-	q = pl__stmt(s->st, "SELECT seq, n, nfeat, ts, features FROM"
-	    " mon_pred_blocks WHERE target = ?1 AND ts_max >= ?2 ORDER BY seq");
-	if (q == NULL) {
-		free(cols);
-		return dbfail(s, "reading the drift window");
-	}
-	struct rec *order = NULL;
-	double *col = NULL;		/* one feature column of a block */
-	size_t nc = 0, ncol = 0;
-	struct pl_pblock *b = &s->look[s->look_next++ & 1];
-	sqlite3_bind_text(q, 1, s->target, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 2, lo);
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		int64_t seq = sqlite3_column_int64(q, 0);
-		size_t bn = (size_t)sqlite3_column_int64(q, 1);
-		size_t bnf = (size_t)sqlite3_column_int64(q, 2);
-		const void *fb = sqlite3_column_blob(q, 4);
-		size_t fbn = (size_t)sqlite3_column_bytes(q, 4);
-		int d = pl_pblock_decode(b, seq, bn, NULL, 0,
-		    sqlite3_column_blob(q, 3), (size_t)sqlite3_column_bytes(q, 3),
-		    NULL, 0, NULL, 0);
-		if (d != 0) {
-			rc = d == -1 ? SQLITE_NOMEM : SQLITE_CORRUPT;
-			break;
-		}
-		size_t first = nc;
-		for (size_t i = 0; i < bn; i++) {
-			if (b->ts[i] < lo)
-				continue;
-			if (nc == cap) {
-				cap = cap ? cap * 2 : 4096;
-				void *o = realloc(order, cap * sizeof *order);
-				if (o == NULL) {
-					rc = SQLITE_NOMEM;
-					goto read_done;
-				}
-				order = o;
-				for (size_t j = 0; j < nref; j++) {
-					double *c = realloc(cols[j], cap * sizeof *c);
-					if (c == NULL) {
-						rc = SQLITE_NOMEM;
-						goto read_done;
-					}
-					cols[j] = c;
-				}
-			}
-			order[nc].ts = b->ts[i];
-			order[nc].row = i;	/* the place in the block, for now */
-			for (size_t j = 0; j < nref; j++)
-				cols[j][nc] = NAN;
-			nc++;
-		}
-		if (nc == first)
-			continue;
-		if (bn > ncol) {
-			double *t = realloc(col, bn * sizeof *t);
-			if (t == NULL) {
-				rc = SQLITE_NOMEM;
-				break;
-			}
-			col = t;
-			ncol = bn;
-		}
-		for (size_t k = 0; k < bnf && k < nf; k++) {
-			if (s->refmap[k] < 0)
-				continue;
-			if (pl_pblock_feature(fb, fbn, bn, bnf, k, col) != 0) {
-				rc = SQLITE_CORRUPT;
-				goto read_done;
-			}
-			double *dst = cols[s->refmap[k]];
-			for (size_t r = first; r < nc; r++)
-				dst[r] = col[order[r].row];
-		}
-		for (size_t r = first; r < nc; r++)
-			order[r].row = r;
-	}
-read_done:
-	b->seq = -1;		/* decoded without ids: not for block_at */
-	sqlite3_reset(q);
-	free(col);
-	if (rc != SQLITE_DONE) {
-		free(order);
-		if (rc == SQLITE_NOMEM)
-			ret = oom(s);
-		else if (rc == SQLITE_CORRUPT)
-			ret = seterr(s, PL_ECORRUPT, "a prediction block of target"
-			    " %s is corrupt", s->target);
-		else {
-			pl__sqlerr(s->st, rc, "reading the drift window");
-			ret = dbfail(s, "reading the drift window");
-		}
-		goto out;
-	}
-	/* into the former reader's order, the window's records only */
-	rec_sort(order, nc);
-	size_t first = 0, step = 1;
-	n = nc;
-	if (s->drift_window_rows) {
-		n = nc < s->drift_window_rows ? nc : s->drift_window_rows;
-		first = nc - 1;		/* newest first */
-		step = (size_t)-1;
-	} else if (n > 10000000)
-		n = 10000000;
-	int moved = n != nc;
-	for (size_t k = 0; k < n && !moved; k++)
-		moved = order[first + k * step].row != k;
-	if (moved && n) {
-		double *tmp = malloc(n * sizeof *tmp);
-		if (tmp == NULL) {
-			free(order);
-			ret = oom(s);
-			goto out;
-		}
-		for (size_t j = 0; j < nref; j++) {
-			if (cols[j] == NULL)
-				continue;
-			for (size_t k = 0; k < n; k++)
-				tmp[k] = cols[j][order[first + k * step].row];
-			memcpy(cols[j], tmp, n * sizeof *tmp);
-		}
-		free(tmp);
-	}
-	free(order);
-	emit0(s, "plumb_drift_window_rows", (double)n);
-	if (n < s->drift_min_rows) {
-		if (s->out && s->out->state)
-			s->out->state(s->out->ctx, "drift", "waiting",
-			    "fewer rows in the window than min_rows");
-		goto out;
-	}
-	/* a reference column no log feature maps to is passed as NULL */
-	const double **in = calloc(nref ? nref : 1, sizeof *in);
-	if (in == NULL) {
-		ret = seterr(s, PL_ENOMEM, "out of memory");
-		goto out;
-	}
-	for (size_t i = 0; i < nref; i++) {
-		int mapped = 0;
-		for (size_t j = 0; j < nf; j++)
-			mapped |= s->refmap[j] == (long)i;
-		in[i] = mapped && n ? cols[i] : NULL;
-	}
-	ret = pl_wdrift_eval(s->wd, in, n);
-	free(in);
-	if (ret != PL_OK) {
-		seterr(s, ret, "out of memory");
-		goto out;
-	}
-	for (size_t i = 0; i < nref; i++) {
-		const struct pl_drift_column *c = pl_wdrift_result(s->wd, i);
-		if (c->skipped)
-			continue;
-		const char *l[] = { "feature", c->name, "method",
-			pl_drift_method_name(c->method) };
-		emit(s, "plumb_drift_score", l, 2, s->now_ms, c->score);
-		emit(s, "plumb_drift_detected", l, 2, s->now_ms, c->drift ? 1 : 0);
-	}
-	if (pl_wdrift_tested(s->wd) > 0) {
-		int dd = pl_wdrift_dataset_drift(s->wd);
-		emit0(s, "plumb_drift_share", pl_wdrift_share(s->wd));
-		emit0(s, "plumb_drift_dataset", dd);
-		if (dd && !s->dataset_drift) {
-			char msg[200];
-			snprintf(msg, sizeof msg, "data drift: %zu of %zu features drifted over the last %zu predictions",
-			    pl_wdrift_drifted(s->wd), pl_wdrift_tested(s->wd), n);
-			event(s, "drift", msg);
-		}
-		if (s->out && s->out->state)
-			s->out->state(s->out->ctx, "drift", dd ? "drift" : "ok", "");
-		s->dataset_drift = dd;
-	}
-out:
-	for (size_t i = 0; i < nref; i++)
-		free(cols[i]);
-	free(cols);
-	return ret;
 }
 
 /* ---- open / poll / close ---- */
@@ -1729,7 +1044,7 @@ prune(pl_predsrc *s, int64_t *deleted)
 	q = pl__stmt(s->st, "SELECT max(ts_max), max(seq) FROM mon_pred_blocks"
 	    " WHERE target = ?1");
 	if (q == NULL)
-		return dbfail(s, "reading predictions");
+		return pl__ps_dbfail(s, "reading predictions");
 	sqlite3_bind_text(q, 1, s->target, -1, SQLITE_STATIC);
 	rc = sqlite3_step(q);
 	if (rc == SQLITE_ROW && sqlite3_column_type(q, 0) != SQLITE_NULL) {
@@ -1739,7 +1054,7 @@ prune(pl_predsrc *s, int64_t *deleted)
 	sqlite3_reset(q);
 	if (rc != SQLITE_ROW) {
 		pl__sqlerr(s->st, rc, "reading predictions");
-		return dbfail(s, "reading predictions");
+		return pl__ps_dbfail(s, "reading predictions");
 	}
 	if (maxseq < 0)
 		return PL_OK;
@@ -1762,11 +1077,11 @@ prune(pl_predsrc *s, int64_t *deleted)
 		return PL_OK;
 
 	if ((rc = pl__begin(s->st)) != PL_OK)
-		return dbfail(s, "starting a transaction");
+		return pl__ps_dbfail(s, "starting a transaction");
 	for (int k = 0; k < 3; k++) {
 		if ((q = pl__stmt(s->st, sqls[k])) == NULL) {
 			pl__rollback(s->st);
-			return dbfail(s, "expiring predictions");
+			return pl__ps_dbfail(s, "expiring predictions");
 		}
 		sqlite3_bind_text(q, 1, s->target, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(q, 2, horizon);
@@ -1779,17 +1094,17 @@ prune(pl_predsrc *s, int64_t *deleted)
 			pl__sqlerr(s->st, rc, "expiring predictions");
 			pl__rollback(s->st);
 			*deleted = 0;
-			return dbfail(s, "expiring predictions");
+			return pl__ps_dbfail(s, "expiring predictions");
 		}
 		if (k == 0 && *deleted == 0)
 			break;
 	}
 	if ((rc = pl__commit(s->st)) != PL_OK) {	/* rolled back */
 		*deleted = 0;
-		return dbfail(s, "committing");
+		return pl__ps_dbfail(s, "committing");
 	}
 	if (*deleted > 0)
-		preds_unload(s);	/* rebuilt from what is left */
+		pl__ps_unload(s);	/* rebuilt from what is left */
 	return PL_OK;
 }
 
@@ -1819,12 +1134,12 @@ pl_predsrc_poll(pl_predsrc *s, int64_t now_ms, const struct pl_predsrc_out *out)
 	}
 	/* Rows and positions commit together (the point of the design). */
 	if ((rc = pl__begin(s->st)) != PL_OK)
-		return dbfail(s, "starting a transaction");
-	if ((s->pred.tail || s->lab.tail) && (rc = preds_load(s)) != PL_OK)
+		return pl__ps_dbfail(s, "starting a transaction");
+	if ((s->pred.tail || s->lab.tail) && (rc = pl__ps_load(s)) != PL_OK)
 		goto rollback;
 	if (s->pred.tail && (rc = poll_log(s, &s->pred, on_prediction)) != PL_OK)
 		goto rollback;
-	if (s->head.dirty && (rc = write_block(s, &s->head)) != PL_OK)
+	if (s->head.dirty && (rc = pl__ps_write_block(s, &s->head)) != PL_OK)
 		goto rollback;
 	if (s->lab.tail) {
 		if ((rc = poll_log(s, &s->lab, on_label)) != PL_OK)
@@ -1833,7 +1148,7 @@ pl_predsrc_poll(pl_predsrc *s, int64_t now_ms, const struct pl_predsrc_out *out)
 			goto rollback;
 	}
 	if ((rc = pl__commit(s->st)) != PL_OK) {
-		dbfail(s, "committing");
+		pl__ps_dbfail(s, "committing");
 		goto rollback;
 	}
 	if (s->max_ts == INT64_MIN / 2 && s->pred.tail) {
@@ -1850,7 +1165,7 @@ pl_predsrc_poll(pl_predsrc *s, int64_t now_ms, const struct pl_predsrc_out *out)
 	}
 	if (s->pred.tail) {
 		emit_traffic(s);
-		emit0(s, "plumb_prediction_errors_total", (double)s->errors);
+		pl__ps_emit0(s, "plumb_prediction_errors_total", (double)s->errors);
 	}
 	if (s->lab.tail && (s->round_new_labels > 0 || s->round_records > 0) &&
 	    (rc = emit_performance(s)) != PL_OK)
@@ -1859,17 +1174,17 @@ pl_predsrc_poll(pl_predsrc *s, int64_t now_ms, const struct pl_predsrc_out *out)
 	if (s->wd && s->pred.tail &&
 	    (s->pred.records != s->drift_rows_seen || records_before == 0)) {
 		s->drift_rows_seen = s->pred.records;
-		if ((rc = drift_window(s)) != PL_OK)
+		if ((rc = pl__ps_drift_window(s)) != PL_OK)
 			return rc;
 	}
-	return s->cb_failed ? seterr(s, PL_ERROR, "the sink refused a sample") :
+	return s->cb_failed ? pl__ps_seterr(s, PL_ERROR, "the sink refused a sample") :
 	    PL_OK;
 rollback:
 	pl__rollback(s->st);
 	s->errors = -1;
-	preds_unload(s);
+	pl__ps_unload(s);
 	if (s->err[0] == '\0')
-		dbfail(s, "reading the logs");
+		pl__ps_dbfail(s, "reading the logs");
 	/* the parsers' and tails' in-memory state ran ahead of the store:
 	 * start again from the stored positions next time */
 	for (int k = 0; k < 2; k++) {
@@ -1906,7 +1221,7 @@ pl_predsrc_close(pl_predsrc *s)
 	pl_wdrift_free(s->wd);
 	free(s->lat);
 	free(s->pv);
-	preds_unload(s);
+	pl__ps_unload(s);
 	for (int k = 0; k < 5; k++)
 		buf_free(&s->enc[k]);
 	free(s->target);
