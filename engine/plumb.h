@@ -25,6 +25,7 @@
 #include "track/proto.h"
 #include "track/ingest.h"
 #include "track/query.h"
+#include "track/experiment.h"
 #include "track/launch.h"
 #include "track/import-mlflow.h"
 #include "store/progress.h"

@@ -9,7 +9,7 @@
 #include "store/error.h"
 #include "store/store.h"
 
-#define PL__NSTMT 48
+#define PL__NSTMT 96
 
 struct pl_store {
 	sqlite3 *db;

@@ -549,6 +549,28 @@ static const char *const migrations[] = {
 	"CREATE INDEX IF NOT EXISTS runs_name ON runs(name, start_ms);"
 	"CREATE INDEX IF NOT EXISTS runs_user ON runs(user, start_ms);"
 	"CREATE INDEX IF NOT EXISTS runs_user_az ON runs(user, start_ms DESC);",
+
+	/* 15: what MLflow's tracking API (plumb serve, server/mlflow-*.c)
+	 * keeps that plumb did not: soft deletion, experiment tags.
+	 * - experiments: deleted_ms (NULL: active; else when it was
+	 *   deleted), updated_ms (last rename, tag or lifecycle change),
+	 *   artifact_location as the client gave it.
+	 * - experiment_tags: key/value per experiment.
+	 * - runs.deleted_ms: NULL while the run is active.  Deleting an
+	 *   experiment stamps its active runs with the experiment's
+	 *   deleted_ms, so a restore brings back exactly those.  The
+	 *   partial index holds only deleted runs: it lists them
+	 *   (DELETED_ONLY) and costs nothing to stores without any. */
+	"ALTER TABLE experiments ADD COLUMN deleted_ms INTEGER;"
+	"ALTER TABLE experiments ADD COLUMN updated_ms INTEGER;"
+	"ALTER TABLE experiments ADD COLUMN artifact_location TEXT;"
+	"CREATE TABLE experiment_tags("
+	"  experiment_id INTEGER NOT NULL REFERENCES experiments(id),"
+	"  key TEXT NOT NULL, value TEXT NOT NULL,"
+	"  PRIMARY KEY(experiment_id, key)) STRICT, WITHOUT ROWID;"
+	"ALTER TABLE runs ADD COLUMN deleted_ms INTEGER;"
+	"CREATE INDEX runs_deleted ON runs(deleted_ms) "
+	"  WHERE deleted_ms IS NOT NULL;",
 };
 
 int

@@ -725,9 +725,12 @@ pl_store_data_version(int64_t *out, pl_store *st)
 int
 pl_store_reap(int *out_count, pl_store *st)
 {
+	/* A run without a heartbeat is detached (track/run.h): a client of
+	 * plumb serve owns it, no process here keeps it alive, so nothing
+	 * here can tell it is lost. */
 	static const char sel[] =
 	    "SELECT rid, host, pid, pid_start, heartbeat_ms, id FROM runs "
-	    "WHERE status = 'running'";
+	    "WHERE status = 'running' AND heartbeat_ms IS NOT NULL";
 	static const char upd[] =
 	    "UPDATE runs SET status = 'lost', end_ms = coalesce(heartbeat_ms, "
 	    "start_ms), message = ?2 WHERE rid = ?1 AND status = 'running'";

@@ -107,7 +107,9 @@ int pl_store_check(char **out_report, pl_store *st);
 /*
  * Marks as `lost` every running run whose plumb process is gone: its
  * heartbeat is overdue, or it ran on this host and its process no longer
- * exists.  *out_count (may be NULL) receives how many were marked.
+ * exists.  Detached runs (no heartbeat: created over plumb serve's
+ * MLflow API, see pl_run_spec) are never marked: their client ends them.
+ * *out_count (may be NULL) receives how many were marked.
  * pl_store_open() calls it; long-lived readers (the TUI) call it again.
  */
 int pl_store_reap(int *out_count, pl_store *st);

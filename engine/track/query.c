@@ -258,6 +258,18 @@ build(struct buf *sql, const struct sortc *sc, const pl_query *q,
 	if (q->experiment)
 		buf_printf(sql, " AND r.experiment_id = (SELECT id FROM "
 		    "experiments WHERE name = ?%d)", filter_base - 1);
+	if (q->n_experiment_ids) {
+		/* Ids are numbers the caller holds, not user text: printed. */
+		buf_puts(sql, " AND r.experiment_id IN (");
+		for (size_t i = 0; i < q->n_experiment_ids; i++)
+			buf_printf(sql, "%s%lld", i ? "," : "",
+			    (long long)q->experiment_ids[i]);
+		buf_puts(sql, ")");
+	}
+	if (q->view == PL_VIEW_ACTIVE)
+		buf_puts(sql, " AND r.deleted_ms IS NULL");
+	else if (q->view == PL_VIEW_DELETED)
+		buf_puts(sql, " AND r.deleted_ms IS NOT NULL");
 	if (f->sql.len)
 		buf_printf(sql, " AND %s", buf_str(&f->sql));
 	buf_puts(sql, " ORDER BY ");

@@ -15,7 +15,17 @@ typedef struct pl_query {
 	const char *sort;	/* comma-separated sort keys; default
 				 * "-start_time" (newest first) */
 	int64_t limit;		/* 0: every matching run */
+	/* Only runs of these experiments (ids; pl_experiment_find), in
+	 * addition to .experiment; n 0: no restriction. */
+	const int64_t *experiment_ids;
+	size_t n_experiment_ids;
+	int view;		/* PL_VIEW_*: deleted runs or not */
 } pl_query;
+
+/* pl_query.view: which runs by lifecycle.  Soft-deleted runs (MLflow's
+ * runs/delete) are listed by PL_VIEW_ALL, which is the zero value: the
+ * CLI and TUI list every run as they always did. */
+enum { PL_VIEW_ALL = 0, PL_VIEW_ACTIVE = 1, PL_VIEW_DELETED = 2 };
 
 /*
  * A run list holds the matching runs' ids in order (8 bytes a run) and

@@ -163,10 +163,11 @@ pl_run_create(char out[PL_ID_LEN + 1], pl_store *st, const pl_run_spec *spec)
 	    "INSERT INTO runs(id, experiment_id, name, status, user, host, "
 	    "pid, pid_start, cwd, command, start_ms, heartbeat_ms, "
 	    "git_commit, git_branch, git_dirty, git_diff_hash, parent_rid) "
-	    "VALUES (?1, ?2, ?3, 'running', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, "
+	    "VALUES (?1, ?2, ?3, 'running', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?16, "
 	    "?11, ?12, ?13, ?14, ?15)";
 	const char *exp = spec && spec->experiment && *spec->experiment ?
 	    spec->experiment : "Default";
+	int detached = spec && spec->detached;
 	char parent[PL_ID_LEN + 1], dir[PATH_MAX];
 	int64_t exp_id = 0, parent_rid = 0, now = pl__now_ms();
 	sqlite3_stmt *s;
@@ -184,8 +185,12 @@ pl_run_create(char out[PL_ID_LEN + 1], pl_store *st, const pl_run_spec *spec)
 	}
 	if ((rc = pl__begin(st)) != PL_OK)
 		return rc;
-	if ((rc = experiment_id(st, exp, &exp_id)) != PL_OK)
+	if (spec && spec->experiment_id > 0) {
+		exp_id = spec->experiment_id;
+		exp = NULL;
+	} else if ((rc = experiment_id(st, exp, &exp_id)) != PL_OK) {
 		goto fail;
+	}
 	if ((s = pl__stmt(st, ins)) == NULL) {
 		rc = PL_ERROR;
 		goto fail;
@@ -193,15 +198,20 @@ pl_run_create(char out[PL_ID_LEN + 1], pl_store *st, const pl_run_spec *spec)
 	sqlite3_bind_text(s, 1, out, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, exp_id);
 	bind_text_or_null(s, 3, spec ? spec->name : NULL);
-	sqlite3_bind_text(s, 4, pl__username(), -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 5, pl__hostname(), -1, SQLITE_STATIC);
+	if (spec && spec->user)
+		bind_text_or_null(s, 4, *spec->user ? spec->user : NULL);
+	else
+		sqlite3_bind_text(s, 4, pl__username(), -1, SQLITE_STATIC);
+	if (!detached)
+		sqlite3_bind_text(s, 5, pl__hostname(), -1, SQLITE_STATIC);
 	if (spec && spec->pid > 0) {
 		sqlite3_bind_int64(s, 6, spec->pid);
 		sqlite3_bind_int64(s, 7, pl__proc_start(spec->pid));
 	}
 	bind_text_or_null(s, 8, spec ? spec->cwd : NULL);
 	bind_text_or_null(s, 9, spec ? spec->command : NULL);
-	sqlite3_bind_int64(s, 10, now);
+	sqlite3_bind_int64(s, 10, spec && spec->start_ms > 0 ? spec->start_ms :
+	    now);
 	if (spec && spec->git) {
 		bind_text_or_null(s, 11, spec->git->commit);
 		bind_text_or_null(s, 12, spec->git->branch);
@@ -211,6 +221,8 @@ pl_run_create(char out[PL_ID_LEN + 1], pl_store *st, const pl_run_spec *spec)
 	}
 	if (parent_rid)
 		sqlite3_bind_int64(s, 15, parent_rid);
+	if (!detached)		/* no heartbeat: never reaped */
+		sqlite3_bind_int64(s, 16, now);
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE) {
@@ -427,7 +439,8 @@ pl_run_get(pl_run_info **out, pl_store *st, const char *id)
 	    "SELECT r.id, e.name, r.name, r.status, r.user, r.host, r.cwd, "
 	    "r.command, r.pid, r.exit_status, r.start_ms, r.end_ms, "
 	    "r.heartbeat_ms, r.git_commit, r.git_branch, r.git_dirty, "
-	    "r.git_diff_hash, p.id, r.bad_lines, r.message "
+	    "r.git_diff_hash, p.id, r.bad_lines, r.message, r.experiment_id, "
+	    "r.deleted_ms, r.heartbeat_ms IS NULL AND r.pid IS NULL "
 	    "FROM runs r JOIN experiments e ON e.id = r.experiment_id "
 	    "LEFT JOIN runs p ON p.rid = r.parent_rid WHERE r.id = ?1";
 	sqlite3_stmt *s = pl__stmt(st, sql);
@@ -474,6 +487,9 @@ pl_run_get(pl_run_info **out, pl_store *st, const char *id)
 		    sqlite3_column_text(s, 17));
 	r->bad_lines = sqlite3_column_int64(s, 18);
 	r->message = col_dup(s, 19);
+	r->experiment_id = sqlite3_column_int64(s, 20);
+	r->deleted_ms = sqlite3_column_int64(s, 21);
+	r->detached = sqlite3_column_int(s, 22);
 	sqlite3_reset(s);
 	*out = r;
 	return PL_OK;

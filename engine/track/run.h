@@ -40,6 +40,18 @@ typedef struct pl_run_spec {
 	const char *parent;	/* id (or unique prefix) of a parent run */
 	const pl_gitinfo *git;
 	long pid;		/* process that keeps the heartbeat (0: none) */
+	int64_t experiment_id;	/* > 0: this experiment (by id), not
+				 * .experiment */
+	const char *user;	/* NULL: the current user */
+	int64_t start_ms;	/* 0: now */
+	/*
+	 * A detached run has no process on this host: a client of plumb
+	 * serve (MLflow's API) owns it and ends it with pl_run_update().
+	 * It is recorded without host, pid or heartbeat, and the reaper
+	 * (pl_store_reap) never marks it lost: a client may be quiet for
+	 * hours between two writes, and nothing here could tell it died.
+	 */
+	int detached;
 } pl_run_spec;
 
 /*
@@ -95,6 +107,9 @@ typedef struct pl_run_info {
 	char parent[PL_ID_LEN + 1];	/* empty when none */
 	int64_t bad_lines;
 	char *message;		/* why it ended, may be NULL */
+	int64_t experiment_id;
+	int64_t deleted_ms;	/* 0 unless deleted (pl_run_set_deleted) */
+	int detached;		/* see pl_run_spec */
 } pl_run_info;
 
 /* Reads one run (full id).  *out is freed with pl_run_info_free(). */
@@ -110,6 +125,41 @@ typedef struct pl_kvlist {
 	} *items;
 } pl_kvlist;
 void pl_kvlist_free(pl_kvlist *l);
+
+/*
+ * Changes a run after the fact, as MLflow's runs/update does: status
+ * (any but lost; pass -1 to keep it), end time (0: keep; set to now
+ * when the run ends without one), name (NULL: keep).  Safe to repeat.
+ * A run going back to running loses its end time.
+ */
+int pl_run_update(pl_store *st, const char *id, int status, int64_t end_ms,
+    const char *name);
+
+/* Soft deletion of a run (MLflow's runs/delete and restore); safe to
+ * repeat.  Deleted runs stay in the store and are listed only when a
+ * query asks (pl_query.view). */
+int pl_run_set_deleted(pl_store *st, const char *id, int deleted);
+
+/* Removes a tag; PL_ENOTFOUND when the run has no such tag. */
+int pl_run_delete_tag(pl_store *st, const char *id, const char *key);
+
+/* One metric point of a batch. */
+typedef struct pl_batch_point {
+	const char *key;
+	double value;
+	int64_t ts_ms;		/* 0: now */
+	int64_t step;		/* any int64 */
+} pl_batch_point;
+
+/*
+ * Logs metrics, params and tags in one transaction: all or nothing.
+ * Params are write-once: the same value again is accepted, a different
+ * one refuses the whole batch with PL_EEXISTS (message names the key).
+ * Tags are set (replaced).  Any array may be empty (n 0).
+ */
+int pl_run_log_batch(pl_store *st, const char *id, const pl_batch_point *m,
+    size_t nm, const struct pl_kv *params, size_t np, const struct pl_kv *tags,
+    size_t nt);
 
 /* Params and tags: set (insert or replace) and list (sorted by key). */
 int pl_run_set_param(pl_store *st, const char *id, const char *key,

@@ -146,7 +146,7 @@ test_find(void **state)
 static void
 test_reap(void **state)
 {
-	char *dir, id[PL_ID_LEN + 1], id2[PL_ID_LEN + 1];
+	char *dir, id[PL_ID_LEN + 1], id2[PL_ID_LEN + 1], id3[PL_ID_LEN + 1];
 	pl_store *st = tu_store(&dir);
 	pl_run_spec spec;
 	pl_run_info *ri;
@@ -164,9 +164,18 @@ test_reap(void **state)
 	/* A run kept by this (live) process stays running. */
 	spec.pid = getpid();
 	assert_int_equal(pl_run_create(id2, st, &spec), PL_OK);
+	/* A detached run (an API client's) has no process to lose. */
+	spec.pid = 0;
+	spec.detached = 1;
+	assert_int_equal(pl_run_create(id3, st, &spec), PL_OK);
 	waitpid(child, NULL, 0);
 	assert_int_equal(pl_store_reap(&n, st), PL_OK);
 	assert_int_equal(n, 1);
+	assert_int_equal(pl_run_get(&ri, st, id3), PL_OK);
+	assert_int_equal(ri->status, PL_RUN_RUNNING);
+	assert_true(ri->detached);
+	assert_null(ri->host);
+	pl_run_info_free(ri);
 	assert_int_equal(pl_run_get(&ri, st, id), PL_OK);
 	assert_int_equal(ri->status, PL_RUN_LOST);
 	assert_true(ri->end_ms > 0);

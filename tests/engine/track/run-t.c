@@ -231,6 +231,143 @@ test_artifacts_experiments(void **state)
 	free(dir);
 }
 
+/* What MLflow's API needs of runs and experiments: all-or-nothing
+ * batches with write-once params, updates, soft deletion, experiments
+ * as records. */
+static void
+test_edit_batch_experiments(void **state)
+{
+	char *dir, id[PL_ID_LEN + 1], id2[PL_ID_LEN + 1];
+	pl_store *st = tu_store(&dir);
+	pl_run_spec spec;
+	pl_run_info *ri;
+	pl_experiment_rec *e;
+	pl_kvlist *kv;
+	pl_metric_summary *m;
+	pl_runlist *l;
+	pl_query q;
+	pl_point *pts;
+	size_t n;
+	int64_t exp, other, dflt;
+	struct pl_kv tag = { (char *)"t", (char *)"1" };
+	struct pl_kv p1 = { (char *)"lr", (char *)"0.1" };
+	struct pl_kv p2 = { (char *)"lr", (char *)"0.2" };
+	pl_batch_point pt[3] = {
+		{ "loss", 0.5, 1000, 0 }, { "acc", 0.7, 1000, -3 },
+		{ "loss", 0.25, 2000, 1 },
+	};
+
+	(void)state;
+	assert_int_equal(pl_experiment_create(&exp, st, "e1", NULL, NULL), PL_OK);
+	assert_int_equal(pl_experiment_create(&other, st, "e1", NULL, NULL),
+	    PL_EEXISTS);
+	assert_int_equal(pl_experiment_default(&dflt, st), PL_OK);
+	assert_true(dflt != exp);
+	assert_int_equal(pl_experiment_default(&other, st), PL_OK);
+	assert_int_equal(other, dflt);
+	memset(&spec, 0, sizeof spec);
+	spec.experiment_id = exp;
+	spec.user = "alice";
+	spec.start_ms = 5000;
+	spec.detached = 1;
+	assert_int_equal(pl_run_create(id, st, &spec), PL_OK);
+	assert_int_equal(pl_run_create(id2, st, &spec), PL_OK);
+	assert_int_equal(pl_run_get(&ri, st, id), PL_OK);
+	assert_string_equal(ri->experiment, "e1");
+	assert_int_equal(ri->experiment_id, exp);
+	assert_string_equal(ri->user, "alice");
+	assert_int_equal(ri->start_ms, 5000);
+	pl_run_info_free(ri);
+
+	/* A batch: points grouped by key, any step; params written once. */
+	assert_int_equal(pl_run_log_batch(st, id, pt, 3, &p1, 1, &tag, 1), PL_OK);
+	assert_int_equal(pl_run_log_batch(st, id, NULL, 0, &p1, 1, NULL, 0), PL_OK);
+	assert_int_equal(pl_run_log_batch(st, id, pt, 1, &p2, 1, NULL, 0),
+	    PL_EEXISTS);
+	assert_int_equal(pl_metric_series(&pts, &n, st, id, "loss"), PL_OK);
+	assert_int_equal(n, 2);		/* the refused batch left nothing */
+	free(pts);
+	assert_int_equal(pl_metric_summaries(&m, &n, st, id), PL_OK);
+	assert_int_equal(n, 2);
+	assert_string_equal(m[0].key, "acc");
+	assert_int_equal(m[0].last_step, -3);
+	assert_true(m[1].last == 0.25);
+	pl_metric_summary_free(m, n);
+	assert_int_equal(pl_run_params(&kv, st, id), PL_OK);
+	assert_int_equal(kv->n, 1);
+	assert_string_equal(kv->items[0].value, "0.1");
+	pl_kvlist_free(kv);
+	assert_int_equal(pl_run_delete_tag(st, id, "t"), PL_OK);
+	assert_int_equal(pl_run_delete_tag(st, id, "t"), PL_ENOTFOUND);
+
+	/* Updates: end given, kept on repeat; back to running has no end. */
+	assert_int_equal(pl_run_update(st, id, PL_RUN_FINISHED, 9000, "nm"),
+	    PL_OK);
+	assert_int_equal(pl_run_update(st, id, PL_RUN_FINISHED, 0, NULL), PL_OK);
+	assert_int_equal(pl_run_get(&ri, st, id), PL_OK);
+	assert_int_equal(ri->status, PL_RUN_FINISHED);
+	assert_int_equal(ri->end_ms, 9000);
+	assert_string_equal(ri->name, "nm");
+	pl_run_info_free(ri);
+	assert_int_equal(pl_run_update(st, id, PL_RUN_RUNNING, 0, NULL), PL_OK);
+	assert_int_equal(pl_run_get(&ri, st, id), PL_OK);
+	assert_int_equal(ri->end_ms, 0);
+	pl_run_info_free(ri);
+	assert_int_equal(pl_run_update(st, id, PL_RUN_LOST, 0, NULL), PL_EINVAL);
+	assert_int_equal(pl_run_update(st, "0123", PL_RUN_KILLED, 0, NULL),
+	    PL_ENOTFOUND);
+
+	/* Soft deletion of a run, then of the experiment: restoring the
+	 * experiment brings back only the runs deleted with it. */
+	assert_int_equal(pl_run_set_deleted(st, id2, 1), PL_OK);
+	assert_int_equal(pl_run_set_deleted(st, id2, 1), PL_OK);
+	memset(&q, 0, sizeof q);
+	q.experiment_ids = &exp;
+	q.n_experiment_ids = 1;
+	q.view = PL_VIEW_ACTIVE;
+	assert_int_equal(pl_runs_query(&l, st, &q), PL_OK);
+	assert_int_equal(pl_runlist_count(l), 1);
+	pl_runlist_free(l);
+	q.view = PL_VIEW_ALL;
+	assert_int_equal(pl_runs_query(&l, st, &q), PL_OK);
+	assert_int_equal(pl_runlist_count(l), 2);
+	pl_runlist_free(l);
+	assert_int_equal(pl_experiment_set_deleted(st, exp, 1), PL_OK);
+	assert_int_equal(pl_run_get(&ri, st, id), PL_OK);
+	assert_true(ri->deleted_ms > 0);
+	pl_run_info_free(ri);
+	assert_int_equal(pl_experiment_set_deleted(st, exp, 0), PL_OK);
+	assert_int_equal(pl_run_get(&ri, st, id), PL_OK);
+	assert_int_equal(ri->deleted_ms, 0);
+	pl_run_info_free(ri);
+	assert_int_equal(pl_run_get(&ri, st, id2), PL_OK);
+	assert_true(ri->deleted_ms > 0);
+	pl_run_info_free(ri);
+
+	/* Rename and tags. */
+	assert_int_equal(pl_experiment_rename(st, exp, "Default"), PL_EEXISTS);
+	assert_int_equal(pl_experiment_rename(st, exp, "e2"), PL_OK);
+	assert_int_equal(pl_experiment_set_tag(st, exp, "k", "v"), PL_OK);
+	assert_int_equal(pl_experiment_read(&e, st, exp), PL_OK);
+	assert_string_equal(e->name, "e2");
+	assert_int_equal(e->tags->n, 1);
+	assert_string_equal(e->tags->items[0].value, "v");
+	assert_int_equal(e->deleted_ms, 0);
+	pl_experiment_rec_free(e);
+	assert_int_equal(pl_experiment_read(&e, st, 4242), PL_ENOTFOUND);
+	{
+		pl_experiment_rec **all;
+
+		assert_int_equal(pl_experiment_read_all(&all, &n, st), PL_OK);
+		assert_int_equal(n, 2);
+		assert_int_equal(all[0]->tags->n + all[1]->tags->n, 1);
+		pl_experiment_recs_free(all, n);
+	}
+	pl_store_close(st);
+	tu_rmrf(dir);
+	free(dir);
+}
+
 int
 main(void)
 {
@@ -239,6 +376,7 @@ main(void)
 		cmocka_unit_test(test_resolve),
 		cmocka_unit_test(test_params_tags_metrics),
 		cmocka_unit_test(test_artifacts_experiments),
+		cmocka_unit_test(test_edit_batch_experiments),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
