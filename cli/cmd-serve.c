@@ -1,4 +1,4 @@
-/* cmd-serve.c - `plumb serve`: the HTTP(S) server (Prometheus query API, alerts and rules, /metrics, health). */
+/* cmd-serve.c - `plumb serve`: the HTTP(S) server (MLflow tracking API, Prometheus query API, alerts and rules, /metrics, health). */
 #include "config.h"
 
 #include <getopt.h>
@@ -81,12 +81,16 @@ serve_run(int argc, char **argv)
 const struct cli_cmd cli_cmd_serve = {
 	.name = "serve",
 	.run = serve_run,
-	.summary = "serve the store over HTTP (Prometheus query API, /metrics)",
+	.summary = "serve the store over HTTP (MLflow tracking API, Prometheus "
+	    "query API, /metrics)",
 	.help =
 	    "usage: plumb serve [--host ADDR] [--port N] [--token-file FILE]\n"
 	    "                   [--cert FILE --key FILE] [--threads N] [--verbose]\n"
 	    "\n"
 	    "Serves the store over HTTP/1.1 until SIGINT or SIGTERM:\n"
+	    "  /api/2.0/mlflow/...        MLflow's tracking API (experiments,\n"
+	    "                             runs, metrics): MLFLOW_TRACKING_URI=\n"
+	    "                             http://127.0.0.1:5000 logs into plumb\n"
 	    "  /api/v1/query, /api/v1/query_range, /api/v1/series,\n"
 	    "  /api/v1/labels, /api/v1/label/NAME/values,\n"
 	    "  /api/v1/alerts, /api/v1/rules,\n"

@@ -330,7 +330,7 @@ route(struct srv_req *r)
 			srv_reply(r, 200, "text/plain", "OK\n", 3);
 		return;
 	}
-	if (srv_prom_api(r) || srv_metrics(r))
+	if (srv_prom_api(r) || srv_metrics(r) || srv_mlflow(r))
 		return;
 	srv_replyf(r, 404, "application/json",
 	    "{\"error_code\":\"ENDPOINT_NOT_FOUND\",\"message\":"

@@ -74,5 +74,8 @@ void srv_tls_free(char *cert, char *key);
 /* Route handlers (prom-api.c). */
 int srv_prom_api(struct srv_req *r);	/* 1 when the path was its */
 int srv_metrics(struct srv_req *r);	/* metrics.c: /metrics */
+/* mlflow-wire.c: MLflow's tracking API under /api/2.0/mlflow/ (and
+ * /ajax-api/2.0/mlflow/); 1 when the path was one of its calls. */
+int srv_mlflow(struct srv_req *r);
 
 #endif
