@@ -321,7 +321,8 @@ ml_runs_create(struct ml_call *c)
 	}
 	spec.experiment_id = exp_id;
 	spec.name = name;
-	spec.user = user ? user : "";
+	/* The client's user_id, else the user of the request's token. */
+	spec.user = user && *user ? user : c->r->user ? c->r->user : "";
 	spec.start_ms = start;
 	spec.detached = 1;
 	if ((rc = pl_run_create(id, c->st, &spec)) != PL_OK) {

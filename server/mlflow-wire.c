@@ -663,6 +663,14 @@ srv_mlflow(struct srv_req *r)
 		    r->method, name);
 		return 1;
 	}
+	/* http.c refuses a read-only token's writes already (srv_is_write);
+	 * this table is the one that knows which calls write. */
+	if ((rt->flags & W) && r->readonly) {
+		srv_replyf(r, 403, "application/json", "{\"error_code\":"
+		    "\"PERMISSION_DENIED\",\"message\":\"a read-only token "
+		    "cannot call %s\"}", name);
+		return 1;
+	}
 	if ((c.st = srv_store(&why)) == NULL) {
 		srv_replyf(r, 503, "application/json", "{\"error_code\":"
 		    "\"TEMPORARILY_UNAVAILABLE\",\"message\":\"the store "
