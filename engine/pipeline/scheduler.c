@@ -199,6 +199,12 @@ struct sched {
 	int batch;		/* the executor is a batch system */
 	size_t *pend;		/* stages held for a job array, in order */
 	size_t npend;
+	/* steps for watchers not yet written (flush_steps): the states a
+	 * no-op repro sets on every stage, written together in one
+	 * transaction rather than one commit each */
+	pl_job_step_set *steps;
+	size_t nsteps;
+	int64_t steps_ms;	/* when the oldest was set */
 };
 
 static void
@@ -239,6 +245,54 @@ step_state(pl_repro_event_type type)
 	}
 }
 
+/* Writes the steps set so far (best effort: a repro does not fail
+ * because its progress could not be written). */
+static void
+flush_steps(struct sched *sc)
+{
+	if (sc->nsteps > 0 && sc->job > 0 &&
+	    pl_job_set_steps(sc->st, sc->job, sc->steps, sc->nsteps) != PL_OK)
+		pl__clear_err(sc->st);
+	sc->nsteps = 0;
+}
+
+/* The same when the oldest step kept is 50 ms old: watchers see a
+ * stage's state that late at most, or one stage check late. */
+static void
+flush_old_steps(struct sched *sc)
+{
+	if (sc->nsteps > 0 && pl__now_ms() - sc->steps_ms >= 50)
+		flush_steps(sc);
+}
+
+/*
+ * Stage i's step for watchers is now state.  A stage that was up to
+ * date or frozen took no time: kept to be written with the next ones;
+ * any other state is written now, after those kept (in order).
+ */
+static void
+set_step(struct sched *sc, size_t i, const char *state, const char *run_id,
+    const char *reason)
+{
+	const char *name = pl_pipeline_stage(sc->p, i)->name;
+
+	if (sc->job <= 0)
+		return;
+	if (reason == NULL && (strcmp(state, "up to date") == 0 ||
+	    strcmp(state, "frozen") == 0)) {
+		/* pointers kept: the stage's name and its slot's run id
+		 * live as long as the repro */
+		if (sc->nsteps == 0)
+			sc->steps_ms = pl__now_ms();
+		sc->steps[sc->nsteps++] = (pl_job_step_set){ name, state,
+		    run_id, NULL };
+		flush_old_steps(sc);
+		return;
+	}
+	flush_steps(sc);
+	(void)pl_job_set_step(sc->st, sc->job, name, state, run_id, reason);
+}
+
 static void
 event(struct sched *sc, pl_repro_event_type type, size_t i,
     const char *why, double secs, int status)
@@ -246,12 +300,10 @@ event(struct sched *sc, pl_repro_event_type type, size_t i,
 	pl_repro_event ev;
 	const char *word = step_state(type);
 
-	/* Progress for watchers first (best effort: a repro does not fail
-	 * because its progress could not be written). */
-	if (sc->job > 0 && word != NULL)
-		(void)pl_job_set_step(sc->st, sc->job,
-		    pl_pipeline_stage(sc->p, i)->name, word,
-		    sc->v[i].run_id[0] ? sc->v[i].run_id : NULL, why);
+	/* Progress for watchers first. */
+	if (word != NULL)
+		set_step(sc, i, word, sc->v[i].run_id[0] ? sc->v[i].run_id :
+		    NULL, why);
 
 	memset(&ev, 0, sizeof ev);
 	ev.type = type;
@@ -547,9 +599,8 @@ submitted(struct sched *sc, size_t i)
 	event(sc, PL_EV_START, i, sl->reason, 0, 0);
 	/* in a batch system's queue: "queued" for watchers until it is
 	 * seen running (poll_jobs) */
-	if (sc->ex->ops->started && sc->job > 0)
-		(void)pl_job_set_step(sc->st, sc->job,
-		    pl_pipeline_stage(sc->p, i)->name, "queued", NULL, NULL);
+	if (sc->ex->ops->started)
+		set_step(sc, i, "queued", NULL, NULL);
 	if (sc->batch)
 		release_downstream(sc, i);
 }
@@ -1245,6 +1296,7 @@ evaluate(struct sched *sc, size_t i)
 		finish_slot(sc, i, S_OK);
 		return PL_OK;
 	}
+	flush_old_steps(sc);	/* a check may take long (hashing) */
 	if ((rc = pl__check_stage(&sl->chk, sc->st, sc->p, i, sc->lk)) != PL_OK) {
 		snprintf(sc->err, sc->err_len, "%s", sl->chk.err[0] ?
 		    sl->chk.err : pl_store_errmsg(sc->st));
@@ -1417,10 +1469,7 @@ poll_jobs(struct sched *sc)
 				if (pl_run_set_times(sc->st, sc->v[i].run_id, t,
 				    0) != PL_OK)
 					pl__clear_err(sc->st);
-				if (sc->job > 0)
-					(void)pl_job_set_step(sc->st, sc->job,
-					    pl_pipeline_stage(sc->p, i)->name,
-					    "running", NULL, NULL);
+				set_step(sc, i, "running", NULL, NULL);
 			}
 		}
 		if (done <= 0)
@@ -1468,7 +1517,9 @@ pl_repro(pl_repro_summary *out, pl_store *st, const pl_pipeline *p,
 	sc.v = calloc(n + 1, sizeof *sc.v);
 	sc.ready = calloc(n + 1, sizeof *sc.ready);
 	sc.pend = calloc(n + 1, sizeof *sc.pend);
-	if (mask == NULL || sc.v == NULL || sc.ready == NULL || sc.pend == NULL) {
+	sc.steps = calloc(n + 1, sizeof *sc.steps);
+	if (mask == NULL || sc.v == NULL || sc.ready == NULL || sc.pend == NULL ||
+	    sc.steps == NULL) {
 		rc = PL_ENOMEM;
 		goto out;
 	}
@@ -1533,9 +1584,10 @@ pl_repro(pl_repro_summary *out, pl_store *st, const pl_pipeline *p,
 		free(abs);
 		for (size_t k = 0; sc.job > 0 && k < n; k++)
 			if (mask[order[k]])
-				(void)pl_job_set_step(st, sc.job,
+				sc.steps[sc.nsteps++] = (pl_job_step_set){
 				    pl_pipeline_stage(p, order[k])->name,
-				    "waiting", NULL, NULL);
+				    "waiting", NULL, NULL };
+		flush_steps(&sc);
 	}
 	/* ready in dependency order */
 	for (size_t k = 0; k < n; k++) {
@@ -1582,6 +1634,7 @@ pl_repro(pl_repro_summary *out, pl_store *st, const pl_pipeline *p,
 			if (sc.npend && (rc = flush_held(&sc)) != PL_OK)
 				goto drain;
 		} while (batch && !sc.stop_new && sc.nready > 0);
+		flush_steps(&sc);	/* before waiting */
 		if (sc.running == 0 && (sc.stop_new || sc.nready == 0))
 			break;
 		if (sc.running > 0)
@@ -1646,6 +1699,7 @@ drain:
 	if (rc == PL_OK && (sc.sum.failed || sc.sum.killed || sc.sum.blocked ||
 	    sc.sum.not_started))
 		rc = PL_ERROR;
+	flush_steps(&sc);
 	if (sc.job > 0) {
 		char msg[256];
 
@@ -1664,6 +1718,7 @@ out:
 	free(sc.v);
 	free(sc.ready);
 	free(sc.pend);
+	free(sc.steps);
 	free(mask);
 	pl_lock_free(sc.lk);
 	if (sc.have_git)

@@ -9,10 +9,11 @@
 #include "store/internal.h"
 
 /*
- * Each write is one autocommit statement: a job may record progress
- * while its caller holds a transaction (the statement joins it), and a
- * single statement takes the write lock at once, so there is no
- * reader-turned-writer to deadlock (see pl__begin).
+ * Each write is an autocommit statement, or a batch in one BEGIN
+ * IMMEDIATE transaction: a job may record progress while its caller
+ * holds a transaction (the statements join it), and either way the
+ * write lock is taken at once, so there is no reader-turned-writer to
+ * deadlock (see pl__begin).
  */
 
 static int
@@ -59,39 +60,113 @@ is_final(const char *state)
 	    strcmp(state, "queued") != 0;
 }
 
+/*
+ * One step's write.  An existing step is an UPDATE by its primary key;
+ * only a new one needs its seq, one past the job's last: *nsteps when
+ * the caller knows the count (>= 0, then incremented), else counted
+ * here (a count per insert made a 1,000-step job quadratic).
+ */
+static int
+set_step(pl_store *st, int64_t job, const char *name, const char *state,
+    const char *run_id, const char *reason, int64_t now, int64_t *nsteps)
+{
+	static const char up[] = "UPDATE job_steps SET state = ?3, "
+	    "run_id = coalesce(?4, run_id), reason = coalesce(?5, reason), "
+	    "start_ms = coalesce(start_ms, ?6), end_ms = ?7 "
+	    "WHERE job_id = ?1 AND name = ?2";
+	static const char ins[] = "INSERT INTO job_steps(job_id, name, seq, "
+	    "state, run_id, reason, start_ms, end_ms) VALUES(?1, ?2, "
+	    "coalesce(?8, (SELECT count(*) FROM job_steps WHERE job_id = ?1)), "
+	    "?3, ?4, ?5, ?6, ?7)";
+	const char *sql[2] = { up, ins };
+	int rc;
+
+	for (int k = 0; k < 2; k++) {
+		sqlite3_stmt *s = pl__stmt(st, sql[k]);
+
+		if (s == NULL)
+			return PL_ERROR;
+		sqlite3_bind_int64(s, 1, job);
+		sqlite3_bind_text(s, 2, name, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(s, 3, state, -1, SQLITE_TRANSIENT);
+		if (run_id)
+			sqlite3_bind_text(s, 4, run_id, -1, SQLITE_TRANSIENT);
+		if (reason)
+			sqlite3_bind_text(s, 5, reason, -1, SQLITE_TRANSIENT);
+		if (strcmp(state, "waiting") != 0)
+			sqlite3_bind_int64(s, 6, now);
+		if (is_final(state))
+			sqlite3_bind_int64(s, 7, now);
+		if (k == 1 && nsteps && *nsteps >= 0)
+			sqlite3_bind_int64(s, 8, *nsteps);
+		if ((rc = step_done(st, s, "recording a job step")) != PL_OK)
+			return rc;
+		if (k == 0 && sqlite3_changes(st->db) > 0)
+			return PL_OK;
+	}
+	if (nsteps && *nsteps >= 0)
+		(*nsteps)++;
+	return PL_OK;
+}
+
 int
 pl_job_set_step(pl_store *st, int64_t job, const char *name, const char *state,
     const char *run_id, const char *reason)
 {
-	/* The seq of a new step is one past the job's last. */
-	static const char up[] = "INSERT INTO job_steps(job_id, name, seq, "
-	    "state, run_id, reason, start_ms, end_ms) VALUES(?1, ?2, "
-	    "(SELECT count(*) FROM job_steps WHERE job_id = ?1), ?3, ?4, ?5, "
-	    "?6, ?7) ON CONFLICT(job_id, name) DO UPDATE SET "
-	    "state = excluded.state, "
-	    "run_id = coalesce(excluded.run_id, run_id), "
-	    "reason = coalesce(excluded.reason, reason), "
-	    "start_ms = coalesce(start_ms, excluded.start_ms), "
-	    "end_ms = excluded.end_ms";
+	if (job <= 0)
+		return PL_EINVAL;
+	/* (only the job's own process writes its steps: nothing comes
+	 * between the update that found no step and the insert) */
+	return set_step(st, job, name, state, run_id, reason, pl__now_ms(),
+	    NULL);
+}
+
+int
+pl_job_set_steps(pl_store *st, int64_t job, const pl_job_step_set *v,
+    size_t n)
+{
+	static const char cnt[] = "SELECT count(*) FROM job_steps "
+	    "WHERE job_id = ?1";
 	sqlite3_stmt *s;
-	int64_t now = pl__now_ms();
+	int64_t nsteps, now = pl__now_ms();
+	int began = 0, rc = PL_OK;
 
 	if (job <= 0)
 		return PL_EINVAL;
-	if ((s = pl__stmt(st, up)) == NULL)
-		return PL_ERROR;
+	if (n == 0)
+		return PL_OK;
+	/* one transaction for all: one commit (a lock, a WAL append) where
+	 * n autocommit writes cost n, and the job's step count read once */
+	if (sqlite3_get_autocommit(st->db)) {
+		if ((rc = pl__begin(st)) != PL_OK)
+			return rc;
+		began = 1;
+	}
+	if ((s = pl__stmt(st, cnt)) == NULL) {
+		rc = PL_ERROR;
+		goto out;
+	}
 	sqlite3_bind_int64(s, 1, job);
-	sqlite3_bind_text(s, 2, name, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 3, state, -1, SQLITE_TRANSIENT);
-	if (run_id)
-		sqlite3_bind_text(s, 4, run_id, -1, SQLITE_TRANSIENT);
-	if (reason)
-		sqlite3_bind_text(s, 5, reason, -1, SQLITE_TRANSIENT);
-	if (strcmp(state, "waiting") != 0)
-		sqlite3_bind_int64(s, 6, now);
-	if (is_final(state))
-		sqlite3_bind_int64(s, 7, now);
-	return step_done(st, s, "recording a job step");
+	if ((rc = sqlite3_step(s)) != SQLITE_ROW) {
+		sqlite3_reset(s);
+		rc = pl__sqlerr(st, rc, "counting a job's steps");
+		goto out;
+	}
+	nsteps = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	rc = PL_OK;
+	for (size_t k = 0; k < n && rc == PL_OK; k++)
+		rc = set_step(st, job, v[k].name, v[k].state, v[k].run_id,
+		    v[k].reason, now, &nsteps);
+out:
+	if (!began)
+		return rc;
+	if (rc != PL_OK) {
+		pl__rollback(st);
+		return rc;
+	}
+	return pl__commit(st);
 }
 
 int

@@ -59,6 +59,18 @@ int pl_job_begin(int64_t *out, pl_store *st, const char *kind,
  */
 int pl_job_set_step(pl_store *st, int64_t job, const char *name,
     const char *state, const char *run_id, const char *reason);
+/* One step of pl_job_set_steps(): the arguments of pl_job_set_step(),
+ * borrowed for the call. */
+typedef struct pl_job_step_set {
+	const char *name, *state, *run_id, *reason;
+} pl_job_step_set;
+/*
+ * Sets n steps as n pl_job_set_step() calls in this order would, in one
+ * transaction (or the caller's): for a repro's 1,000 "waiting" and "up
+ * to date" steps, one commit instead of 1,000.
+ */
+int pl_job_set_steps(pl_store *st, int64_t job, const pl_job_step_set *v,
+    size_t n);
 /* Appends one event line ("deploying churn v2 to local"). */
 int pl_job_event(pl_store *st, int64_t job, const char *text);
 /* Ends the job with state ("done", "failed", "killed") and a summary

@@ -80,6 +80,60 @@ test_job_roundtrip(void **state)
 	free(dir);
 }
 
+/* Steps set in one batch: created in order after the job's existing
+ * steps, updated as one call each would, a run id kept when NULL. */
+static void
+test_job_steps_batch(void **state)
+{
+	char *dir;
+	pl_store *st = tu_store(&dir);
+	int64_t job = 0;
+	pl_job_step *s = NULL;
+	size_t n = 0;
+	const pl_job_step_set wait[] = {
+		{ "b", "waiting", NULL, NULL },
+		{ "c", "waiting", NULL, NULL },
+		{ "d", "waiting", NULL, NULL },
+	};
+	const pl_job_step_set end[] = {
+		{ "c", "up to date", NULL, NULL },
+		{ "a", "failed", NULL, "exit 1" },
+		{ "e", "frozen", NULL, NULL },	/* new: after d */
+	};
+
+	(void)state;
+	assert_int_equal(pl_job_begin(&job, st, "repro", "/b.yaml"), PL_OK);
+	assert_int_equal(pl_job_set_steps(st, job, wait, 0), PL_OK);
+	assert_int_equal(pl_job_set_step(st, job, "a", "running", "r1", NULL),
+	    PL_OK);
+	assert_int_equal(pl_job_set_steps(st, job, wait, 3), PL_OK);
+	assert_int_equal(pl_job_set_steps(st, job, end, 3), PL_OK);
+	assert_int_equal(pl_job_set_step(st, job, "f", "waiting", NULL, NULL),
+	    PL_OK);
+	assert_int_equal(pl_job_steps(&s, &n, st, job), PL_OK);
+	assert_int_equal(n, 6);
+	assert_string_equal(s[0].name, "a");
+	assert_string_equal(s[0].state, "failed");
+	assert_string_equal(s[0].run_id, "r1");
+	assert_string_equal(s[0].reason, "exit 1");
+	assert_true(s[0].end_ms >= s[0].start_ms && s[0].start_ms > 0);
+	assert_string_equal(s[1].name, "b");
+	assert_string_equal(s[1].state, "waiting");
+	assert_int_equal(s[1].start_ms, 0);
+	assert_string_equal(s[2].name, "c");
+	assert_string_equal(s[2].state, "up to date");
+	assert_true(s[2].end_ms > 0);
+	assert_string_equal(s[3].name, "d");
+	assert_string_equal(s[4].name, "e");
+	assert_string_equal(s[4].state, "frozen");
+	assert_string_equal(s[5].name, "f");
+	pl_job_steps_free(s, n);
+	assert_int_equal(pl_job_set_steps(st, 0, wait, 3), PL_EINVAL);
+	pl_store_close(st);
+	tu_rmrf(dir);
+	free(dir);
+}
+
 /* A running job whose process is gone (another start time) is lost. */
 static void
 test_job_lost(void **state)
@@ -112,6 +166,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_job_roundtrip),
+		cmocka_unit_test(test_job_steps_batch),
 		cmocka_unit_test(test_job_lost),
 	};
 
