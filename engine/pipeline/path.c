@@ -47,14 +47,15 @@ abs_within(const char *a, const char *b)
  * appended as written.  *through is set when a symlink was followed.
  * Malloc'ed; NULL on ENOMEM or a symlink loop (errno ELOOP).
  */
-char *
-pl__path_resolve(const char *abs, int *through)
+static char *
+resolve(const char *abs, int *through, int *out_exists)
 {
 	struct buf res = BUF_INIT;
 	char *rest = strdup(abs), *cur;
 	int links = 0, exists = 1;
 
 	*through = 0;
+	*out_exists = 1;
 	if (rest == NULL)
 		return NULL;
 	cur = rest;
@@ -118,6 +119,7 @@ pl__path_resolve(const char *abs, int *through)
 		}
 	}
 	free(rest);
+	*out_exists = exists;
 	if (res.len == 0 && buf_putc(&res, '/') < 0)
 		goto nomem2;
 	return buf_detach(&res);
@@ -130,14 +132,104 @@ nomem:
 	return NULL;
 }
 
-/* (p->dir, the workspace, comes from realpath(3): symlinks resolved.) */
-const char *
-pl_pipeline_path_refusal(const pl_pipeline *p, const char *store_dir,
-    const char *wpath, int is_out)
+char *
+pl__path_resolve(const char *abs, int *through)
+{
+	int exists;
+
+	return resolve(abs, through, &exists);
+}
+
+/*
+ * Directories resolved during one check of many paths: the deps and
+ * outs of 1,000 stages lie in a few directories, and a walk of every
+ * component of each path (an lstat per component) was most of the
+ * check.  A few slots, replaced in turn.
+ */
+#define MEMO_SLOTS 8
+struct memo {
+	struct {
+		char *dir, *res;	/* NULL: free slot */
+		int through, exists;
+	} v[MEMO_SLOTS];
+	size_t next;
+};
+
+static void
+memo_dispose(struct memo *m)
+{
+	for (size_t k = 0; k < MEMO_SLOTS; k++) {
+		free(m->v[k].dir);
+		free(m->v[k].res);
+	}
+	memset(m, 0, sizeof *m);
+}
+
+/*
+ * pl__path_resolve() through memo m: abs's directory resolved once, then
+ * its last component looked at alone.  When that component is a symlink
+ * (or "." or ".."), the whole walk, as without the memo.
+ */
+static char *
+resolve_memo(struct memo *m, const char *abs, int *through)
+{
+	const char *slash = strrchr(abs, '/'), *base;
+	char *dir, *r;
+	size_t k, ld;
+	struct stat sb;
+
+	if (m == NULL || slash == NULL || slash == abs)
+		return pl__path_resolve(abs, through);
+	base = slash + 1;
+	if (!*base || strcmp(base, ".") == 0 || strcmp(base, "..") == 0)
+		return pl__path_resolve(abs, through);
+	ld = (size_t)(slash - abs);
+	for (k = 0; k < MEMO_SLOTS; k++)
+		if (m->v[k].dir && strlen(m->v[k].dir) == ld &&
+		    memcmp(m->v[k].dir, abs, ld) == 0)
+			break;
+	if (k == MEMO_SLOTS) {
+		int th, ex;
+
+		if ((dir = strndup(abs, ld)) == NULL) {
+			errno = ENOMEM;
+			return NULL;
+		}
+		if ((r = resolve(dir, &th, &ex)) == NULL) {
+			free(dir);
+			return NULL;
+		}
+		k = m->next;
+		m->next = (m->next + 1) % MEMO_SLOTS;
+		free(m->v[k].dir);
+		free(m->v[k].res);
+		m->v[k].dir = dir;
+		m->v[k].res = r;
+		m->v[k].through = th;
+		m->v[k].exists = ex;
+	}
+	if (asprintf(&r, "%s%s%s", m->v[k].res, strcmp(m->v[k].res, "/") ?
+	    "/" : "", base) < 0) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	/* the walk stops looking at the first component missing */
+	if (m->v[k].exists && lstat(r, &sb) == 0 && S_ISLNK(sb.st_mode)) {
+		free(r);
+		return pl__path_resolve(abs, through);
+	}
+	*through = m->v[k].through;
+	return r;
+}
+
+/* Why wpath is refused, with the store's real path (NULL: no store)
+ * and memo m (may be NULL). */
+static const char *
+refusal(const pl_pipeline *p, const char *store, const char *wpath,
+    int is_out, struct memo *m)
 {
 	const char *why = NULL;
-	char *abs = NULL, *res = NULL, *store = NULL, *dotplumb = NULL,
-	    *dotgit = NULL;
+	char *abs = NULL, *res = NULL, *dotplumb = NULL, *dotgit = NULL;
 	int through = 0;
 
 	/* what the text alone says */
@@ -151,14 +243,12 @@ pl_pipeline_path_refusal(const pl_pipeline *p, const char *store_dir,
 		return "is inside .git/";
 	/* what the file system says, symlinks followed */
 	abs = pl_pipeline_abspath(p, wpath);
-	res = abs ? pl__path_resolve(abs, &through) : NULL;
+	res = abs ? resolve_memo(m, abs, &through) : NULL;
 	if (res == NULL) {
 		why = errno == ELOOP ? "leads into a symlink loop" :
 		    "cannot be resolved (out of memory)";
 		goto out;
 	}
-	if (store_dir)
-		store = realpath(store_dir, NULL);
 	if (asprintf(&dotplumb, "%s/.plumb", p->dir) < 0)
 		dotplumb = NULL;
 	if (asprintf(&dotgit, "%s/.git", p->dir) < 0)
@@ -185,9 +275,20 @@ pl_pipeline_path_refusal(const pl_pipeline *p, const char *store_dir,
 out:
 	free(abs);
 	free(res);
-	free(store);
 	free(dotplumb);
 	free(dotgit);
+	return why;
+}
+
+/* (p->dir, the workspace, comes from realpath(3): symlinks resolved.) */
+const char *
+pl_pipeline_path_refusal(const pl_pipeline *p, const char *store_dir,
+    const char *wpath, int is_out)
+{
+	char *store = store_dir ? realpath(store_dir, NULL) : NULL;
+	const char *why = refusal(p, store, wpath, is_out, NULL);
+
+	free(store);
 	return why;
 }
 
@@ -211,7 +312,13 @@ int
 pl_pipeline_check_paths(const pl_pipeline *p, const char *store_dir,
     char *err, size_t err_len)
 {
-	for (size_t i = 0; i < p->n; i++) {
+	/* the store resolved once for all paths (it was once per path) */
+	char *store = store_dir ? realpath(store_dir, NULL) : NULL;
+	struct memo m;
+	int rc = PL_OK;
+
+	memset(&m, 0, sizeof m);
+	for (size_t i = 0; i < p->n && rc == PL_OK; i++) {
 		const pl_pipe_stage *s = &p->stages[i];
 		const char *why;
 
@@ -223,27 +330,29 @@ pl_pipeline_check_paths(const pl_pipeline *p, const char *store_dir,
 		int up = strcmp(s->wdir, "..") == 0 ||
 		    strncmp(s->wdir, "../", 3) == 0;
 
-		for (size_t j = 0; j < s->ndeps; j++)
-			if ((why = pl_pipeline_path_refusal(p, store_dir,
-			    s->deps[j].wpath, 0)) != NULL &&
+		for (size_t j = 0; j < s->ndeps && rc == PL_OK; j++)
+			if ((why = refusal(p, store, s->deps[j].wpath, 0,
+			    &m)) != NULL &&
 			    !(up && strncmp(why, "is outside", 10) == 0)) {
 				int lc[2] = { s->deps[j].line, s->deps[j].col };
 
-				return path_err(err, err_len, s->file, lc, "stage "
+				rc = path_err(err, err_len, s->file, lc, "stage "
 				    "'%s': dependency '%s' %s", s->name,
 				    s->deps[j].path, why);
 			}
-		for (size_t j = 0; j < s->nouts; j++)
-			if ((why = pl_pipeline_path_refusal(p, store_dir,
-			    s->outs[j].wpath, 1)) != NULL) {
+		for (size_t j = 0; j < s->nouts && rc == PL_OK; j++)
+			if ((why = refusal(p, store, s->outs[j].wpath, 1,
+			    &m)) != NULL) {
 				int lc[2] = { s->outs[j].line, s->outs[j].col };
 
-				return path_err(err, err_len, s->file, lc, "stage "
+				rc = path_err(err, err_len, s->file, lc, "stage "
 				    "'%s': output '%s' %s", s->name,
 				    s->outs[j].path, why);
 			}
 	}
-	return PL_OK;
+	memo_dispose(&m);
+	free(store);
+	return rc;
 }
 
 /*
