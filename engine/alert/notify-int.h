@@ -87,4 +87,44 @@ void pl__njob_run(struct njob *j);
 int pl__ndeliver_init(void);
 void pl__ndeliver_fini(void);
 
+/* An alert the notifier holds (notify.c reads them from the history). */
+struct nalert {
+	char *labels;		/* text, as in the history */
+	char *expr;		/* the rule's expression ("" when unknown) */
+	pq_labels *lb, *ann;
+	int64_t starts, ends;	/* ends 0 while firing */
+	uint64_t fp;
+};
+
+/* An aggregation group: a route's key and the values of its group_by
+ * labels, with its alerts and timers. */
+struct ngroup {
+	char *key, *receiver;
+	int recv;		/* index in the configuration */
+	const struct nroute *route;
+	pq_labels *glabels;
+	int64_t created, next_flush;
+	int64_t flushed_ms;	/* last flush that sent, or needed not */
+	struct nalert **al;
+	size_t nal, cap;
+	int live;		/* found by this tick's routing */
+};
+
+/* "2006-01-02T15:04:05.000Z" of ms (notify.c). */
+void pl__n_rfc3339(char *out, size_t len, int64_t ms);
+
+/*
+ * The bodies (notify-payload.c), appended to out; external_url (may be
+ * NULL) makes each alert's generatorURL.  A webhook receiver's body for
+ * group g of receiver r holding na alerts (firing: the group's status);
+ * an alertmanager: receiver's API v2 list, endsAt of firing alerts now +
+ * 4 minutes.  PL_OK or PL_ENOMEM.
+ */
+struct buf;
+int pl__n_webhook_body(struct buf *out, const char *external_url,
+    const struct ngroup *g, const struct nrecv *r, struct nalert *const *al,
+    size_t na, int firing);
+int pl__n_am_body(struct buf *out, const char *external_url,
+    struct nalert *const *al, size_t na, int64_t now);
+
 #endif
