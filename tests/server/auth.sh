@@ -1,7 +1,9 @@
 #!/bin/sh
-# tests/server/auth.sh - plumb serve's tokens: the TOKEN USER [ro|rw] file, Bearer and Basic, 401/403 and
-# their bodies, read-only tokens refused on writes, size limits answered (413, 431), non-loopback without a token.
+# tests/server/auth.sh - plumb serve's tokens: the TOKEN USER [ro|rw] file, Bearer and Basic, 401/403 and their
+# bodies, read-only tokens refused on writes, writes audited as the token's user, size limits answered (413, 431),
+# non-loopback without a token.
 . "$top_srcdir/tests/lib.sh"
+: "${PYTHON3_SYS:=/usr/bin/python3}"
 
 if ! command -v curl >/dev/null 2>&1; then
 	echo "SKIP: curl is not installed"
@@ -57,7 +59,7 @@ assert_eq 200 "$(code -u "dave:rw-token-default-access-0001" "$URL/api/v1/labels
 # before the body is read; the rw token gets past the check (to the route).
 assert_eq 403 "$(code -X POST -H "Authorization: Bearer $RO" -H 'Content-Type: application/json' \
 	--data '{"experiment_id":"0"}' "$URL/api/2.0/mlflow/runs/create")" "read-only token: MLflow write 403"
-python3 - body.out <<'PY' || fail "403 body is not MLflow's PERMISSION_DENIED: $(cat body.out)"
+"$PYTHON3_SYS" - body.out <<'PY' || fail "403 body is not MLflow's PERMISSION_DENIED: $(cat body.out)"
 import json, sys
 b = json.load(open(sys.argv[1]))
 assert b["error_code"] == "PERMISSION_DENIED", b
@@ -74,6 +76,29 @@ assert_not_contains "$(code -X POST -H "Authorization: Bearer $RO" -H 'Content-T
 assert_not_contains "$(code -X POST -u "alice:$RW" -H 'Content-Type: application/json' \
 	--data '{"experiment_id":"0"}' "$URL/api/2.0/mlflow/runs/create") $(cat body.out)" PERMISSION_DENIED \
 	"rw token: the write is not refused"
+# What the rw token writes is audited under its user, from the client's
+# address; the read-only token's refused write left nothing.
+assert_eq 200 "$(code -X POST -u "alice:$RW" -H 'Content-Type: application/json' \
+	--data '{"experiment_id":"0","run_name":"by-alice"}' "$URL/api/2.0/mlflow/runs/create")" \
+	"rw token: MLflow runs/create"
+run=$("$PYTHON3_SYS" -c 'import json,sys; print(json.load(open(sys.argv[1]))["run"]["info"]["run_id"])' body.out)
+assert_eq 200 "$(code -X POST -H "Authorization: Bearer $RW" -H 'Content-Type: application/json' \
+	--data '{"name":"alices-exp"}' "$URL/api/2.0/mlflow/experiments/create")" "rw token: experiments/create"
+assert_eq 200 "$(code -X POST -H "Authorization: Bearer $RO" -H 'Content-Type: application/json' \
+	--data '{"experiment_ids":["0"]}' "$URL/api/2.0/mlflow/runs/search")" "read-only token: runs/search answers"
+assert_contains "$(cat body.out)" "$run" "... and finds alice's run"
+audit=$("$PLUMB" audit)
+assert_contains "$audit" "alice@127.0.0.1  run.start $run" "the run's start is audited as alice, from 127.0.0.1"
+assert_contains "$audit" "alice@127.0.0.1  experiment.create alices-exp" "the experiment too"
+assert_not_contains "$audit" "carol" "the read-only token's refused write left no entry"
+assert_not_contains "$audit" "$(id -un)@" "no entry is the server's own user's"
+"$PLUMB" audit --json > audit.json
+"$PYTHON3_SYS" - audit.json "$run" > check.out 2>&1 <<'PY' && ok || fail "audit --json: $(cat check.out)"
+import json, sys
+e = json.load(open(sys.argv[1]))
+assert e and all(x["user"] == "alice" and x["uid"] is None and x["host"] == "127.0.0.1" for x in e), e
+assert [x for x in e if x["action"] == "run.start" and x["object"] == sys.argv[2]], e
+PY
 assert_eq 403 "$(code -X POST -H "Authorization: Bearer $RO" "$URL/api/v1/admin/tsdb/snapshot")" \
 	"read-only token: a POST Prometheus' read API does not have"
 assert_contains "$(cat body.out)" '"errorType":"forbidden"' "... in Prometheus' error shape"
