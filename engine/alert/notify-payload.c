@@ -87,6 +87,21 @@ quote_meta(struct buf *b, const char *s)
 	}
 }
 
+/* What both bodies say of an alert first: labels, annotations, start. */
+static void
+alert_head(struct json *j, const struct nalert *a)
+{
+	char t[48];
+
+	json_key(j, "labels");
+	json_labels(j, a->lb);
+	json_key(j, "annotations");
+	json_labels(j, a->ann);
+	json_key(j, "startsAt");
+	pl__n_rfc3339(t, sizeof t, a->starts);
+	json_str(j, t);
+}
+
 /* Alertmanager's webhook message, version 4 (notify/webhook/webhook.go,
  * template/template.go Data). */
 int
@@ -118,13 +133,7 @@ pl__n_webhook_body(struct buf *out, const char *external_url,
 		json_obj_begin(&j);
 		json_key(&j, "status");
 		json_str(&j, a->ends ? "resolved" : "firing");
-		json_key(&j, "labels");
-		json_labels(&j, a->lb);
-		json_key(&j, "annotations");
-		json_labels(&j, a->ann);
-		json_key(&j, "startsAt");
-		pl__n_rfc3339(t, sizeof t, a->starts);
-		json_str(&j, t);
+		alert_head(&j, a);
 		json_key(&j, "endsAt");
 		if (a->ends)
 			pl__n_rfc3339(t, sizeof t, a->ends);
@@ -185,13 +194,7 @@ pl__n_am_body(struct buf *out, const char *external_url,
 	for (size_t i = 0; i < na; i++) {
 		const struct nalert *a = al[i];
 		json_obj_begin(&j);
-		json_key(&j, "labels");
-		json_labels(&j, a->lb);
-		json_key(&j, "annotations");
-		json_labels(&j, a->ann);
-		json_key(&j, "startsAt");
-		pl__n_rfc3339(t, sizeof t, a->starts);
-		json_str(&j, t);
+		alert_head(&j, a);
 		json_key(&j, "endsAt");
 		/* Prometheus: firing ones end in 4 resend delays unless
 		 * sent again */
