@@ -262,6 +262,9 @@ status_name(const char *s)
 	return s;
 }
 
+/* Malformed lines of one metric file reported one by one. */
+#define MAX_BAD_LINES 5
+
 typedef int (*file_fn)(struct mli *m, struct buf *b, const char *key,
     const char *path);
 
@@ -371,7 +374,7 @@ on_metric(struct mli *m, struct buf *b, const char *key, const char *path)
 {
 	char err[256];
 	char *p, *end;
-	long lineno = 0;
+	long lineno = 0, bad = 0;
 	int rc;
 
 	if (slurp(b, path, err, sizeof err) < 0) {
@@ -394,13 +397,26 @@ on_metric(struct mli *m, struct buf *b, const char *key, const char *path)
 			nl[-1] = '\0';
 		lineno++;
 		if (*p != '\0') {
-			if (parse_point(p, &ts, &v, &step) != 0)
-				mli_problem(m, path, lineno, "not a metric point "
-				    "(\"timestamp value step\")");
+			if (parse_point(p, &ts, &v, &step) != 0) {
+				/* A file of garbage would otherwise print a
+				 * line per line: the first few say where. */
+				if (++bad <= MAX_BAD_LINES)
+					mli_problem(m, path, lineno, "not a metric "
+					    "point (\"timestamp value step\")");
+				else
+					mli_count_problem(m);
+			}
 			else if ((rc = mli_point(m, step, ts, v)) != PL_OK)
 				return rc;
 		}
 		p = nl + 1;
+	}
+	if (bad > MAX_BAD_LINES) {
+		char what[96];
+
+		snprintf(what, sizeof what, "%ld more malformed lines",
+		    bad - MAX_BAD_LINES);
+		mli_report_only(m, path, what);
 	}
 	return mli_metric_end(m);
 }
@@ -427,23 +443,23 @@ pl__mlflow_walk_artifacts(struct mli *m, const char *dir)
 	return rc;
 }
 
-/* The directory the run's artifacts are in: its artifact_uri when that
- * is a local directory, else artifacts/ beside its meta.yaml (an mlruns/
- * tree copied from another machine still names the old path). */
+/* The directory the run's artifacts are in: artifacts/ beside its
+ * meta.yaml when there is one (an mlruns/ tree copied from another
+ * machine carries them, and its artifact_uri names the old machine's
+ * path), else its artifact_uri when that is a local directory. */
 static void
 artifact_dir(char *out, size_t len, const char *rundir, const char *uri)
 {
 	struct stat sb;
 
-	if (uri && strncmp(uri, "file://", 7) == 0) {
-		const char *p = uri + 7;
-
-		if (stat(p, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-			pathf(out, len, "%s", p);
-			return;
-		}
-	}
-	pathf(out, len, "%s/artifacts", rundir);
+	if (pathf(out, len, "%s/artifacts", rundir) == 0 &&
+	    stat(out, &sb) == 0 && S_ISDIR(sb.st_mode))
+		return;
+	if (uri && strncmp(uri, "file://", 7) == 0 &&
+	    stat(uri + 7, &sb) == 0 && S_ISDIR(sb.st_mode) &&
+	    pathf(out, len, "%s", uri + 7) == 0)
+		return;
+	out[0] = '\0';
 }
 
 static int
@@ -502,7 +518,8 @@ import_run(struct mli *m, struct buf *b, const char *exp, const char *rundir)
 	if (mli_want_artifacts(m)) {
 		artifact_dir(path, sizeof path, rundir,
 		    field(y, "artifact_uri"));
-		if ((rc = walk_files(m, b, path, "", on_artifact)) != PL_OK)
+		if (path[0] &&
+		    (rc = walk_files(m, b, path, "", on_artifact)) != PL_OK)
 			goto out;
 	}
 	rc = mli_run_end(m);

@@ -34,6 +34,9 @@ struct mli_run {
 /* Reports a problem (counted) through the caller's callback. */
 void mli_problem(struct mli *m, const char *path, long line,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Counts a problem without reporting it; reports without counting. */
+void mli_count_problem(struct mli *m);
+void mli_report_only(struct mli *m, const char *path, const char *what);
 void mli_progress(struct mli *m, int64_t done, int64_t total);
 /* Counts a deleted run or experiment left out. */
 void mli_skip_deleted(struct mli *m, int experiment, int64_t runs);

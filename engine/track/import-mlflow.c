@@ -71,6 +71,19 @@ mli_problem(struct mli *m, const char *path, long line, const char *fmt, ...)
 }
 
 void
+mli_count_problem(struct mli *m)
+{
+	m->s->problems++;
+}
+
+void
+mli_report_only(struct mli *m, const char *path, const char *what)
+{
+	if (m->o && m->o->problem)
+		m->o->problem(m->o->arg, path, 0, what);
+}
+
+void
 mli_progress(struct mli *m, int64_t done, int64_t total)
 {
 	if (m->o && m->o->progress)

@@ -131,6 +131,22 @@ assert_contains "$j" '"phase":"done"' "its new tag"
 out=$("$PY" "$FX" check "$PLUMB" more 2>&1) && ok || fail "series after top-up: $out"
 assert_eq newer "$(field "$("$PLUMB" show $NEW --json)" name)" "new run imported"
 
+# A metric file of garbage: the first five lines by number, then a count.
+mkdir -p junk/0/cccccccccccccccccccccccccccccccc/metrics
+printf 'name: Default\nlifecycle_stage: active\n' > junk/0/meta.yaml
+printf 'run_id: cccccccccccccccccccccccccccccccc\nstatus: 3\nstart_time: 5\nend_time: 6\nlifecycle_stage: active\n' > junk/0/cccccccccccccccccccccccccccccccc/meta.yaml
+{ for i in 1 2 3 4 5 6 7 8; do echo "garbage $i"; done; echo "7 1.5 0"; } > junk/0/cccccccccccccccccccccccccccccccc/metrics/m
+set +e
+"$PLUMB" import mlflow junk --json >out 2>err
+st=$?
+set -e
+assert_eq 1 "$st" "garbage lines: exit 1"
+assert_eq 6 "$(wc -l < err)" "five lines reported, then one count"
+assert_contains "$(cat err)" "junk/0/cccccccccccccccccccccccccccccccc/metrics/m:5: not a metric point" "fifth line by number"
+assert_contains "$(cat err)" "metrics/m: 3 more malformed lines (skipped)" "the rest counted"
+assert_contains "$(cat out)" '"points":1,' "the good line imported"
+assert_contains "$(cat out)" '"problems":8' "every bad line counted"
+
 # A dry run on a fresh store counts and writes nothing.
 mkdir ../dry && cd ../dry
 "$PLUMB" init -q
