@@ -207,10 +207,13 @@ read_all(struct mli *m, sqlite3 *db, const char *dbdir, const char *dbpath)
 	    (rc = cur_next(&mets, db, st)) != PL_OK)
 		goto out;
 	while (rc == PL_OK && runs.has) {
-		char uuid[256], dir[PATH_MAX];
+		char *uuid = strdup(col(runs.s, 0)), dir[PATH_MAX];
 		struct mli_run r;
 
-		snprintf(uuid, sizeof uuid, "%s", col(runs.s, 0));
+		if (uuid == NULL) {
+			rc = pl__err(st, PL_ENOMEM, "out of memory");
+			break;
+		}
 		memset(&r, 0, sizeof r);
 		r.run_id = uuid;
 		r.experiment = col(runs.s, 1);
@@ -219,8 +222,10 @@ read_all(struct mli *m, sqlite3 *db, const char *dbdir, const char *dbpath)
 		r.status = col(runs.s, 4);
 		r.start_ms = sqlite3_column_int64(runs.s, 5);
 		r.end_ms = sqlite3_column_int64(runs.s, 6);
-		if ((rc = mli_run_begin(m, &r)) != PL_OK)
+		if ((rc = mli_run_begin(m, &r)) != PL_OK) {
+			free(uuid);
 			break;
+		}
 		while (cur_seek(&params, uuid, db, st, &rc) && rc == PL_OK) {
 			if ((rc = mli_param(m, col(params.s, 1),
 			    col(params.s, 2))) != PL_OK)
@@ -236,11 +241,18 @@ read_all(struct mli *m, sqlite3 *db, const char *dbdir, const char *dbpath)
 		}
 		while (rc == PL_OK && cur_seek(&mets, uuid, db, st, &rc) &&
 		    rc == PL_OK) {
-			char key[1024];
+			/* A copy of the whole key: the inner loop must stop
+			 * exactly where the key changes, whatever its length. */
+			char *key = strdup(col(mets.s, 1));
 
-			snprintf(key, sizeof key, "%s", col(mets.s, 1));
-			if ((rc = mli_metric_begin(m, key)) != PL_OK)
+			if (key == NULL) {
+				rc = pl__err(st, PL_ENOMEM, "out of memory");
 				break;
+			}
+			if ((rc = mli_metric_begin(m, key)) != PL_OK) {
+				free(key);
+				break;
+			}
 			while (rc == PL_OK && mets.has &&
 			    strcmp(col(mets.s, 0), uuid) == 0 &&
 			    strcmp(col(mets.s, 1), key) == 0) {
@@ -252,6 +264,7 @@ read_all(struct mli *m, sqlite3 *db, const char *dbdir, const char *dbpath)
 			}
 			if (rc == PL_OK)
 				rc = mli_metric_end(m);
+			free(key);
 		}
 		if (rc == PL_OK && mli_want_artifacts(m)) {
 			artifact_dir(dir, sizeof dir, col(runs.s, 7), dbdir);
@@ -261,6 +274,7 @@ read_all(struct mli *m, sqlite3 *db, const char *dbdir, const char *dbpath)
 		if (rc == PL_OK)
 			rc = mli_run_end(m);
 		mli_progress(m, ++done, total);
+		free(uuid);
 		if (rc == PL_OK)
 			rc = cur_next(&runs, db, st);
 	}
@@ -273,7 +287,7 @@ out:
 }
 
 static int
-pl__mlflow_open_db(sqlite3 **out, pl_store *st, const char *dbpath)
+open_db(sqlite3 **out, pl_store *st, const char *dbpath)
 {
 	struct stat sb;
 
@@ -303,7 +317,7 @@ pl__mlflow_read_sqlite(struct mli *m, const char *dbpath)
 	sqlite3 *db;
 	int rc;
 
-	if ((rc = pl__mlflow_open_db(&db, mli_store(m), dbpath)) != PL_OK)
+	if ((rc = open_db(&db, mli_store(m), dbpath)) != PL_OK)
 		return rc;
 	if (slash)
 		snprintf(dbdir, sizeof dbdir, "%.*s", (int)(slash - dbpath),
