@@ -477,12 +477,7 @@ pl_mon_timeline(pl_event **out, size_t *out_n, pl_store *st,
 		/* a deploy names both the target and the model: once */
 		for (size_t i = 1; i < n; i++) {
 			if (all[i].id == all[k - 1].id) {
-				free(all[i].kind);
-				free(all[i].target);
-				free(all[i].model);
-				free(all[i].message);
-				free(all[i].user);
-				free(all[i].host);
+				pl_event_dispose(&all[i]);
 				continue;
 			}
 			all[k++] = all[i];

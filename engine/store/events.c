@@ -72,18 +72,24 @@ fail:
 }
 
 void
+pl_event_dispose(pl_event *e)
+{
+	free(e->kind);
+	free(e->target);
+	free(e->model);
+	free(e->message);
+	free(e->user);
+	free(e->host);
+	memset(e, 0, sizeof *e);
+}
+
+void
 pl_events_free(pl_event *e, size_t n)
 {
 	if (e == NULL)
 		return;
-	for (size_t i = 0; i < n; i++) {
-		free(e[i].kind);
-		free(e[i].target);
-		free(e[i].model);
-		free(e[i].message);
-		free(e[i].user);
-		free(e[i].host);
-	}
+	for (size_t i = 0; i < n; i++)
+		pl_event_dispose(&e[i]);
 	free(e);
 }
 

@@ -53,6 +53,8 @@ typedef struct pl_event_query {
  * pl_events_free(). */
 int pl_event_list(pl_event **out, size_t *out_n, pl_store *st,
     const pl_event_query *q);
+/* Frees what one event holds (not the event itself). */
+void pl_event_dispose(pl_event *e);
 void pl_events_free(pl_event *e, size_t n);
 
 #endif
