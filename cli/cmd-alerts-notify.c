@@ -17,33 +17,6 @@ void cli_alerts_delivery_text(pl_store *st, const char *labels, int64_t now);
 void cli_alerts_delivery_json(struct json *j, pl_store *st,
     const char *labels);
 
-static void
-iso(char *out, size_t n, int64_t ms)
-{
-	time_t s = (time_t)(ms / 1000);
-	struct tm tm;
-	size_t len;
-
-	gmtime_r(&s, &tm);
-	len = strftime(out, n, "%Y-%m-%dT%H:%M:%S", &tm);
-	if (len + 6 <= n)
-		snprintf(out + len, n - len, ".%03dZ", (int)(ms % 1000));
-}
-
-static void
-json_time(struct json *j, const char *key, int64_t ms)
-{
-	char t[40];
-
-	json_key(j, key);
-	if (ms == 0) {
-		json_null(j);
-		return;
-	}
-	iso(t, sizeof t, ms);
-	json_str(j, t);
-}
-
 /* HH:MM:SS in local time, as fmt_time (the day too when not today). */
 static void
 clock_of(char *out, size_t n, int64_t ms, int64_t now)
@@ -117,13 +90,13 @@ cli_alerts_delivery_json(struct json *j, pl_store *st, const char *labels)
 			json_str(j, s[i].receiver);
 			json_key(j, "state");
 			json_str(j, s[i].ok ? "notified" : "failing");
-			json_time(j, "at", s[i].ms);
+			fmt_json_time(j, "at", s[i].ms);
 			json_key(j, "attempt");
 			json_int(j, s[i].attempt);
 			json_key(j, "error");
 			json_str(j, s[i].error);
-			json_time(j, "nextAttemptAt", s[i].next_ms);
-			json_time(j, "lastNotifiedAt", s[i].ok_ms);
+			fmt_json_time(j, "nextAttemptAt", s[i].next_ms);
+			fmt_json_time(j, "lastNotifiedAt", s[i].ok_ms);
 			json_obj_end(j);
 		}
 	json_arr_end(j);
@@ -197,7 +170,7 @@ cli_alerts_notifications(int argc, char **argv)
 		json_arr_begin(&j);
 		for (size_t i = 0; i < n; i++) {
 			json_obj_begin(&j);
-			json_time(&j, "at", d[i].ms);
+			fmt_json_time(&j, "at", d[i].ms);
 			json_key(&j, "receiver");
 			json_str(&j, d[i].receiver);
 			json_key(&j, "groupKey");
@@ -210,7 +183,7 @@ cli_alerts_notifications(int argc, char **argv)
 			json_int(&j, d[i].attempt);
 			json_key(&j, "error");
 			json_str(&j, d[i].error);
-			json_time(&j, "nextAttemptAt", d[i].next_ms);
+			fmt_json_time(&j, "nextAttemptAt", d[i].next_ms);
 			json_key(&j, "firing");
 			json_int(&j, d[i].nfiring);
 			json_key(&j, "resolved");

@@ -19,62 +19,6 @@ void cli_alerts_delivery_text(pl_store *st, const char *labels, int64_t now);
 void cli_alerts_delivery_json(struct json *j, pl_store *st,
     const char *labels);
 
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* RFC 3339 in UTC with milliseconds, as Alertmanager's API. */
-static void
-iso(char *out, size_t n, int64_t ms)
-{
-	time_t s = (time_t)(ms / 1000);
-	struct tm tm;
-	size_t len;
-
-	gmtime_r(&s, &tm);
-	len = strftime(out, n, "%Y-%m-%dT%H:%M:%S", &tm);
-	if (len + 6 <= n)
-		snprintf(out + len, n - len, ".%03dZ", (int)(ms % 1000));
-}
-
-static void
-json_time(struct json *j, const char *key, int64_t ms)
-{
-	char t[40];
-
-	json_key(j, key);
-	if (ms == 0) {
-		json_null(j);
-		return;
-	}
-	iso(t, sizeof t, ms);
-	json_str(j, t);
-}
-
-static void
-json_dbl(struct json *j, const char *key, double v)
-{
-	json_key(j, key);
-	if (isnan(v))
-		json_null(j);
-	else
-		json_num(j, v);
-}
-
-static int
-emit_json(struct buf *b)
-{
-	fwrite(b->p ? b->p : "", 1, b->len, stdout);
-	fputc('\n', stdout);
-	buf_free(b);
-	return fflush(stdout) == 0 ? 0 : cli_error("cannot write output");
-}
-
 /*
  * rows_json: the alert rows; with the trigger history (tr may be NULL:
  * no key), each row also lists the CT runs it caused ("triggers": the
@@ -100,15 +44,15 @@ rows_json(struct json *j, const pl_alert_row *r, size_t n, pl_store *st,
 		json_str(j, r[i].group);
 		json_key(j, "state");
 		json_str(j, r[i].state);
-		json_time(j, "activeAt", r[i].active_ms);
-		json_time(j, "firedAt", r[i].fired_ms);
-		json_time(j, "endsAt", r[i].end_ms);
-		json_dbl(j, "value", r[i].value);
-		json_dbl(j, "peak", r[i].peak);
+		fmt_json_time(j, "activeAt", r[i].active_ms);
+		fmt_json_time(j, "firedAt", r[i].fired_ms);
+		fmt_json_time(j, "endsAt", r[i].end_ms);
+		fmt_json_dbl(j, "value", r[i].value);
+		fmt_json_dbl(j, "peak", r[i].peak);
 		json_key(j, "acknowledged");
 		if (r[i].ack_ms) {
 			json_obj_begin(j);
-			json_time(j, "at", r[i].ack_ms);
+			fmt_json_time(j, "at", r[i].ack_ms);
 			json_key(j, "user");
 			json_str(j, r[i].ack_user ? r[i].ack_user : "");
 			json_key(j, "host");
@@ -195,7 +139,7 @@ list_active(int json)
 	pl_store *st;
 	pl_alert_row *r = NULL;
 	size_t n = 0;
-	int64_t now = now_ms();
+	int64_t now = fmt_now_ms();
 	int rc;
 
 	if ((rc = cli_open_store(&st, PL_OPEN_READONLY)) != 0)
@@ -212,7 +156,7 @@ list_active(int json)
 		rows_json(&j, r, n, st, 0, NULL, 0);
 		pl_store_close(st);
 		pl_alert_rows_free(r, n);
-		return emit_json(&b);
+		return fmt_emit_json(&b);
 	}
 	if (n == 0)
 		printf("no alert is pending or firing\n");
@@ -272,7 +216,7 @@ list_history(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int64_t since = 24 * 3600 * 1000LL, now = now_ms();
+	int64_t since = 24 * 3600 * 1000LL, now = fmt_now_ms();
 	int json = 0, c, rc;
 	pl_store *st;
 	pl_alert_row *r = NULL;
@@ -312,7 +256,7 @@ list_history(int argc, char **argv)
 		rows_json(&j, r, n, NULL, 1, tr, ntr);
 		pl_alert_rows_free(r, n);
 		pl_trigger_rows_free(tr, ntr);
-		return emit_json(&b);
+		return fmt_emit_json(&b);
 	}
 	if (n == 0)
 		printf("no alert in that period\n");
@@ -367,7 +311,7 @@ ack(int argc, char **argv)
 		return cli_usage("alerts", "alerts ack needs --comment TEXT");
 	if ((rc = cli_open_store(&st, 0)) != 0)
 		return rc;
-	if (pl_alerts_ack(&n, st, argv[optind], comment, now_ms()) != PL_OK) {
+	if (pl_alerts_ack(&n, st, argv[optind], comment, fmt_now_ms()) != PL_OK) {
 		rc = cli_error("%s", pl_store_errmsg(st));
 		pl_store_close(st);
 		return rc;
@@ -407,7 +351,7 @@ silence_add(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *comment = NULL;
-	int64_t dur = 3600 * 1000LL, now = now_ms();
+	int64_t dur = 3600 * 1000LL, now = fmt_now_ms();
 	char *id = NULL;
 	pl_store *st;
 	int c, rc;
@@ -450,7 +394,7 @@ silence_list(int argc, char **argv)
 	pl_silence *s = NULL;
 	size_t n = 0;
 	pl_store *st;
-	int64_t now = now_ms();
+	int64_t now = fmt_now_ms();
 	int rc;
 
 	for (int i = 1; i < argc; i++) {
@@ -480,9 +424,9 @@ silence_list(int argc, char **argv)
 			json_str(&j, s[i].id);
 			json_key(&j, "matchers");
 			json_str(&j, s[i].matchers);
-			json_time(&j, "startsAt", s[i].starts_ms);
-			json_time(&j, "endsAt", s[i].ends_ms);
-			json_time(&j, "createdAt", s[i].created_ms);
+			fmt_json_time(&j, "startsAt", s[i].starts_ms);
+			fmt_json_time(&j, "endsAt", s[i].ends_ms);
+			fmt_json_time(&j, "createdAt", s[i].created_ms);
 			json_key(&j, "createdBy");
 			json_str(&j, s[i].created_by);
 			json_key(&j, "comment");
@@ -497,7 +441,7 @@ silence_list(int argc, char **argv)
 		}
 		json_arr_end(&j);
 		pl_silences_free(s, n);
-		return emit_json(&b);
+		return fmt_emit_json(&b);
 	}
 	if (n == 0)
 		printf("no active silence\n");
@@ -536,7 +480,7 @@ silence_run(int argc, char **argv)
 		return cli_usage("silence", "silence expire needs one ID");
 	if ((rc = cli_open_store(&st, 0)) != 0)
 		return rc;
-	if (pl_silence_expire(st, argv[2], now_ms()) != PL_OK) {
+	if (pl_silence_expire(st, argv[2], fmt_now_ms()) != PL_OK) {
 		rc = cli_error("%s", pl_store_errmsg(st));
 		pl_store_close(st);
 		return rc;

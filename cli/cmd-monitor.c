@@ -14,15 +14,6 @@
 #include "json.h"
 #include "timeparse.h"
 
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int
 since_opt(int64_t *out, const char *cmd, const char *text)
 {
@@ -33,20 +24,6 @@ since_opt(int64_t *out, const char *cmd, const char *text)
 		    "30m, 1h, 7d)", text);
 	*out = (int64_t)(s * 1000);
 	return CLI_OK;
-}
-
-/* RFC 3339 UTC with milliseconds. */
-static const char *
-iso(char *out, size_t n, int64_t ms)
-{
-	time_t s = (time_t)(ms / 1000);
-	struct tm tm;
-	char b[32];
-
-	gmtime_r(&s, &tm);
-	strftime(b, sizeof b, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out, n, "%s.%03dZ", b, (int)(ms % 1000));
-	return out;
 }
 
 static void
@@ -177,7 +154,7 @@ run_status(int argc, char **argv)
 		for (size_t i = 0; i < nt; i++) {
 			pl_mon_status s;
 
-			pl_mon_status_get(&s, st, tg[i], now_ms());
+			pl_mon_status_get(&s, st, tg[i], fmt_now_ms());
 			json_obj_begin(&j);
 			json_key(&j, "target");
 			json_str(&j, tg[i]);
@@ -254,7 +231,7 @@ run_status(int argc, char **argv)
 			pl_mon_status s;
 			char mem[32], acc[40], bad[40];
 
-			pl_mon_status_get(&s, st, tg[i], now_ms());
+			pl_mon_status_get(&s, st, tg[i], fmt_now_ms());
 			if (isnan(s.rss))
 				snprintf(mem, sizeof mem, "-");
 			else
@@ -334,7 +311,7 @@ run_series(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	int c, json = 0, csv = 0, status = CLI_ERROR;
-	int64_t since = 3600000, now = now_ms();
+	int64_t since = 3600000, now = fmt_now_ms();
 	pl_matcher *m = NULL;
 	size_t nm = 0;
 	pl_store *st = NULL;
@@ -421,7 +398,7 @@ run_series(int argc, char **argv)
 		} else if (csv) {
 			for (size_t k = 0; k < n; k++) {
 				fmt_csv_field(stdout, buf_str(&name));
-				printf(",%s,%s\n", iso(tb, sizeof tb, v[k].t),
+				printf(",%s,%s\n", fmt_iso_ms(tb, sizeof tb, v[k].t),
 				    fmt_num(nb, sizeof nb, v[k].v));
 			}
 		} else {
@@ -432,7 +409,7 @@ run_series(int argc, char **argv)
 			else
 				printf("  %s at %s (%zu sample%s)\n",
 				    fmt_num(nb, sizeof nb, v[n - 1].v),
-				    iso(tb, sizeof tb, v[n - 1].t), n,
+				    fmt_iso_ms(tb, sizeof tb, v[n - 1].t), n,
 				    n == 1 ? "" : "s");
 		}
 		buf_free(&name);
@@ -489,7 +466,7 @@ run_events(int argc, char **argv)
 	if (optind < argc)
 		return cli_usage("monitor", "unexpected argument '%s'",
 		    argv[optind]);
-	q.start_ms = now_ms() - since;
+	q.start_ms = fmt_now_ms() - since;
 	if (cli_open_store(&st, PL_OPEN_READONLY) != CLI_OK)
 		return CLI_ERROR;
 	if (pl_event_list(&ev, &n, st, &q) != PL_OK) {
@@ -510,7 +487,7 @@ run_events(int argc, char **argv)
 			json_key(&j, "time_ms");
 			json_int(&j, ev[i].time_ms);
 			json_key(&j, "time");
-			json_str(&j, iso(tb, sizeof tb, ev[i].time_ms));
+			json_str(&j, fmt_iso_ms(tb, sizeof tb, ev[i].time_ms));
 			json_key(&j, "kind");
 			json_str(&j, ev[i].kind);
 #define OPTSTR(k, v) json_key(&j, k); if (v) json_str(&j, v); else json_null(&j)
@@ -537,7 +514,7 @@ run_events(int argc, char **argv)
 			printf("no events in the last %s\n",
 			    fmt_duration(tb, sizeof tb, since));
 		for (size_t i = 0; i < n; i++) {
-			printf("%s  %s%-14s%s ", iso(tb, sizeof tb,
+			printf("%s  %s%-14s%s ", fmt_iso_ms(tb, sizeof tb,
 			    ev[i].time_ms), CLI_BOLD, ev[i].kind, CLI_RESET);
 			cli_put_safe(stdout, ev[i].target ? ev[i].target :
 			    "-");
@@ -602,7 +579,7 @@ run_query(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	int c, json = 0, at_set = 0, range = 0, rc, status = CLI_ERROR;
-	int64_t now = now_ms(), at = now, start = now - 3600000, end = now;
+	int64_t now = fmt_now_ms(), at = now, start = now - 3600000, end = now;
 	int64_t step = 0;
 	double d;
 	size_t col = 0;

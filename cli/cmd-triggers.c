@@ -15,42 +15,6 @@
 #include "fmt.h"
 #include "json.h"
 
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void
-iso(char *out, size_t n, int64_t ms)
-{
-	time_t s = (time_t)(ms / 1000);
-	struct tm tm;
-	size_t len;
-
-	gmtime_r(&s, &tm);
-	len = strftime(out, n, "%Y-%m-%dT%H:%M:%S", &tm);
-	if (len + 6 <= n)
-		snprintf(out + len, n - len, ".%03dZ", (int)(ms % 1000));
-}
-
-static void
-json_time(struct json *j, const char *key, int64_t ms)
-{
-	char t[40];
-
-	json_key(j, key);
-	if (ms <= 0) {
-		json_null(j);
-		return;
-	}
-	iso(t, sizeof t, ms);
-	json_str(j, t);
-}
-
 static void
 jstr(struct json *j, const char *key, const char *s)
 {
@@ -59,15 +23,6 @@ jstr(struct json *j, const char *key, const char *s)
 		json_str(j, s);
 	else
 		json_null(j);
-}
-
-static int
-emit_json(struct buf *b)
-{
-	fwrite(b->p ? b->p : "", 1, b->len, stdout);
-	fputc('\n', stdout);
-	buf_free(b);
-	return fflush(stdout) == 0 ? 0 : cli_error("cannot write output");
 }
 
 /* Loads (and checks) the triggers of plumb.yaml (-f FILE or the nearest
@@ -157,7 +112,7 @@ list(int argc, char **argv)
 	pl_triggers *ts = NULL;
 	pl_store *st = NULL;
 	int json = 0, c, rc;
-	int64_t now = now_ms();
+	int64_t now = fmt_now_ms();
 
 	while ((c = getopt_long(argc, argv, "f:", opts, NULL)) != -1) {
 		if (c == 'j')
@@ -213,14 +168,14 @@ list(int argc, char **argv)
 			json_key(&j, "cooldownSeconds");
 			json_int(&j, ts->t[i].cooldown_ms / 1000);
 			jstr(&j, "state", v.state);
-			json_time(&j, "lastFired", v.last ? v.last->started_ms :
+			fmt_json_time(&j, "lastFired", v.last ? v.last->started_ms :
 			    0);
 			jstr(&j, "lastStatus", v.last ? v.last->status :
 			    NULL);
-			json_time(&j, "lastRun", v.run ? v.run->started_ms : 0);
+			fmt_json_time(&j, "lastRun", v.run ? v.run->started_ms : 0);
 			jstr(&j, "lastRunStatus", v.run ? v.run->status :
 			    NULL);
-			json_time(&j, "nextSchedule", v.next);
+			fmt_json_time(&j, "nextSchedule", v.next);
 			json_key(&j, "cooldownLeftSeconds");
 			json_int(&j, (v.cooldown_left + 999) / 1000);
 			json_obj_end(&j);
@@ -230,7 +185,7 @@ list(int argc, char **argv)
 		json_arr_end(&j);
 		pl_triggers_free(ts);
 		pl_store_close(st);
-		return emit_json(&b);
+		return fmt_emit_json(&b);
 	}
 	if (ts->n == 0)
 		printf("no trigger (plumb.yaml has no triggers: section)\n");
@@ -310,8 +265,8 @@ row_json(struct json *j, const pl_trigger_row *r)
 	else
 		json_num(j, r->alert_value);
 	jstr(j, "dataHash", r->data_hash);
-	json_time(j, "started", r->started_ms);
-	json_time(j, "ended", r->ended_ms);
+	fmt_json_time(j, "started", r->started_ms);
+	fmt_json_time(j, "ended", r->ended_ms);
 	jstr(j, "status", r->status);
 	json_key(j, "runs");
 	json_arr_begin(j);
@@ -349,7 +304,7 @@ history(int argc, char **argv)
 		{ "trigger", required_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int64_t since = 7 * 24 * 3600 * 1000LL, now = now_ms();
+	int64_t since = 7 * 24 * 3600 * 1000LL, now = fmt_now_ms();
 	const char *trigger = NULL;
 	pl_trigger_row *r = NULL;
 	size_t n = 0;
@@ -389,7 +344,7 @@ history(int argc, char **argv)
 			row_json(&j, &r[i]);
 		json_arr_end(&j);
 		pl_trigger_rows_free(r, n);
-		return emit_json(&b);
+		return fmt_emit_json(&b);
 	}
 	if (n == 0)
 		printf("no trigger fired in that period\n");

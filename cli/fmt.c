@@ -7,6 +7,8 @@
 #include <time.h>
 
 #include "buf.h"
+#include "cli.h"
+#include "json.h"
 #include "utf8.h"
 
 const char *
@@ -105,4 +107,59 @@ fmt_status_color(const char *status)
 	if (strcmp(status, "killed") == 0)
 		return "33";
 	return NULL;
+}
+
+int64_t
+fmt_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+const char *
+fmt_iso_ms(char *out, size_t n, int64_t ms)
+{
+	time_t s = (time_t)(ms / 1000);
+	struct tm tm;
+	size_t len;
+
+	gmtime_r(&s, &tm);
+	len = strftime(out, n, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (len + 6 <= n)
+		snprintf(out + len, n - len, ".%03dZ", (int)(ms % 1000));
+	return out;
+}
+
+void
+fmt_json_time(struct json *j, const char *key, int64_t ms)
+{
+	char t[40];
+
+	json_key(j, key);
+	if (ms <= 0) {
+		json_null(j);
+		return;
+	}
+	json_str(j, fmt_iso_ms(t, sizeof t, ms));
+}
+
+void
+fmt_json_dbl(struct json *j, const char *key, double v)
+{
+	json_key(j, key);
+	if (isnan(v))
+		json_null(j);
+	else
+		json_num(j, v);
+}
+
+int
+fmt_emit_json(struct buf *b)
+{
+	fwrite(b->p ? b->p : "", 1, b->len, stdout);
+	fputc('\n', stdout);
+	buf_free(b);
+	return fflush(stdout) == 0 ? 0 : cli_error("cannot write output");
 }
