@@ -31,4 +31,14 @@ expect "loss time" "x re-bins the loaded envelope by time"
 tm_keys Escape q
 expect "EXITED 0" "quits"
 assert_eq "" "$(cat "$T/tui.stderr")" "nothing on stderr (sanitizers would print here)"
+
+# 80x24, the C locale, no colour: the same, in ASCII.
+tmux -L "$TM_SOCK" kill-server >/dev/null 2>&1 || :
+tm_start 80 24 TERM=xterm LC_ALL=C NO_COLOR=1
+expect "1 of 1" "80x24: the runs screen"
+tm_keys Enter
+expect "60000 pts" "80x24: the big series' box"
+expect_gone "loading" "80x24: the chart replaces the loading mark" 20
+tm_keys Escape q
+expect "EXITED 0" "80x24: quits"
 done_testing
