@@ -647,6 +647,8 @@ pl__mlflow_read_files(struct mli *m, const char *root)
 			}
 		}
 		yn_free(y);
+		/* Runs of a skipped experiment count as done too. */
+		mli_progress(m, done, total);
 	}
 out:
 	for (size_t i = 0; runs && i < nexp; i++)

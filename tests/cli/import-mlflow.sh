@@ -180,6 +180,16 @@ printf 'not a database at all, just text\n' > junk.db
 assert_status 1 "a .db that is no database" -- "$PLUMB" import mlflow junk.db
 assert_contains "$(cat "$T/.err")" "junk.db" "names the file"
 
+# On a terminal, a progress bar on stderr (script(1) gives it one).
+if command -v script >/dev/null 2>&1; then
+	mkdir ../tty && cd ../tty
+	"$PLUMB" init -q
+	NO_COLOR= TERM=xterm script -qec "\"$PLUMB\" import mlflow ../fs/mlruns" typescript >/dev/null 2>&1 || true
+	assert_contains "$(cat typescript)" "importing runs [" "progress bar on a terminal"
+	assert_contains "$(cat typescript)" "10/10 100%" "it reaches the end (10 run directories)"
+	cd ../db
+fi
+
 # Usage errors.
 assert_status 2 "no source" -- "$PLUMB" import
 assert_status 2 "unknown kind" -- "$PLUMB" import wandb x
