@@ -304,6 +304,22 @@ srv_tokens_check(const struct srv_tokens *t, const char *h)
 
 /* ---- reads and writes ---- */
 
+int
+srv_method_valid(const char *m)
+{
+	size_t n = 0;
+
+	for (; m[n]; n++) {
+		unsigned char c = (unsigned char)m[n];
+
+		if (n == 32 || !((c >= 'A' && c <= 'Z') ||
+		    (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		    (c && strchr("!#$%&'*+-.^_`|~", c))))
+			return 0;
+	}
+	return n > 0;
+}
+
 /* 1 when path ends with suffix. */
 static int
 ends(const char *path, const char *suffix)

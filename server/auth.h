@@ -1,4 +1,4 @@
-/* auth.h - plumb serve's tokens: the token file, Bearer and Basic credentials, and which requests are writes (pure, no socket). */
+/* auth.h - plumb serve's tokens: the token file, Bearer and Basic credentials, valid methods and which requests are writes (pure, no socket). */
 #ifndef PL_SERVER_AUTH_H
 #define PL_SERVER_AUTH_H
 
@@ -60,6 +60,11 @@ const struct srv_token *srv_tokens_check(const struct srv_tokens *t,
  * searches and get-latest-versions take a JSON body).
  */
 int srv_is_write(const char *method, const char *path);
+
+/* 1 when method is an HTTP token (RFC 9110: 1 to 32 of A-Z a-z 0-9 and
+ * !#$%&'*+-.^_`|~); libmicrohttpd passes any bytes up to the space, and
+ * replies quote the method. */
+int srv_method_valid(const char *method);
 
 /* Decodes standard base64 (RFC 4648, padding optional, no spaces) into
  * out (at most outlen - 1 bytes, NUL-terminated); the length, or -1 on

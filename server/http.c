@@ -278,6 +278,14 @@ screen(struct srv_req *r, struct conn_ctx *cx, const char *url,
 	    "Content-Length");
 	int ok;
 
+	if (!srv_method_valid(method)) {
+		/* (replies and route files quote the method: it must be
+		 * plain text) */
+		srv_replyf(r, 400, "application/json", "{\"error_code\":"
+		    "\"BAD_REQUEST\",\"message\":\"the request method is "
+		    "not an HTTP token\"}\n");
+		return 1;
+	}
 	if (cl && strtoull(cl, NULL, 10) > SRV_MAX_BODY) {
 		srv_replyf(r, 413, "application/json", "{\"error_code\":"
 		    "\"INVALID_PARAMETER_VALUE\",\"message\":\"request body "
@@ -369,7 +377,7 @@ log_request(const char *method, const char *url, const struct srv_req *r,
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	/* (the URL is the client's text: no control character reaches
 	 * the terminal the log may be on) */
-	fprintf(log_out, "%s ", method);
+	fprintf(log_out, "%s ", srv_method_valid(method) ? method : "?");
 	for (const char *p = url; *p; p++)
 		fputc((unsigned char)*p < 0x20 || *p == 0x7f ? '?' : *p,
 		    log_out);
