@@ -51,6 +51,9 @@ for src in "$top"/tests/fuzz/*-fuzz.c; do
 	for f in $(sed -n 's|^ \* fuzz-sources: ||p' "$src" | head -1); do
 		extra="$extra $top/$f"
 	done
+	# (and the pkg-config packages they need: " * fuzz-pkgs: jansson")
+	pkgs=$(sed -n 's|^ \* fuzz-pkgs: ||p' "$src" | head -1)
+	[ -n "$pkgs" ] && extra="$extra $(pkg-config --cflags --libs $pkgs)"
 	# shellcheck disable=SC2086
 	if ! "$CC_FUZZ" -g -O1 -fsanitize=fuzzer $san -D_GNU_SOURCE \
 	    $inc -I"$top/engine/alert" -I"$top/server" "$src" $extra $libs \

@@ -119,6 +119,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		mp[ml] = '\0';
 		if ((sp = strchr(mp, ' ')) != NULL) {
 			*sp = '\0';
+			/* a valid method is a token: no quote, no control */
+			if (srv_method_valid(mp) && strpbrk(mp, "\"\\ \t\r\n()"))
+				abort();
 			/* reads: GET, HEAD, OPTIONS whatever the path */
 			if (srv_is_write(mp, sp + 1) &&
 			    (!strcmp(mp, "GET") || !strcmp(mp, "HEAD") ||
