@@ -87,3 +87,42 @@ report "same points via plumb run PLUMB_FD" "$(sec $fd_ms)" "s" "(same run)"
 awk -v a="$imp_ms" -v b="$cat_ms" -v c="$fd_ms" 'BEGIN {
 	printf "%-44s %12.2f %-8s %s\n", "ratio import / cat", a / (b > 0 ? b : 1), "x", ""
 	printf "%-44s %12.2f %-8s %s\n", "ratio import / PLUMB_FD ingest", a / (c > 0 ? c : 1), "x", "" }'
+
+# The same history as an MLflow SQLite database (MLflow's own schema).
+cd "$BT"
+"$PY" - "$RUNS" "$PER" "$top_srcdir/tests/cli/mlflow-fixture.py" <<'PY'
+import importlib.util, sqlite3, sys
+runs, per = int(sys.argv[1]), int(sys.argv[2])
+spec = importlib.util.spec_from_file_location("fx", sys.argv[3])
+fx = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(fx)
+T0 = 1700000000000
+c = sqlite3.connect("mlflow.db")
+c.executescript(fx.SCHEMA)
+c.execute("INSERT INTO experiments VALUES (1, 'bench', '/x', 'active', ?, ?)", (T0, T0))
+R, P, T, M = [], [], [], []
+for r in range(runs):
+    rid = "%032x" % (0xb0000000000000000000000000000000 + r)
+    R.append((rid, "run-%d" % r, "LOCAL", "", "", "bench", "FINISHED", T0 + r * 1000,
+              T0 + r * 1000 + 900, None, "", "active", "/nonexistent", 1))
+    P += [("lr", "0.01", rid), ("batch", str(32 + r % 4), rid), ("model", "cnn", rid)]
+    T += [("mlflow.runName", "run-%d" % r, rid), ("mlflow.user", "bench", rid)]
+    for key in ("loss", "acc"):
+        M += [(key, 1.0 / (i + 1 + r % 7), T0 + r * 1000 + i, rid, i, 0) for i in range(per // 2)]
+c.executemany("INSERT INTO runs VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", R)
+c.executemany("INSERT INTO params VALUES (?,?,?)", P)
+c.executemany("INSERT INTO tags VALUES (?,?,?)", T)
+c.executemany("INSERT INTO metrics VALUES (?,?,?,?,?,?)", M)
+c.commit()
+PY
+mkdir sq && cd sq
+"$PLUMB" init -q
+t0=$(now_ms)
+$timer "$PLUMB" import mlflow -q ../mlflow.db
+t1=$(now_ms)
+db_ms=$((t1 - t0))
+cpu=$( [ -n "$timer" ] && tail -n 1 "$BT/cpu" | awk -F+ '{ printf "%.2f", $1 + $2 }' || echo "?")
+stored=$("$PLUMB" runs --ids | wc -l)
+[ "$stored" = "$RUNS" ] || { echo "import-bench: $stored of $RUNS runs from SQLite" >&2; exit 1; }
+report "plumb import mlflow sqlite:///mlflow.db" "$(sec $db_ms)" "s" "(same history)"
+report "  of which CPU (user + system)" "$cpu" "s" ""
