@@ -64,7 +64,8 @@ srv_store(const char **why)
 		pl_store_set_actor(tls_store, tls_user, tls_addr);
 		return tls_store;
 	}
-	if (pl_store_open(&st, store_dir, 0) != PL_OK) {
+	/* (no mmap: the pool's handles write in turn, see store.h) */
+	if (pl_store_open(&st, store_dir, PL_OPEN_NOMMAP) != PL_OK) {
 		static __thread char msg[512];
 
 		snprintf(msg, sizeof msg, "%s", st ? pl_store_errmsg(st) :

@@ -453,9 +453,25 @@ ml_runs_log_metric(struct ml_call *c)
 	char id[PL_ID_LEN + 1];
 	pl_batch_point p;
 
-	if (ml_get_run(c, 1, id, NULL) < 0 || read_point(c, c->in, &p) < 0)
+	char err[256];
+	int rc;
+
+	/* The commonest call, from many clients at once: no read of the
+	 * run first (the group's transaction refuses a missing or deleted
+	 * run for this entry alone), and a group commit. */
+	if (ml_get_run_id(c, id) < 0 || read_point(c, c->in, &p) < 0)
 		return;
-	write_batch(c, id, &p, 1, NULL, 0, NULL, 0);
+	if ((rc = ml_group_log_point(c, id, &p, err, sizeof err)) == PL_OK)
+		return;
+	if (rc == PL_ENOTFOUND)
+		ml_error(c, "RESOURCE_DOES_NOT_EXIST", "Run with id=%s not "
+		    "found", id);
+	else if (rc == PL_EINVAL)
+		ml_error(c, "INVALID_PARAMETER_VALUE", "%s", err);
+	else if (rc == PL_EBUSY)
+		ml_error(c, "TEMPORARILY_UNAVAILABLE", "%s", err);
+	else
+		ml_error(c, "INTERNAL_ERROR", "%s", err);
 }
 
 /* key and value of a log-parameter or set-tag call. */

@@ -24,15 +24,15 @@
 static pthread_mutex_t write_mu = PTHREAD_MUTEX_INITIALIZER;
 static __thread int write_depth;	/* this thread holds write_mu */
 
-static void
-write_lock(void)
+void
+ml_write_lock(void)
 {
 	if (write_depth++ == 0)
 		pthread_mutex_lock(&write_mu);
 }
 
-static void
-write_unlock(void)
+void
+ml_write_unlock(void)
 {
 	if (--write_depth == 0)
 		pthread_mutex_unlock(&write_mu);
@@ -41,6 +41,8 @@ write_unlock(void)
 #define W 1			/* the call writes */
 #define G 2			/* GET is its method (else POST) */
 #define GP 4			/* GET or POST */
+#define SELF 8			/* a write that takes the lock itself
+				 * (group commit) */
 
 static const struct ml_route {
 	const char *path;	/* after .../2.0/mlflow/ */
@@ -60,7 +62,7 @@ static const struct ml_route {
 	{ "runs/update", W, ml_runs_update },
 	{ "runs/delete", W, ml_runs_delete },
 	{ "runs/restore", W, ml_runs_restore },
-	{ "runs/log-metric", W, ml_runs_log_metric },
+	{ "runs/log-metric", W | SELF, ml_runs_log_metric },
 	{ "runs/log-parameter", W, ml_runs_log_param },
 	{ "runs/set-tag", W, ml_runs_set_tag },
 	{ "runs/delete-tag", W, ml_runs_delete_tag },
@@ -386,9 +388,9 @@ ml_exp_resolve(struct ml_call *c, const char *wire, int64_t *out)
 	}
 	if (n == 0) {
 		/* Scripts that name no experiment log to "0": it exists. */
-		write_lock();
+		ml_write_lock();
 		rc = pl_experiment_default(out, c->st);
-		write_unlock();
+		ml_write_unlock();
 		if (rc != PL_OK) {
 			ml_engine_error(c, rc);
 			return -1;
@@ -409,15 +411,10 @@ ml_exp_resolve(struct ml_call *c, const char *wire, int64_t *out)
 }
 
 int
-ml_get_run(struct ml_call *c, int for_write, char id[PL_ID_LEN + 1],
-    pl_run_info **info)
+ml_get_run_id(struct ml_call *c, char id[PL_ID_LEN + 1])
 {
 	const char *s;
-	pl_run_info *ri = NULL;
-	int rc;
 
-	if (info)
-		*info = NULL;
 	id[0] = '\0';
 	if (ml_get_str(c, c->in, "run_id", 0, &s) < 0)
 		return -1;
@@ -434,6 +431,20 @@ ml_get_run(struct ml_call *c, int for_write, char id[PL_ID_LEN + 1],
 		return -1;
 	}
 	memcpy(id, s, PL_ID_LEN + 1);
+	return 0;
+}
+
+int
+ml_get_run(struct ml_call *c, int for_write, char id[PL_ID_LEN + 1],
+    pl_run_info **info)
+{
+	pl_run_info *ri = NULL;
+	int rc;
+
+	if (info)
+		*info = NULL;
+	if (ml_get_run_id(c, id) < 0)
+		return -1;
 	if ((rc = pl_run_get(&ri, c->st, id)) != PL_OK) {
 		if (rc == PL_ENOTFOUND)
 			ml_error(c, "RESOURCE_DOES_NOT_EXIST", "Run with id=%s "
@@ -678,11 +689,13 @@ srv_mlflow(struct srv_req *r)
 		return 1;
 	}
 	if (decode(&c) == 0) {
-		if (rt->flags & W)
-			write_lock();
+		int lock = (rt->flags & W) && !(rt->flags & SELF);
+
+		if (lock)
+			ml_write_lock();
 		rt->fn(&c);
-		if (rt->flags & W)
-			write_unlock();
+		if (lock)
+			ml_write_unlock();
 	}
 	json_decref(c.in);
 	if (r->status == 0)

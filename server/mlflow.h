@@ -35,6 +35,19 @@ void ml_error(struct ml_call *c, const char *code, const char *fmt, ...)
  * input 400, busy 503, else 500 INTERNAL_ERROR. */
 void ml_engine_error(struct ml_call *c, int rc);
 
+/* The server's write lock: MLflow writes take it around their store
+ * transactions (the router does for the calls it marks as writes). */
+void ml_write_lock(void);
+void ml_write_unlock(void);
+
+/*
+ * Logs one point through the group commit (mlflow-commit.c): waits
+ * until a transaction holding it (and other requests' points) commits.
+ * Returns the engine's code for this point; err gets the message.
+ */
+int ml_group_log_point(struct ml_call *c, const char *run_id,
+    const pl_batch_point *pt, char *err, size_t err_len);
+
 /* ---- fields ---- */
 
 /* A string field: NULL when absent (and not required).  -1 after the
@@ -78,6 +91,10 @@ int ml_exp_resolve(struct ml_call *c, const char *wire, int64_t *out);
  */
 int ml_get_run(struct ml_call *c, int for_write, char id[PL_ID_LEN + 1],
     pl_run_info **info);
+
+/* Only the run_id (or run_uuid) field, checked as an id, not looked
+ * up: 400 when missing, 404 when it cannot be a run id. */
+int ml_get_run_id(struct ml_call *c, char id[PL_ID_LEN + 1]);
 
 /* Key rules of mlflow/utils/validation.py: at most 250 characters of
  * [/\w.\- ] that do not normalise to another path.  -1 after a 400. */

@@ -623,6 +623,10 @@ open_common(pl_store *st, unsigned flags, int create)
 	rc = pl__open_db(&st->db, st->dbpath, st->readonly, err, sizeof err);
 	if (rc != SQLITE_OK)
 		return pl__err(st, pl__code_from_sqlite(rc), "%s", err);
+	if ((flags & PL_OPEN_NOMMAP) &&
+	    sqlite3_exec(st->db, "PRAGMA mmap_size=0", NULL, NULL, NULL) !=
+	    SQLITE_OK)
+		return pl__sqlerr(st, sqlite3_errcode(st->db), "turning mmap off");
 	if ((rc = migrate(st)) != PL_OK)
 		return rc;
 	if (!st->readonly)

@@ -26,6 +26,13 @@ typedef struct pl_store pl_store;
 
 /* pl_store_open() flags. */
 #define PL_OPEN_READONLY 0x1	/* never write (no reaping of lost runs) */
+/*
+ * Read pages with read(), not through a memory map.  For a process that
+ * keeps several handles writing in turn (plumb serve's threads): SQLite
+ * drops a handle's whole map when another connection has written, and
+ * each munmap costs a TLB shootdown on every CPU, once per transaction.
+ */
+#define PL_OPEN_NOMMAP 0x2
 
 /* The schema version this build creates and understands. */
 int pl_store_schema_latest(void);

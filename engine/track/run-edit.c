@@ -129,6 +129,36 @@ fail:
 	return rc;
 }
 
+/* The rid of a run that may be written: PL_ENOTFOUND when there is no
+ * such run, PL_EINVAL when it is deleted (MLflow refuses writes to a
+ * deleted run; restore it first). */
+static int
+live_rid(pl_store *st, const char *id, int64_t *out)
+{
+	static const char sql[] =
+	    "SELECT rid, deleted_ms IS NOT NULL FROM runs WHERE id = ?1";
+	sqlite3_stmt *s = pl__stmt(st, sql);
+	int rc, deleted = 0;
+
+	if (s == NULL)
+		return PL_ERROR;
+	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*out = sqlite3_column_int64(s, 0);
+		deleted = sqlite3_column_int(s, 1);
+	}
+	sqlite3_reset(s);
+	if (rc == SQLITE_DONE)
+		return pl__err(st, PL_ENOTFOUND, "no run %s", id);
+	if (rc != SQLITE_ROW)
+		return pl__sqlerr(st, rc, "looking up a run");
+	if (deleted)
+		return pl__err(st, PL_EINVAL, "run %s is deleted: restore it "
+		    "before writing to it", id);
+	return PL_OK;
+}
+
 /* A write-once param: absent -> inserted; same value -> nothing; other
  * value -> PL_EEXISTS. */
 static int
@@ -269,7 +299,7 @@ pl_run_log_batch(pl_store *st, const char *id, const pl_batch_point *m,
 
 	if ((rc = pl__begin(st)) != PL_OK)
 		return rc;
-	if ((rc = pl__run_rid(st, id, &rid)) != PL_OK)
+	if ((rc = live_rid(st, id, &rid)) != PL_OK)
 		goto fail;
 	for (size_t i = 0; i < np; i++)
 		if ((rc = put_param(st, rid, params[i].key,
@@ -284,5 +314,42 @@ pl_run_log_batch(pl_store *st, const char *id, const pl_batch_point *m,
 	return pl__commit(st);
 fail:
 	pl__rollback(st);
+	return rc;
+}
+
+int
+pl_runs_log_points(pl_store *st, pl_run_points *v, size_t n)
+{
+	int rc;
+
+	for (size_t i = 0; i < n; i++)
+		v[i].rc = PL_OK;
+	if ((rc = pl__begin(st)) != PL_OK)
+		goto all;
+	for (size_t i = 0; i < n; i++) {
+		int64_t rid;
+		size_t k;
+
+		if ((v[i].rc = live_rid(st, v[i].run_id, &rid)) != PL_OK)
+			continue;
+		/* put_points refuses an empty key before writing anything:
+		 * checked here so that an entry fails alone, never half. */
+		for (k = 0; k < v[i].n && v[i].points[k].key &&
+		    *v[i].points[k].key; k++)
+			;
+		if (k < v[i].n) {
+			v[i].rc = pl__err(st, PL_EINVAL, "empty metric key");
+			continue;
+		}
+		if ((rc = put_points(st, rid, v[i].points, v[i].n)) != PL_OK) {
+			pl__rollback(st);
+			goto all;
+		}
+	}
+	if ((rc = pl__commit(st)) == PL_OK)
+		return PL_OK;
+all:
+	for (size_t i = 0; i < n; i++)
+		v[i].rc = rc;
 	return rc;
 }

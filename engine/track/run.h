@@ -155,11 +155,31 @@ typedef struct pl_batch_point {
  * Logs metrics, params and tags in one transaction: all or nothing.
  * Params are write-once: the same value again is accepted, a different
  * one refuses the whole batch with PL_EEXISTS (message names the key).
- * Tags are set (replaced).  Any array may be empty (n 0).
+ * Tags are set (replaced).  Any array may be empty (n 0).  A deleted
+ * run (pl_run_set_deleted) takes nothing: PL_EINVAL.
  */
 int pl_run_log_batch(pl_store *st, const char *id, const pl_batch_point *m,
     size_t nm, const struct pl_kv *params, size_t np, const struct pl_kv *tags,
     size_t nt);
+
+/* One run's share of a group write (pl_runs_log_points). */
+typedef struct pl_run_points {
+	const char *run_id;
+	const pl_batch_point *points;
+	size_t n;
+	int rc;			/* out: PL_OK, or why these were not written */
+} pl_run_points;
+
+/*
+ * Writes the points of many runs (or many requests for one run) in one
+ * transaction: a server gathering concurrent clients' points pays one
+ * commit for all of them (group commit).  An entry whose run does not
+ * exist or whose key is empty fails alone (its rc); the others are
+ * written (a deleted run's entry fails with PL_EINVAL, as in
+ * pl_run_log_batch).  Returns PL_OK when the transaction committed; otherwise
+ * nothing was written and every rc holds the error.
+ */
+int pl_runs_log_points(pl_store *st, pl_run_points *v, size_t n);
 
 /* Params and tags: set (insert or replace) and list (sorted by key). */
 int pl_run_set_param(pl_store *st, const char *id, const char *key,

@@ -321,6 +321,25 @@ test_edit_batch_experiments(void **state)
 	 * experiment brings back only the runs deleted with it. */
 	assert_int_equal(pl_run_set_deleted(st, id2, 1), PL_OK);
 	assert_int_equal(pl_run_set_deleted(st, id2, 1), PL_OK);
+	/* A deleted run takes no writes; in a group, it fails alone. */
+	assert_int_equal(pl_run_log_batch(st, id2, pt, 1, NULL, 0, NULL, 0),
+	    PL_EINVAL);
+	{
+		pl_batch_point acc = { "acc", 0.9, 3000, 5 };
+		pl_run_points g[3] = {
+			{ id2, pt, 1, 0 }, { id, &acc, 1, 0 },
+			{ "00000000000000000000000000000000", pt, 1, 0 },
+		};
+
+		assert_int_equal(pl_runs_log_points(st, g, 3), PL_OK);
+		assert_int_equal(g[0].rc, PL_EINVAL);
+		assert_int_equal(g[1].rc, PL_OK);
+		assert_int_equal(g[2].rc, PL_ENOTFOUND);
+		assert_int_equal(pl_metric_series(&pts, &n, st, id, "acc"),
+		    PL_OK);
+		assert_int_equal(n, 2);
+		free(pts);
+	}
 	memset(&q, 0, sizeof q);
 	q.experiment_ids = &exp;
 	q.n_experiment_ids = 1;
