@@ -90,7 +90,7 @@ static const struct {
 static void
 reply_json(struct srv_req *r, int status, json_t *obj)
 {
-	char *s = json_dumps(obj, JSON_COMPACT);
+	char *s = ml_arena_strdup(json_dumps(obj, JSON_COMPACT));
 
 	if (s == NULL) {
 		srv_replyf(r, 500, "application/json", "{\"error_code\":"
@@ -688,6 +688,7 @@ srv_mlflow(struct srv_req *r)
 		    "cannot be opened\"}");
 		return 1;
 	}
+	ml_arena_begin();
 	if (decode(&c) == 0) {
 		int lock = (rt->flags & W) && !(rt->flags & SELF);
 
@@ -698,6 +699,7 @@ srv_mlflow(struct srv_req *r)
 			ml_write_unlock();
 	}
 	json_decref(c.in);
+	ml_arena_end();
 	if (r->status == 0)
 		ml_ok(&c, NULL);
 	return 1;

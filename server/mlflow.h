@@ -23,6 +23,15 @@ struct ml_call {
 
 typedef void (*ml_handler)(struct ml_call *c);
 
+/* ---- jansson's memory during a call (mlflow-arena.c) ---- */
+
+/* From begin to end, this thread's jansson allocations come from an
+ * arena that end empties: nothing jansson made may outlive the call. */
+void ml_arena_begin(void);
+void ml_arena_end(void);
+/* A malloc'ed copy of s (which jansson allocated), s released. */
+char *ml_arena_strdup(char *s);
+
 /* ---- replies (mlflow-wire.c) ---- */
 
 /* 200 with obj (a reference is taken; NULL replies {}). */
