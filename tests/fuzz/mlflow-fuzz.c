@@ -1,5 +1,5 @@
 /* mlflow-fuzz.c - libFuzzer harness for plumb serve's MLflow REST routes (server/mlflow-*.c): hostile JSON bodies and query strings against a real store.
- * fuzz-sources: server/mlflow-wire.c server/mlflow-experiments.c server/mlflow-runs.c server/mlflow-search.c server/form.c server/auth.c
+ * fuzz-sources: server/mlflow-wire.c server/mlflow-experiments.c server/mlflow-runs.c server/mlflow-search.c server/mlflow-commit.c server/mlflow-arena.c server/form.c server/auth.c
  * fuzz-pkgs: jansson
  */
 #include "config.h"
