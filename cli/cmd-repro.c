@@ -91,6 +91,8 @@ struct view {
 	int dry_run;
 	pl_store *st;
 	struct buf partial;	/* verbose: an unfinished output line */
+	const char *orphans;	/* --orphans, or NULL */
+	int refused;		/* orphans on the cluster: nothing started */
 	char **done_stage;	/* stages that ran and succeeded ... */
 	char **done_run;	/* ... and their tracked runs */
 	size_t ndone;
@@ -390,18 +392,20 @@ slurm_args(char ****out, const pl_pipeline *p)
 
 /*
  * Jobs an earlier plumb repro of this store left on the cluster when it
- * was killed: listed, and without --orphans a refusal (they may be
+ * was killed (only_if_recorded: only if the store records such a plumb,
+ * see pl_slurm_orphans): listed, and without --orphans a refusal (they may be
  * writing the outputs this repro would write); --orphans=cancel cancels
  * them, --orphans=adopt waits for them to end.
  */
 static int
-settle_orphans(pl_store *st, const char *action)
+settle_orphans(pl_store *st, const char *action, int only_if_recorded)
 {
 	pl_slurm_job *v = NULL;
 	size_t n = 0;
 	char err[512];
 
-	if (pl_slurm_orphans(&v, &n, st, 0, err, sizeof err) != PL_OK) {
+	if (pl_slurm_orphans(&v, &n, st, only_if_recorded, err,
+	    sizeof err) != PL_OK) {
 		cli_error("cannot look for jobs left by an earlier plumb: %s",
 		    err);
 		return CLI_ERROR;
@@ -440,6 +444,25 @@ settle_orphans(pl_store *st, const char *action)
 	    "cancelled" : "adopted", n, n == 1 ? "" : "s");
 	free(v);
 	return CLI_OK;
+}
+
+/*
+ * pl_repro's before_work: the orphan check before anything is started on
+ * the cluster.  A repro with nothing to do never asks squeue (its no-op
+ * costs what a local one does); the store's record of a killed plumb
+ * makes run() ask at once.
+ */
+static int
+orphans_before_work(void *payload)
+{
+	struct view *v = payload;
+
+	clear_status(v);
+	if (settle_orphans(v->st, v->orphans, 0) != CLI_OK) {
+		v->refused = 1;
+		return 1;
+	}
+	return 0;
 }
 
 static int
@@ -531,8 +554,14 @@ run(int argc, char **argv)
 		if (slurm_args(&sargs, p) != CLI_OK)
 			goto out;
 		ro.submit_args = sargs;
-		if (!ro.dry_run && settle_orphans(st, orphans) != CLI_OK)
-			goto out;
+		/* a killed plumb recorded in the store: asked now; else
+		 * before the first stage starts (orphans_before_work) */
+		if (!ro.dry_run) {
+			if (settle_orphans(st, orphans, 1) != CLI_OK)
+				goto out;
+			v.orphans = orphans;
+			ro.before_work = orphans_before_work;
+		}
 	}
 	/* The live status line needs "\r ESC [ K": only where plumb may
 	 * send escapes (a terminal, NO_COLOR unset, TERM not dumb). */
@@ -560,6 +589,11 @@ run(int argc, char **argv)
 	sigaction(SIGTERM, &old_term, NULL);
 	sigaction(SIGHUP, &old_hup, NULL);
 	clear_status(&v);
+	if (v.refused) {	/* settle_orphans said why */
+		buf_free(&v.partial);
+		status = CLI_ERROR;
+		goto out;
+	}
 	if (v.partial.len) {
 		cli_put_safe(stdout, v.partial.p);
 		fputc('\n', stdout);

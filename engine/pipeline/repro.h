@@ -91,6 +91,12 @@ typedef struct pl_repro_opts {
 	 * come from an executor thread; calls are never concurrent. */
 	void (*on_event)(const pl_repro_event *ev, void *payload);
 	void *payload;
+	/* Called once, with payload, before the first stage is restored or
+	 * started (not at all when every stage is up to date): the Slurm
+	 * orphan check, which asks squeue, costs a no-op nothing.  Nonzero
+	 * stops the repro there, nothing started: PL_ERROR, err empty (the
+	 * hook has said why).  NULL: none. */
+	int (*before_work)(void *payload);
 } pl_repro_opts;
 
 typedef struct pl_repro_summary {

@@ -205,6 +205,7 @@ struct sched {
 	pl_job_step_set *steps;
 	size_t nsteps;
 	int64_t steps_ms;	/* when the oldest was set */
+	int work_begun;		/* opts' before_work was called */
 };
 
 static void
@@ -709,6 +710,23 @@ flush_held(struct sched *sc)
 	return rc;
 }
 
+/* Before the first stage is restored or started: the caller's hook
+ * (repro.h), once. */
+static int
+begin_work(struct sched *sc)
+{
+	if (sc->work_begun || sc->o->before_work == NULL)
+		return PL_OK;
+	sc->work_begun = 1;
+	flush_steps(sc);
+	if (sc->o->before_work(sc->o->payload) != 0) {
+		sc->err[0] = '\0';
+		sc->stop_new = 1;
+		return PL_ERROR;
+	}
+	return PL_OK;
+}
+
 /* Starts stage i as a tracked run on the executor. */
 static int
 start_stage(struct sched *sc, size_t i)
@@ -727,6 +745,10 @@ start_stage(struct sched *sc, size_t i)
 
 	if (cwd == NULL)
 		return PL_ENOMEM;
+	if ((rc = begin_work(sc)) != PL_OK) {
+		free(cwd);
+		return rc;
+	}
 	git_once(sc);
 	/* DVC removes outputs before running, unless persist; never
 	 * through a symlink that leads out of the workspace. */
@@ -1354,6 +1376,8 @@ evaluate(struct sched *sc, size_t i)
 	for (char *q = sl->reason; *q; q++)
 		if (*q == '\n')
 			*q = ';';
+	if ((rc = begin_work(sc)) != PL_OK)
+		return rc;
 	/* Only outputs differ: put back what the lock recorded. */
 	if (!sc->o->force && sl->chk.outs_only &&
 	    pl__check_restorable(sc->st, s, ls, sl->chk.outs)) {
