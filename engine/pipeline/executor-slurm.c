@@ -1140,11 +1140,79 @@ pl_slurm_orphans(pl_slurm_job **out, size_t *n, pl_store *st,
 	return PL_OK;
 }
 
+/* The run whose slurm.job_id tag is id ("" when none). */
+static void
+run_of_job(char out[64], pl_store *st, const char *id)
+{
+	sqlite3_stmt *q = pl__stmt(st, "SELECT r.id FROM tags t "
+	    "JOIN keys k ON k.id = t.key_id AND k.name = 'slurm.job_id' "
+	    "JOIN runs r ON r.rid = t.run_id WHERE t.value = ?1 "
+	    "ORDER BY r.rid DESC LIMIT 1");
+
+	out[0] = '\0';
+	if (q == NULL) {
+		pl__clear_err(st);
+		return;
+	}
+	sqlite3_bind_text(q, 1, id, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_text(q, 0))
+		snprintf(out, 64, "%s", (const char *)sqlite3_column_text(q, 0));
+	sqlite3_reset(q);
+	sqlite3_clear_bindings(q);
+}
+
+/*
+ * Tags with what the runs of orphan job j: its label's run (for an array,
+ * task 0's, the label being the whole array's), and for the tasks of an
+ * array, "BASE_K" (running) or "BASE_[0-3,7%2]" (pending) as squeue
+ * lists them, the run recorded with that task's id as slurm.job_id.
+ */
+static void
+tag_orphan_runs(pl_store *st, const pl_slurm_job *j, const char *what)
+{
+	char run[64], base[32], task[48];
+	const char *us = strchr(j->id, '_'), *p;
+	int zero = us == NULL;	/* the label's run is one of them */
+
+	if (us != NULL) {
+		snprintf(base, sizeof base, "%.*s", (int)(us - j->id), j->id);
+		p = us + 1;
+		if (*p == '[')
+			p++;
+		/* ranges "A", "A-B", comma separated, up to ']' or '%' */
+		while (*p >= '0' && *p <= '9') {
+			char *end;
+			unsigned long a = strtoul(p, &end, 10), b = a;
+
+			p = end;
+			if (*p == '-' && p[1] >= '0' && p[1] <= '9') {
+				b = strtoul(p + 1, &end, 10);
+				p = end;
+			}
+			for (unsigned long k = a; k <= b && k - a < 100000; k++) {
+				if (k == 0)
+					zero = 1;
+				snprintf(task, sizeof task, "%s_%lu", base, k);
+				run_of_job(run, st, task);
+				if (run[0] && pl_run_set_tag(st, run,
+				    "slurm.orphan", what) != PL_OK)
+					pl__clear_err(st);
+			}
+			if (*p == ',')
+				p++;
+		}
+	}
+	label_field(run, sizeof run, j->label, "run");
+	if (zero && run[0] && pl_run_set_tag(st, run, "slurm.orphan", what) !=
+	    PL_OK)
+		pl__clear_err(st);
+}
+
 int
 pl_slurm_orphans_settle(pl_store *st, const pl_slurm_job *jobs, size_t n,
     const char *action, char *err, size_t err_len)
 {
-	char **ids = calloc(n + 1, sizeof *ids), run[64];
+	char **ids = calloc(n + 1, sizeof *ids);
 	int rc = PL_OK, cancel = strcmp(action, "cancel") == 0;
 
 	if (ids == NULL)
@@ -1173,13 +1241,10 @@ pl_slurm_orphans_settle(pl_store *st, const pl_slurm_job *jobs, size_t n,
 			nanosleep(&ts, NULL);
 		}
 	}
-	for (size_t i = 0; rc == PL_OK && i < n; i++) {
-		label_field(run, sizeof run, jobs[i].label, "run");
-		if (run[0] && pl_run_set_tag(st, run, "slurm.orphan", cancel ?
-		    "cancelled by a later plumb repro" : "adopted: waited for "
-		    "by a later plumb repro") != PL_OK)
-			pl__clear_err(st);
-	}
+	for (size_t i = 0; rc == PL_OK && i < n; i++)
+		tag_orphan_runs(st, &jobs[i], cancel ? "cancelled by a later "
+		    "plumb repro" : "adopted: waited for by a later plumb "
+		    "repro");
 	free(ids);
 	return rc;
 }

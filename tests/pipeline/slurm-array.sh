@@ -1,5 +1,5 @@
 #!/bin/sh
-# slurm-array.sh - foreach/matrix stages on Slurm: the items of one group with the same resources and the same jobs to wait for go as one job array (task k runs item k, its output in its own run's logs), an item with other resources goes alone, and a failed task's dependents never start while its siblings' do.
+# slurm-array.sh - foreach/matrix stages on Slurm: the items of one group with the same resources and the same jobs to wait for go as one job array (task k runs item k, its output in its own run's logs), an item with other resources goes alone, a failed task's dependents never start while its siblings' do, and after kill -9 every task's run is found as an orphan.
 # Long; .ci/run runs the suite twice (sanitizers, then plain): this test
 # runs once, in the sanitizer suite.
 if [ -n "${PLUMB_CI_PLAIN:-}" ]; then
@@ -92,5 +92,40 @@ i=0
 while [ -n "$(squeue -h -o %i)" ] && [ $i -lt 50 ]; do i=$((i + 1)); sleep 0.1; done
 assert_eq "" "$(squeue -h -o %i)" "no task is left, running or pending"
 assert_contains "$(cat r4)" "killed      slow@f" "a pending task is reported killed"
+
+# kill -9 with array tasks running and pending: the next repro finds the
+# array (its comment names task 0's run) and every task's run is tagged.
+rm -f started-*
+"$PLUMB" repro --executor slurm >r5 2>&1 &
+pid=$!
+i=0
+while ! ls started-* >/dev/null 2>&1 && [ $i -lt 200 ]; do i=$((i + 1)); sleep 0.1; done
+sleep 0.3
+kill -9 $pid
+set +e
+wait $pid
+set -e
+assert_contains "$(squeue -h -o '%i %T')" "PENDING" "pending tasks stay after kill -9"
+runs=""
+for it in a b c d e f; do runs="$runs $(run_of "slow@$it")"; done
+"$PLUMB" repro --executor slurm --orphans=cancel >r6 2>&1 &
+pid=$!
+i=0
+while ! grep -q "cancelled" r6 && [ $i -lt 100 ]; do i=$((i + 1)); sleep 0.1; done
+kill -INT $pid 2>/dev/null || true
+set +e
+wait $pid
+set -e
+assert_contains "$(cat r6)" "Slurm jobs of an earlier plumb repro" "the orphaned tasks are listed"
+n=0
+for r in $runs; do
+	case "$(tag_of "$r" slurm.orphan)" in
+	cancelled*) n=$((n + 1)) ;;
+	esac
+done
+assert_eq 6 "$n" "every task's run says it was cancelled as an orphan"
+i=0
+while [ -n "$(squeue -h -o %i)" ] && [ $i -lt 50 ]; do i=$((i + 1)); sleep 0.1; done
+assert_eq "" "$(squeue -h -o %i)" "no task is left"
 
 done_testing
