@@ -40,6 +40,20 @@ abs_within(const char *a, const char *b)
 	return strncmp(a, b, lb) == 0 && (a[lb] == '\0' || a[lb] == '/');
 }
 
+/* 1 if absolute path a is dir/name or lies inside it (abs_within without
+ * building the path: this runs for every dep and out). */
+static int
+sub_within(const char *a, const char *dir, const char *name)
+{
+	size_t ld = strcmp(dir, "/") == 0 ? 0 : strlen(dir),
+	    ln = strlen(name);
+
+	if (strncmp(a, dir, ld) != 0 || a[ld] != '/')
+		return 0;
+	a += ld + 1;
+	return strncmp(a, name, ln) == 0 && (a[ln] == '\0' || a[ln] == '/');
+}
+
 /*
  * Resolves absolute path abs the way the kernel would walk it, also when
  * its tail does not exist yet: every existing component is resolved
@@ -229,7 +243,7 @@ refusal(const pl_pipeline *p, const char *store, const char *wpath,
     int is_out, struct memo *m)
 {
 	const char *why = NULL;
-	char *abs = NULL, *res = NULL, *dotplumb = NULL, *dotgit = NULL;
+	char *abs = NULL, *res = NULL;
 	int through = 0;
 
 	/* what the text alone says */
@@ -249,34 +263,24 @@ refusal(const pl_pipeline *p, const char *store, const char *wpath,
 		    "cannot be resolved (out of memory)";
 		goto out;
 	}
-	if (asprintf(&dotplumb, "%s/.plumb", p->dir) < 0)
-		dotplumb = NULL;
-	if (asprintf(&dotgit, "%s/.git", p->dir) < 0)
-		dotgit = NULL;
-	if (dotplumb == NULL || dotgit == NULL) {
-		why = "cannot be resolved (out of memory)";
-		goto out;
-	}
 	if (!abs_within(res, p->dir))
 		why = through ? "is outside the workspace (through a symlink)" :
 		    "is outside the workspace";
 	else if (is_out && strcmp(res, p->dir) == 0)
 		why = through ? "is the workspace itself (through a symlink)" :
 		    "is the workspace itself";
-	else if (abs_within(res, dotplumb))
+	else if (sub_within(res, p->dir, ".plumb"))
 		why = through ? "is inside the store (.plumb/) (through a "
 		    "symlink)" : "is inside the store (.plumb/)";
 	else if (store && abs_within(res, store))
 		why = through ? "is inside the store (through a symlink)" :
 		    "is inside the store";
-	else if (abs_within(res, dotgit))
+	else if (sub_within(res, p->dir, ".git"))
 		why = through ? "is inside .git/ (through a symlink)" :
 		    "is inside .git/";
 out:
 	free(abs);
 	free(res);
-	free(dotplumb);
-	free(dotgit);
 	return why;
 }
 
