@@ -27,6 +27,22 @@ pl__pipe_path_within(const char *a, const char *b)
 }
 
 
+/* a, sep and b in one malloc'ed string (NULL on ENOMEM): asprintf's
+ * format machinery cost more than the rest of a path check. */
+static char *
+join3(const char *a, const char *sep, const char *b)
+{
+	size_t la = strlen(a), ls = strlen(sep), lb = strlen(b);
+	char *r = malloc(la + ls + lb + 1);
+
+	if (r == NULL)
+		return NULL;
+	memcpy(r, a, la);
+	memcpy(r + la, sep, ls);
+	memcpy(r + la + ls, b, lb + 1);
+	return r;
+}
+
 /* --- confinement ------------------------------------------------------------ */
 
 /* 1 if absolute path a is b or lies inside directory b. */
@@ -222,8 +238,8 @@ resolve_memo(struct memo *m, const char *abs, int *through)
 		m->v[k].through = th;
 		m->v[k].exists = ex;
 	}
-	if (asprintf(&r, "%s%s%s", m->v[k].res, strcmp(m->v[k].res, "/") ?
-	    "/" : "", base) < 0) {
+	if ((r = join3(m->v[k].res, strcmp(m->v[k].res, "/") ? "/" : "",
+	    base)) == NULL) {
 		errno = ENOMEM;
 		return NULL;
 	}
@@ -425,13 +441,9 @@ pl__pipe_wjoin(const pl_pipeline *p, const char *wdir, const char *path)
 char *
 pl_pipeline_abspath(const pl_pipeline *p, const char *wpath)
 {
-	char *r;
-
 	if (wpath[0] == '/')
 		return strdup(wpath);
 	if (strcmp(wpath, ".") == 0)
 		return strdup(p->dir);
-	if (asprintf(&r, "%s/%s", p->dir, wpath) < 0)
-		return NULL;
-	return r;
+	return join3(p->dir, "/", wpath);
 }
