@@ -21,6 +21,23 @@ median_ms() {
 	sort -n "$BT/times" | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
 }
 
+# cpu_ms N CMD...: runs CMD N times, prints the median CPU time (user +
+# system, ms, at the kernel's 10 ms tick) it used: on a shared machine,
+# a figure the other sessions' load moves less than the wall clock
+cpu_ms() {
+	n=$1; shift
+	i=0
+	: > "$BT/cpu"
+	while [ "$i" -lt "$n" ]; do
+		sh -c '"$@" >/dev/null 2>&1; times' sh "$@" | sed -n 2p |
+		    awk '{ t = 0; for (f = 1; f <= 2; f++) { split($f, a, "m");
+			sub("s", "", a[2]); t += a[1] * 60 + a[2] }
+			printf "%d\n", t * 1000 + 0.5 }' >> "$BT/cpu"
+		i=$((i + 1))
+	done
+	sort -n "$BT/cpu" | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
+}
+
 # bench_store: path of a generated store (100k runs x 10 params x 10 metrics
 # + a 1M-point run), cached between benchmark runs under $PLUMB_BENCH_CACHE.
 bench_store() {

@@ -19,11 +19,15 @@ tail -1 "$BT/first.out" | grep -q "$N ran" || echo "warning: first repro: $(tail
 	echo "warning: the pipeline is not up to date"
 t_repro=$(median_ms 7 "$PLUMB" repro -q)
 t_status=$(median_ms 7 "$PLUMB" status)
+c_repro=$(cpu_ms 7 "$PLUMB" repro -q)
+c_make=$(cpu_ms 7 make -q)
 t_make=$(median_ms 7 make -q)
-echo "pipeline: $N stages (binary tree), every stage up to date (median of 7):"
+echo "pipeline: $N stages (binary tree), every stage up to date (median of 7), load $(cut -d' ' -f1 /proc/loadavg):"
 report "plumb repro (no-op)" "$t_repro" "ms" "budget <= 200 ms"
 report "plumb status (no-op)" "$t_status" "ms" ""
 report "make -q (baseline, same graph)" "$t_make" "ms" "(same run)"
+report "plumb repro (no-op), CPU time" "$c_repro" "ms" "user + system"
+report "make -q, CPU time" "$c_make" "ms" "(same run)"
 awk -v a="$t_repro" -v b="$t_make" 'BEGIN { printf "%-44s %12.2f %-8s\n", "ratio plumb repro / make -q", a / (b > 0 ? b : 1), "x" }'
 report "first repro: $N stages run and tracked" "$((t1 - t0))" "ms" "(-j = CPUs)"
 report "DVC no-op repro on 2-50 GB (anchor, #10691)" "up to 15 min" "" "(not run here)"

@@ -64,10 +64,14 @@ cd "$W"
 before=$(squeue -h -t all -o %i | wc -l)
 t_slurm=$(median_ms 7 "$PLUMB" repro -q --executor slurm)
 t_local=$(median_ms 7 "$PLUMB" repro -q)
+c_slurm=$(cpu_ms 7 "$PLUMB" repro -q --executor slurm)
+c_local=$(cpu_ms 7 "$PLUMB" repro -q)
 after=$(squeue -h -t all -o %i | wc -l)
 echo "pipeline: $N stages, every stage up to date (median of 7):"
 report "plumb repro --executor slurm (no-op)" "$t_slurm" "ms" "budget <= 200 ms"
 report "plumb repro, local executor (baseline)" "$t_local" "ms" "(same run)"
 awk -v a="$t_slurm" -v b="$t_local" 'BEGIN { printf "%-44s %12.2f %-8s\n", "ratio slurm / local", a / (b > 0 ? b : 1), "x" }'
+report "CPU time (user + system), Slurm no-op" "$c_slurm" "ms" "(its clients included)"
+report "CPU time, local executor no-op" "$c_local" "ms" "(same run)"
 report "jobs submitted by the no-op repros" "$((after - before))" "" "(must be 0)"
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
