@@ -372,7 +372,9 @@ cmd_list(int argc, char **argv)
 			const char *cells[7];
 
 			snprintf(b[0], 24, "%d", m[i].nversions);
-			snprintf(b[1], 24, "v%d", m[i].latest);
+			/* a model the MLflow API created has no version yet */
+			snprintf(b[1], 24, m[i].latest ? "v%d" : "-",
+			    m[i].latest);
 			snprintf(b[2], 24, "v%d", m[i].production);
 			snprintf(b[3], 24, "v%d", m[i].staging);
 			cells[0] = m[i].name;

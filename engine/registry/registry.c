@@ -451,7 +451,20 @@ pl_model_register(int *out_version, pl_store *st, const pl_model_reg *r)
 		    (rc = pl__run_rid(st, run, &run_rid)) != PL_OK)
 			goto out;
 	}
-	if ((rc = find_artifact(st, run[0] ? run : NULL, r->path, hash,
+	if (r->object_sha256) {
+		char *o = pl_cache_object_path(st, r->object_sha256);
+		int there = pl_hash_valid(r->object_sha256) && o &&
+		    access(o, R_OK) == 0;
+
+		free(o);
+		if (!there) {
+			rc = pl__err(st, PL_ENOTFOUND, "no object %.12s in the "
+			    "cache", r->object_sha256);
+			goto out;
+		}
+		memcpy(hash, r->object_sha256, PL_HASH_HEX);
+		size = r->object_size;
+	} else if ((rc = find_artifact(st, run[0] ? run : NULL, r->path, hash,
 	    &size)) != PL_OK)
 		goto out;
 	if ((rc = pl__begin(st)) != PL_OK)

@@ -52,6 +52,11 @@ typedef struct pl_model_reg {
 	const char *description;	/* may be NULL */
 	const pl_data_ref *data;	/* data versions read (may be NULL) */
 	size_t ndata;
+	/* When set, the artifact is this object, already in the cache
+	 * (64 hex digits), and path is only recorded as the source (MLflow's
+	 * source URI; a directory's manifest). */
+	const char *object_sha256;
+	int64_t object_size;
 } pl_model_reg;
 
 /*

@@ -571,6 +571,22 @@ static const char *const migrations[] = {
 	"ALTER TABLE runs ADD COLUMN deleted_ms INTEGER;"
 	"CREATE INDEX runs_deleted ON runs(deleted_ms) "
 	"  WHERE deleted_ms IS NOT NULL;",
+
+	/* 16: what MLflow's model registry API (plumb serve,
+	 * server/mlflow-registry.c) keeps that plumb's registry did not:
+	 * tags on models and on versions, and when a model or a version
+	 * was last edited (description, tags, rename).  A model may now
+	 * exist without versions (MLflow creates it first). */
+	"CREATE TABLE model_tags("
+	"  model_id INTEGER NOT NULL REFERENCES models(id),"
+	"  key TEXT NOT NULL, value TEXT NOT NULL,"
+	"  PRIMARY KEY(model_id, key)) STRICT, WITHOUT ROWID;"
+	"CREATE TABLE model_version_tags("
+	"  mv_id INTEGER NOT NULL REFERENCES model_versions(id),"
+	"  key TEXT NOT NULL, value TEXT NOT NULL,"
+	"  PRIMARY KEY(mv_id, key)) STRICT, WITHOUT ROWID;"
+	"ALTER TABLE models ADD COLUMN updated_ms INTEGER;"
+	"ALTER TABLE model_versions ADD COLUMN updated_ms INTEGER;",
 };
 
 int
