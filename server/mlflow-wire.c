@@ -43,6 +43,9 @@ ml_write_unlock(void)
 #define GP 4			/* GET or POST */
 #define SELF 8			/* a write that takes the lock itself
 				 * (group commit) */
+#define MPATCH 16		/* PATCH is its method */
+#define MDEL 32			/* DELETE is its method */
+#define MANY 64			/* GET reads; POST, DELETE write */
 
 static const struct ml_route {
 	const char *path;	/* after .../2.0/mlflow/ */
@@ -70,6 +73,28 @@ static const struct ml_route {
 	{ "runs/log-inputs", W, ml_runs_log_inputs },
 	{ "runs/search", GP, ml_runs_search },
 	{ "metrics/get-history", G, ml_metrics_history },
+	/* the model registry (mlflow-registry.c) */
+	{ "registered-models/create", W, ml_registered_models_create },
+	{ "registered-models/get", G, ml_registered_models_get },
+	{ "registered-models/rename", W, ml_registered_models_rename },
+	{ "registered-models/update", W | MPATCH, ml_registered_models_update },
+	{ "registered-models/delete", W | MDEL, ml_registered_models_delete },
+	{ "registered-models/search", G, ml_registered_models_search },
+	{ "registered-models/get-latest-versions", GP,
+	    ml_registered_models_latest },
+	{ "registered-models/set-tag", W, ml_registered_models_set_tag },
+	{ "registered-models/delete-tag", W | MDEL,
+	    ml_registered_models_delete_tag },
+	{ "registered-models/alias", W | MANY, ml_registered_models_alias },
+	{ "model-versions/create", W, ml_model_versions_create },
+	{ "model-versions/get", G, ml_model_versions_get },
+	{ "model-versions/update", W | MPATCH, ml_model_versions_update },
+	{ "model-versions/delete", W | MDEL, ml_model_versions_delete },
+	{ "model-versions/search", G, ml_model_versions_search },
+	{ "model-versions/transition-stage", W, ml_model_versions_transition },
+	{ "model-versions/set-tag", W, ml_model_versions_set_tag },
+	{ "model-versions/delete-tag", W | MDEL, ml_model_versions_delete_tag },
+	{ "model-versions/get-download-uri", G, ml_model_versions_download_uri },
 };
 
 /* ---- replies ---- */
@@ -644,6 +669,25 @@ decode(struct ml_call *c)
 	return 0;
 }
 
+/* Whether method is one the route's flags allow. */
+static int
+method_ok(int flags, const char *m)
+{
+	int get = strcmp(m, "GET") == 0, post = strcmp(m, "POST") == 0;
+
+	if (flags & GP)
+		return get || post;
+	if (flags & G)
+		return get;
+	if (flags & MPATCH)
+		return strcmp(m, "PATCH") == 0;
+	if (flags & MDEL)
+		return strcmp(m, "DELETE") == 0;
+	if (flags & MANY)
+		return get || post || strcmp(m, "DELETE") == 0;
+	return post;
+}
+
 int
 srv_mlflow(struct srv_req *r)
 {
@@ -653,7 +697,7 @@ srv_mlflow(struct srv_req *r)
 	const struct ml_route *rt = NULL;
 	struct ml_call c;
 	const char *name = NULL, *why = NULL;
-	int is_get = strcmp(r->method, "GET") == 0;
+	int is_get = strcmp(r->method, "GET") == 0, writes;
 
 	for (size_t i = 0; i < 2 && name == NULL; i++)
 		if (strncmp(r->path, prefixes[i], strlen(prefixes[i])) == 0)
@@ -667,8 +711,7 @@ srv_mlflow(struct srv_req *r)
 		return 0;
 	memset(&c, 0, sizeof c);
 	c.r = r;
-	if ((rt->flags & GP) ? !(is_get || strcmp(r->method, "POST") == 0) :
-	    (rt->flags & G) ? !is_get : strcmp(r->method, "POST") != 0) {
+	if (!method_ok(rt->flags, r->method)) {
 		srv_replyf(r, 405, "application/json", "{\"error_code\":"
 		    "\"BAD_REQUEST\",\"message\":\"%s is not allowed on %s\"}",
 		    r->method, name);
@@ -676,7 +719,8 @@ srv_mlflow(struct srv_req *r)
 	}
 	/* http.c refuses a read-only token's writes already (srv_is_write);
 	 * this table is the one that knows which calls write. */
-	if ((rt->flags & W) && r->readonly) {
+	writes = (rt->flags & W) && !is_get;
+	if (writes && r->readonly) {
 		srv_replyf(r, 403, "application/json", "{\"error_code\":"
 		    "\"PERMISSION_DENIED\",\"message\":\"a read-only token "
 		    "cannot call %s\"}", name);
@@ -690,7 +734,7 @@ srv_mlflow(struct srv_req *r)
 	}
 	ml_arena_begin();
 	if (decode(&c) == 0) {
-		int lock = (rt->flags & W) && !(rt->flags & SELF);
+		int lock = writes && !(rt->flags & SELF);
 
 		if (lock)
 			ml_write_lock();

@@ -149,4 +149,25 @@ void ml_runs_search(struct ml_call *c);
 void ml_experiments_search(struct ml_call *c);
 void ml_metrics_history(struct ml_call *c);
 
+/* mlflow-registry.c */
+void ml_registered_models_create(struct ml_call *c);
+void ml_registered_models_get(struct ml_call *c);
+void ml_registered_models_rename(struct ml_call *c);
+void ml_registered_models_update(struct ml_call *c);
+void ml_registered_models_delete(struct ml_call *c);
+void ml_registered_models_search(struct ml_call *c);
+void ml_registered_models_latest(struct ml_call *c);
+void ml_registered_models_set_tag(struct ml_call *c);
+void ml_registered_models_delete_tag(struct ml_call *c);
+void ml_registered_models_alias(struct ml_call *c);
+void ml_model_versions_create(struct ml_call *c);
+void ml_model_versions_get(struct ml_call *c);
+void ml_model_versions_update(struct ml_call *c);
+void ml_model_versions_delete(struct ml_call *c);
+void ml_model_versions_search(struct ml_call *c);
+void ml_model_versions_transition(struct ml_call *c);
+void ml_model_versions_set_tag(struct ml_call *c);
+void ml_model_versions_delete_tag(struct ml_call *c);
+void ml_model_versions_download_uri(struct ml_call *c);
+
 #endif
