@@ -256,6 +256,8 @@ struct conn_ctx {
 	size_t len, cap;
 	int too_big;
 	int refused;		/* answered when the headers came */
+	int started;		/* the access handler has seen it */
+	char *raw_path;		/* the path as sent, before decoding */
 	const struct srv_token *tk;
 };
 
@@ -339,7 +341,8 @@ route(struct srv_req *r)
 			srv_reply(r, 200, "text/plain", "OK\n", 3);
 		return;
 	}
-	if (srv_prom_api(r) || srv_metrics(r) || srv_mlflow(r))
+	if (srv_prom_api(r) || srv_metrics(r) || srv_mlflow(r) ||
+	    srv_mlflow_artifacts(r))
 		return;
 	srv_replyf(r, 404, "application/json",
 	    "{\"error_code\":\"ENDPOINT_NOT_FOUND\",\"message\":"
@@ -398,6 +401,21 @@ req_free(struct srv_req *r)
 	free(r->form);
 }
 
+/* Keeps the request's path as the client sent it (libmicrohttpd hands
+ * the access handler a decoded one, where %2F is a slash and %00 ends
+ * the string): its context, created here, holds the copy. */
+static void *
+on_uri(void *cls, const char *uri, struct MHD_Connection *c)
+{
+	struct conn_ctx *cx = calloc(1, sizeof *cx);
+
+	(void)cls;
+	(void)c;
+	if (cx)
+		cx->raw_path = strndup(uri, strcspn(uri, "?"));
+	return cx;
+}
+
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *c, const char *url,
     const char *method, const char *version, const char *upload,
@@ -417,10 +435,12 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 	r.method = method;
 	r.path = url;
 	r.body = (char *)"";
-	if (cx == NULL) {
-		if ((cx = calloc(1, sizeof *cx)) == NULL)
+	if (cx == NULL || !cx->started) {
+		if (cx == NULL && (cx = calloc(1, sizeof *cx)) == NULL)
 			return MHD_NO;
 		*con_cls = cx;
+		cx->started = 1;
+		r.raw_path = cx->raw_path;
 		/* refused from the headers: answered now, the body (if
 		 * any) never read */
 		if (!screen(&r, cx, url, method))
@@ -455,6 +475,7 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 		*upload_size = 0;
 		return MHD_YES;
 	}
+	r.raw_path = cx->raw_path;
 	r.body = cx->body ? cx->body : (char *)"";
 	r.body_len = cx->len;
 	if (cx->tk) {
@@ -495,6 +516,7 @@ on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	(void)toe;
 	if (cx) {
 		free(cx->body);
+		free(cx->raw_path);
 		free(cx);
 		*con_cls = NULL;
 	}
@@ -672,6 +694,7 @@ server_main(pl_store *st, const struct server_opts *o)
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+	    MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
 	    MHD_OPTION_END);
 	freeaddrinfo(ai);
 	starting = 0;

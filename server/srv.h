@@ -27,6 +27,9 @@ struct srv_req {
 	const char *user;
 	int readonly;
 	const char *remote_addr;
+	/* the path as the request line sent it, percent-encoded (NULL when
+	 * unknown): for routes that must tell %2F from / */
+	const char *raw_path;
 	/* filled by the handler */
 	int status;
 	char *reply;			/* malloc'ed */
@@ -77,5 +80,8 @@ int srv_metrics(struct srv_req *r);	/* metrics.c: /metrics */
 /* mlflow-wire.c: MLflow's tracking API under /api/2.0/mlflow/ (and
  * /ajax-api/2.0/mlflow/); 1 when the path was one of its calls. */
 int srv_mlflow(struct srv_req *r);
+/* mlflow-artifacts.c: MLflow's artifacts proxy under
+ * /api/2.0/mlflow-artifacts/artifacts; 1 when the path was its. */
+int srv_mlflow_artifacts(struct srv_req *r);
 
 #endif
