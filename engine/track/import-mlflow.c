@@ -140,8 +140,16 @@ begin_batch(struct mli *m)
 	m->in_tx = 1;
 	m->batch_runs = m->batch_points = 0;
 	/* The tag naming the MLflow run is looked up once per batch: its
-	 * key id is stable once created. */
-	return pl__key_id(m->st, "mlflow.run_id", 1, &m->kid_runid);
+	 * key id is stable once created.  It is not created here: an import
+	 * that adds nothing (a bad path) must leave the store as it was; the
+	 * first run tagged creates it (see import_run). */
+	if ((rc = pl__key_id(m->st, "mlflow.run_id", 0, &m->kid_runid)) ==
+	    PL_ENOTFOUND) {
+		pl__clear_err(m->st);
+		m->kid_runid = -1;	/* no run was ever imported */
+		rc = PL_OK;
+	}
+	return rc;
 }
 
 static int
@@ -493,6 +501,9 @@ write_run(struct mli *m)
 	} else if ((rc = update_run(m)) != PL_OK)
 		return rc;
 	if ((rc = put_kv(m, tag_sql, "mlflow.run_id", m->mlid, NULL)) != PL_OK)
+		return rc;
+	if (m->kid_runid < 0 && (rc = pl__key_id(m->st, "mlflow.run_id", 0,
+	    &m->kid_runid)) != PL_OK)
 		return rc;
 	for (size_t i = 0; i < m->nparams; i++)
 		if ((rc = put_kv(m, param_sql, m->params[i].k, m->params[i].v,
