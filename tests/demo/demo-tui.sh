@@ -31,7 +31,8 @@ left() {
 	pgrep -f "$T/$1/" || :
 }
 
-# port_closed DIR: no process of DIR's demo listens on its model server's
+# port_closed DIR (tests wait up to 30 s for it: the server, started with
+# setsid, gets the demo's stop after the terminal is gone): no process of DIR's demo listens on its model server's
 # port any more.  Another test's server may be given the same port once
 # it is free (the suite runs in parallel), so a listener there counts only
 # when its command line or working directory is in DIR (the model server
@@ -79,6 +80,8 @@ assert_contains "$(cat ws/run/demo.log)" "stop" "the loop's narration says it st
 i=0
 while [ -n "$(left ws)" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 assert_eq "" "$(left ws)" "no process of the demo left after Q"
+i=0
+while ! port_closed ws && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
 port_closed ws && ok || fail "the model server's port still listens"
 tmux -L "$TM_SOCK" kill-server 2>/dev/null || :
 
@@ -92,5 +95,7 @@ tmux -L "$TM_SOCK" kill-server
 i=0
 while [ -n "$(left ws2)" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
 assert_eq "" "$(left ws2)" "no process of the demo left after the terminal closed"
+i=0
+while ! port_closed ws2 && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
 port_closed ws2 && ok || fail "the second server's port still listens"
 done_testing
