@@ -45,6 +45,8 @@
 #include "registry/deploy.h"
 #include "registry/from-pipeline.h"
 #include "registry/import-models.h"
+#include "registry/model-edit.h"
+#include "store/tmpwrite.h"
 #include "drift/drift.h"
 #include "drift/detect.h"
 #include "config/monitor.h"

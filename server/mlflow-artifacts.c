@@ -1,5 +1,6 @@
 /* mlflow-artifacts.c - MLflow's artifacts proxy (mlflow-artifacts:/) on plumb serve: upload, download and list a run's artifacts in plumb's cache. */
 #include "config.h"
+#include "plumb.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -10,10 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "data/cache.h"
 #include "mlflow.h"
-#include "store/tmpwrite.h"
-#include "track/run.h"
 
 /*
  * A run's artifact_uri is mlflow-artifacts:/EXP/RUN/artifacts

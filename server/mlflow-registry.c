@@ -1,5 +1,6 @@
 /* mlflow-registry.c - MLflow's model registry API on plumb serve: registered models, versions, stages (through plumb's promotion and its gates), aliases, tags, search. */
 #include "config.h"
+#include "plumb.h"
 
 #include <ctype.h>
 #include <stddef.h>
@@ -9,14 +10,7 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "config/plumb-yaml.h"
-#include "data/cache.h"
 #include "mlflow.h"
-#include "registry/deploy.h"
-#include "registry/model-edit.h"
-#include "registry/registry.h"
-#include "store/tmpwrite.h"
-#include "track/run.h"
 
 /*
  * An MLflow registered model is a plumb model, an MLflow model version a
