@@ -52,8 +52,26 @@ static pthread_mutex_t handles_mu = PTHREAD_MUTEX_INITIALIZER;
 static pl_store **handles;
 static size_t nhandles, caphandles;
 static __thread pl_store *tls_store;
+static pl_store *shared_store;	/* srv_store_shared's */
+/* no mmap: the pool's handles write in turn (store.h); no checkpoint in
+ * a client's commit: checkpoint.c does them */
+#define SRV_OPEN (PL_OPEN_NOMMAP | PL_OPEN_NOCHECKPOINT)
 /* the request this thread is serving: who acts on the store */
 static __thread const char *tls_user, *tls_addr;
+
+/* Room for one more handle; called with handles_mu held. */
+static int
+grow_handles(void)
+{
+	size_t nc = caphandles ? caphandles * 2 : 8;
+	pl_store **g = realloc(handles, nc * sizeof *g);
+
+	if (g == NULL)
+		return -1;
+	handles = g;
+	caphandles = nc;
+	return 0;
+}
 
 pl_store *
 srv_store(const char **why)
@@ -64,8 +82,7 @@ srv_store(const char **why)
 		pl_store_set_actor(tls_store, tls_user, tls_addr);
 		return tls_store;
 	}
-	/* (no mmap: the pool's handles write in turn, see store.h) */
-	if (pl_store_open(&st, store_dir, PL_OPEN_NOMMAP) != PL_OK) {
+	if (pl_store_open(&st, store_dir, SRV_OPEN) != PL_OK) {
 		static __thread char msg[512];
 
 		snprintf(msg, sizeof msg, "%s", st ? pl_store_errmsg(st) :
@@ -75,24 +92,58 @@ srv_store(const char **why)
 		return NULL;
 	}
 	pthread_mutex_lock(&handles_mu);
-	if (nhandles == caphandles) {
-		size_t nc = caphandles ? caphandles * 2 : 8;
-		pl_store **g = realloc(handles, nc * sizeof *g);
-
-		if (g == NULL) {
-			pthread_mutex_unlock(&handles_mu);
-			pl_store_close(st);
-			*why = "out of memory";
-			return NULL;
-		}
-		handles = g;
-		caphandles = nc;
+	if (nhandles == caphandles && grow_handles() < 0) {
+		pthread_mutex_unlock(&handles_mu);
+		pl_store_close(st);
+		*why = "out of memory";
+		return NULL;
 	}
 	handles[nhandles++] = st;
 	pthread_mutex_unlock(&handles_mu);
 	tls_store = st;
 	pl_store_set_actor(st, tls_user, tls_addr);
 	return st;
+}
+
+/*
+ * One more handle, not a thread's: for a writer that runs on whichever
+ * pool thread holds a lock of its own (the log-metric group commit).
+ * Written by one handle only, its page cache stays valid from one
+ * transaction to the next; a thread's handle, after another handle
+ * wrote, drops its cache and reads the pages again.
+ */
+pl_store *
+srv_store_shared(const char **why)
+{
+	pl_store *st = NULL, *mine;
+
+	pthread_mutex_lock(&handles_mu);
+	st = shared_store;
+	pthread_mutex_unlock(&handles_mu);
+	if (st)
+		return st;
+	if (pl_store_open(&st, store_dir, SRV_OPEN) != PL_OK) {
+		static __thread char msg[512];
+
+		snprintf(msg, sizeof msg, "%s", st ? pl_store_errmsg(st) :
+		    "out of memory");
+		pl_store_close(st);
+		*why = msg;
+		return NULL;
+	}
+	mine = st;
+	pthread_mutex_lock(&handles_mu);
+	if (shared_store == NULL && (nhandles < caphandles || grow_handles() == 0)) {
+		shared_store = st;
+		handles[nhandles++] = st;
+		st = NULL;
+	}
+	mine = shared_store;
+	pthread_mutex_unlock(&handles_mu);
+	pl_store_close(st);	/* another thread's won, or no room */
+	if (mine == NULL)
+		*why = "out of memory";
+	return mine;
 }
 
 static void
@@ -103,6 +154,7 @@ close_handles(void)
 	free(handles);
 	handles = NULL;
 	nhandles = caphandles = 0;
+	shared_store = NULL;
 }
 
 /* ---- replies ---- */
@@ -730,9 +782,13 @@ server_main(pl_store *st, const struct server_opts *o)
 	}
 	fprintf(log_out, ")\n");
 	fflush(log_out);
+	if (srv_checkpoint_start(store_dir) < 0)
+		fprintf(log_out, "plumb serve: warning: no checkpoint thread; "
+		    "the WAL will grow until the server stops\n");
 	if (sigwait(&set, &sig) != 0)
 		rc = SERVER_FAIL;
 	MHD_stop_daemon(d);
+	srv_checkpoint_stop();
 	close_handles();
 	srv_tokens_free(&tokens);
 	srv_tls_free(cert, key);

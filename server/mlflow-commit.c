@@ -12,7 +12,8 @@
  * and fifty clients logging at once queue behind fifty commits.  Here a
  * request puts its point on a queue; the first thread to find no writer
  * at work becomes the leader, takes the whole queue, writes it in one
- * transaction (pl_runs_log_points) with its own store handle, and wakes
+ * transaction (pl_runs_log_points) with the one handle kept for this
+ * (its page cache stays warm between groups), and wakes
  * the others with their results.  Requests that arrive meanwhile form
  * the next group.  The leader holds the server's write lock
  * (ml_write_lock) for its transaction, like every other MLflow write.
@@ -57,6 +58,17 @@ write_group(pl_store *st, struct item *g)
 	}
 }
 
+/* The leaders' handle: one for every group (see srv_store_shared), else
+ * this thread's own. */
+static pl_store *
+writer(struct ml_call *c)
+{
+	const char *why;
+	pl_store *st = srv_store_shared(&why);
+
+	return st ? st : c->st;
+}
+
 int
 ml_group_log_point(struct ml_call *c, const char *run_id,
     const pl_batch_point *pt, char *err, size_t err_len)
@@ -79,7 +91,7 @@ ml_group_log_point(struct ml_call *c, const char *run_id,
 			head = NULL;
 			tail = &head;
 			pthread_mutex_unlock(&mu);
-			write_group(c->st, g);
+			write_group(writer(c), g);
 			pthread_mutex_lock(&mu);
 			for (p = g; p; p = p->next)
 				p->done = 1;

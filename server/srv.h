@@ -66,6 +66,12 @@ void srv_replyf(struct srv_req *r, int status, const char *ctype,
 /* This server thread's own store handle (opened on first use, closed
  * when the server stops); NULL with *why set when it cannot open. */
 pl_store *srv_store(const char **why);
+/* One handle for a writer serialised by a lock of its own (whichever
+ * thread runs it): its cache stays warm.  Owned by the server. */
+pl_store *srv_store_shared(const char **why);
+/* checkpoint.c: the WAL checkpoint thread (-1: could not start it). */
+int srv_checkpoint_start(const char *store_dir);
+void srv_checkpoint_stop(void);
 
 /* tls.c: reads the PEM certificate and key for libmicrohttpd, after
  * checking it has TLS; 0, or -1 with the reason on log.  Free both with

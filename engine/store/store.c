@@ -627,6 +627,11 @@ open_common(pl_store *st, unsigned flags, int create)
 	    sqlite3_exec(st->db, "PRAGMA mmap_size=0", NULL, NULL, NULL) !=
 	    SQLITE_OK)
 		return pl__sqlerr(st, sqlite3_errcode(st->db), "turning mmap off");
+	if ((flags & PL_OPEN_NOCHECKPOINT) &&
+	    sqlite3_exec(st->db, "PRAGMA wal_autocheckpoint=0", NULL, NULL,
+	    NULL) != SQLITE_OK)
+		return pl__sqlerr(st, sqlite3_errcode(st->db),
+		    "turning checkpoints off");
 	if ((rc = migrate(st)) != PL_OK)
 		return rc;
 	if (!st->readonly)
@@ -642,6 +647,22 @@ pl_store_open(pl_store **out, const char *dir, unsigned flags)
 	if (rc != PL_OK)
 		return rc;
 	return open_common(*out, flags, 0);
+}
+
+int
+pl_store_checkpoint(int *out_wal, int *out_left, pl_store *st)
+{
+	int log = 0, done = 0;
+	int rc = sqlite3_wal_checkpoint_v2(st->db, "main",
+	    SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+
+	if (out_wal)
+		*out_wal = log > 0 ? log : 0;
+	if (out_left)
+		*out_left = log > done ? log - done : 0;
+	if (rc != SQLITE_OK)
+		return pl__sqlerr(st, rc, "checkpointing the WAL");
+	return PL_OK;
 }
 
 int

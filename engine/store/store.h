@@ -33,6 +33,14 @@ typedef struct pl_store pl_store;
  * each munmap costs a TLB shootdown on every CPU, once per transaction.
  */
 #define PL_OPEN_NOMMAP 0x2
+/*
+ * Never checkpoint the WAL at commit (SQLite does by default once it holds
+ * 1000 pages): the commit that crosses the mark copies them all into the
+ * database while every other writer waits.  A process that opens its
+ * handles so calls pl_store_checkpoint() itself, off the writers' path
+ * (plumb serve: a thread of its own).
+ */
+#define PL_OPEN_NOCHECKPOINT 0x4
 
 /* The schema version this build creates and understands. */
 int pl_store_schema_latest(void);
@@ -120,6 +128,15 @@ int pl_store_check(char **out_report, pl_store *st);
  * pl_store_open() calls it; long-lived readers (the TUI) call it again.
  */
 int pl_store_reap(int *out_count, pl_store *st);
+
+/*
+ * Copies what it can of the WAL into the database without waiting for
+ * readers or writers (SQLite's PASSIVE checkpoint).  *out_wal is the WAL's
+ * length in frames (pages), *out_left how many of them are still to copy;
+ * either may be NULL.  For the owner of PL_OPEN_NOCHECKPOINT handles.
+ * PL_OK, PL_EBUSY, PL_EIO.
+ */
+int pl_store_checkpoint(int *out_wal, int *out_left, pl_store *st);
 
 /*
  * A number that changes whenever another connection commits to the store

@@ -24,6 +24,11 @@
  *       (runs/log-metric of key cK at steps 0.., or GET /health: the
  *       HTTP floor without the store); prints "requests N p50_ms X
  *       p99_ms Y max_ms Z errors E seconds S"
+ *   mlflow-load idle PORT - CONNECTIONS SECONDS
+ *       opens CONNECTIONS keep-alive connections, one GET /health on
+ *       each, prints "open N" (flushed), holds them all idle for
+ *       SECONDS, then asks /health again on each and prints "held N
+ *       answered M": whether the server kept every idle connection
  * A plain client (no libcurl): what is timed is the server.
  */
 
@@ -253,13 +258,39 @@ concurrent(int health, int nclients, long per)
 	return 0;
 }
 
+static int
+idle(int nconn, int seconds)
+{
+	int *fd = malloc((size_t)nconn * sizeof *fd), open_n = 0, ok = 0;
+
+	if (fd == NULL)
+		return 1;
+	for (int i = 0; i < nconn; i++)
+		if ((fd[i] = dial()) >= 0 &&
+		    roundtrip(fd[i], "GET", "/health", NULL) == 200)
+			open_n++;
+	printf("open %d\n", open_n);
+	fflush(stdout);
+	sleep((unsigned)seconds);
+	for (int i = 0; i < nconn; i++)
+		if (fd[i] >= 0 && roundtrip(fd[i], "GET", "/health", NULL) == 200)
+			ok++;
+	printf("held %d answered %d\n", open_n, ok);
+	for (int i = 0; i < nconn; i++)
+		if (fd[i] >= 0)
+			close(fd[i]);
+	free(fd);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
 	if (argc < 5) {
 		fprintf(stderr, "usage: mlflow-load batch PORT RUN_ID REQUESTS\n"
 		    "       mlflow-load metric|health PORT RUN_ID CLIENTS "
-		    "PER_CLIENT\n");
+		    "PER_CLIENT\n"
+		    "       mlflow-load idle PORT - CONNECTIONS SECONDS\n");
 		return 2;
 	}
 	port = atoi(argv[2]);
@@ -268,6 +299,8 @@ main(int argc, char **argv)
 		return batch(atol(argv[4]));
 	if (argc < 6)
 		return 2;
+	if (strcmp(argv[1], "idle") == 0)
+		return idle(atoi(argv[4]), atoi(argv[5]));
 	return concurrent(strcmp(argv[1], "health") == 0, atoi(argv[4]),
 	    atol(argv[5]));
 }

@@ -71,6 +71,12 @@ srv_store(const char **why)
 	return store;
 }
 
+pl_store *
+srv_store_shared(const char **why)
+{
+	return srv_store(why);
+}
+
 /* The harness's requests carry no query string: no parameter is set
  * (the artifact list then answers for the root). */
 const char *
