@@ -311,6 +311,15 @@ struct conn_ctx {
 	int started;		/* the access handler has seen it */
 	char *raw_path;		/* the path as sent, before decoding */
 	const struct srv_token *tk;
+	/* a suspended request (srv_suspend): its reply, once ready is set
+	 * by srv_resume; what the log line needs meanwhile */
+	struct MHD_Connection *conn;
+	int ready;
+	int status;
+	const char *ctype;
+	char *reply;
+	const char *user;
+	struct timespec t0;
 };
 
 static int
@@ -468,6 +477,60 @@ on_uri(void *cls, const char *uri, struct MHD_Connection *c)
 	return cx;
 }
 
+struct srv_pending *
+srv_suspend(struct srv_req *r)
+{
+	struct conn_ctx *cx = r->ctx;
+
+	if (r->conn == NULL || cx == NULL)
+		return NULL;
+	cx->conn = r->conn;
+	cx->user = r->user;
+	cx->ready = 0;
+	r->deferred = 1;
+	MHD_suspend_connection(r->conn);
+	return (struct srv_pending *)cx;
+}
+
+void
+srv_resume(struct srv_pending *p, int status, const char *ctype, char *body)
+{
+	struct conn_ctx *cx = (struct conn_ctx *)p;
+
+	cx->status = body ? status : 500;
+	cx->ctype = ctype;
+	cx->reply = body;
+	cx->ready = 1;
+	/* (libmicrohttpd's lock orders these writes before the pool thread
+	 * calls on_request again for the connection) */
+	MHD_resume_connection(cx->conn);
+}
+
+/* The reply of a resumed request (srv_resume's). */
+static enum MHD_Result
+send_resumed(struct MHD_Connection *c, struct conn_ctx *cx, const char *method,
+    const char *url)
+{
+	struct srv_req r;
+	enum MHD_Result ret;
+
+	memset(&r, 0, sizeof r);
+	r.status = cx->status;
+	r.content_type = cx->ctype;
+	r.user = cx->user;
+	if (cx->reply == NULL)
+		srv_reply(&r, 500, "text/plain", "no reply\n", 9);
+	else {
+		r.reply = cx->reply;
+		r.reply_len = strlen(cx->reply);
+		cx->reply = NULL;
+	}
+	ret = send_reply(c, &r);
+	log_request(method, url, &r, &cx->t0);
+	req_free(&r);
+	return ret;
+}
+
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *c, const char *url,
     const char *method, const char *version, const char *upload,
@@ -507,6 +570,8 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 		*upload_size = 0;
 		return MHD_YES;
 	}
+	if (cx->ready)
+		return send_resumed(c, cx, method, url);
 	if (*upload_size) {
 		if (!cx->too_big && cx->len + *upload_size > SRV_MAX_BODY)
 			cx->too_big = 1;
@@ -530,6 +595,8 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 	r.raw_path = cx->raw_path;
 	r.body = cx->body ? cx->body : (char *)"";
 	r.body_len = cx->len;
+	r.ctx = cx;
+	cx->t0 = t0;
 	if (cx->tk) {
 		r.user = cx->tk->user;
 		r.readonly = cx->tk->readonly;
@@ -545,6 +612,15 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 		    "over %u bytes\"}\n", SRV_MAX_BODY);
 	else
 		route(&r);
+	if (r.deferred) {
+		/* suspended: srv_resume's reply is sent when the pool thread
+		 * calls this again (the request may already be resumed) */
+		tls_user = tls_addr = NULL;
+		if (tls_store)
+			pl_store_set_actor(tls_store, NULL, NULL);
+		req_free(&r);
+		return MHD_YES;
+	}
 	if (r.reply == NULL && r.status == 0)
 		srv_reply(&r, 500, "text/plain", "no reply\n", 9);
 	ret = send_reply(c, &r);
@@ -569,6 +645,7 @@ on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	if (cx) {
 		free(cx->body);
 		free(cx->raw_path);
+		free(cx->reply);
 		free(cx);
 		*con_cls = NULL;
 	}
@@ -734,7 +811,7 @@ server_main(pl_store *st, const struct server_opts *o)
 	starting = 1;
 	errno = 0;
 	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-	    MHD_USE_ERROR_LOG | (cert ? MHD_USE_TLS : 0) |
+	    MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME | (cert ? MHD_USE_TLS : 0) |
 	    (ai->ai_family == AF_INET6 ? MHD_USE_IPv6 : 0), (uint16_t)port,
 	    NULL, NULL, on_request, NULL,
 	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
@@ -782,11 +859,17 @@ server_main(pl_store *st, const struct server_opts *o)
 	}
 	fprintf(log_out, ")\n");
 	fflush(log_out);
+	if (srv_mlflow_start() < 0)
+		fprintf(log_out, "plumb serve: warning: no log-metric writer "
+		    "thread; each log-metric commits alone\n");
 	if (srv_checkpoint_start(store_dir) < 0)
 		fprintf(log_out, "plumb serve: warning: no checkpoint thread; "
 		    "the WAL will grow until the server stops\n");
 	if (sigwait(&set, &sig) != 0)
 		rc = SERVER_FAIL;
+	/* the writer answers what it holds first: no connection is left
+	 * suspended when the daemon stops */
+	srv_mlflow_stop();
 	MHD_stop_daemon(d);
 	srv_checkpoint_stop();
 	close_handles();

@@ -453,25 +453,12 @@ ml_runs_log_metric(struct ml_call *c)
 	char id[PL_ID_LEN + 1];
 	pl_batch_point p;
 
-	char err[256];
-	int rc;
-
 	/* The commonest call, from many clients at once: no read of the
 	 * run first (the group's transaction refuses a missing or deleted
-	 * run for this entry alone), and a group commit. */
+	 * run for this entry alone), and a group commit that answers. */
 	if (ml_get_run_id(c, id) < 0 || read_point(c, c->in, &p) < 0)
 		return;
-	if ((rc = ml_group_log_point(c, id, &p, err, sizeof err)) == PL_OK)
-		return;
-	if (rc == PL_ENOTFOUND)
-		ml_error(c, "RESOURCE_DOES_NOT_EXIST", "Run with id=%s not "
-		    "found", id);
-	else if (rc == PL_EINVAL)
-		ml_error(c, "INVALID_PARAMETER_VALUE", "%s", err);
-	else if (rc == PL_EBUSY)
-		ml_error(c, "TEMPORARILY_UNAVAILABLE", "%s", err);
-	else
-		ml_error(c, "INTERNAL_ERROR", "%s", err);
+	ml_group_log_point(c, id, &p);
 }
 
 /* key and value of a log-parameter or set-tag call. */

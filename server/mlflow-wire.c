@@ -112,6 +112,15 @@ static const struct {
 	{ "NOT_IMPLEMENTED", 501 }, { "TEMPORARILY_UNAVAILABLE", 503 },
 };
 
+int
+ml_error_status(const char *code)
+{
+	for (size_t i = 0; i < sizeof statuses / sizeof statuses[0]; i++)
+		if (strcmp(statuses[i].code, code) == 0)
+			return statuses[i].status;
+	return 500;
+}
+
 static void
 reply_json(struct srv_req *r, int status, json_t *obj)
 {
@@ -140,16 +149,14 @@ void
 ml_error(struct ml_call *c, const char *code, const char *fmt, ...)
 {
 	char msg[1024];
-	int status = 500;
+	int status;
 	json_t *o;
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	for (size_t i = 0; i < sizeof statuses / sizeof statuses[0]; i++)
-		if (strcmp(statuses[i].code, code) == 0)
-			status = statuses[i].status;
+	status = ml_error_status(code);
 	/* The message may quote the client's bytes cut anywhere: json_pack
 	 * refuses invalid UTF-8, so fall back to a fixed text. */
 	o = json_pack("{s:s,s:s}", "error_code", code, "message", msg);
@@ -744,7 +751,7 @@ srv_mlflow(struct srv_req *r)
 	}
 	json_decref(c.in);
 	ml_arena_end();
-	if (r->status == 0)
+	if (r->status == 0 && !r->deferred)
 		ml_ok(&c, NULL);
 	return 1;
 }

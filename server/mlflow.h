@@ -49,13 +49,18 @@ void ml_engine_error(struct ml_call *c, int rc);
 void ml_write_lock(void);
 void ml_write_unlock(void);
 
+/* The HTTP status MLflow gives an error code (500 for one it lacks). */
+int ml_error_status(const char *code);
+
 /*
- * Logs one point through the group commit (mlflow-commit.c): waits
- * until a transaction holding it (and other requests' points) commits.
- * Returns the engine's code for this point; err gets the message.
+ * Logs one point (its key already checked) through the group commit
+ * (mlflow-commit.c) and answers the request: at once when it writes the
+ * point itself, or later, from the writer thread, when it suspended the
+ * request (srv_suspend).  The reply is only sent once the point's
+ * transaction committed or failed.
  */
-int ml_group_log_point(struct ml_call *c, const char *run_id,
-    const pl_batch_point *pt, char *err, size_t err_len);
+void ml_group_log_point(struct ml_call *c, const char *run_id,
+    const pl_batch_point *pt);
 
 /* ---- fields ---- */
 

@@ -39,6 +39,9 @@ struct srv_req {
 	char **form;
 	size_t nform;
 	int form_parsed;
+	/* private: the connection's state (http.c); set by srv_suspend */
+	void *ctx;
+	int deferred;
 };
 
 #define SRV_MAX_BODY (16u << 20)
@@ -69,6 +72,27 @@ pl_store *srv_store(const char **why);
 /* One handle for a writer serialised by a lock of its own (whichever
  * thread runs it): its cache stays warm.  Owned by the server. */
 pl_store *srv_store_shared(const char **why);
+/*
+ * A reply that comes later, from another thread.  srv_suspend(), called by
+ * a route, suspends the request's connection (its pool thread goes on
+ * with other connections) and returns a handle; the route then replies
+ * nothing.  srv_resume() gives the reply (status, content type, a
+ * malloc'ed body it takes; NULL body: 500) and resumes the connection;
+ * it must be called exactly once per handle, from any thread, and the
+ * handle is not valid afterwards.  srv_suspend() returns NULL when the
+ * request cannot wait (no connection: the fuzz harness); the route then
+ * replies itself.
+ */
+struct srv_pending;
+struct srv_pending *srv_suspend(struct srv_req *r);
+void srv_resume(struct srv_pending *p, int status, const char *ctype,
+    char *body);
+/* mlflow-commit.c: the log-metric writer thread (-1: not started, and
+ * every log-metric then writes for itself).  Stopped before the HTTP
+ * daemon, so no request is left suspended. */
+int srv_mlflow_start(void);
+void srv_mlflow_stop(void);
+
 /* checkpoint.c: the WAL checkpoint thread (-1: could not start it). */
 int srv_checkpoint_start(const char *store_dir);
 void srv_checkpoint_stop(void);
