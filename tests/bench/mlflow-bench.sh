@@ -63,9 +63,20 @@ for rep in 1 2 3; do
 	[ "$r" -gt "$base" ] && base=$r
 done
 
-# 2. 50 clients at once, log-metric each, one connection each
+# 2. 50 clients at once, log-metric each, one connection each, while
+#    500 idle keep-alive connections are held open
+status_kb() { sed -n "s/^$1:[[:space:]]*\([0-9]*\).*/\1/p" "/proc/$srvpid/status"; }
 run=$(new_run)
+th0=$(status_kb Threads)
+rss0=$(status_kb VmRSS)
+"$LOAD" idle "$PORT" - 500 "${BENCH_IDLE_S:-6}" > idle.out &
+idlepid=$!
+n=0
+while ! grep -q '^open' idle.out && [ $n -lt 300 ]; do sleep 0.05; n=$((n + 1)); done
 lat=$("$LOAD" metric "$PORT" "$run" "$CLIENTS" "$PER")
+th1=$(status_kb Threads)
+rss1=$(status_kb VmRSS)
+wait "$idlepid" || true
 floor=$("$LOAD" health "$PORT" - "$CLIENTS" "$PER")
 lost=0
 for k in 0 7 23 49; do
@@ -87,5 +98,8 @@ report "log-metric, $CLIENTS clients: p50" "$(echo "$lat" | awk '{print $4}')" "
 report "log-metric, $CLIENTS clients: p99" "$p99" "ms" "budget <= 10 ms"
 report "log-metric, $CLIENTS clients: max" "$(echo "$lat" | awk '{print $8}')" "ms" ""
 report "log-metric errors / points lost (4 keys read back)" "$(echo "$lat" | awk '{print $10}') / $lost" "" "budget 0 / 0"
+report "idle keep-alive connections held / answered" "$(tail -1 idle.out | awk '{print $2 " / " $4}')" "" "budget 500 / 500"
+report "  server threads without / with them" "$th0 / $th1" "" "(no thread per connection)"
+report "  server memory they cost" "$(( (rss1 - rss0) / 1024 ))" "MB" "(VmRSS, during the log-metric load)"
 report "GET /health, $CLIENTS clients: p99 (HTTP floor)" "$(echo "$floor" | awk '{print $6}')" "ms" "(baseline, same run)"
 awk -v a="$p99" -v b="$(echo "$floor" | awk '{print $6}')" 'BEGIN { printf "%-44s %12.2f %-8s %s\n", "ratio log-metric p99 / HTTP floor p99", a / b, "x", "" }'
