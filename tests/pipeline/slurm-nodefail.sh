@@ -1,5 +1,12 @@
 #!/bin/sh
 # slurm-nodefail.sh - the node dies under a running stage: Slurm requeues the job (its default) and plumb waits for it, saying "queued", and the stage ends done once the node is back; with --no-requeue the stage ends "node failure" (mark N) and the repro fails.
+# Long (Slurm's own waits: a one-minute time limit, a node's death and
+# return): .ci/run runs the suite twice (sanitizers, then plain); this test
+# runs once, in the sanitizer suite.
+if [ -n "${PLUMB_CI_PLAIN:-}" ]; then
+	echo "SKIP: run in the sanitizer suite of .ci/run"
+	exit 77
+fi
 . "${top_srcdir}/tests/lib.sh"
 . "${top_srcdir}/tests/lib/slurm-cluster.sh"
 

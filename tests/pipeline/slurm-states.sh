@@ -1,5 +1,12 @@
 #!/bin/sh
 # slurm-states.sh - Slurm's end states on the stage's run (time limit, cancelled outside plumb) with job id, partition, nodes and times; an sbatch rejection names the stage and cancels what was submitted.
+# Long (Slurm's own waits: a one-minute time limit, a node's death and
+# return): .ci/run runs the suite twice (sanitizers, then plain); this test
+# runs once, in the sanitizer suite.
+if [ -n "${PLUMB_CI_PLAIN:-}" ]; then
+	echo "SKIP: run in the sanitizer suite of .ci/run"
+	exit 77
+fi
 . "${top_srcdir}/tests/lib.sh"
 . "${top_srcdir}/tests/lib/slurm-cluster.sh"
 
