@@ -290,6 +290,8 @@ run(int argc, char **argv)
 		{ "json", no_argument, NULL, 'J' },
 		{ "csv", no_argument, NULL, 'C' },
 		{ "ids", no_argument, NULL, 'I' },
+		{ "deleted", no_argument, NULL, 'D' },
+		{ "all-runs", no_argument, NULL, 'A' },
 		{ NULL, 0, NULL, 0 }
 	};
 	pl_query q;
@@ -298,7 +300,7 @@ run(int argc, char **argv)
 	struct col *cols = NULL;
 	size_t ncols = 0, n, hidden = 0;
 	const char *colspec = NULL;
-	int c, json = 0, csv = 0, ids = 0, status = CLI_ERROR;
+	int c, json = 0, csv = 0, ids = 0, views = 0, status = CLI_ERROR;
 
 	memset(&q, 0, sizeof q);
 	while ((c = getopt_long(argc, argv, "e:f:s:n:c:", opts, NULL)) != -1) {
@@ -320,6 +322,8 @@ run(int argc, char **argv)
 		case 'J': json = 1; break;
 		case 'C': csv = 1; break;
 		case 'I': ids = 1; break;
+		case 'D': q.view = PL_VIEW_DELETED; views++; break;
+		case 'A': q.view = PL_VIEW_ALL; views++; break;
 		default: return cli_usage("runs", "bad option");
 		}
 	}
@@ -327,6 +331,8 @@ run(int argc, char **argv)
 		return cli_usage("runs", "unexpected argument '%s'", argv[optind]);
 	if (json + csv + ids > 1)
 		return cli_usage("runs", "choose one of --json, --csv, --ids");
+	if (views > 1)
+		return cli_usage("runs", "choose one of --deleted, --all-runs");
 	if (colspec) {
 		char *copy = xstrdup(colspec), *save = NULL, *t;
 
@@ -512,9 +518,11 @@ const struct cli_cmd cli_cmd_runs = {
 	"usage: plumb runs [-e EXPERIMENT] [-f FILTER] [-s KEY[,KEY...]] "
 	"[-n LIMIT]\n"
 	"                  [-c COLUMNS] [--json | --csv | --ids]\n"
+	"                  [--deleted | --all-runs]\n"
 	"\n"
-	"Lists runs, newest first.  FILTER is MLflow's search syntax plus\n"
-	"`or`, `not` and parentheses, e.g.\n"
+	"Lists runs, newest first; deleted runs (MLflow's runs/delete, or\n"
+	"their experiment's delete) only when asked.  FILTER is MLflow's\n"
+	"search syntax plus `or`, `not` and parentheses, e.g.\n"
 	"\n"
 	"  metrics.loss < 0.3 and params.model = 'cnn'\n"
 	"  attributes.status = 'FINISHED' or tags.team = 'x'\n"
@@ -537,5 +545,7 @@ const struct cli_cmd cli_cmd_runs = {
 	"      --json             a JSON array of runs, each with all metrics\n"
 	"                         (latest values), params and tags\n"
 	"      --csv              CSV with the chosen columns (full ids)\n"
-	"      --ids              full run ids, one per line\n",
+	"      --ids              full run ids, one per line\n"
+	"      --deleted          only deleted runs\n"
+	"      --all-runs         deleted runs too\n",
 };

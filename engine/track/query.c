@@ -266,8 +266,13 @@ build(struct buf *sql, const struct sortc *sc, const pl_query *q,
 			    (long long)q->experiment_ids[i]);
 		buf_puts(sql, ")");
 	}
+	/* Deleted runs are few and have a partial index of their own: the
+	 * set of their row ids is read once, and the sort's covering
+	 * indexes (migration 14) still answer without reading the table,
+	 * which "r.deleted_ms IS NULL" would, for each of 100k rows. */
 	if (q->view == PL_VIEW_ACTIVE)
-		buf_puts(sql, " AND r.deleted_ms IS NULL");
+		buf_puts(sql, " AND r.rid NOT IN (SELECT rid FROM runs "
+		    "WHERE deleted_ms IS NOT NULL)");
 	else if (q->view == PL_VIEW_DELETED)
 		buf_puts(sql, " AND r.deleted_ms IS NOT NULL");
 	if (f->sql.len)

@@ -23,9 +23,10 @@ typedef struct pl_query {
 } pl_query;
 
 /* pl_query.view: which runs by lifecycle.  Soft-deleted runs (MLflow's
- * runs/delete) are listed by PL_VIEW_ALL, which is the zero value: the
- * CLI and TUI list every run as they always did. */
-enum { PL_VIEW_ALL = 0, PL_VIEW_ACTIVE = 1, PL_VIEW_DELETED = 2 };
+ * runs/delete, or their experiment's delete) are hidden by
+ * PL_VIEW_ACTIVE, the zero value, as MLflow hides them: a caller that
+ * wants them asks (plumb runs --deleted / --all-runs). */
+enum { PL_VIEW_ACTIVE = 0, PL_VIEW_ALL = 1, PL_VIEW_DELETED = 2 };
 
 /*
  * A run list holds the matching runs' ids in order (8 bytes a run) and

@@ -680,12 +680,18 @@ int
 pl_experiments(pl_experiment **out, size_t *out_n, pl_store *st)
 {
 	static const char sql[] =
+	    /* deleted runs and experiments are not counted or listed (as
+	     * plumb runs and MLflow hide them); the deleted ones are few,
+	     * counted through their partial index */
 	    "SELECT e.name, e.created_ms, "
-	    "  (SELECT count(*) FROM runs r WHERE r.experiment_id = e.id), "
+	    "  (SELECT count(*) FROM runs r WHERE r.experiment_id = e.id) - "
 	    "  (SELECT count(*) FROM runs r WHERE r.experiment_id = e.id "
-	    "     AND r.status = 'running'), "
-	    "  (SELECT max(start_ms) FROM runs r WHERE r.experiment_id = e.id) "
-	    "FROM experiments e ORDER BY e.name";
+	    "     AND r.deleted_ms IS NOT NULL), "
+	    "  (SELECT count(*) FROM runs r WHERE r.experiment_id = e.id "
+	    "     AND r.status = 'running' AND r.deleted_ms IS NULL), "
+	    "  (SELECT start_ms FROM runs r WHERE r.experiment_id = e.id "
+	    "     AND r.deleted_ms IS NULL ORDER BY start_ms DESC LIMIT 1) "
+	    "FROM experiments e WHERE e.deleted_ms IS NULL ORDER BY e.name";
 	pl_experiment *v = NULL;
 	size_t n = 0, cap = 0;
 	sqlite3_stmt *s = pl__stmt(st, sql);
