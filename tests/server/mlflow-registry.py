@@ -155,6 +155,29 @@ expect(call("POST", "model-versions/transition-stage", {"name": "iris", "version
        "an unknown stage", "INVALID_PARAMETER_VALUE")
 js = expect(call("POST", "model-versions/transition-stage", {"name": "iris", "version": "3", "stage": "Archived"}),
             200, "v3 to Archived")
+# archive_existing_versions=false: plumb holds one version per stage, so a
+# second Staging version is refused by name, nothing archived behind the client
+js = expect(call("POST", "model-versions/transition-stage", {"name": "iris", "version": "3", "stage": "Staging",
+                                                             "archive_existing_versions": False}),
+            400, "archive_existing_versions=false into a held stage is refused", "INVALID_PARAMETER_VALUE")
+check("one version per stage" in js.get("message", "") and "version 1" in js.get("message", ""),
+      "the refusal names the holder and the reason", js)
+js = expect(call("GET", "model-versions/get", query={"name": "iris", "version": "1"}), 200, "v1 after the refusal")
+check(js.get("model_version", {}).get("current_stage") == "Staging", "v1 still in Staging", js)
+js = expect(call("GET", "model-versions/get", query={"name": "iris", "version": "3"}), 200, "v3 after the refusal")
+check(js.get("model_version", {}).get("current_stage") == "Archived", "v3 still Archived", js)
+expect(call("POST", "model-versions/transition-stage", {"name": "iris", "version": "3", "stage": "Staging"}),
+       400, "an absent archive_existing_versions is MLflow's false", "INVALID_PARAMETER_VALUE")
+js = expect(call("POST", "model-versions/transition-stage", {"name": "iris", "version": "3", "stage": "Staging",
+                                                             "archive_existing_versions": True}),
+            200, "archive_existing_versions=true replaces the holder")
+check(js.get("model_version", {}).get("current_stage") == "Staging", "v3 in Staging", js)
+js = expect(call("GET", "model-versions/get", query={"name": "iris", "version": "1"}), 200, "v1 after v3 took Staging")
+check(js.get("model_version", {}).get("current_stage") == "Archived", "v1 archived", js)
+# back as the rest of this script expects: v1 Staging, v3 Archived
+expect(call("POST", "model-versions/transition-stage", {"name": "iris", "version": "1", "stage": "Staging",
+                                                        "archive_existing_versions": "true"}),
+       200, "v1 back to Staging (a string true)")
 
 # --- get-latest-versions (models:/iris/Production) ---
 js = expect(call("POST", "registered-models/get-latest-versions", {"name": "iris", "stages": ["Production"]}),
