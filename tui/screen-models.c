@@ -263,8 +263,15 @@ mt_cell(void *pl, size_t row, int col, struct wcell *out)
 	switch (col) {
 	case 0: out->text = s->name; break;
 	case 1:
-		snprintf(out->buf, sizeof out->buf, "v%d", s->latest);
-		out->text = out->buf;
+		/* a model made through MLflow's registered-models/create has
+		 * no version yet: "-", not a "v0" that never existed */
+		if (s->latest > 0) {
+			snprintf(out->buf, sizeof out->buf, "v%d", s->latest);
+			out->text = out->buf;
+		} else {
+			out->text = "-";
+			out->role = WR_DIM;
+		}
 		break;
 	case 2:
 		if (s->production) {
