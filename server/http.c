@@ -159,9 +159,34 @@ close_handles(void)
 
 /* ---- replies ---- */
 
+/* Drops a pending file reply (replaced by another, or never sent). */
+static void
+drop_fd(struct srv_req *r)
+{
+	if (r->has_fd)
+		close(r->reply_fd);
+	r->has_fd = 0;
+}
+
+void
+srv_reply_fd(struct srv_req *r, int status, const char *ctype, int fd,
+    uint64_t size)
+{
+	drop_fd(r);
+	free(r->reply);
+	r->reply = NULL;
+	r->reply_len = 0;
+	r->status = status;
+	r->content_type = ctype;
+	r->has_fd = 1;
+	r->reply_fd = fd;
+	r->reply_fd_size = size;
+}
+
 void
 srv_reply_take(struct srv_req *r, int status, const char *ctype, char *body)
 {
+	drop_fd(r);
 	free(r->reply);
 	r->status = status;
 	r->content_type = ctype;
@@ -179,6 +204,7 @@ srv_reply(struct srv_req *r, int status, const char *ctype, const char *body,
 		memcpy(copy, body, len);
 		copy[len] = '\0';
 	}
+	drop_fd(r);
 	free(r->reply);
 	r->status = copy ? status : 500;
 	r->content_type = ctype;
@@ -416,11 +442,21 @@ send_reply(struct MHD_Connection *c, struct srv_req *r)
 	struct MHD_Response *resp;
 	enum MHD_Result ret;
 
-	resp = MHD_create_response_from_buffer(r->reply_len, r->reply,
-	    MHD_RESPMEM_MUST_FREE);
+	if (r->has_fd) {
+		/* (the response owns the fd from here, closed or not) */
+		resp = MHD_create_response_from_fd64(r->reply_fd_size,
+		    r->reply_fd);
+		if (resp == NULL)
+			close(r->reply_fd);
+		r->has_fd = 0;
+	} else {
+		resp = MHD_create_response_from_buffer(r->reply_len, r->reply,
+		    MHD_RESPMEM_MUST_FREE);
+		if (resp != NULL)
+			r->reply = NULL;
+	}
 	if (resp == NULL)
 		return MHD_NO;
-	r->reply = NULL;
 	if (r->content_type)
 		MHD_add_response_header(resp, "Content-Type", r->content_type);
 	if (r->status == 401)
@@ -456,6 +492,7 @@ log_request(const char *method, const char *url, const struct srv_req *r,
 static void
 req_free(struct srv_req *r)
 {
+	drop_fd(r);
 	free(r->reply);
 	for (size_t i = 0; i < r->nform; i++)
 		free(r->form[i]);
@@ -621,7 +658,7 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 		req_free(&r);
 		return MHD_YES;
 	}
-	if (r.reply == NULL && r.status == 0)
+	if (r.reply == NULL && r.status == 0 && !r.has_fd)
 		srv_reply(&r, 500, "text/plain", "no reply\n", 9);
 	ret = send_reply(c, &r);
 	/* the handle stays the thread's: no user outlives the request */

@@ -141,7 +141,7 @@ download(struct ml_call *c, const pl_run_info *ri, const char *rel)
 {
 	pl_artifact *a = NULL;
 	size_t na = 0;
-	char *obj = NULL, *buf = NULL;
+	char *obj = NULL;
 	struct stat sb;
 	int rc, fd = -1;
 
@@ -161,30 +161,19 @@ download(struct ml_call *c, const pl_run_info *ri, const char *rel)
 		return;
 	}
 	fd = open(obj, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) ||
-	    (buf = malloc((size_t)sb.st_size + 1)) == NULL) {
+	if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
 		ml_error(c, "RESOURCE_DOES_NOT_EXIST", "The object of artifact "
 		    "'%s' is missing from the cache", rel);
+		if (fd >= 0)
+			close(fd);
 		goto out;
 	}
-	for (off_t off = 0; off < sb.st_size;) {
-		ssize_t n = read(fd, buf + off, (size_t)(sb.st_size - off));
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			ml_error(c, "INTERNAL_ERROR", "cannot read artifact "
-			    "'%s'", rel);
-			goto out;
-		}
-		off += n;
-	}
-	srv_reply(c->r, 200, "application/octet-stream", buf,
-	    (size_t)sb.st_size);
+	/* served from the file as the client reads it: an artifact of
+	 * several GB costs no memory (the cache object is immutable, named
+	 * by its hash, so the bytes cannot change under the reply) */
+	srv_reply_fd(c->r, 200, "application/octet-stream", fd,
+	    (uint64_t)sb.st_size);
 out:
-	if (fd >= 0)
-		close(fd);
-	free(buf);
 	free(obj);
 }
 

@@ -35,6 +35,11 @@ struct srv_req {
 	char *reply;			/* malloc'ed */
 	size_t reply_len;
 	const char *content_type;
+	/* a reply served from a file (srv_reply_fd): reply_fd is owned
+	 * while has_fd; libmicrohttpd reads it as the client takes it */
+	int has_fd;
+	int reply_fd;
+	uint64_t reply_fd_size;
 	/* private: the decoded form body, name/value pairs */
 	char **form;
 	size_t nform;
@@ -65,6 +70,12 @@ void srv_reply_take(struct srv_req *r, int status, const char *ctype,
     char *body);
 void srv_replyf(struct srv_req *r, int status, const char *ctype,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* A reply whose body is the first size bytes of the open file fd, read
+ * as it is sent (a multi-GB file costs no memory).  Takes fd: it is
+ * closed when the reply is sent or replaced.  A later srv_reply* replaces
+ * it (e.g. an error found after). */
+void srv_reply_fd(struct srv_req *r, int status, const char *ctype, int fd,
+    uint64_t size);
 
 /* This server thread's own store handle (opened on first use, closed
  * when the server stops); NULL with *why set when it cannot open. */

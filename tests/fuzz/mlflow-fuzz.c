@@ -127,6 +127,16 @@ srv_reply(struct srv_req *r, int status, const char *ctype, const char *body,
 	srv_reply_take(r, status, ctype, copy);
 }
 
+/* A file reply (an artifact download): the harness only closes it. */
+void
+srv_reply_fd(struct srv_req *r, int status, const char *ctype, int fd,
+    uint64_t size)
+{
+	(void)size;
+	close(fd);
+	srv_reply_take(r, status, ctype, NULL);
+}
+
 void
 srv_replyf(struct srv_req *r, int status, const char *ctype,
     const char *fmt, ...)

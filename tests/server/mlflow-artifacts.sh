@@ -59,6 +59,27 @@ head -c 1048576 /dev/urandom > mid.bin
 assert_eq 200 "$(code -H "Authorization: Bearer $RW" -T mid.bin "$A/data/mid.bin")" "a 1 MB upload"
 curl -s -H "Authorization: Bearer $RW" -o mid.back "$A/data/mid.bin"
 cmp -s mid.bin mid.back && ok || fail "the 1 MB download differs"
+# A 50 MB artifact (recorded by plumb run: uploads stop at 16 MB) is
+# served from its cache file: byte-identical, and the server's peak
+# resident memory (VmHWM) does not grow by its size.
+head -c 52428800 /dev/urandom > huge.bin
+printf 'artifact huge.bin\n' > art.sh
+echo 'cat art.sh >&"$PLUMB_FD"' > rec.sh
+"$PLUMB" run -q -- sh rec.sh >/dev/null 2>&1 || fail "plumb run with a 50 MB artifact"
+hrun=$("$PLUMB" runs --ids | head -1)
+hexp=$(curl -s -H "Authorization: Bearer $RW" "$URL/api/2.0/mlflow/runs/get?run_id=$hrun" |
+    sed -n 's/.*"experiment_id":"\([0-9]*\)".*/\1/p')
+H="$URL/api/2.0/mlflow-artifacts/artifacts/$hexp/$hrun/artifacts/huge.bin"
+hwm() { sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$srvpid/status"; }
+if [ -r "/proc/$srvpid/status" ]; then
+	curl -s -H "Authorization: Bearer $RW" -o mid.back "$A/data/mid.bin"	# warm
+	before=$(hwm)
+	curl -s -H "Authorization: Bearer $RW" -o huge.back "$H"
+	after=$(hwm)
+	cmp -s huge.bin huge.back && ok || fail "the 50 MB download differs ($(wc -c < huge.back) bytes)"
+	[ $((after - before)) -lt 20480 ] && ok ||
+	    fail "serving 50 MB raised the server's peak memory by $((after - before)) kB"
+fi
 stop
 
 # The uploads are plumb run artifacts, in the content-addressed cache.
