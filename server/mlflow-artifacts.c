@@ -268,6 +268,7 @@ srv_mlflow_artifacts(struct srv_req *r)
 	pl_run_info *ri = NULL;
 	struct ml_call c;
 	int is_get = strcmp(r->method, "GET") == 0;
+	int is_delete = strcmp(r->method, "DELETE") == 0;
 
 	for (size_t i = 0; i < 2 && rest == NULL; i++)
 		if (strncmp(r->path, prefixes[i], strlen(prefixes[i])) == 0)
@@ -277,7 +278,7 @@ srv_mlflow_artifacts(struct srv_req *r)
 	memset(&c, 0, sizeof c);
 	c.r = r;
 	if (*rest == '\0' ? !is_get :
-	    !(is_get || strcmp(r->method, "PUT") == 0)) {
+	    !(is_get || strcmp(r->method, "PUT") == 0 || is_delete)) {
 		srv_replyf(r, 405, "application/json", "{\"error_code\":"
 		    "\"BAD_REQUEST\",\"message\":\"%s is not allowed here\"}",
 		    r->method);
@@ -286,6 +287,18 @@ srv_mlflow_artifacts(struct srv_req *r)
 	if (!is_get && r->readonly) {	/* (http.c refused it already) */
 		ml_error(&c, "PERMISSION_DENIED", "a read-only token cannot "
 		    "upload artifacts");
+		return 1;
+	}
+	if (is_delete) {
+		/* a run's artifacts are part of its record, which plumb keeps
+		 * append-only (plumb show, lineage of the model versions made
+		 * from them), and a cache object is shared by every run with
+		 * the same bytes: no removal here, said plainly rather than a
+		 * 405 the client reports as a server fault */
+		ml_error(&c, "NOT_IMPLEMENTED", "plumb keeps a run's artifacts "
+		    "as recorded (its runs are append-only records and cache "
+		    "objects are shared by content): artifact DELETE is not "
+		    "supported; delete the run instead (runs/delete)");
 		return 1;
 	}
 	if (raw_encodes_separator(r->raw_path)) {

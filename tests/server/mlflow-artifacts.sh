@@ -59,6 +59,14 @@ head -c 1048576 /dev/urandom > mid.bin
 assert_eq 200 "$(code -H "Authorization: Bearer $RW" -T mid.bin "$A/data/mid.bin")" "a 1 MB upload"
 curl -s -H "Authorization: Bearer $RW" -o mid.back "$A/data/mid.bin"
 cmp -s mid.bin mid.back && ok || fail "the 1 MB download differs"
+# DELETE of an artifact: plumb keeps a run's artifacts, said as 501
+# NOT_IMPLEMENTED (MLflow's code), and the file stays.
+assert_eq 501 "$(code -X DELETE -H "Authorization: Bearer $RW" "$A/data/mid.bin")" "DELETE: 501"
+assert_contains "$(cat body.out)" "NOT_IMPLEMENTED" "DELETE: MLflow's code"
+assert_contains "$(cat body.out)" "append-only" "DELETE: the reason"
+assert_eq 403 "$(code -X DELETE -H "Authorization: Bearer $RO" "$A/data/mid.bin")" "DELETE: read-only refused"
+curl -s -H "Authorization: Bearer $RW" -o mid.back "$A/data/mid.bin"
+cmp -s mid.bin mid.back && ok || fail "the file is still there after DELETE"
 # A 50 MB artifact (recorded by plumb run: uploads stop at 16 MB) is
 # served from its cache file: byte-identical, and the server's peak
 # resident memory (VmHWM) does not grow by its size.
