@@ -141,6 +141,65 @@ versions_free(pl_model_version **v, size_t n)
 	free(v);
 }
 
+/* The newest version in each stage (of want[0..nwant), every stage
+ * when nwant is 0), None to Archived, as a JSON array of model_version;
+ * NULL after an error reply.  model_json's latest_versions and
+ * get-latest-versions are this. */
+static json_t *
+latest_json(struct ml_call *c, pl_model_version **v, size_t nv,
+    const pl_model_stage *want, size_t nwant)
+{
+	json_t *out = json_array();
+
+	if (out == NULL) {
+		ml_error(c, "INTERNAL_ERROR", "out of memory");
+		return NULL;
+	}
+	for (int s = PL_MODEL_NONE; s <= PL_MODEL_ARCHIVED; s++) {
+		int asked = nwant == 0;
+
+		for (size_t i = 0; i < nwant; i++)
+			asked |= (int)want[i] == s;
+		if (!asked)
+			continue;
+		for (size_t i = nv; i-- > 0;)
+			if ((int)v[i]->stage == s) {
+				json_t *j = version_json(c, v[i]);
+
+				if (j == NULL) {
+					json_decref(out);
+					return NULL;
+				}
+				json_array_append_new(out, j);
+				break;
+			}
+	}
+	return out;
+}
+
+/* The version holding alias among v, 0 when none. */
+static int
+alias_holder(pl_model_version **v, size_t nv, const char *alias)
+{
+	for (size_t i = 0; i < nv; i++)
+		for (size_t k = 0; k < v[i]->naliases; k++)
+			if (strcmp(v[i]->aliases[k], alias) == 0)
+				return v[i]->version;
+	return 0;
+}
+
+/* A stage as MLflow names it (any case); -1 after MLflow's 400. */
+static int
+parse_stage(struct ml_call *c, const char *text, pl_model_stage *out)
+{
+	if (pl_model_stage_parse(out, text) == PL_OK)
+		return 0;
+	ml_error(c, "INVALID_PARAMETER_VALUE", "Invalid Model Version stage: "
+	    "%s. Value must be one of None, Staging, Production, Archived.",
+	    text);
+	return -1;
+}
+
 /* A registered model as MLflow's; NULL after an error reply. */
 static json_t *
 model_json(struct ml_call *c, const char *name)
@@ -171,19 +230,8 @@ model_json(struct ml_call *c, const char *name)
 	if (all_versions(c, name, &v, &nv) < 0)
 		goto out;
 	/* latest_versions: the newest version in each stage */
-	latest = json_array();
-	for (int s = PL_MODEL_NONE; latest && s <= PL_MODEL_ARCHIVED; s++)
-		for (size_t i = nv; i-- > 0;)
-			if ((int)v[i]->stage == s) {
-				json_t *j = version_json(c, v[i]);
-
-				if (j == NULL) {
-					json_decref(latest);
-					goto out;
-				}
-				json_array_append_new(latest, j);
-				break;
-			}
+	if ((latest = latest_json(c, v, nv, NULL, 0)) == NULL)
+		goto out;
 	al = json_array();
 	for (size_t i = 0; al && i < nv; i++)
 		for (size_t k = 0; k < v[i]->naliases; k++) {
@@ -421,38 +469,17 @@ ml_registered_models_latest(struct ml_call *c)
 	if (ns > 4)
 		ns = 4;
 	for (size_t i = 0; i < ns; i++)
-		if (pl_model_stage_parse(&want[i], stages[i]) != PL_OK) {
-			ml_error(c, "INVALID_PARAMETER_VALUE", "Invalid Model "
-			    "Version stage: %s. Value must be one of None, "
-			    "Staging, Production, Archived.", stages[i]);
+		if (parse_stage(c, stages[i], &want[i]) < 0) {
 			free(stages);
 			return;
 		}
 	free(stages);
 	if (all_versions(c, name, &v, &nv) < 0)
 		return;
-	out = json_array();
-	for (int s = PL_MODEL_NONE; out && s <= PL_MODEL_ARCHIVED; s++) {
-		int asked = ns == 0;
-
-		for (size_t i = 0; i < ns; i++)
-			asked |= (int)want[i] == s;
-		if (!asked)
-			continue;
-		for (size_t i = nv; i-- > 0;)
-			if ((int)v[i]->stage == s) {
-				json_t *j = version_json(c, v[i]);
-
-				if (j == NULL) {
-					json_decref(out);
-					versions_free(v, nv);
-					return;
-				}
-				json_array_append_new(out, j);
-				break;
-			}
-	}
+	out = latest_json(c, v, nv, want, ns);
 	versions_free(v, nv);
+	if (out == NULL)
+		return;
 	ml_ok(c, json_array_size(out) ? json_pack("{s:o}", "model_versions",
 	    out) : (json_decref(out), NULL));
 }
@@ -489,14 +516,11 @@ alias_version(struct ml_call *c, const char *name, const char *alias)
 {
 	pl_model_version **v = NULL;
 	size_t nv = 0;
-	int found = 0;
+	int found;
 
 	if (all_versions(c, name, &v, &nv) < 0)
 		return 0;
-	for (size_t i = 0; i < nv && !found; i++)
-		for (size_t k = 0; k < v[i]->naliases; k++)
-			if (strcmp(v[i]->aliases[k], alias) == 0)
-				found = v[i]->version;
+	found = alias_holder(v, nv, alias);
 	versions_free(v, nv);
 	if (!found)
 		ml_error(c, "INVALID_PARAMETER_VALUE", "Registered model alias "
@@ -529,9 +553,7 @@ ml_registered_models_alias(struct ml_call *c)
 
 		if (all_versions(c, name, &v, &nv) < 0)
 			return;
-		for (size_t i = 0; i < nv; i++)
-			for (size_t k = 0; k < v[i]->naliases; k++)
-				there |= strcmp(v[i]->aliases[k], alias) == 0;
+		there = alias_holder(v, nv, alias) > 0;
 		versions_free(v, nv);
 		if (!there)
 			return;
@@ -834,12 +856,8 @@ ml_model_versions_transition(struct ml_call *c)
 	    get_version(c, &version) < 0 ||
 	    ml_get_str(c, c->in, "stage", 1, &stage) < 0)
 		return;
-	if (pl_model_stage_parse(&to, stage) != PL_OK) {
-		ml_error(c, "INVALID_PARAMETER_VALUE", "Invalid Model Version "
-		    "stage: %s. Value must be one of None, Staging, Production, "
-		    "Archived.", stage);
+	if (parse_stage(c, stage, &to) < 0)
 		return;
-	}
 	if ((rc = pl_model_get(&v, c->st, name, version)) != PL_OK) {
 		ml_engine_error(c, rc);
 		return;
