@@ -119,6 +119,15 @@ int pl__chunk_add(struct pl__chunk *c, int64_t step, int64_t ts, double v);
  * then empties it for reuse.  A chunk with no points writes nothing. */
 int pl__chunk_write(pl_store *st, int64_t rid, struct pl__chunk *c);
 void pl__chunk_dispose(struct pl__chunk *c);
+/*
+ * Drops from c the points (run, key) already holds, the same step,
+ * timestamp and value (bit for bit), and any the chunk holds twice: what
+ * MLflow's store keeps once, so that a client's replayed request changes
+ * nothing, the summary's count included.  Reads stored chunks only when
+ * c reaches back to the key's last step (a replay, or steps logged out
+ * of order), so an append costs one summary lookup.
+ */
+int pl__chunk_drop_known(pl_store *st, int64_t rid, struct pl__chunk *c);
 /* Last step of (run, key), or -1 when it has no points. */
 int pl__last_step(pl_store *st, int64_t rid, int64_t kid, int64_t *out);
 

@@ -21,12 +21,15 @@ pl__agg_init(struct pl__agg *a, int64_t kid)
 	a->count = 0;
 }
 
-/* "Latest" is MLflow's: the highest step, then the latest timestamp. */
+/* "Latest" is MLflow's: the highest step, then the latest timestamp,
+ * then the largest value (a comparison with NaN is false, as Python's:
+ * NaN neither replaces nor is replaced on a tie). */
 void
 pl__agg_add(struct pl__agg *a, int64_t step, int64_t ts, double v)
 {
 	if (a->count == 0 || step > a->last_step ||
-	    (step == a->last_step && ts >= a->last_ts)) {
+	    (step == a->last_step && ts > a->last_ts) ||
+	    (step == a->last_step && ts == a->last_ts && v > a->last)) {
 		a->last_step = step;
 		a->last_ts = ts;
 		a->last = v;
@@ -59,8 +62,11 @@ pl__summary_upsert(pl_store *st, int64_t rid, const struct pl__agg *a)
 	    "INSERT INTO metric_summary(run_id, key_id, last, last_step, "
 	    "last_ts, min, max, count) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
 	    "ON CONFLICT(run_id, key_id) DO UPDATE SET "
+	    /* (pl__agg_add's order; NULL is NaN, its comparisons false) */
 	    "last = CASE WHEN excluded.last_step > last_step OR "
-	    "  (excluded.last_step = last_step AND excluded.last_ts >= last_ts) "
+	    "  (excluded.last_step = last_step AND excluded.last_ts > last_ts) "
+	    "  OR (excluded.last_step = last_step AND excluded.last_ts = last_ts "
+	    "  AND excluded.last > last) "
 	    "  THEN excluded.last ELSE last END, "
 	    "last_ts = CASE WHEN excluded.last_step > last_step OR "
 	    "  (excluded.last_step = last_step AND excluded.last_ts >= last_ts) "
@@ -187,6 +193,197 @@ pl__chunk_write(pl_store *st, int64_t rid, struct pl__chunk *c)
 		return rc;
 	c->n = 0;
 	pl__agg_init(&c->agg, c->kid);
+	return PL_OK;
+}
+
+/* A point as three words, for sorting and searching by all of them. */
+struct pkey {
+	int64_t step, ts;
+	uint64_t bits;
+};
+
+static int
+cmp_pkey(const void *a, const void *b)
+{
+	const struct pkey *x = a, *y = b;
+
+	if (x->step != y->step)
+		return x->step < y->step ? -1 : 1;
+	if (x->ts != y->ts)
+		return x->ts < y->ts ? -1 : 1;
+	return x->bits < y->bits ? -1 : x->bits > y->bits;
+}
+
+/* ... and its place in the chunk: equal points sort in chunk order, so
+ * the first of them is the one kept. */
+struct ipkey {
+	struct pkey k;
+	size_t i;
+};
+
+static int
+cmp_ipkey(const void *a, const void *b)
+{
+	const struct ipkey *x = a, *y = b;
+	int c = cmp_pkey(&x->k, &y->k);
+
+	return c ? c : (x->i < y->i ? -1 : x->i > y->i);
+}
+
+static void
+get_pkey(struct pkey *k, const unsigned char *d)
+{
+	k->step = (int64_t)get_u64(d);
+	k->ts = (int64_t)get_u64(d + 8);
+	k->bits = get_u64(d + 16);
+}
+
+int
+pl__chunk_drop_known(pl_store *st, int64_t rid, struct pl__chunk *c)
+{
+	static const char sql[] =
+	    "SELECT data, n FROM metric_chunks WHERE run_id = ?1 AND "
+	    "key_id = ?2 AND max_step >= ?3 AND min_step <= ?4";
+	struct pkey *have = NULL, *mine = NULL;
+	size_t nhave = 0, cap = 0, nmine = c->n;
+	unsigned char *old;
+	sqlite3_stmt *s;
+	int64_t last;
+	int rc, dup = 0;
+
+	if (c->n == 0)
+		return PL_OK;
+	if ((rc = pl__last_step(st, rid, c->kid, &last)) != PL_OK)
+		return rc;
+	/* the usual append: past the stored steps, (step, time) growing */
+	if (last < c->min_step) {
+		size_t i;
+
+		for (i = 1; i < c->n; i++) {
+			const unsigned char *p = c->data + i * POINT_BYTES;
+			int64_t s0 = (int64_t)get_u64(p - POINT_BYTES);
+			int64_t s1 = (int64_t)get_u64(p);
+
+			if (s1 < s0 || (s1 == s0 && (int64_t)get_u64(p + 8) <=
+			    (int64_t)get_u64(p - POINT_BYTES + 8)))
+				break;
+		}
+		if (i >= c->n)
+			return PL_OK;
+	}
+	/* the chunk's own duplicates (a batch naming one point twice) */
+	if ((mine = malloc(nmine * sizeof *mine)) == NULL)
+		return pl__err(st, PL_ENOMEM, "out of memory");
+	for (size_t i = 0; i < nmine; i++)
+		get_pkey(&mine[i], c->data + i * POINT_BYTES);
+	if (last >= c->min_step) {
+		if ((s = pl__stmt(st, sql)) == NULL) {
+			free(mine);
+			return PL_ERROR;
+		}
+		sqlite3_bind_int64(s, 1, rid);
+		sqlite3_bind_int64(s, 2, c->kid);
+		sqlite3_bind_int64(s, 3, c->min_step);
+		sqlite3_bind_int64(s, 4, c->max_step);
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+			const unsigned char *d = sqlite3_column_blob(s, 0);
+			size_t m = (size_t)sqlite3_column_int64(s, 1);
+
+			if ((size_t)sqlite3_column_bytes(s, 0) < m * POINT_BYTES)
+				m = (size_t)sqlite3_column_bytes(s, 0) /
+				    POINT_BYTES;
+			if (nhave + m > cap) {
+				struct pkey *g;
+
+				cap = (nhave + m) * 2;
+				if ((g = realloc(have, cap * sizeof *g)) == NULL) {
+					sqlite3_reset(s);
+					free(have);
+					free(mine);
+					return pl__err(st, PL_ENOMEM,
+					    "out of memory");
+				}
+				have = g;
+			}
+			for (size_t k = 0; k < m; k++)
+				get_pkey(&have[nhave++], d + k * POINT_BYTES);
+		}
+		sqlite3_reset(s);
+		if (rc != SQLITE_DONE) {
+			free(have);
+			free(mine);
+			return pl__sqlerr(st, rc, "reading a metric's points");
+		}
+		if (nhave > 1)
+			qsort(have, nhave, sizeof *have, cmp_pkey);
+	}
+	/* Marks what to drop: stored already, or earlier in this chunk. */
+	{
+		struct ipkey *sorted = NULL;
+		unsigned char *drop = calloc(nmine, 1);
+		int increasing = 1;
+
+		for (size_t i = 1; i < nmine && increasing; i++)
+			if (mine[i].step < mine[i - 1].step ||
+			    (mine[i].step == mine[i - 1].step &&
+			    mine[i].ts <= mine[i - 1].ts))
+				increasing = 0;
+		/* repeats within the chunk: impossible when (step, time)
+		 * only grows, the usual batch; else a sort finds them */
+		if (!increasing && drop &&
+		    (sorted = malloc(nmine * sizeof *sorted)) != NULL) {
+			for (size_t i = 0; i < nmine; i++) {
+				sorted[i].k = mine[i];
+				sorted[i].i = i;
+			}
+			qsort(sorted, nmine, sizeof *sorted, cmp_ipkey);
+			for (size_t i = 1; i < nmine; i++)
+				if (cmp_pkey(&sorted[i].k, &sorted[i - 1].k) == 0)
+					drop[sorted[i].i] = 1;
+		}
+		if (drop == NULL || (!increasing && sorted == NULL)) {
+			free(sorted);
+			free(drop);
+			free(have);
+			free(mine);
+			return pl__err(st, PL_ENOMEM, "out of memory");
+		}
+		for (size_t i = 0; i < nmine; i++) {
+			if (!drop[i] && nhave && bsearch(&mine[i], have, nhave,
+			    sizeof *have, cmp_pkey))
+				drop[i] = 1;
+			dup += drop[i];
+		}
+		free(sorted);
+		free(have);
+		if (dup == 0) {
+			free(drop);
+			free(mine);
+			return PL_OK;
+		}
+		/* rebuilt from the points kept, aggregate included */
+		old = c->data;
+		c->data = NULL;
+		c->n = c->cap = 0;
+		pl__agg_init(&c->agg, c->kid);
+		for (size_t i = 0; i < nmine; i++) {
+			double v;
+
+			if (drop[i])
+				continue;
+			memcpy(&v, &mine[i].bits, sizeof v);
+			if (pl__chunk_add(c, mine[i].step, mine[i].ts, v) !=
+			    PL_OK) {
+				free(old);
+				free(drop);
+				free(mine);
+				return pl__err(st, PL_ENOMEM, "out of memory");
+			}
+		}
+		free(old);
+		free(drop);
+	}
+	free(mine);
 	return PL_OK;
 }
 

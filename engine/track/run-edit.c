@@ -280,6 +280,10 @@ put_points(pl_store *st, int64_t rid, const pl_batch_point *m, size_t nm)
 				rc = pl__err(st, PL_ENOMEM, "out of memory");
 				break;
 			}
+		/* a replayed request stores nothing twice (the client
+		 * retries a POST whose answer it lost) */
+		if (rc == PL_OK)
+			rc = pl__chunk_drop_known(st, rid, &c);
 		if (rc == PL_OK)
 			rc = pl__chunk_write(st, rid, &c);
 		pl__chunk_dispose(&c);

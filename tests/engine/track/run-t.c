@@ -387,6 +387,84 @@ test_edit_batch_experiments(void **state)
 	free(dir);
 }
 
+/* A replayed request stores nothing twice (MLflow's store keeps a point
+ * once by key, step, timestamp and value), and "latest" breaks a tie on
+ * step and timestamp by the larger value, as MLflow does. */
+static void
+test_replay_and_latest(void **state)
+{
+	char *dir, id[PL_ID_LEN + 1];
+	pl_store *st = tu_store(&dir);
+	pl_run_spec spec;
+	pl_metric_summary *m;
+	pl_point *pts;
+	size_t n;
+	pl_batch_point one = { "loss", 0.5, 1000, 3 };
+	pl_batch_point batch[4] = {
+		{ "acc", 0.1, 1000, 0 }, { "acc", 0.2, 2000, 1 },
+		{ "acc", 0.3, 3000, 2 }, { "loss", 0.4, 900, 2 },
+	};
+	/* the same point twice in one batch, and one tie on (step, time) */
+	pl_batch_point twice[3] = {
+		{ "f1", 0.9, 500, 7 }, { "f1", 0.9, 500, 7 },
+		{ "f1", 0.95, 500, 7 },
+	};
+	pl_run_points g[2] = { { NULL, &one, 1, 0 }, { NULL, &one, 1, 0 } };
+
+	(void)state;
+	memset(&spec, 0, sizeof spec);
+	spec.detached = 1;
+	assert_int_equal(pl_run_create(id, st, &spec), PL_OK);
+	g[0].run_id = g[1].run_id = id;
+	/* log-metric retried: once, then in a later group, then twice in
+	 * one group */
+	assert_int_equal(pl_runs_log_points(st, g, 1), PL_OK);
+	assert_int_equal(pl_runs_log_points(st, g, 1), PL_OK);
+	assert_int_equal(pl_runs_log_points(st, g, 2), PL_OK);
+	/* log-batch retried whole, reaching back over stored steps */
+	assert_int_equal(pl_run_log_batch(st, id, batch, 4, NULL, 0, NULL, 0),
+	    PL_OK);
+	assert_int_equal(pl_run_log_batch(st, id, batch, 4, NULL, 0, NULL, 0),
+	    PL_OK);
+	assert_int_equal(pl_run_log_batch(st, id, twice, 3, NULL, 0, NULL, 0),
+	    PL_OK);
+	assert_int_equal(pl_metric_summaries(&m, &n, st, id), PL_OK);
+	assert_int_equal(n, 3);
+	assert_string_equal(m[0].key, "acc");
+	assert_int_equal(m[0].count, 3);
+	assert_true(m[0].last == 0.3);
+	assert_string_equal(m[1].key, "f1");
+	assert_int_equal(m[1].count, 2);	/* 0.9 once, 0.95 */
+	assert_true(m[1].last == 0.95);		/* the tie: the larger */
+	assert_string_equal(m[2].key, "loss");
+	assert_int_equal(m[2].count, 2);
+	assert_int_equal(m[2].last_step, 3);
+	assert_true(m[2].last == 0.5);
+	pl_metric_summary_free(m, n);
+	assert_int_equal(pl_metric_series(&pts, &n, st, id, "acc"), PL_OK);
+	assert_int_equal(n, 3);
+	free(pts);
+	/* the tie decided the same way when the larger value came first
+	 * and the smaller in a later transaction */
+	{
+		pl_batch_point hi = { "r", 2.0, 100, 1 }, lo = { "r", 1.0, 100, 1 };
+
+		assert_int_equal(pl_run_log_batch(st, id, &hi, 1, NULL, 0, NULL,
+		    0), PL_OK);
+		assert_int_equal(pl_run_log_batch(st, id, &lo, 1, NULL, 0, NULL,
+		    0), PL_OK);
+		assert_int_equal(pl_metric_summaries(&m, &n, st, id), PL_OK);
+		assert_int_equal(n, 4);
+		assert_string_equal(m[3].key, "r");
+		assert_true(m[3].last == 2.0);
+		assert_int_equal(m[3].count, 2);
+		pl_metric_summary_free(m, n);
+	}
+	pl_store_close(st);
+	tu_rmrf(dir);
+	free(dir);
+}
+
 int
 main(void)
 {
@@ -396,6 +474,7 @@ main(void)
 		cmocka_unit_test(test_params_tags_metrics),
 		cmocka_unit_test(test_artifacts_experiments),
 		cmocka_unit_test(test_edit_batch_experiments),
+		cmocka_unit_test(test_replay_and_latest),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
