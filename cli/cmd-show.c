@@ -24,7 +24,8 @@ field(const char *name, const char *value)
 
 static void
 show_json(pl_run_info *ri, pl_kvlist *params, pl_kvlist *tags,
-    pl_metric_summary *m, size_t nm, pl_artifact *a, size_t na, pl_store *st)
+    pl_metric_summary *m, size_t nm, pl_artifact *a, size_t na,
+    const pl_dataset_input *in, size_t nin, pl_store *st)
 {
 	struct buf b = BUF_INIT;
 	struct json j;
@@ -92,6 +93,24 @@ show_json(pl_run_info *ri, pl_kvlist *params, pl_kvlist *tags,
 		json_obj_end(&j);
 	}
 	json_arr_end(&j);
+	json_key(&j, "inputs");
+	json_arr_begin(&j);
+	for (size_t i = 0; i < nin; i++) {
+		json_obj_begin(&j);
+		json_key(&j, "name"); json_str(&j, in[i].name);
+		json_key(&j, "digest"); json_str(&j, in[i].digest);
+		json_key(&j, "source_type"); json_str(&j, in[i].source_type);
+		json_key(&j, "source"); json_str(&j, in[i].source);
+		json_key(&j, "tags");
+		json_obj_begin(&j);
+		for (size_t k = 0; k < in[i].ntags; k++) {
+			json_key(&j, in[i].tags[k].key);
+			json_str(&j, in[i].tags[k].value);
+		}
+		json_obj_end(&j);
+		json_obj_end(&j);
+	}
+	json_arr_end(&j);
 	json_key(&j, "logs");
 	json_obj_begin(&j);
 	p = pl_run_log_path(st, ri->id, "stdout");
@@ -120,6 +139,8 @@ run(int argc, char **argv)
 	pl_kvlist *params = NULL, *tags = NULL;
 	pl_metric_summary *m = NULL;
 	pl_artifact *a = NULL;
+	pl_dataset_input *in = NULL;
+	size_t nin = 0;
 	size_t nm = 0, na = 0;
 	int c, json = 0, status = CLI_ERROR;
 
@@ -139,12 +160,13 @@ run(int argc, char **argv)
 	    pl_run_params(&params, st, id) != PL_OK ||
 	    pl_run_tags(&tags, st, id) != PL_OK ||
 	    pl_metric_summaries(&m, &nm, st, id) != PL_OK ||
-	    pl_run_artifacts(&a, &na, st, id) != PL_OK) {
+	    pl_run_artifacts(&a, &na, st, id) != PL_OK ||
+	    pl_run_inputs(&in, &nin, st, id) != PL_OK) {
 		cli_error("%s", pl_store_errmsg(st));
 		goto out;
 	}
 	if (json) {
-		show_json(ri, params, tags, m, nm, a, na, st);
+		show_json(ri, params, tags, m, nm, a, na, in, nin, st);
 		status = CLI_OK;
 		goto out;
 	}
@@ -263,6 +285,27 @@ run(int argc, char **argv)
 			putchar('\n');
 		}
 	}
+	if (nin) {
+		/* (names and sources are the client's text) */
+		printf("\n%sinputs%s\n", CLI_BOLD, CLI_RESET);
+		for (size_t i = 0; i < nin; i++) {
+			printf("  ");
+			cli_put_safe(stdout, in[i].name);
+			printf("  ");
+			cli_put_safe(stdout, in[i].digest);
+			printf("  ");
+			cli_put_safe(stdout, in[i].source_type);
+			printf(" ");
+			cli_put_safe(stdout, in[i].source);
+			for (size_t k = 0; k < in[i].ntags; k++) {
+				printf("%s", k ? ", " : "  (");
+				cli_put_safe(stdout, in[i].tags[k].key);
+				putchar('=');
+				cli_put_safe(stdout, in[i].tags[k].value);
+			}
+			printf("%s\n", in[i].ntags ? ")" : "");
+		}
+	}
 	{
 		char *p = pl_run_log_path(st, id, "stdout");
 
@@ -278,6 +321,7 @@ out:
 	pl_kvlist_free(tags);
 	pl_metric_summary_free(m, nm);
 	pl_artifact_list_free(a, na);
+	pl_dataset_inputs_free(in, nin);
 	pl_store_close(st);
 	return status;
 }

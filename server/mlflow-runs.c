@@ -74,13 +74,59 @@ kv_array(const pl_kvlist *l, const char *name_tag, const char *name)
 	return a;
 }
 
+/* run.inputs as MLflow gives it: {"dataset_inputs": [{"tags": [...],
+ * "dataset": {...}}]}, or {} for a run without inputs.  NULL with the
+ * engine's code in *rc. */
+static json_t *
+inputs_json(pl_store *st, const char *id, int *rc)
+{
+	pl_dataset_input *v = NULL;
+	size_t n = 0;
+	json_t *o, *a;
+
+	if ((*rc = pl_run_inputs(&v, &n, st, id)) != PL_OK)
+		return NULL;
+	*rc = PL_ENOMEM;
+	if ((o = json_object()) == NULL || n == 0) {
+		pl_dataset_inputs_free(v, n);
+		if (o)
+			*rc = PL_OK;
+		return o;
+	}
+	a = json_array();
+	for (size_t i = 0; a && i < n; i++) {
+		json_t *t = json_array(), *d;
+
+		for (size_t k = 0; t && k < v[i].ntags; k++)
+			json_array_append_new(t, json_pack("{s:s,s:s}", "key",
+			    v[i].tags[k].key, "value", v[i].tags[k].value));
+		d = json_pack("{s:s,s:s,s:s,s:s}", "name", v[i].name, "digest",
+		    v[i].digest, "source_type", v[i].source_type, "source",
+		    v[i].source);
+		if (d && v[i].schema)
+			json_object_set_new(d, "schema", json_string(v[i].schema));
+		if (d && v[i].profile)
+			json_object_set_new(d, "profile",
+			    json_string(v[i].profile));
+		json_array_append_new(a, json_pack("{s:o,s:o}", "tags",
+		    t ? t : json_array(), "dataset", d ? d : json_object()));
+	}
+	pl_dataset_inputs_free(v, n);
+	if (a == NULL || json_object_set_new(o, "dataset_inputs", a) < 0) {
+		json_decref(o);
+		return NULL;
+	}
+	*rc = PL_OK;
+	return o;
+}
+
 json_t *
 ml_run_json(pl_store *st, const pl_run_info *ri, int *rc)
 {
 	pl_kvlist *params = NULL, *tags = NULL;
 	pl_metric_summary *m = NULL;
 	size_t nm = 0;
-	json_t *o = NULL, *data, *metrics;
+	json_t *o = NULL, *data, *metrics, *inputs;
 	int began = pl_store_read_begin(st);
 
 	if ((*rc = pl_run_params(&params, st, ri->id)) != PL_OK ||
@@ -97,9 +143,12 @@ ml_run_json(pl_store *st, const pl_run_info *ri, int *rc)
 	data = json_pack("{s:o,s:o,s:o}", "metrics", metrics,
 	    "params", kv_array(params, NULL, NULL),
 	    "tags", kv_array(tags, RUN_NAME_TAG, ri->name));
-	if (data == NULL)
+	if (data == NULL || (inputs = inputs_json(st, ri->id, rc)) == NULL) {
+		json_decref(data);
 		goto done;
-	o = json_pack("{s:o,s:o}", "info", ml_run_info_json(ri), "data", data);
+	}
+	o = json_pack("{s:o,s:o,s:o}", "info", ml_run_info_json(ri), "data",
+	    data, "inputs", inputs);
 	if (o)
 		*rc = PL_OK;
 done:
@@ -590,15 +639,117 @@ done:
 	free(tags);
 }
 
+/* MLflow's limits on dataset inputs (mlflow/utils/validation.py). */
+#define DATASET_NAME_MAX 500
+#define DATASET_DIGEST_MAX 36
+#define DATASET_SOURCE_MAX 65535
+#define DATASET_SCHEMA_MAX 1048575
+#define DATASET_PROFILE_MAX 16384
+#define INPUT_TAG_KEY_MAX 255
+#define INPUT_TAG_VALUE_MAX 500
+
+/* A string field of a dataset, at most max bytes; -1 after the 400. */
+static int
+ds_str(struct ml_call *c, json_t *obj, const char *name, int required,
+    size_t max, const char **out)
+{
+	if (ml_get_str(c, obj, name, required, out) < 0)
+		return -1;
+	if (*out && strlen(*out) > max) {
+		ml_error(c, "INVALID_PARAMETER_VALUE", "dataset %s of %zu "
+		    "bytes is over the limit of %zu", name, strlen(*out), max);
+		return -1;
+	}
+	return 0;
+}
+
+/* One element of datasets[]: {"dataset": {...}, "tags": [...]}. */
+static int
+read_input(struct ml_call *c, json_t *e, pl_dataset_input *in)
+{
+	json_t *ds, *tags = NULL;
+	size_t n;
+
+	memset(in, 0, sizeof *in);
+	if (!json_is_object(e) || !json_is_object(ds = json_object_get(e,
+	    "dataset"))) {
+		ml_error(c, "INVALID_PARAMETER_VALUE", "each of datasets must "
+		    "be an object with a dataset object");
+		return -1;
+	}
+	if (ds_str(c, ds, "name", 1, DATASET_NAME_MAX,
+	    (const char **)&in->name) < 0 ||
+	    ds_str(c, ds, "digest", 1, DATASET_DIGEST_MAX,
+	    (const char **)&in->digest) < 0 ||
+	    ds_str(c, ds, "source_type", 1, DATASET_SOURCE_MAX,
+	    (const char **)&in->source_type) < 0 ||
+	    ds_str(c, ds, "source", 1, DATASET_SOURCE_MAX,
+	    (const char **)&in->source) < 0 ||
+	    ds_str(c, ds, "schema", 0, DATASET_SCHEMA_MAX,
+	    (const char **)&in->schema) < 0 ||
+	    ds_str(c, ds, "profile", 0, DATASET_PROFILE_MAX,
+	    (const char **)&in->profile) < 0 ||
+	    ml_get_arr(c, e, "tags", &tags) < 0)
+		return -1;
+	if (tags == NULL || (n = json_array_size(tags)) == 0)
+		return 0;
+	if ((in->tags = calloc(n, sizeof *in->tags)) == NULL) {
+		ml_error(c, "INTERNAL_ERROR", "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		json_t *t = json_array_get(tags, i);
+		const char *k, *v;
+
+		if (!json_is_object(t)) {
+			ml_error(c, "INVALID_PARAMETER_VALUE", "an input tag "
+			    "must be an object with key and value");
+			return -1;
+		}
+		if (ml_get_str(c, t, "key", 1, &k) < 0 ||
+		    ml_get_str(c, t, "value", 1, &v) < 0)
+			return -1;
+		if (strlen(k) > INPUT_TAG_KEY_MAX ||
+		    strlen(v) > INPUT_TAG_VALUE_MAX) {
+			ml_error(c, "INVALID_PARAMETER_VALUE", "input tag '%.64s' "
+			    "is over the limit (key %d, value %d characters)", k,
+			    INPUT_TAG_KEY_MAX, INPUT_TAG_VALUE_MAX);
+			return -1;
+		}
+		in->tags[i].key = (char *)k;
+		in->tags[i].value = (char *)v;
+		in->ntags++;
+	}
+	return 0;
+}
+
 void
 ml_runs_log_inputs(struct ml_call *c)
 {
 	char id[PL_ID_LEN + 1];
+	pl_dataset_input *v = NULL;
 	json_t *ds;
+	size_t n = 0;
+	int rc;
 
-	/* Datasets are accepted and not stored: plumb versions data with
-	 * plumb data add; the call must not fail a training script. */
-	if (ml_get_run(c, 1, id, NULL) < 0)
+	/* Checked whole before anything is written: a refused call writes
+	 * nothing.  The strings stay jansson's (borrowed). */
+	if (ml_get_run(c, 1, id, NULL) < 0 ||
+	    ml_get_arr(c, c->in, "datasets", &ds) < 0)
 		return;
-	(void)ml_get_arr(c, c->in, "datasets", &ds);
+	if (ds && (n = json_array_size(ds)) > 0) {
+		if ((v = calloc(n, sizeof *v)) == NULL) {
+			ml_error(c, "INTERNAL_ERROR", "out of memory");
+			return;
+		}
+		for (size_t i = 0; i < n; i++)
+			if (read_input(c, json_array_get(ds, i), &v[i]) < 0)
+				goto done;
+		if ((rc = pl_run_log_inputs(c->st, id, v, n)) != PL_OK)
+			ml_engine_error(c, rc);
+	}
+done:
+	for (size_t i = 0; v && i < n; i++)
+		free(v[i].tags);
+	free(v);
 }

@@ -60,6 +60,9 @@ int pl__key_id(pl_store *st, const char *name, int create, int64_t *out);
 
 /* Row id of a run from its full 32-hex id. */
 int pl__run_rid(pl_store *st, const char *id, int64_t *out);
+/* The same for a write (run-edit.c): PL_EINVAL when the run is
+ * deleted. */
+int pl__live_rid(pl_store *st, const char *id, int64_t *out);
 
 /* Opens a raw sqlite connection to the store's database with plumb's
  * pragmas (used by the ingest writer thread). */

@@ -587,6 +587,24 @@ static const char *const migrations[] = {
 	"  PRIMARY KEY(mv_id, key)) STRICT, WITHOUT ROWID;"
 	"ALTER TABLE models ADD COLUMN updated_ms INTEGER;"
 	"ALTER TABLE model_versions ADD COLUMN updated_ms INTEGER;",
+
+	/* 17: the datasets a run read, as MLflow's runs/log-inputs gives
+	 * them (mlflow.log_input): one row per (run, name, digest), which
+	 * is MLflow's identity of a dataset input; its tags (e.g.
+	 * mlflow.data.context = training) beside it.  Written once: the
+	 * same input again changes nothing, as in MLflow. */
+	"CREATE TABLE run_inputs("
+	"  run_id INTEGER NOT NULL REFERENCES runs(rid) ON DELETE CASCADE,"
+	"  seq INTEGER NOT NULL,"
+	"  name TEXT NOT NULL, digest TEXT NOT NULL,"
+	"  source_type TEXT NOT NULL, source TEXT NOT NULL,"
+	"  schema TEXT, profile TEXT,"
+	"  PRIMARY KEY(run_id, name, digest)) STRICT, WITHOUT ROWID;"
+	"CREATE TABLE run_input_tags("
+	"  run_id INTEGER NOT NULL REFERENCES runs(rid) ON DELETE CASCADE,"
+	"  name TEXT NOT NULL, digest TEXT NOT NULL,"
+	"  key TEXT NOT NULL, value TEXT NOT NULL,"
+	"  PRIMARY KEY(run_id, name, digest, key)) STRICT, WITHOUT ROWID;",
 };
 
 int

@@ -132,8 +132,8 @@ fail:
 /* The rid of a run that may be written: PL_ENOTFOUND when there is no
  * such run, PL_EINVAL when it is deleted (MLflow refuses writes to a
  * deleted run; restore it first). */
-static int
-live_rid(pl_store *st, const char *id, int64_t *out)
+int
+pl__live_rid(pl_store *st, const char *id, int64_t *out)
 {
 	static const char sql[] =
 	    "SELECT rid, deleted_ms IS NOT NULL FROM runs WHERE id = ?1";
@@ -303,7 +303,7 @@ pl_run_log_batch(pl_store *st, const char *id, const pl_batch_point *m,
 
 	if ((rc = pl__begin(st)) != PL_OK)
 		return rc;
-	if ((rc = live_rid(st, id, &rid)) != PL_OK)
+	if ((rc = pl__live_rid(st, id, &rid)) != PL_OK)
 		goto fail;
 	for (size_t i = 0; i < np; i++)
 		if ((rc = put_param(st, rid, params[i].key,
@@ -334,7 +334,7 @@ pl_runs_log_points(pl_store *st, pl_run_points *v, size_t n)
 		int64_t rid;
 		size_t k;
 
-		if ((v[i].rc = live_rid(st, v[i].run_id, &rid)) != PL_OK)
+		if ((v[i].rc = pl__live_rid(st, v[i].run_id, &rid)) != PL_OK)
 			continue;
 		/* put_points refuses an empty key before writing anything:
 		 * checked here so that an entry fails alone, never half. */

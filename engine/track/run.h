@@ -152,6 +152,35 @@ typedef struct pl_batch_point {
 } pl_batch_point;
 
 /*
+ * A dataset a run read (MLflow's runs/log-inputs, mlflow.log_input): its
+ * name and digest identify it; source_type ("local", "http", ...) and
+ * source say where it came from; schema and profile (JSON text, may be
+ * NULL) describe it.  tags (ntags, may be 0) are the input's, e.g.
+ * mlflow.data.context = "training".
+ */
+typedef struct pl_dataset_input {
+	char *name, *digest, *source_type, *source;
+	char *schema, *profile;
+	struct pl_kv *tags;
+	size_t ntags;
+} pl_dataset_input;
+
+/*
+ * Records n inputs of run id in one transaction.  An input the run holds
+ * already (same name and digest) is left as it is, tags included, as
+ * MLflow does: a repeated call changes nothing.  PL_ENOTFOUND (no run),
+ * PL_EINVAL (a deleted run, an empty name or digest).  The strings are
+ * copied; v stays the caller's.
+ */
+int pl_run_log_inputs(pl_store *st, const char *id, const pl_dataset_input *v,
+    size_t n);
+/* The run's inputs in the order first logged (*out malloc'ed, NULL and 0
+ * when none); free with pl_dataset_inputs_free. */
+int pl_run_inputs(pl_dataset_input **out, size_t *out_n, pl_store *st,
+    const char *id);
+void pl_dataset_inputs_free(pl_dataset_input *v, size_t n);
+
+/*
  * Logs metrics, params and tags in one transaction: all or nothing.
  * Params are write-once: the same value again is accepted, a different
  * one refuses the whole batch with PL_EEXISTS (message names the key).

@@ -121,8 +121,31 @@ expect(call("POST", "runs/set-tag", {"run_id": rid, "key": "gone", "value": "x"}
 expect(call("POST", "runs/delete-tag", {"run_id": rid, "key": "gone"}), 200, "delete-tag")
 expect(call("POST", "runs/delete-tag", {"run_id": rid, "key": "gone"}), 404, "delete-tag of an absent tag",
        "RESOURCE_DOES_NOT_EXIST")
+# mlflow.log_input(dataset, context="training"): stored, shown by runs/get
+# and runs/search, sent again (a retry, or the same dataset logged twice)
+# it changes nothing; a dataset without its source is a 400.
+iris = {"name": "iris", "digest": "2f3a9c1e", "source_type": "local",
+        "source": "{\"uri\": \"/data/iris.csv\"}",
+        "schema": "{\"mlflow_colspec\": [{\"type\": \"double\", \"name\": \"x\"}]}",
+        "profile": "{\"num_rows\": 150}"}
+body = {"run_id": rid, "datasets": [{"tags": [{"key": "mlflow.data.context", "value": "training"}],
+                                     "dataset": iris}]}
+expect(call("POST", "runs/log-inputs", body), 200, "log-inputs")
+expect(call("POST", "runs/log-inputs", body), 200, "log-inputs retried")
+expect(call("POST", "runs/log-inputs", {"run_id": rid, "datasets": [
+    {"dataset": dict(iris, name="iris-test", digest="77aa")}]}), 200, "a second input, no tags")
 expect(call("POST", "runs/log-inputs", {"run_id": rid, "datasets": [{"dataset": {"name": "d", "digest": "x"}}]}),
-       200, "log-inputs is accepted")
+       400, "log-inputs without source_type and source", "INVALID_PARAMETER_VALUE")
+expect(call("POST", "runs/log-inputs", {"run_id": rid, "datasets": [
+    {"dataset": dict(iris, name="big", digest="y" * 37)}]}), 400, "a digest over 36 characters",
+       "INVALID_PARAMETER_VALUE")
+js = expect(call("GET", "runs/get", query={"run_id": rid}), 200, "runs/get with inputs")
+di = js.get("run", {}).get("inputs", {}).get("dataset_inputs", [])
+check([d["dataset"]["name"] for d in di] == ["iris", "iris-test"], "the run's inputs, once each, in order",
+      di)
+check(di and di[0]["dataset"] == iris, "the dataset as sent", di and di[0])
+check(di and kv(di[0]["tags"]) == {"mlflow.data.context": "training"}, "the input's tags", di and di[0])
+check(len(di) > 1 and di[1]["tags"] == [], "an input without tags has []", di)
 
 # mlflow.end_run(): update FINISHED, twice (a retry) gives one result.
 for attempt in ("", " retried"):

@@ -48,6 +48,9 @@ out=$("$PLUMB" show "$finished")
 assert_contains "$out" "finished" "plumb show: the REST run finished"
 assert_contains "$out" "lr = 0.01" "plumb show: its param"
 assert_contains "$out" "mlflow.runName = renamed" "plumb show: its tags"
+assert_contains "$out" "iris  2f3a9c1e  local" "plumb show: its dataset input"
+assert_contains "$out" "(mlflow.data.context=training)" "plumb show: the input's tags"
+assert_contains "$("$PLUMB" show --json "$finished")" '"inputs":[{"name":"iris","digest":"2f3a9c1e"' "plumb show --json: its inputs"
 out=$("$PLUMB" runs -e demo)
 assert_contains "$out" "renamed" "plumb runs lists the REST runs by experiment"
 out=$("$PLUMB" show "$running")
