@@ -1,4 +1,4 @@
-/* server.h - plumb serve: the HTTP(S) front end (Prometheus query API, health; MLflow REST to come), entry point for cli/cmd-serve.c. */
+/* server.h - plumb serve: the HTTP(S) front end (Prometheus query API, health; MLflow REST to come), entry point for server/serve-cmd.c. */
 #ifndef PL_SERVER_SERVER_H
 #define PL_SERVER_SERVER_H
 
