@@ -2,6 +2,8 @@
 # tests/server/alerts-api.sh - plumb serve's /api/v1/alerts and /api/v1/rules: Prometheus' JSON shapes over
 # plumb.yaml's rules and the alert states the engine evaluated; filters; health while a watcher runs.
 . "$top_srcdir/tests/lib.sh"
+# lib-serve.sh first: the trap of monitor/lib.sh (every pid of PIDS) wins.
+. "$top_srcdir/tests/server/lib-serve.sh"
 . "$top_srcdir/tests/monitor/lib.sh"
 
 if ! command -v curl >/dev/null 2>&1; then
@@ -51,13 +53,9 @@ done > samples
 assert_status 1 "evaluation with one failing rule" -- "$top_builddir/tests/alerts/alert-eval" \
     "$T/.plumb" plumb.yaml $times
 
-"$PLUMB" serve --port 0 2> serve.log &
-SP=$!
-PIDS="$PIDS $SP"
-n=0
-while ! grep -q "listening on" serve.log && [ $n -lt 200 ]; do sleep 0.05; n=$((n + 1)); done
-URL=$(sed -n 's|.*listening on \(http://[^ ]*\)/ .*|\1|p' serve.log)
-[ -n "$URL" ] || { fail "serve did not start: $(cat serve.log)"; done_testing; exit 1; }
+serve_start || :
+PIDS="$PIDS $srvpid"
+[ -n "$URL" ] || { done_testing; exit 1; }
 
 # --- /api/v1/alerts: a and b firing/pending as evaluated, c pending ---
 curl -s "$URL/api/v1/alerts" > alerts.json

@@ -11,22 +11,8 @@ if ! command -v curl >/dev/null 2>&1; then
 fi
 "$PLUMB" init -q
 
-srvpid=
-stop() { [ -n "$srvpid" ] && kill "$srvpid" 2>/dev/null; wait "$srvpid" 2>/dev/null || true; srvpid=; }
-trap 'stop; cd /; rm -rf "$T"' EXIT INT TERM
+. "$top_srcdir/tests/server/lib-serve.sh"
 
-# start ARGS...: plumb serve on a free port; sets URL and srvpid.
-start() {
-	"$PLUMB" serve --port 0 "$@" 2> serve.log &
-	srvpid=$!
-	n=0
-	while ! grep -q "listening on" serve.log && [ $n -lt 200 ]; do
-		kill -0 "$srvpid" 2>/dev/null || break
-		sleep 0.05; n=$((n + 1))
-	done
-	URL=$(sed -n 's|.*listening on \(http://[^ ]*\)/ .*|\1|p' serve.log)
-	[ -n "$URL" ] || { fail "serve did not start: $(cat serve.log)"; return 1; }
-}
 # code ARGS...: the HTTP status curl gets; body in body.out.
 code() { curl -s -o body.out -w '%{http_code}' "$@"; }
 
@@ -39,7 +25,7 @@ $RW alice rw
 
 rw-token-default-access-0001 dave
 EOF
-start --token-file tokens -v
+serve_start --token-file tokens -v
 assert_contains "$(cat serve.log)" "3 tokens, 1 read-only" "the start line counts the tokens"
 
 assert_eq 401 "$(code "$URL/api/v1/labels")" "no token: 401"
@@ -136,14 +122,14 @@ assert_eq 401 "$(code "$URL/healthz")" "a path that only begins like /health nee
 # the request log names the user, and never the token
 assert_contains "$(cat serve.log)" "GET /api/v1/labels 200 carol" "the log names the user"
 assert_not_contains "$(cat serve.log)" "$RO" "the log never holds a token"
-stop
+serve_stop
 
 # The one-token form (a single bare token) still works, as user "token", rw.
 printf 'sixteen-chars-or-more-secret\n' > one.tok
-start --token-file one.tok
+serve_start --token-file one.tok
 assert_eq 200 "$(code -H 'Authorization: Bearer sixteen-chars-or-more-secret' "$URL/api/v1/labels")" "one-token form: Bearer"
 assert_eq 200 "$(code -u 'anyone:sixteen-chars-or-more-secret' "$URL/api/v1/labels")" "one-token form: any basic-auth user"
-stop
+serve_stop
 
 # Bad token files are refused at start, with the line.
 printf 'short alice\n' > bad1

@@ -9,15 +9,8 @@ command -v curl >/dev/null 2>&1 || { echo "SKIP: no curl"; exit 77; }
 	{ echo "SKIP: cannot open 1200 files"; exit 77; }
 "$PLUMB" init -q
 
-srvpid=
-stop() { [ -n "$srvpid" ] && kill "$srvpid" 2>/dev/null; wait "$srvpid" 2>/dev/null || true; srvpid=; }
-trap 'stop; cd /; rm -rf "$T"' EXIT INT TERM
-"$PLUMB" serve --port 0 2> serve.log &
-srvpid=$!
-n=0
-while ! grep -q "listening on" serve.log && [ $n -lt 200 ]; do sleep 0.05; n=$((n + 1)); done
-PORT=$(sed -n 's|.*listening on http://[^ ]*:\([0-9]*\)/ .*|\1|p' serve.log)
-[ -n "$PORT" ] || { fail "serve did not start: $(cat serve.log)"; done_testing; exit 1; }
+. "$top_srcdir/tests/server/lib-serve.sh"
+serve_start || { done_testing; exit 1; }
 API=http://127.0.0.1:$PORT/api/2.0/mlflow
 run=$(curl -s -X POST -d '{"experiment_id":"0"}' "$API/runs/create" |
 	sed -n 's/.*"run_id":"\([0-9a-f]*\)".*/\1/p')
@@ -71,11 +64,7 @@ assert_contains "$(cat serve.log)" "stopped" "the server stopped cleanly"
 # Stopped in the middle of a load: it exits 0, and every point it
 # acknowledged is stored (the writer answers what it holds before the
 # daemon stops; later requests fail, none is half-answered).
-"$PLUMB" serve --port 0 2> serve2.log &
-srvpid=$!
-n=0
-while ! grep -q "listening on" serve2.log && [ $n -lt 200 ]; do sleep 0.05; n=$((n + 1)); done
-PORT=$(sed -n 's|.*listening on http://[^ ]*:\([0-9]*\)/ .*|\1|p' serve2.log)
+serve_start --log serve2.log || { done_testing; exit 1; }
 run2=$(curl -s -X POST -d '{"experiment_id":"0"}' "http://127.0.0.1:$PORT/api/2.0/mlflow/runs/create" |
 	sed -n 's/.*"run_id":"\([0-9a-f]*\)".*/\1/p')
 "$LOAD" metric "$PORT" "$run2" 20 2000 > mid.out &

@@ -20,7 +20,8 @@ now=$(( $(date +%s) * 1000 ))
 	echo "node_load1{target=\"n\"} $((now - 20000)) 3"
 } | "$top_builddir/tests/server/ts-write" "$T/.plumb" > /dev/null
 
-srvpid= prompid=
+. "$top_srcdir/tests/server/lib-serve.sh"
+prompid=
 cleanup() {
 	for p in $srvpid $prompid; do kill "$p" 2>/dev/null || true; done
 	for p in $srvpid $prompid; do wait "$p" 2>/dev/null || true; done
@@ -28,11 +29,7 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-"$PLUMB" serve --port 0 2> serve.log &
-srvpid=$!
-n=0
-while ! grep -q "listening on" serve.log && [ $n -lt 200 ]; do sleep 0.05; n=$((n + 1)); done
-URL=$(sed -n 's|.*listening on \(http://[^ ]*\)/ .*|\1|p' serve.log)
+serve_start || { done_testing; exit 1; }
 
 curl -s -D headers "$URL/metrics" > metrics.txt
 assert_contains "$(cat headers)" "text/plain; version=0.0.4" "the exposition content type"

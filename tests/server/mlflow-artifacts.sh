@@ -10,22 +10,12 @@ fi
 command -v curl >/dev/null 2>&1 || { echo "SKIP: no curl"; exit 77; }
 "$PLUMB" init -q
 
-srvpid=
-stop() { [ -n "$srvpid" ] && kill "$srvpid" 2>/dev/null; wait "$srvpid" 2>/dev/null || true; srvpid=; }
-trap 'stop; cd /; rm -rf "$T"' EXIT INT TERM
+. "$top_srcdir/tests/server/lib-serve.sh"
 
 RO=ro-token-0b6e2d9c4a1f3e57
 RW=rw-token-7f3a9c1e5b2d8e64
 printf '%s carol ro\n%s alice rw\n' "$RO" "$RW" > tokens
-"$PLUMB" serve --port 0 --token-file tokens 2> serve.log &
-srvpid=$!
-n=0
-while ! grep -q "listening on" serve.log && [ $n -lt 200 ]; do
-	kill -0 "$srvpid" 2>/dev/null || break
-	sleep 0.05; n=$((n + 1))
-done
-URL=$(sed -n 's|.*listening on \(http://[^ ]*\)/ .*|\1|p' serve.log)
-[ -n "$URL" ] || { fail "serve did not start: $(cat serve.log)"; done_testing; exit 1; }
+serve_start --token-file tokens || { done_testing; exit 1; }
 
 MLFLOW_TRACKING_TOKEN=$RW "$PY" "$top_srcdir/tests/server/mlflow-artifacts.py" "$URL" > client.out 2> client.err || true
 [ -s client.err ] && fail "the client script failed: $(cat client.err)"
@@ -88,7 +78,7 @@ if [ -r "/proc/$srvpid/status" ]; then
 	[ $((after - before)) -lt 20480 ] && ok ||
 	    fail "serving 50 MB raised the server's peak memory by $((after - before)) kB"
 fi
-stop
+serve_stop
 
 # The uploads are plumb run artifacts, in the content-addressed cache.
 out=$("$PLUMB" show "$run")

@@ -10,9 +10,7 @@ fi
 command -v curl >/dev/null 2>&1 || { echo "SKIP: no curl"; exit 77; }
 "$PLUMB" init -q
 
-srvpid=
-stop() { [ -n "$srvpid" ] && kill "$srvpid" 2>/dev/null; wait "$srvpid" 2>/dev/null || true; srvpid=; }
-trap 'stop; cd /; rm -rf "$T"' EXIT INT TERM
+. "$top_srcdir/tests/server/lib-serve.sh"
 
 # The gate `plumb model promote` applies: production needs accuracy >= 0.85.
 cat > plumb.yaml <<'YAML'
@@ -27,15 +25,7 @@ RO=ro-token-6a1e0c9b2d4f7a31
 RW=rw-token-3c8d1b7e9f2a6b40
 printf '%s carol ro\n%s alice rw\n' "$RO" "$RW" > tokens
 
-"$PLUMB" serve --port 0 --token-file tokens 2> serve.log &
-srvpid=$!
-n=0
-while ! grep -q "listening on" serve.log && [ $n -lt 200 ]; do
-	kill -0 "$srvpid" 2>/dev/null || break
-	sleep 0.05; n=$((n + 1))
-done
-URL=$(sed -n 's|.*listening on \(http://[^ ]*\)/ .*|\1|p' serve.log)
-[ -n "$URL" ] || { fail "serve did not start: $(cat serve.log)"; done_testing; exit 1; }
+serve_start --token-file tokens || { done_testing; exit 1; }
 
 MLFLOW_TRACKING_TOKEN=$RW "$PY" "$top_srcdir/tests/server/mlflow-registry.py" "$URL" > client.out 2> client.err || true
 [ -s client.err ] && fail "the client script failed: $(cat client.err)"
@@ -67,7 +57,7 @@ for call in "POST registered-models/create {\"name\":\"ro\"}" \
 	assert_eq 403 "$(code -X "$1" -H "$A" -H "$J" -d "$3" "$URL/api/2.0/mlflow/$2")" "read-only: $1 $2 refused"
 	assert_contains "$(cat body.out)" "PERMISSION_DENIED" "read-only: $2: MLflow's code"
 done
-stop
+serve_stop
 
 # What the client registered is plumb's: versions with their run (lineage), stages, aliases, history.
 out=$("$PLUMB" model show iris@1)

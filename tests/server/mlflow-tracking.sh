@@ -9,19 +9,9 @@ if ! [ -x "$PY" ]; then
 fi
 "$PLUMB" init -q
 
-srvpid=
-stop() { [ -n "$srvpid" ] && kill "$srvpid" 2>/dev/null; wait "$srvpid" 2>/dev/null || true; srvpid=; }
-trap 'stop; cd /; rm -rf "$T"' EXIT INT TERM
+. "$top_srcdir/tests/server/lib-serve.sh"
 
-"$PLUMB" serve --port 0 2> serve.log &
-srvpid=$!
-n=0
-while ! grep -q "listening on" serve.log && [ $n -lt 200 ]; do
-	kill -0 "$srvpid" 2>/dev/null || break
-	sleep 0.05; n=$((n + 1))
-done
-URL=$(sed -n 's|.*listening on \(http://[^ ]*\)/ .*|\1|p' serve.log)
-[ -n "$URL" ] || { fail "serve did not start: $(cat serve.log)"; done_testing; exit 1; }
+serve_start || { done_testing; exit 1; }
 
 "$PY" "$top_srcdir/tests/server/mlflow-client.py" "$URL" > client.out 2> client.err || true
 [ -s client.err ] && fail "the client script failed: $(cat client.err)"
@@ -39,7 +29,7 @@ running=$(sed -n 's/^left-running //p' client.out)
 # The server's routes besides MLflow's still answer.
 code=$(curl -s -o /dev/null -w '%{http_code}' "$URL/api/2.0/mlflow/registered-models/get?name=x" 2>/dev/null || echo none)
 case $code in 404|none) ok ;; *) fail "an unserved MLflow path: $code" ;; esac
-stop
+serve_stop
 
 # Runs made over REST are ordinary plumb runs.  The one left running has
 # no process here: opening the store (which reaps runs whose process

@@ -19,24 +19,10 @@ while [ $i -lt 40 ]; do
 done > samples
 "$top_builddir/tests/server/ts-write" "$T/.plumb" < samples > /dev/null
 
-srvpid=
-stop() { [ -n "$srvpid" ] && kill "$srvpid" 2>/dev/null; wait "$srvpid" 2>/dev/null || true; srvpid=; }
-trap 'stop; cd /; rm -rf "$T"' EXIT INT TERM
+. "$top_srcdir/tests/server/lib-serve.sh"
 
-# start ARGS...: plumb serve on a free port; sets URL and srvpid.
-start() {
-	"$PLUMB" serve --port 0 "$@" 2> serve.log &
-	srvpid=$!
-	n=0
-	while ! grep -q "listening on" serve.log && [ $n -lt 200 ]; do
-		kill -0 "$srvpid" 2>/dev/null || break
-		sleep 0.05; n=$((n + 1))
-	done
-	URL=$(sed -n 's|.*listening on \(http://[^ ]*\)/ .*|\1|p' serve.log)
-	[ -n "$URL" ] || { fail "serve did not start: $(cat serve.log)"; return 1; }
-}
 
-start
+serve_start
 AT=$((T0 + 300))
 q=$(curl -s "$URL/api/v1/query?query=up&time=$AT")
 assert_eq '{"status":"success","data":{"resultType":"vector","result":[{"metric":{"__name__":"up","instance":"a:1","job":"api"},"value":[1767225900,"1"]},{"metric":{"__name__":"up","instance":"n:9","job":"node"},"value":[1767225900,"0"]}]}}' \
@@ -107,13 +93,13 @@ assert_contains "$(cat "$T/.err")" "without a token" "the refusal says why"
 printf 'short\n' > short.tok
 assert_status 1 "a short token is refused" -- "$PLUMB" serve --port 0 --token-file short.tok
 printf 'sixteen-chars-or-more-secret\n' > good.tok
-start --token-file good.tok
+serve_start --token-file good.tok
 assert_eq 401 "$(curl -s -o /dev/null -w '%{http_code}' "$URL/api/v1/labels")" "no token: 401"
 assert_eq 401 "$(curl -s -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer wrong-token-of-some-length' "$URL/api/v1/labels")" "a wrong token: 401"
 assert_eq 200 "$(curl -s -o /dev/null -w '%{http_code}' -H 'Authorization: Bearer sixteen-chars-or-more-secret' "$URL/api/v1/labels")" "Bearer token: 200"
 assert_eq 200 "$(curl -s -o /dev/null -w '%{http_code}' -u "x:sixteen-chars-or-more-secret" "$URL/api/v1/labels")" "basic auth with the token: 200"
 assert_eq 200 "$(curl -s -o /dev/null -w '%{http_code}' "$URL/-/healthy")" "health needs no token"
-stop
+serve_stop
 
 assert_status 2 "a bad port" -- "$PLUMB" serve --port 70000
 done_testing

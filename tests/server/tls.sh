@@ -11,20 +11,7 @@ for c in curl openssl; do
 done
 "$PLUMB" init -q
 
-srvpid=
-stop() { [ -n "$srvpid" ] && kill "$srvpid" 2>/dev/null; wait "$srvpid" 2>/dev/null || true; srvpid=; }
-trap 'stop; cd /; rm -rf "$T"' EXIT INT TERM
-start() {
-	"$PLUMB" serve --port 0 "$@" 2> serve.log &
-	srvpid=$!
-	n=0
-	while ! grep -q "listening on" serve.log && [ $n -lt 200 ]; do
-		kill -0 "$srvpid" 2>/dev/null || break
-		sleep 0.05; n=$((n + 1))
-	done
-	URL=$(sed -n 's|.*listening on \(https*://[^ ]*\)/ .*|\1|p' serve.log)
-	[ -n "$URL" ] || { fail "serve did not start: $(cat serve.log)"; return 1; }
-}
+. "$top_srcdir/tests/server/lib-serve.sh"
 
 # a self-signed certificate for localhost and 127.0.0.1, and a stranger's
 openssl req -x509 -newkey rsa:2048 -nodes -keyout key.pem -out cert.pem -days 2 \
@@ -36,7 +23,7 @@ chmod 600 key.pem other-key.pem
 
 RW=rw-token-9d2b7c4e1f0a3b58
 printf '%s alice rw\n' "$RW" > tokens
-start --cert cert.pem --key key.pem --token-file tokens
+serve_start --cert cert.pem --key key.pem --token-file tokens
 case "$URL" in https://127.0.0.1:*) ok ;; *) fail "the start line says https: $URL" ;; esac
 assert_eq "OK" "$(curl -s --cacert cert.pem "$URL/-/healthy")" "HTTPS verified against the certificate"
 assert_eq 200 "$(curl -s -o q.json -w '%{http_code}' --cacert cert.pem -H "Authorization: Bearer $RW" \
@@ -52,7 +39,7 @@ st=0; curl -s -o /dev/null --max-time 5 "http://${URL#https://}/-/healthy" || st
 [ "$st" != 0 ] && ok || fail "plain HTTP answered on the HTTPS port"
 # and the server still serves after those failed handshakes
 assert_eq "OK" "$(curl -s --cacert cert.pem "$URL/health")" "still serving after failed handshakes"
-stop
+serve_stop
 assert_contains "$(openssl x509 -in cert.pem -noout -subject 2>/dev/null)" "localhost" "(the certificate is the one made)"
 
 # Refusals, before anything listens, that name the file and the reason.
@@ -67,7 +54,7 @@ assert_status 1 "a missing key file" -- "$PLUMB" serve --port 0 --cert cert.pem 
 assert_contains "$(cat "$T/.err")" "--key nope.pem" "names the file"
 # a key others can read is served, with a warning
 cp key.pem open-key.pem; chmod 644 open-key.pem
-start --cert cert.pem --key open-key.pem
+serve_start --cert cert.pem --key open-key.pem
 assert_contains "$(cat serve.log)" "can be read by others than its owner" "a readable key is warned about"
-stop
+serve_stop
 done_testing
