@@ -1,53 +1,14 @@
 #!/usr/bin/python3
 # tests/server/mlflow-client.py - replays MLflow 2.12's Python client requests (paths, bodies, as its RestStore sends them) against plumb serve; prints "ok TEXT" or "FAIL TEXT" per check.
 # Usage: mlflow-client.py URL   (stdlib only: the mlflow package is not needed)
-import json
 import sys
-import urllib.error
-import urllib.parse
-import urllib.request
 
-BASE = sys.argv[1].rstrip("/") + "/api/2.0/mlflow/"
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+import mlflowtest  # noqa: E402  (this script's folder is on sys.path)
+from mlflowtest import call, check, expect, kv  # noqa: E402,F401
+
+mlflowtest.init(sys.argv[1])
 T0 = 1767225600000  # 2026-01-01T00:00:00Z, in ms as the client sends
-
-
-def call(method, path, body=None, query=None, raw=None, ctype="application/json"):
-    """One request as the client makes it; returns (status, parsed JSON or text)."""
-    url = BASE + path
-    if query:
-        url += "?" + urllib.parse.urlencode(query, doseq=True)
-    data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
-    req = urllib.request.Request(url, data=data, method=method)
-    req.add_header("User-Agent", "mlflow-python-client/2.12.2")
-    if data is not None:
-        req.add_header("Content-Type", ctype)
-    try:
-        with urllib.request.urlopen(req, timeout=30) as r:
-            status, text = r.status, r.read().decode()
-    except urllib.error.HTTPError as e:
-        status, text = e.code, e.read().decode()
-    try:
-        return status, json.loads(text)
-    except ValueError:
-        return status, text
-
-
-def check(cond, text, detail=""):
-    print(("ok " if cond else "FAIL ") + text + ("" if cond else ": " + str(detail)[:600]))
-
-
-def expect(resp, status, text, code=None):
-    """A reply with this status (and MLflow error_code)."""
-    st, js = resp
-    good = st == status and (code is None or (isinstance(js, dict) and js.get("error_code") == code))
-    check(good, text, "status %s body %s" % (st, js))
-    if status >= 400:
-        check(st < 500, text + ": never a 5xx for bad input", st)
-    return js if isinstance(js, dict) else {}
-
-
-def kv(lst):
-    return {d["key"]: d["value"] for d in lst or []}
 
 
 # --- mlflow.set_experiment("demo"): get-by-name 404, create, get ---

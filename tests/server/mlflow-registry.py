@@ -1,55 +1,18 @@
 #!/usr/bin/python3
 # tests/server/mlflow-registry.py - replays MLflow 2.12's model registry requests (mlflow.register_model, MlflowClient stage, alias, tag and search calls) against plumb serve; prints "ok TEXT" / "FAIL TEXT" per check and "version NAME N RUN" lines for the shell test.
 # Usage: mlflow-registry.py URL   (stdlib only)
-import json
 import os
 import sys
-import urllib.error
 import urllib.parse
 import urllib.request
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+import mlflowtest  # noqa: E402  (this script's folder is on sys.path)
+from mlflowtest import call, check, expect, kv  # noqa: E402,F401
+
 ROOT = sys.argv[1].rstrip("/")
 TOKEN = os.environ.get("MLFLOW_TRACKING_TOKEN")
-BASE = ROOT + "/api/2.0/mlflow/"
-
-
-def call(method, path, body=None, query=None, base=None, raw=None):
-    url = (base or BASE) + path
-    if query:
-        url += "?" + urllib.parse.urlencode(query, doseq=True)
-    data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
-    req = urllib.request.Request(url, data=data, method=method)
-    req.add_header("User-Agent", "mlflow-python-client/2.12.2")
-    if TOKEN:
-        req.add_header("Authorization", "Bearer " + TOKEN)
-    if data is not None and raw is None:
-        req.add_header("Content-Type", "application/json")
-    try:
-        with urllib.request.urlopen(req, timeout=30) as r:
-            status, text = r.status, r.read().decode()
-    except urllib.error.HTTPError as e:
-        status, text = e.code, e.read().decode()
-    try:
-        return status, json.loads(text)
-    except ValueError:
-        return status, text
-
-
-def check(cond, text, detail=""):
-    print(("ok " if cond else "FAIL ") + text + ("" if cond else ": " + str(detail)[:600]))
-
-
-def expect(resp, status, text, code=None):
-    st, js = resp
-    good = st == status and (code is None or (isinstance(js, dict) and js.get("error_code") == code))
-    check(good, text, "status %s body %s" % (st, js))
-    if status >= 400:
-        check(st < 500, text + ": never a 5xx", st)
-    return js if isinstance(js, dict) else {}
-
-
-def kv(lst):
-    return {d["key"]: d["value"] for d in lst or []}
+mlflowtest.init(ROOT, TOKEN)
 
 
 def put_artifact(exp, run, rel, data):
