@@ -765,25 +765,23 @@ ml_model_versions_update(struct ml_call *c)
 	reply_version(c, name, version);
 }
 
+/* MLflow's delete on plumb's append-only registry: the version is marked
+ * deleted (history and audit name the token's user) and vanishes from
+ * get, search and get-latest-versions; its aliases go.  A version in
+ * Production is refused (400 INVALID_PARAMETER_VALUE): promote another
+ * first.  A deleted version deleted again is 404, as MLflow. */
 void
 ml_model_versions_delete(struct ml_call *c)
 {
 	const char *name;
-	int version;
-	pl_model_version *v = NULL;
-	int rc;
+	int version, rc;
 
 	if (ml_get_str(c, c->in, "name", 1, &name) < 0 ||
 	    get_version(c, &version) < 0)
 		return;
-	if ((rc = pl_model_get(&v, c->st, name, version)) != PL_OK) {
+	if ((rc = pl_model_version_delete(c->st, name, version,
+	    "MLflow API model-versions/delete")) != PL_OK)
 		ml_engine_error(c, rc);
-		return;
-	}
-	pl_model_version_free(v);
-	ml_error(c, "INVALID_PARAMETER_VALUE", "plumb's registry keeps every "
-	    "version of %s and its history: archive version %d instead "
-	    "(transition-stage to Archived)", name, version);
 }
 
 void

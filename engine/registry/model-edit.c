@@ -17,7 +17,7 @@ mv_row(pl_store *st, int64_t mid, const char *name, int version,
     int64_t *out)
 {
 	static const char sel[] = "SELECT id FROM model_versions WHERE "
-	    "model_id = ?1 AND version = ?2";
+	    "model_id = ?1 AND version = ?2 AND deleted_ms IS NULL";
 	sqlite3_stmt *s;
 	int rc;
 
@@ -224,6 +224,56 @@ pl_model_delete_empty(pl_store *st, const char *name)
 	    (rc = exec4(st, "DELETE FROM models WHERE id = ?1", mid, NULL,
 	    NULL, 0, "deleting a model")) != PL_OK ||
 	    (rc = audit(st, "model.delete", name, 0, NULL)) != PL_OK)
+		goto fail;
+	return pl__commit(st);
+fail:
+	pl__rollback(st);
+	return rc;
+}
+
+int
+pl_model_version_delete(pl_store *st, const char *name, int version,
+    const char *reason)
+{
+	int64_t mid, mvid = 0;
+	int rc, prod = 0;
+	char detail[64];
+
+	pl__clear_err(st);
+	if (version <= 0)
+		return pl__err(st, PL_EINVAL, "invalid version %d", version);
+	if ((rc = pl__begin(st)) != PL_OK)
+		return rc;
+	if ((rc = pl__reg_model_id(st, name, &mid)) != PL_OK ||
+	    (rc = mv_row(st, mid, name, version, &mvid)) != PL_OK ||
+	    (rc = pl__reg_holder_of(st, mid, PL_MODEL_PRODUCTION, &prod)) !=
+	    PL_OK)
+		goto fail;
+	/* what production serves is never pulled from under it: promote
+	 * another version (or archive this one) first */
+	if (prod == version) {
+		rc = pl__err(st, PL_EINVAL, "model %s version %d is in "
+		    "Production: promote another version or archive it before "
+		    "deleting it", name, version);
+		goto fail;
+	}
+	snprintf(detail, sizeof detail, "version %d deleted", version);
+	if ((rc = exec4(st, "UPDATE model_versions SET deleted_ms = ?4, "
+	    "updated_ms = ?4 WHERE id = ?1", mvid, NULL, NULL, pl__now_ms(),
+	    "deleting a model version")) != PL_OK ||
+	    (rc = exec4(st, "DELETE FROM model_aliases WHERE mv_id = ?1", mvid,
+	    NULL, NULL, 0, "removing a deleted version's aliases")) != PL_OK)
+		goto fail;
+	{
+		struct trans t = { .mid = mid, .version = version,
+		    .kind = "delete", .status = "ok", .reason = reason,
+		    .detail = detail };
+
+		if ((rc = pl__reg_insert_transition(st, &t, NULL)) != PL_OK)
+			goto fail;
+	}
+	if ((rc = audit(st, "model.version.delete", name, version,
+	    reason)) != PL_OK)
 		goto fail;
 	return pl__commit(st);
 fail:

@@ -30,6 +30,17 @@ int pl_model_rename(pl_store *st, const char *name, const char *new_name);
  * version, so versions are archived, never deleted. */
 int pl_model_delete_empty(pl_store *st, const char *name);
 
+/*
+ * MLflow's delete of a version on the append-only registry: the version
+ * is marked deleted (its row, history and number stay; the history and
+ * the audit log record who deleted it) and from then on no lookup,
+ * listing, stage holder or search finds it; its aliases are removed.
+ * A version in Production is PL_EINVAL (promote another first);
+ * PL_ENOTFOUND when there is no such (undeleted) version.
+ */
+int pl_model_version_delete(pl_store *st, const char *name, int version,
+    const char *reason);
+
 /* Sets tag key to value, or removes it when value is NULL (removing an
  * absent tag is PL_OK). */
 int pl_model_tag_set(pl_store *st, const char *name, int version,

@@ -55,7 +55,7 @@ claim_model(pl_store *st, struct claim *c, const char *name,
 	static const char sel[] = "SELECT op_token, op_pid, op_pid_start, "
 	    "op_host, op_user, op_ms, op_what FROM models WHERE id = ?1";
 	static const char vstage[] = "SELECT stage FROM model_versions WHERE "
-	    "model_id = ?1 AND version = ?2";
+	    "model_id = ?1 AND version = ?2 AND deleted_ms IS NULL";
 	static const char upd[] = "UPDATE models SET op_token = ?2, "
 	    "op_pid = ?3, op_pid_start = ?4, op_host = ?5, op_user = ?6, "
 	    "op_ms = ?7, op_what = ?8 WHERE id = ?1";

@@ -137,9 +137,9 @@ version_row(pl_store *st, int64_t mid, const char *name, int version,
     int64_t *out)
 {
 	static const char sel[] = "SELECT id FROM model_versions WHERE "
-	    "model_id = ?1 AND version = ?2";
+	    "model_id = ?1 AND version = ?2 AND deleted_ms IS NULL";
 	static const char range[] = "SELECT min(version), max(version) FROM "
-	    "model_versions WHERE model_id = ?1";
+	    "model_versions WHERE model_id = ?1 AND deleted_ms IS NULL";
 	sqlite3_stmt *s;
 	int rc;
 
@@ -223,9 +223,10 @@ pl_model_resolve(int *out_version, pl_store *st, const char *name,
     const char *ref)
 {
 	static const char latest[] = "SELECT max(version) FROM model_versions "
-	    "WHERE model_id = ?1";
+	    "WHERE model_id = ?1 AND deleted_ms IS NULL";
 	static const char bystage[] = "SELECT max(version) FROM "
-	    "model_versions WHERE model_id = ?1 AND stage = ?2";
+	    "model_versions WHERE model_id = ?1 AND stage = ?2 AND "
+	    "deleted_ms IS NULL";
 	static const char byalias[] = "SELECT v.version FROM model_aliases a "
 	    "JOIN model_versions v ON v.id = a.mv_id WHERE a.model_id = ?1 "
 	    "AND a.alias = ?2";
@@ -790,6 +791,7 @@ pl_model_list(pl_model_summary **out, size_t *out_n, pl_store *st)
 	    "(SELECT max(time_ms) FROM model_transitions t WHERE "
 	    "  t.model_id = m.id) "
 	    "FROM models m LEFT JOIN model_versions v ON v.model_id = m.id "
+	    "  AND v.deleted_ms IS NULL "
 	    "GROUP BY m.id ORDER BY m.name";
 	pl_model_summary *v = NULL, *nv;
 	size_t n = 0, cap = 0;
@@ -836,7 +838,7 @@ int
 pl_model_versions(int **out, size_t *out_n, pl_store *st, const char *name)
 {
 	static const char sel[] = "SELECT version FROM model_versions WHERE "
-	    "model_id = ?1 ORDER BY version";
+	    "model_id = ?1 AND deleted_ms IS NULL ORDER BY version";
 	int64_t mid;
 	int *v = NULL, *nv;
 	size_t n = 0, cap = 0;
@@ -875,7 +877,7 @@ int
 pl__reg_holder_of(pl_store *st, int64_t mid, pl_model_stage stage, int *out)
 {
 	static const char sel[] = "SELECT max(version) FROM model_versions "
-	    "WHERE model_id = ?1 AND stage = ?2";
+	    "WHERE model_id = ?1 AND stage = ?2 AND deleted_ms IS NULL";
 	sqlite3_stmt *s;
 	int rc;
 

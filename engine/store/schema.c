@@ -605,6 +605,12 @@ static const char *const migrations[] = {
 	"  name TEXT NOT NULL, digest TEXT NOT NULL,"
 	"  key TEXT NOT NULL, value TEXT NOT NULL,"
 	"  PRIMARY KEY(run_id, name, digest, key)) STRICT, WITHOUT ROWID;",
+
+	/* 18: MLflow's model-versions/delete on an append-only registry:
+	 * a deleted version keeps its row (the history and the audit log
+	 * name it, and its number is never given again) and is stamped
+	 * deleted_ms; every lookup, listing and stage holder skips it. */
+	"ALTER TABLE model_versions ADD COLUMN deleted_ms INTEGER;",
 };
 
 int

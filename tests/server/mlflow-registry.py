@@ -242,8 +242,28 @@ expect(call("POST", "registered-models/rename", {"name": "nosuch", "new_name": "
        "a replayed rename")
 expect(call("POST", "registered-models/rename", {"name": "renamed", "new_name": "iris"}), 400,
        "rename onto a taken name", "RESOURCE_ALREADY_EXISTS")
-expect(call("DELETE", "model-versions/delete", {"name": "iris", "version": "3"}), 400,
-       "plumb keeps versions: delete refused", "INVALID_PARAMETER_VALUE")
+# model-versions/delete: a soft delete on plumb's append-only history
+js = expect(call("POST", "model-versions/create", {"name": "iris", "source": "runs:/%s/model/model.pkl" % run2,
+                                                   "run_id": run2}), 200, "v4, to be deleted")
+check(js.get("model_version", {}).get("version") == "4", "version 4", js)
+expect(call("POST", "registered-models/alias", {"name": "iris", "alias": "doomed", "version": "4"}), 200,
+       "an alias on v4")
+js = expect(call("DELETE", "model-versions/delete", {"name": "iris", "version": "2"}), 400,
+            "the Production version is not deleted", "INVALID_PARAMETER_VALUE")
+check("Production" in js.get("message", ""), "the refusal says Production", js)
+expect(call("GET", "model-versions/get", query={"name": "iris", "version": "2"}), 200, "v2 still there")
+expect(call("DELETE", "model-versions/delete", {"name": "iris", "version": "4"}), 200, "model-versions/delete v4")
+expect(call("GET", "model-versions/get", query={"name": "iris", "version": "4"}), 404, "a deleted version is gone",
+       "RESOURCE_DOES_NOT_EXIST")
+expect(call("DELETE", "model-versions/delete", {"name": "iris", "version": "4"}), 404, "a replayed delete: gone",
+       "RESOURCE_DOES_NOT_EXIST")
+js = expect(call("GET", "model-versions/search", query={"filter": "name = 'iris'"}), 200, "search after delete")
+check(sorted(v["version"] for v in js.get("model_versions", [])) == ["1", "2", "3"], "search skips v4", js)
+js = expect(call("POST", "registered-models/get-latest-versions", {"name": "iris", "stages": ["None"]}), 200,
+            "get-latest-versions None after delete")
+check(all(v["version"] != "4" for v in js.get("model_versions", [])), "get-latest-versions skips v4", js)
+expect(call("GET", "registered-models/alias", query={"name": "iris", "alias": "doomed"}), 400,
+       "the deleted version's alias went", "INVALID_PARAMETER_VALUE")
 expect(call("DELETE", "registered-models/delete", {"name": "iris"}), 400,
        "a model with versions is not deleted", "INVALID_PARAMETER_VALUE")
 expect(call("POST", "registered-models/create", {"name": "empty"}), 200, "an empty model")

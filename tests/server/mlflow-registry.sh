@@ -91,5 +91,11 @@ assert_contains "$aud" "alice@127.0.0.1  model.create iris" "registered-models/c
 assert_contains "$aud" "model.register" "the version's registration audited"
 assert_contains "$aud" "model.tag iris@2" "a version tag audited"
 assert_not_contains "$aud" "carol" "the read-only token wrote nothing"
+# model-versions/delete: v4 gone from plumb's listings, recorded in the history and the audit log as alice.
+lv=$("$PLUMB" model list --json | "$PY" -c 'import json,sys; m=[x for x in json.load(sys.stdin) if x["name"]=="iris"][0]; print(m["versions"], m["latest"])')
+assert_eq "3 3" "$lv" "plumb model list: iris has 3 versions, the latest v3 (v4 deleted)"
+"$PLUMB" model show iris@4 >/dev/null 2>&1 && fail "plumb model show: the deleted v4" || ok
+assert_contains "$("$PLUMB" model history iris)" "delete" "history: the delete"
+assert_contains "$aud" "alice@127.0.0.1  model.version.delete iris@4" "the delete audited as alice"
 
 done_testing
