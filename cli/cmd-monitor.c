@@ -35,6 +35,22 @@ json_numz(struct json *j, double v)
 		json_null(j);
 }
 
+/* A named number of a status object: null when not finite. */
+struct json_field {
+	const char *key;
+	double v;
+};
+
+/* Writes the n fields of f in order, as "key": number-or-null. */
+static void
+json_fields(struct json *j, const struct json_field *f, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		json_key(j, f[i].key);
+		json_numz(j, f[i].v);
+	}
+}
+
 /* ---- status ---- */
 
 static const char *
@@ -168,39 +184,27 @@ run_status(int argc, char **argv)
 				json_str(&j, s.up_from);
 			else
 				json_null(&j);
-			json_key(&j, "last_sample_age_s");
-			json_numz(&j, s.age_s);
-			json_key(&j, "request_rate");
-			json_numz(&j, s.req_rate);
-			json_key(&j, "error_ratio");
-			json_numz(&j, s.err_ratio);
+			json_fields(&j, (const struct json_field[]){
+			    { "last_sample_age_s", s.age_s },
+			    { "request_rate", s.req_rate },
+			    { "error_ratio", s.err_ratio } }, 3);
 			json_key(&j, "latency_s");
 			json_obj_begin(&j);
-			json_key(&j, "p50");
-			json_numz(&j, s.p50);
-			json_key(&j, "p95");
-			json_numz(&j, s.p95);
-			json_key(&j, "p99");
-			json_numz(&j, s.p99);
+			json_fields(&j, (const struct json_field[]){
+			    { "p50", s.p50 }, { "p95", s.p95 }, { "p99", s.p99 } }, 3);
 			json_obj_end(&j);
-			json_key(&j, "cpu_percent");
-			json_numz(&j, s.cpu_pct);
-			json_key(&j, "rss_bytes");
-			json_numz(&j, s.rss);
-			json_key(&j, "drift_share");
-			json_numz(&j, s.drift);
-			json_key(&j, "accuracy");
-			json_numz(&j, s.acc);
-			json_key(&j, "label_coverage");
-			json_numz(&j, s.cov);
+			json_fields(&j, (const struct json_field[]){
+			    { "cpu_percent", s.cpu_pct },
+			    { "rss_bytes", s.rss },
+			    { "drift_share", s.drift },
+			    { "accuracy", s.acc },
+			    { "label_coverage", s.cov } }, 5);
 			json_key(&j, "malformed_lines");
 			json_obj_begin(&j);
-			json_key(&j, "predictions");
-			json_numz(&j, s.bad_pred);
-			json_key(&j, "labels");
-			json_numz(&j, s.bad_lab);
-			json_key(&j, "scrape");
-			json_numz(&j, s.bad_scrape);
+			json_fields(&j, (const struct json_field[]){
+			    { "predictions", s.bad_pred },
+			    { "labels", s.bad_lab },
+			    { "scrape", s.bad_scrape } }, 3);
 			json_obj_end(&j);
 			logs_json(&j, st, tg[i]);
 			json_obj_end(&j);
