@@ -11,6 +11,7 @@
 #include "alert/notify.h"
 #include "config/plumb-yaml.h"
 #include "monitor/tsdb.h"
+#include "fixture.h"
 
 #define T0 1767225600000LL	/* 2026-01-01T00:00:00Z */
 #define S 1000LL
@@ -24,36 +25,6 @@ struct env {
 	pl_alerting *a;
 	pl_notifier *n;
 };
-
-static pl_config *
-config(const char *dir, const char *text)
-{
-	char *path;
-	pl_config *c = NULL;
-	char err[1024];
-	FILE *f;
-
-	assert_true(asprintf(&path, "%s/plumb.yaml", dir) > 0);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-	if (pl_config_load(&c, path, err, sizeof err) != PL_OK)
-		fail_msg("config: %s", err);
-	free(path);
-	return c;
-}
-
-static void
-put(pl_store *st, const char *job, int64_t t, double v)
-{
-	pl_ts_writer *w;
-	pl_label l = { "job", job };
-
-	assert_int_equal(pl_ts_writer_open(&w, st), PL_OK);
-	assert_int_equal(pl_ts_append(w, "x", &l, 1, t, v), PL_OK);
-	assert_int_equal(pl_ts_writer_close(w), PL_OK);
-}
 
 /* Rules evaluated, then the notifier's tick at t, then its deliveries
  * waited for (collected by ticks at the same t). */
