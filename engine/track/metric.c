@@ -101,8 +101,8 @@ pl__summary_upsert(pl_store *st, int64_t rid, const struct pl__agg *a)
  * Chunk format: n points of 24 bytes each, in the order they were
  * logged: step (int64), timestamp in ms (int64), value (IEEE-754
  * double, NaN kept), all little-endian.  A reader orders the points of
- * all chunks of a key by (step, timestamp); when one (step, timestamp)
- * was logged twice, the later write wins, as an upsert would.
+ * all chunks of a key by (step, timestamp, write order); a point written
+ * twice (same step, timestamp and value) is read once.
  */
 #define POINT_BYTES 24
 
@@ -628,8 +628,10 @@ pl_metric_series(pl_point **out, size_t *out_n, pl_store *st,
 		    run_id, key);
 	}
 	if (!ordered) {
-		/* Sort by (step, time, write order); of points logged twice
-		 * with one step and time, the later write wins. */
+		/* Sort by (step, time, write order); a point logged again
+		 * with the same step, time and value is kept once (what the
+		 * summary counts, and MLflow's history); two values at one
+		 * step and time are both kept, in write order. */
 		struct seq_point *v = malloc(n * sizeof *v);
 		size_t m = 0;
 
@@ -643,10 +645,17 @@ pl_metric_series(pl_point **out, size_t *out_n, pl_store *st,
 		}
 		qsort(v, n, sizeof *v, cmp_point);
 		for (k = 0; k < n; k++) {
-			if (k + 1 < n && v[k + 1].p.step == v[k].p.step &&
-			    v[k + 1].p.ts_ms == v[k].p.ts_ms)
-				continue;
-			pts[m++] = v[k].p;
+			size_t g = m;	/* kept points of this (step, time) */
+			int seen = 0;
+
+			while (g > 0 && pts[g - 1].step == v[k].p.step &&
+			    pts[g - 1].ts_ms == v[k].p.ts_ms && !seen) {
+				g--;
+				seen = memcmp(&pts[g].value, &v[k].p.value,
+				    sizeof v[k].p.value) == 0;
+			}
+			if (!seen)
+				pts[m++] = v[k].p;
 		}
 		free(v);
 		n = m;

@@ -147,7 +147,8 @@ test_params_tags_metrics(void **state)
 	assert_int_equal(kv->n, 1);
 	pl_kvlist_free(kv);
 	/* auto steps continue from the last; out-of-order steps read sorted;
-	 * the same (step, ts) twice keeps the later value. */
+	 * two values at one (step, ts) are both kept, in write order, as
+	 * the summary counts them (MLflow keeps both). */
 	assert_int_equal(pl_metric_log(st, id, "loss", 3.0, PL_STEP_AUTO, 100), PL_OK);
 	assert_int_equal(pl_metric_log(st, id, "loss", 2.0, PL_STEP_AUTO, 200), PL_OK);
 	assert_int_equal(pl_metric_log(st, id, "loss", 9.0, 10, 300), PL_OK);
@@ -155,15 +156,17 @@ test_params_tags_metrics(void **state)
 	assert_int_equal(pl_metric_log(st, id, "loss", 6.0, 5, 400), PL_OK);
 	assert_int_equal(pl_metric_log(st, id, "loss", NAN, PL_STEP_AUTO, 500), PL_OK);
 	assert_int_equal(pl_metric_series(&pts, &n, st, id, "loss"), PL_OK);
-	assert_int_equal(n, 5);
+	assert_int_equal(n, 6);
 	assert_int_equal(pts[0].step, 0);
 	assert_true(pts[0].value == 3.0);
 	assert_int_equal(pts[1].step, 1);
 	assert_int_equal(pts[2].step, 5);
-	assert_true(pts[2].value == 6.0);
-	assert_int_equal(pts[3].step, 10);
-	assert_int_equal(pts[4].step, 11);
-	assert_true(isnan(pts[4].value));
+	assert_true(pts[2].value == 5.0);
+	assert_int_equal(pts[3].step, 5);
+	assert_true(pts[3].value == 6.0);
+	assert_int_equal(pts[4].step, 10);
+	assert_int_equal(pts[5].step, 11);
+	assert_true(isnan(pts[5].value));
 	free(pts);
 	assert_int_equal(pl_metric_summaries(&m, &n, st, id), PL_OK);
 	assert_int_equal(n, 1);
@@ -444,6 +447,11 @@ test_replay_and_latest(void **state)
 	assert_int_equal(pl_metric_series(&pts, &n, st, id, "acc"), PL_OK);
 	assert_int_equal(n, 3);
 	free(pts);
+	/* the history agrees with the count: 0.9 once, and 0.95 */
+	assert_int_equal(pl_metric_series(&pts, &n, st, id, "f1"), PL_OK);
+	assert_int_equal(n, 2);
+	assert_true(pts[0].value == 0.9 && pts[1].value == 0.95);
+	free(pts);
 	/* the tie decided the same way when the larger value came first
 	 * and the smaller in a later transaction */
 	{
@@ -459,6 +467,11 @@ test_replay_and_latest(void **state)
 		assert_true(m[3].last == 2.0);
 		assert_int_equal(m[3].count, 2);
 		pl_metric_summary_free(m, n);
+		/* both values in the history, the latest (2.0) among them */
+		assert_int_equal(pl_metric_series(&pts, &n, st, id, "r"), PL_OK);
+		assert_int_equal(n, 2);
+		assert_true(pts[0].value == 2.0 && pts[1].value == 1.0);
+		free(pts);
 	}
 	pl_store_close(st);
 	tu_rmrf(dir);
