@@ -56,10 +56,7 @@ alerts:
 YAML
 }
 am_config 'api:predictions > 100'
-"$PLUMB" watch --interval 1s > w.log 2>&1 &
-W=$!
-PIDS="$PIDS $W"
-wait_for w.log "notifying 1 receiver" || fail "watcher did not start: $(cat w.log)"
+watch_start w.log "notifying 1 receiver"
 
 # --- firing: in Alertmanager's API, as plumb posted it ---
 i=0

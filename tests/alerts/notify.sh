@@ -74,10 +74,7 @@ assert_contains "$(cat "$T/.err")" "plumb.yaml:29:50: receiver 'nobody' is not d
 	"the error names file, line and column"
 
 notify_config 'api:predictions > 100'
-"$PLUMB" watch --interval 1s > w.log 2>&1 &
-W=$!
-PIDS="$PIDS $W"
-wait_for w.log "notifying 4 receivers" || fail "watcher did not start: $(cat w.log)"
+watch_start w.log "notifying 4 receivers"
 
 # --- the command receiver: the webhook JSON on stdin ---
 wait_for ops.json '"firing"' 150 || fail "ops not notified: $(cat w.log)"

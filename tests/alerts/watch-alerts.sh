@@ -44,10 +44,7 @@ fi
 
 # --- a rule over live samples goes pending, then firing ---
 rules_config 'api:predictions > 100'
-"$PLUMB" watch --interval 1s > w.log 2>&1 &
-W=$!
-PIDS="$PIDS $W"
-wait_for w.log "evaluating 2 alert rules" || fail "watcher did not start: $(cat w.log)"
+watch_start w.log "evaluating 2 alert rules"
 i=0
 until "$PLUMB" alerts --json 2>/dev/null | grep -q '"firing"' || [ $i -ge 150 ]; do
 	sleep 0.1; i=$((i + 1))

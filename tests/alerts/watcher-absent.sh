@@ -24,10 +24,7 @@ assert_contains "$("$PLUMB" alerts)" "no alert is pending or firing" "no watcher
 
 start_watch() {
 	: > w.log
-	"$PLUMB" watch --interval 1s > w.log 2>&1 &
-	W=$!
-	PIDS="$PIDS $W"
-	wait_for w.log "evaluating" || fail "watcher did not start: $(cat w.log)"
+	watch_start w.log "evaluating"
 	# its first heartbeat comes with its first tick
 	i=0
 	until [ "$(sqlite3 .plumb/plumb.db 'SELECT pid FROM watch_heartbeat')" = "$W" ] ||

@@ -72,6 +72,19 @@ wait_for() {
 	grep -q -- "$2" "$1"
 }
 
+# watch_start LOG TEXT [ARGS...]: `plumb watch --interval 1s ARGS` in the
+# background, its output in LOG, its pid in W (stopped on exit with the
+# others of PIDS); waits until LOG holds TEXT, a failed check if it never
+# does.
+watch_start() {
+	_log=$1 _text=$2
+	shift 2
+	"$PLUMB" watch --interval 1s "$@" > "$_log" 2>&1 &
+	W=$!
+	PIDS="$PIDS $W"
+	wait_for "$_log" "$_text" || fail "watcher did not start: $(cat "$_log")"
+}
+
 # unique_ids FILE...: distinct ids of the well-formed prediction lines
 # (numeric features) of the logs given.
 unique_ids() {
