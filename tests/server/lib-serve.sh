@@ -5,11 +5,16 @@
 
 srvpid= URL= PORT=
 
-# serve_stop: stops the server serve_start started, if it still runs.
+# serve_stop: stops the server serve_start started, if it still runs.  It
+# must exit 0 on SIGTERM: anything else (a crash, a leak reported by the
+# sanitizers at exit) is a failed check.
 serve_stop() {
-	[ -n "$srvpid" ] && kill "$srvpid" 2>/dev/null
-	wait "$srvpid" 2>/dev/null || true
+	[ -n "$srvpid" ] || return 0
+	kill "$srvpid" 2>/dev/null || true
+	_st=0
+	wait "$srvpid" 2>/dev/null || _st=$?
 	srvpid=
+	[ "$_st" = 0 ] || fail "plumb serve exited with status $_st when stopped: $(tail -5 "${_log:-serve.log}" 2>/dev/null)"
 }
 trap 'serve_stop; cd /; rm -rf "$T"' EXIT INT TERM
 
