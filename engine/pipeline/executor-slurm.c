@@ -276,6 +276,35 @@ job_lines(struct buf *script, const pl_exec_job *job)
 	}
 }
 
+/*
+ * Ends the sbatch command line argv (k arguments so far) the same way for
+ * a stage and for a job array: the afterok dependency on job's parents
+ * (spelled in dep, which must outlive argv), the executor's extra
+ * arguments, the stage's own nsub submit arguments, the script path and
+ * the NULL.  argv has room for 4 + nextra + nsub more.
+ */
+static void
+sbatch_tail(char **argv, size_t k, struct buf *dep, const struct sexec *ex,
+    const pl_exec_job *job, size_t nsub, char *path)
+{
+	/* The whole graph is queued at once: a job waits for its parents
+	 * in Slurm (afterok), and one whose parent failed is ended by
+	 * Slurm at once instead of pending forever. */
+	if (job->after && job->after[0]) {
+		buf_puts(dep, "--dependency=afterok");
+		for (size_t i = 0; job->after[i]; i++)
+			buf_printf(dep, ":%s", job->after[i]);
+		argv[k++] = (char *)buf_str(dep);
+		argv[k++] = (char *)"--kill-on-invalid-dep=yes";
+	}
+	for (size_t i = 0; i < ex->nextra; i++)
+		argv[k++] = ex->extra[i];
+	for (size_t i = 0; i < nsub; i++)
+		argv[k++] = job->submit_args[i];
+	argv[k++] = path;
+	argv[k] = NULL;
+}
+
 static int
 s_submit(pl_executor *base, const pl_exec_job *job, void **handle,
     char *err, size_t err_len)
@@ -332,22 +361,7 @@ s_submit(pl_executor *base, const pl_exec_job *job, void **handle,
 	argv[k++] = c_arg;
 	argv[k++] = o_arg;
 	argv[k++] = e_arg;
-	/* The whole graph is queued at once: a job waits for its parents
-	 * in Slurm (afterok), and one whose parent failed is ended by
-	 * Slurm at once instead of pending forever. */
-	if (job->after && job->after[0]) {
-		buf_puts(&dep, "--dependency=afterok");
-		for (size_t i = 0; job->after[i]; i++)
-			buf_printf(&dep, ":%s", job->after[i]);
-		argv[k++] = (char *)buf_str(&dep);
-		argv[k++] = (char *)"--kill-on-invalid-dep=yes";
-	}
-	for (size_t i = 0; i < ex->nextra; i++)
-		argv[k++] = ex->extra[i];
-	for (size_t i = 0; i < nsub; i++)
-		argv[k++] = job->submit_args[i];
-	argv[k++] = path;
-	argv[k] = NULL;
+	sbatch_tail(argv, k, &dep, ex, job, nsub, path);
 	st = run_client(argv, &out, SBATCH_MS);
 	if (st != 0) {
 		char line[160];
@@ -461,19 +475,7 @@ s_submit_array(pl_executor *base, const pl_exec_job *jobs, size_t n,
 	argv[k++] = c_arg;
 	argv[k++] = (char *)"--output=/dev/null";
 	argv[k++] = (char *)"--error=/dev/null";
-	if (j0->after && j0->after[0]) {
-		buf_puts(&dep, "--dependency=afterok");
-		for (size_t i = 0; j0->after[i]; i++)
-			buf_printf(&dep, ":%s", j0->after[i]);
-		argv[k++] = (char *)buf_str(&dep);
-		argv[k++] = (char *)"--kill-on-invalid-dep=yes";
-	}
-	for (size_t i = 0; i < ex->nextra; i++)
-		argv[k++] = ex->extra[i];
-	for (size_t i = 0; i < nsub; i++)
-		argv[k++] = j0->submit_args[i];
-	argv[k++] = path;
-	argv[k] = NULL;
+	sbatch_tail(argv, k, &dep, ex, j0, nsub, path);
 	st = run_client(argv, &out, SBATCH_MS);
 	if (st != 0) {
 		char line[160];
