@@ -19,8 +19,9 @@ serve_stop() {
 trap 'serve_stop; cd /; rm -rf "$T"' EXIT INT TERM
 
 # serve_start [--log FILE] ARGS...: runs `plumb serve --port 0 ARGS` in the
-# background, stderr to FILE (default serve.log), and waits up to 10 s for
-# its "listening on" line.  Sets srvpid, URL (http[s]://HOST:PORT) and
+# background, stderr to FILE (default serve.log), and waits up to 30 s
+# (a sanitizer build on a loaded machine) for its "listening on" line.
+# Sets srvpid, URL (http[s]://HOST:PORT) and
 # PORT.  If the server exits or never says where it listens: a failed
 # check with its log, and status 1 (callers at top level then stop with
 # `|| { done_testing; exit 1; }`).
@@ -33,7 +34,7 @@ serve_start() {
 	"$PLUMB" serve --port 0 "$@" 2> "$_log" &
 	srvpid=$!
 	_n=0
-	while ! grep -q "listening on" "$_log" && [ $_n -lt 200 ]; do
+	while ! grep -q "listening on" "$_log" && [ $_n -lt 600 ]; do
 		kill -0 "$srvpid" 2>/dev/null || break
 		sleep 0.05; _n=$((_n + 1))
 	done
