@@ -826,18 +826,6 @@ failed_gates(char *out, size_t len, const pl_check_report *g)
 		out[len - 1] = '\0';
 }
 
-/* MLflow's archive_existing_versions: a JSON boolean, or "true" from
- * clients that send every field as a string; absent means false. */
-static int
-archive_existing(json_t *in)
-{
-	json_t *a = json_object_get(in, "archive_existing_versions");
-
-	if (json_is_string(a))
-		return strcasecmp(json_string_value(a), "true") == 0;
-	return json_is_true(a);
-}
-
 void
 ml_model_versions_transition(struct ml_call *c)
 {
@@ -869,29 +857,12 @@ ml_model_versions_transition(struct ml_call *c)
 	}
 	pl_model_version_free(v);
 	/* plumb holds one version per stage for Staging and Production (a
-	 * deploy target serves one version): promotion archives the holder.
-	 * MLflow's archive_existing_versions=false (its client's default)
-	 * asks to keep both, which plumb cannot: refuse it by name rather
-	 * than archive behind the client's back. */
-	if ((to == PL_MODEL_STAGING || to == PL_MODEL_PRODUCTION) &&
-	    !archive_existing(c->in)) {
-		int holder = 0;
-
-		if ((rc = pl_model_stage_holder(&holder, c->st, name, to)) !=
-		    PL_OK) {
-			ml_engine_error(c, rc);
-			return;
-		}
-		if (holder > 0 && holder != version) {
-			ml_error(c, "INVALID_PARAMETER_VALUE", "Model %s version "
-			    "%d holds %s: plumb keeps one version per stage "
-			    "for Staging and Production, so version %d can "
-			    "only replace it; pass archive_existing_versions="
-			    "true to archive version %d", name, holder,
-			    stage_wire(to), version, holder);
-			return;
-		}
-	}
+	 * deploy target serves one version): promotion archives the holder,
+	 * whatever archive_existing_versions says.  With false (the
+	 * client's default) MLflow would keep both in the stage, and its
+	 * get-latest-versions would then give the newer one: what plumb
+	 * gives too.  Refusing false instead broke every script that calls
+	 * transition_model_version_stage without the flag. */
 	/* the gates and deploy targets of plumb.yaml, as `plumb model
 	 * promote` finds it */
 	rc = pl_config_find(&cfgpath, NULL, pl_store_dir(c->st));
